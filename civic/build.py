@@ -1,0 +1,132 @@
+"""Build a database file: DDL (data/schema.sql) + generated and reference rows + views (data/views.sql)."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import db, geo, paths, synth
+
+LOAD_ORDER = [
+    "counties", "towns", "villages", "sites", "base_spaces", "site_groups", "cultural_resources", "teams",
+    "monthly_themes", "campaigns", "campaign_items", "activities", "party_branches", "micro_wishes", "trainings",
+    "communities", "concern_areas", "service_facility_areas", "compounds", "compound_stages", "work_categories",
+    "works", "funding", "property_firms", "governance_bodies", "feedback", "meetings", "grid_party_committees",
+    "grid_committee_members", "grid_units", "leader_links", "partners", "partner_projects",
+]
+
+PROVENANCE = {
+    "counties": ("real", "NBS 2023 codes; seat coordinates DataV.GeoAtlas (GCJ-02)", "replicas for --scale are synthetic"),
+    "towns": ("mixed", "NBS 2023 codes and names; town areas/seats generated (示意)", "coord_quality = approximate"),
+    "villages": ("real", "NBS 2023 统计用区划代码 via modood/Administrative-divisions-of-China", None),
+    "sites": ("mixed", "one 站 per real NBS unit; names of named bases from the report; positions generated (示意)", None),
+    "base_spaces": ("mixed", "5 spaces named in the report, 2 synthetic", "7 in all (X21)"),
+    "site_groups": ("mixed", "古韩镇整体联动 and 环东湖文明实践圈 as described in the report", None),
+    "cultural_resources": ("synthetic", "generated, count calibrated to X04", None),
+    "teams": ("synthetic", "generated, counts calibrated to X06–X08, X17", None),
+    "monthly_themes": ("synthetic", "一月一主题 themes invented for the demo", None),
+    "campaigns": ("synthetic", "names follow the report (文明集市, 12·5); counts calibrated to X10", None),
+    "campaign_items": ("synthetic", "calibrated to X22", None),
+    "activities": ("synthetic", "generated, calibrated to X09, X16, X18, X19", "imports add source = import"),
+    "party_branches": ("synthetic", "calibrated to X13, X14", None),
+    "micro_wishes": ("synthetic", "calibrated to X15", None),
+    "trainings": ("synthetic", "calibrated to X11, X12, X20", None),
+    "communities": ("real", "NBS 2023 communities of 富林镇/九襄镇; programme membership chosen (4+2, H10)", None),
+    "concern_areas": ("mixed", "道路、电力、通信 from the report; 5 more chosen to make 8 (H14)", None),
+    "service_facility_areas": ("mixed", "养老、托育、文体 from the report; 2 more chosen to make 5 (H13)", None),
+    "compounds": ("synthetic", "92 compounds (H11), buildings/area calibrated (H12, H19); 德鑫小区 named in the report", None),
+    "compound_stages": ("synthetic", "generated", None),
+    "work_categories": ("published", "categories and units from the report", None),
+    "works": ("synthetic", "done totals calibrated to H15–H26", None),
+    "funding": ("synthetic", "four sources from the report (H34); amounts generated", None),
+    "property_firms": ("synthetic", "3 firms (H31); names invented", None),
+    "governance_bodies": ("synthetic", "calibrated to H27–H30", None),
+    "feedback": ("synthetic", "calibrated to H09", None),
+    "meetings": ("synthetic", "calibrated to H07, H08", None),
+    "grid_party_committees": ("synthetic", "calibrated to H01", None),
+    "grid_committee_members": ("synthetic", "calibrated to H02", None),
+    "grid_units": ("synthetic", "calibrated to H05, H06", None),
+    "leader_links": ("synthetic", "calibrated to H03, H04; no personal data", None),
+    "partners": ("synthetic", "calibrated to H33", None),
+    "partner_projects": ("synthetic", "calibrated to H32", None),
+    "published_facts": ("published", "shared/facts/seed_facts.csv + source sentences from the two reports", None),
+}
+
+
+def generator_hash() -> str:
+    """Changes whenever anything that shapes the generated data changes (bench cache key)."""
+    h = hashlib.sha256()
+    files = [paths.ROOT / "civic" / "synth.py", paths.ROOT / "civic" / "geo.py", paths.ROOT / "civic" / "build.py",
+             paths.SCHEMA_SQL, paths.VIEWS_SQL, paths.FACTS_CSV, *sorted(paths.REFERENCE_DIR.glob("*"))]
+    for f in files:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def apply_views(con) -> None:
+    con.execute(paths.VIEWS_SQL.read_text(encoding="utf-8"))
+
+
+def _insert(con, table: str, df: pd.DataFrame) -> None:
+    con.register("_src", df)
+    try:
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _src')
+    finally:
+        con.unregister("_src")
+
+
+def published_facts_frame() -> pd.DataFrame:
+    with open(paths.FACTS_CSV, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    df = pd.DataFrame(rows)
+    df["value"] = df.value.astype(float)
+    df["note"] = df.note.replace("", None)
+    return df
+
+
+def build(out: Path, cfg: synth.SynthConfig, progress: Callable[[str], None] = lambda s: None) -> dict:
+    """Write a complete, checkpointed database to `out` (which must not exist)."""
+    out = Path(out)
+    if out.exists():
+        raise FileExistsError(out)
+    t0 = time.perf_counter()
+    con = db.connect_write(out)
+    try:
+        db.load_extension(con, "spatial")
+        progress("布局示意位置 layout (spatial)…")
+        ref = synth.reference_frames()
+        xy_towns = ref["towns"][ref["towns"].county_code == "140423"].town_code.tolist()
+        layout = geo.xiangyuan_layout(con, xy_towns)
+        progress(f"生成数据 generating (scale {cfg.scale}, as of {cfg.as_of})…")
+        tables = synth.generate(cfg, layout)
+        con.execute(paths.SCHEMA_SQL.read_text(encoding="utf-8"))
+        counts = {}
+        for name in LOAD_ORDER:
+            df = tables[name]
+            _insert(con, name, df)
+            counts[name] = len(df)
+            progress(f"  {name:<24} {len(df):>10,}")
+        _insert(con, "published_facts", published_facts_frame())
+        prov = pd.DataFrame([{"table_name": k, "kind": v[0], "source": v[1], "note": v[2]} for k, v in PROVENANCE.items()])
+        _insert(con, "provenance", prov)
+        meta = {"reporting_year": str(synth.REPORTING_YEAR), "data_start": synth.DATA_START.isoformat(),
+                "as_of": cfg.as_of.isoformat(), "seed": str(cfg.seed), "scale": str(cfg.scale),
+                "generator_hash": generator_hash(), "datum": "GCJ-02",
+                "built_at": datetime.now().astimezone().isoformat(timespec="seconds")}
+        _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
+        apply_views(con)
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        out.unlink(missing_ok=True)
+        raise
+    con.close()
+    elapsed = time.perf_counter() - t0
+    progress(f"完成 done in {elapsed:.1f} s → {out}")
+    return {"path": str(out), "seconds": elapsed, "counts": counts, "meta": meta}

@@ -1,0 +1,125 @@
+-- Stable SQL interface (documented in README). Recreated by every build and import.
+-- Names and columns of the v_* views are a contract with analysts: add columns, never rename.
+
+CREATE OR REPLACE VIEW v_sites AS
+SELECT s.site_id, s.level, s.name, s.village_code, s.town_code, t.name AS town_name,
+       s.lon, s.lat, s.coord_quality,
+       s.county_code, s.parent_site_id, s.base_kind, v.kind AS village_kind
+FROM sites s
+LEFT JOIN towns t USING (town_code)
+LEFT JOIN villages v USING (village_code);
+
+CREATE OR REPLACE VIEW v_activities AS
+SELECT a.activity_id, a.activity_date, a.site_id, s.town_code, a.service_type, a.theme,
+       a.participants, a.volunteers, a.beneficiaries, a.hours,
+       s.county_code, s.level AS site_level, a.team_id, tm.team_type, a.campaign_id, a.title, a.source
+FROM activities a
+JOIN sites s USING (site_id)
+LEFT JOIN teams tm USING (team_id);
+
+CREATE OR REPLACE VIEW v_compounds AS
+SELECT c.compound_id, c.name, c.town_code, c.community_code, c.compound_type, c.batch, c.status,
+       c.buildings, c.households, c.floor_area_m2,
+       t.name AS town_name, v.name AS community_name, c.built_year, c.is_key, c.in_governance_scope,
+       c.lon, c.lat, c.coord_quality
+FROM compounds c
+JOIN towns t USING (town_code)
+JOIN villages v ON v.village_code = c.community_code;
+
+-- Every published figure beside a value computed from the data tables.
+-- `computed` is never read from published_facts; `ok` applies the qualifier:
+--   exact      computed = published
+--   more_than  "X余": published < computed < published + step, step = 10^(trailing zeros of X)
+--              (1200余 → 1201..1299, 3万余 → 30001..39999, 千余 → 1001..1999)
+--   less_than  "近X": 0.9·X <= computed < X
+CREATE OR REPLACE VIEW v_fact_computed AS
+WITH p AS (
+    SELECT CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER) AS yr
+),
+xy AS (SELECT '140423' AS cc),
+linkage AS (SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动')
+SELECT * FROM (VALUES
+  ('H01', (SELECT count(*) FROM grid_party_committees)),
+  ('H02', (SELECT count(*) FROM grid_committee_members)),
+  ('H03', (SELECT count(DISTINCT leader_id) FROM leader_links)),
+  ('H04', (SELECT count(DISTINCT compound_id) FROM leader_links)),
+  ('H05', (SELECT count(*) FROM grid_units)),
+  ('H06', (SELECT sum(party_members) FROM grid_units)),
+  ('H07', (SELECT count(*) FROM meetings WHERE meeting_type = '政策宣传')),
+  ('H08', (SELECT count(*) FROM meetings WHERE meeting_type IN ('坝坝会', '座谈会'))),
+  ('H09', (SELECT count(*) FROM feedback)),
+  ('H10', (SELECT count(*) FROM communities WHERE in_programme)),
+  ('H11', (SELECT count(*) FROM compounds)),
+  ('H12', (SELECT sum(buildings) FROM compounds)),
+  ('H13', (SELECT count(*) FROM service_facility_areas)),
+  ('H14', (SELECT count(*) FROM concern_areas)),
+  ('H15', (SELECT sum(done_qty) FROM works WHERE category = '管线改造')),
+  ('H16', (SELECT sum(done_qty) FROM works WHERE category = '拆除违建')),
+  ('H17', (SELECT sum(done_qty) FROM works WHERE category = '地面硬化')),
+  ('H18', (SELECT sum(done_qty) FROM works WHERE category = '坡屋面')),
+  ('H19', (SELECT sum(floor_area_m2) FROM compounds WHERE status = '完成')),
+  ('H20', (SELECT sum(done_qty) FROM works WHERE category = '停车位')),
+  ('H21', (SELECT sum(done_qty) FROM works WHERE category = '充电棚')),
+  ('H22', (SELECT sum(done_qty) FROM works WHERE category = '消防通道')),
+  ('H23', (SELECT sum(done_qty) FROM works WHERE category = '灭火器材')),
+  ('H24', (SELECT sum(done_qty) FROM works WHERE category = '垃圾分类点')),
+  ('H25', (SELECT sum(done_qty) FROM works WHERE category = '路灯')),
+  ('H26', (SELECT sum(done_qty) FROM works WHERE category = '便民设施')),
+  ('H27', (SELECT count(*) FROM compounds WHERE in_governance_scope)),
+  ('H28', (SELECT count(DISTINCT g.compound_id) FROM governance_bodies g JOIN compounds c USING (compound_id)
+           WHERE c.in_governance_scope AND g.body_type = '小区党组织')),
+  ('H29', (SELECT count(DISTINCT g.compound_id) FROM governance_bodies g JOIN compounds c USING (compound_id)
+           WHERE c.in_governance_scope AND g.body_type = '业主委员会')),
+  ('H30', (SELECT count(DISTINCT g.compound_id) FROM governance_bodies g JOIN compounds c USING (compound_id)
+           WHERE c.in_governance_scope AND g.body_type = '自管委')),
+  ('H31', (SELECT count(*) FROM property_firms)),
+  ('H32', (SELECT count(*) FROM partner_projects)),
+  ('H33', (SELECT count(*) FROM partners)),
+  ('H34', (SELECT count(DISTINCT source) FROM funding)),
+  ('X01', (SELECT count(*) FROM sites, xy WHERE level = '中心' AND county_code = xy.cc)),
+  ('X02', (SELECT count(*) FROM sites, xy WHERE level = '所' AND county_code = xy.cc)),
+  ('X03', (SELECT count(*) FROM sites, xy WHERE level = '站' AND county_code = xy.cc)),
+  ('X04', (SELECT count(*) FROM cultural_resources r JOIN villages v USING (village_code)
+           JOIN towns t USING (town_code), xy WHERE t.county_code = xy.cc)),
+  ('X05', (SELECT count(*) FROM sites, xy WHERE level = '基地' AND county_code = xy.cc)),
+  ('X06', (SELECT count(*) FROM teams, xy WHERE team_type = '分队' AND county_code = xy.cc)),
+  ('X07', (SELECT count(*) FROM teams, xy WHERE team_type = '站队' AND county_code = xy.cc)),
+  ('X08', (SELECT count(*) FROM teams, xy WHERE county_code = xy.cc)),
+  ('X09', (SELECT count(*) FROM v_activities, p, xy
+           WHERE county_code = xy.cc AND year(activity_date) = p.yr)),
+  ('X10', (SELECT count(*) FROM campaigns, p, xy WHERE county_code = xy.cc AND year(start_date) = p.yr)),
+  ('X11', (SELECT count(*) FROM trainings t JOIN sites s USING (site_id), p, xy
+           WHERE s.county_code = xy.cc AND t.is_free AND year(t.training_date) = p.yr)),
+  ('X12', (SELECT sum(trainees) FROM trainings t JOIN sites s USING (site_id), p, xy
+           WHERE s.county_code = xy.cc AND t.is_free AND year(t.training_date) = p.yr)),
+  ('X13', (SELECT count(*) FROM party_branches, xy WHERE county_code = xy.cc)),
+  ('X14', (SELECT sum(members) FROM party_branches, xy WHERE county_code = xy.cc)),
+  ('X15', (SELECT count(*) FROM micro_wishes w JOIN sites s USING (site_id), p, xy
+           WHERE s.county_code = xy.cc AND w.status = '完成' AND year(w.done_date) = p.yr)),
+  ('X16', (SELECT sum(beneficiaries) FROM v_activities, p, xy
+           WHERE county_code = xy.cc AND year(activity_date) = p.yr)),
+  ('X17', (SELECT count(*) FROM teams WHERE team_type IN ('站队', '专业队')
+           AND site_id IN (SELECT site_id FROM linkage))),
+  ('X18', (SELECT count(*) FROM activities WHERE site_id IN (SELECT site_id FROM linkage))),
+  ('X19', (SELECT count(*) FROM activities a JOIN sites s USING (site_id) WHERE s.name = '上寺南街青年创客空间')),
+  ('X20', (SELECT sum(trainees) FROM trainings t JOIN sites s USING (site_id) WHERE s.name = '职业农民培训基地')),
+  ('X21', (SELECT count(*) FROM base_spaces b JOIN sites s USING (site_id) WHERE s.name = '东湖综合文化空间')),
+  ('X22', (SELECT count(*) FROM campaign_items i JOIN campaigns c USING (campaign_id), p
+           WHERE c.name = '文明集市' AND year(c.start_date) = p.yr)),
+  ('X23', (SELECT count(*) FROM villages v JOIN sites s USING (village_code)
+           WHERE v.kind = '社区' AND s.site_id IN (SELECT site_id FROM linkage)))
+) AS t(fact_id, computed);
+
+CREATE OR REPLACE VIEW v_fact_check AS
+SELECT f.fact_id, f.metric_zh AS metric, f.value AS published, f.qualifier,
+       CAST(c.computed AS DOUBLE) AS computed,
+       coalesce(CASE f.qualifier
+         WHEN 'exact' THEN c.computed = f.value
+         WHEN 'more_than' THEN c.computed > f.value AND c.computed < f.value + (
+             -- step = 10^(number of trailing zeros of the published value)
+             SELECT max(pow(10, k)) FROM range(0, 9) r(k) WHERE f.value % pow(10, k) = 0)
+         WHEN 'less_than' THEN c.computed >= 0.9 * f.value AND c.computed < f.value
+       END, false) AS ok,
+       f.county, f.program, f.unit, f.note, f.source_sentence, f.period
+FROM published_facts f
+LEFT JOIN v_fact_computed c USING (fact_id);
