@@ -1,0 +1,56 @@
+"""One plotly template for every chart, and a few small builders.
+
+Pages call `charts.show(fig)` so that every chart uses the same font (the bundled Noto Sans SC), colours,
+number formatting and an offline PNG export button.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+FONT = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+PALETTE = ["#1F6FB2", "#E8833A", "#3BA272", "#C84C4C", "#7E62B3", "#2BA6A6", "#B8860B", "#6B7B8C"]
+STAGE_COLORS = {"未启动": "#B9C2CC", "设计": "#7E62B3", "施工": "#E8833A", "验收": "#2BA6A6", "完成": "#3BA272"}
+SERVICE_COLORS = {"理论宣讲": "#C84C4C", "文化惠民": "#1F6FB2", "项目品牌": "#E8833A", "乡风文明": "#3BA272",
+                  "扶危帮困": "#7E62B3"}
+OK, BAD, MUTED = "#3BA272", "#C84C4C", "#8A96A3"
+
+CONFIG = {"displaylogo": False, "responsive": True,
+          "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "toggleSpikelines"],
+          "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def register_template(dark: bool = False) -> None:
+    name = "civic_dark" if dark else "civic"
+    fg = "#E6EDF5" if dark else "#1D2733"
+    grid = "#2A3A4F" if dark else "#E3E8EE"
+    tmpl = go.layout.Template()
+    tmpl.layout = go.Layout(
+        font=dict(family=FONT, size=13, color=fg),
+        title=dict(font=dict(size=15, color=fg), x=0, xanchor="left", y=0.98),
+        colorway=PALETTE,
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        separators=".,",
+        margin=dict(l=8, r=8, t=40, b=8),
+        hoverlabel=dict(font=dict(family=FONT, size=13)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title_text=""),
+        xaxis=dict(gridcolor=grid, zerolinecolor=grid, tickformat=",~r", automargin=True, title_standoff=6),
+        yaxis=dict(gridcolor=grid, zerolinecolor=grid, tickformat=",~r", automargin=True, title_standoff=6),
+    )
+    pio.templates[name] = tmpl
+    if not dark:
+        pio.templates.default = name
+
+
+def style(fig: go.Figure, title: str | None = None, height: int = 320, dark: bool = False) -> go.Figure:
+    fig.update_layout(template="civic_dark" if dark else "civic", height=height)
+    if title is not None:
+        fig.update_layout(title_text=title)
+    return fig
+
+
+def show(fig: go.Figure, key: str | None = None, title: str | None = None, height: int = 320, **kwargs):
+    """Render with our template (not Streamlit's theme) and the offline PNG button."""
+    style(fig, title=title, height=height)
+    return st.plotly_chart(fig, theme=None, config=CONFIG, key=key, width="stretch", **kwargs)

@@ -1,0 +1,112 @@
+"""`python -m civic COMMAND`: the single command line for operators and CI.
+
+Commands register themselves in COMMANDS so each concern (ingest, simulate, bench) owns its own wiring.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from . import build as build_mod
+from . import snapshots, synth
+
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+def command(name: str, setup: Callable[[argparse.ArgumentParser], None]):
+    def deco(fn):
+        COMMANDS[name] = (setup, fn)
+        return fn
+    return deco
+
+
+def _date(s: str) -> date:
+    return date.fromisoformat(s)
+
+
+def _setup_build(p):
+    p.add_argument("--scale", type=int, default=1, help="multiply volumes (N counties of stations)")
+    p.add_argument("--out", type=Path, help="write the database here instead of publishing a snapshot")
+    p.add_argument("--as-of", type=_date, default=None, help="last day of the data (default: today)")
+    p.add_argument("--seed", type=int, default=synth.DEFAULT_SEED)
+    p.add_argument("--if-missing", action="store_true", help="do nothing when a snapshot is already published")
+
+
+@command("build", _setup_build)
+def cmd_build(a) -> int:
+    if a.if_missing and a.out is None:
+        try:
+            snap = snapshots.current()
+            if snap.path.exists():
+                print(f"已有数据 {snap.version}，跳过构建 (snapshot {snap.version} exists)")
+                return 0
+        except snapshots.NoSnapshot:
+            pass
+    cfg = synth.SynthConfig(seed=a.seed, scale=a.scale, as_of=a.as_of or date.today())
+    say = lambda s: print(s, flush=True)  # noqa: E731
+    if a.out:
+        if a.out.exists():
+            a.out.unlink()
+        build_mod.build(a.out, cfg, say)
+        return 0
+    tmp = snapshots.new_tmp_path()
+    result = build_mod.build(tmp, cfg, say)
+    snap = snapshots.publish(tmp, note=f"build scale={a.scale} as_of={cfg.as_of}",
+                             audit={"action": "build", "scale": a.scale, "rows_added": sum(result["counts"].values())})
+    print(f"已发布 published {snap.version} → {snap.path}")
+    return 0
+
+
+def _setup_status(p):
+    p.add_argument("--json", action="store_true")
+
+
+@command("status", _setup_status)
+def cmd_status(a) -> int:
+    from . import status as status_mod
+    info = status_mod.collect()
+    if a.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(status_mod.render_text(info))
+    return 0 if info.get("version") else 1
+
+
+def _setup_rollback(p):
+    p.add_argument("version", nargs="?", help="e.g. v000003 (default: the one before the current)")
+
+
+@command("rollback", _setup_rollback)
+def cmd_rollback(a) -> int:
+    try:
+        snap = snapshots.rollback(a.version)
+    except (ValueError, snapshots.NoSnapshot) as exc:
+        print(f"回滚失败 rollback failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"已回滚 rolled back: {snap.note} → {snap.version}")
+    return 0
+
+
+def _load_plugins() -> None:
+    """Modules that add commands (import/template/simulate/bench) register on import, if present."""
+    import importlib
+    for mod in ("civic.ingest_cli", "civic.simulate", "civic.bench"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    _load_plugins()
+    parser = argparse.ArgumentParser(prog="python -m civic", description="新时代文明实践与小区治理数据看板 CLI")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    for name, (setup, _) in COMMANDS.items():
+        setup(sub.add_parser(name))
+    a = parser.parse_args(argv)
+    return COMMANDS[a.cmd][1](a)

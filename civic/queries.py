@@ -1,0 +1,138 @@
+"""Run named queries from queries/*.sql with bound parameters; cache by (name, params, data version).
+
+A query file declares its parameters as DuckDB named parameters ($towns, $date_from, ...). Values are
+always bound, never formatted into SQL. Conventions for shared filters:
+  $towns      VARCHAR[] of town codes; an empty list means "all towns"
+  $date_from  DATE, $date_to DATE (inclusive)
+The cache lives in this process, is bounded (LRU), and is keyed by the snapshot version, so a newly
+published snapshot invalidates it without any wall-clock TTL.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import db, paths
+
+_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT_RE = re.compile(r"--[^\n]*")
+CACHE_SIZE = 512
+
+
+class QueryError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> tuple[str, frozenset[str]]:
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise QueryError(f"bad query name {name!r}")
+    path = paths.QUERIES_DIR / f"{name}.sql"
+    try:
+        sql = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QueryError(f"no query named {name!r} in {paths.QUERIES_DIR}") from None
+    params = frozenset(_PARAM_RE.findall(_COMMENT_RE.sub("", sql)))
+    return sql, params
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in paths.QUERIES_DIR.glob("*.sql"))
+
+
+def sql_of(name: str) -> str:
+    return _load(name)[0]
+
+
+def params_of(name: str) -> frozenset[str]:
+    return _load(name)[1]
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+        return [str(v) for v in items]
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters the query declares, normalised. Missing ones are an error; extra ones are ignored
+    (pages pass their whole filter state)."""
+    wanted = params_of(name)
+    missing = wanted - params.keys()
+    if missing:
+        raise QueryError(f"query {name!r} needs parameters {sorted(missing)}")
+    return {k: _normalise(params[k]) for k in sorted(wanted)}
+
+
+def execute(name: str, **params: Any) -> pd.DataFrame:
+    """Run without any cache (benchmarks, tests, writers' checks)."""
+    sql = sql_of(name)
+    bound = bind(name, params)
+    _, cur = db.reader()
+    return _run(cur, sql, bound, name)
+
+
+def _run(cur: duckdb.DuckDBPyConnection, sql: str, bound: dict, name: str) -> pd.DataFrame:
+    try:
+        return cur.execute(sql, bound).df()
+    except duckdb.Error as exc:
+        raise QueryError(f"query {name!r} failed: {exc}") from exc
+
+
+_cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_cache_lock = threading.Lock()
+stats = {"hits": 0, "misses": 0}
+
+
+def run(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query, cached by (name, bound params, data version). Returns a copy-safe frame."""
+    sql = sql_of(name)
+    bound = bind(name, params)
+    snap, cur = db.reader()
+    key = (name, tuple((k, _hashable(v)) for k, v in bound.items()), snap.version)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            stats["hits"] += 1
+            return hit.copy(deep=False)
+    df = _run(cur, sql, bound, name)
+    with _cache_lock:
+        stats["misses"] += 1
+        _cache[key] = df
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return df.copy(deep=False)
+
+
+def scalar(name: str, **params: Any) -> Any:
+    df = run(name, **params)
+    return None if df.empty else df.iat[0, 0]
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def data_version() -> str:
+    return db.data_version()
+
+
+def as_of() -> date:
+    """The data's last day (meta.as_of), for "数据截至"."""
+    return date.fromisoformat(str(scalar("meta_as_of")))

@@ -1,0 +1,40 @@
+"""What operators need to know: published version, row counts, snapshots kept, last imports."""
+from __future__ import annotations
+
+from . import db, snapshots
+
+COUNTED = {"activities": "activities", "sites": "sites", "teams": "teams", "micro_wishes": "micro_wishes",
+           "trainings": "trainings", "compounds": "compounds", "works": "works", "feedback": "feedback",
+           "meetings": "meetings"}
+
+
+def collect() -> dict:
+    try:
+        snap = snapshots.current()
+    except snapshots.NoSnapshot:
+        return {"version": None, "published_at": None, "counts": {}, "snapshots": [], "imports": []}
+    con = db.connect_read(snap.path)
+    try:
+        counts = {k: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for k, t in COUNTED.items()}
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        con.close()
+    return {"version": snap.version, "published_at": snap.published_at, "path": str(snap.path), "meta": meta,
+            "counts": counts,
+            "snapshots": [{"version": s.version, "published_at": s.published_at, "note": s.note}
+                          for s in snapshots.list_snapshots()],
+            "imports": snapshots.read_audit(limit=10)}
+
+
+def render_text(info: dict) -> str:
+    if not info.get("version"):
+        return "尚无已发布数据 no published data — run: python -m civic build"
+    lines = [f"当前版本 version: {info['version']}  发布时间 published: {info['published_at']}",
+             f"数据截至 as of: {info['meta'].get('as_of')}  规模 scale: {info['meta'].get('scale')}", "行数 rows:"]
+    lines += [f"  {k:<14} {v:>10,}" for k, v in info["counts"].items()]
+    lines.append("保留快照 snapshots kept: " + ", ".join(s["version"] for s in info["snapshots"]))
+    lines.append("最近操作 recent operations:")
+    for e in info["imports"]:
+        lines.append(f"  {e.get('ts')} {e.get('action')} {e.get('entity', '')} {e.get('file_name', '')} "
+                     f"+{e.get('rows_added', 0)}/~{e.get('rows_updated', 0)} → {e.get('version')}")
+    return "\n".join(lines)
