@@ -1,0 +1,39 @@
+# Two commands: `make run` (install, build data if missing, serve) and `make test` (everything).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PORT    ?= 8501
+SCREEN_PORT ?= 8502
+
+.PHONY: install data rebuild run screen test test-fast test-browser bench bench-smoke clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+data: install
+	$(BIN)/python -m civic build --if-missing
+
+rebuild: install
+	$(BIN)/python -m civic build
+
+run: data
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q --ignore=tests/browser
+
+test-browser: install
+	$(BIN)/python -m pytest -q tests/browser
+
+clean:
+	rm -rf data/snapshots data/current.json artifacts bench/cache

@@ -1,0 +1,77 @@
+"""Shared fixtures: one default database built and published once per test session, in a temp folder."""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = date(2026, 11, 26)   # fixed so tests are deterministic whatever day they run
+
+
+def _build_into(data_dir: Path, scale: int = 1) -> None:
+    from civic import build, snapshots, synth
+    os.environ["CIVIC_DATA_DIR"] = str(data_dir)
+    tmp = snapshots.new_tmp_path()
+    build.build(tmp, synth.SynthConfig(scale=scale, as_of=AS_OF))
+    snapshots.publish(tmp, note="test build", audit={"action": "build"})
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    """A published default database. Returns the data dir (also exported as CIVIC_DATA_DIR)."""
+    cache = tmp_path_factory.mktemp("civic_data")
+    _build_into(cache)
+    return cache
+
+
+@pytest.fixture()
+def data_dir(built_db) -> Path:
+    """The shared read-only database; tests must not publish into it (use `private_data_dir`)."""
+    from civic import db, queries
+    os.environ["CIVIC_DATA_DIR"] = str(built_db)
+    db.close_all()
+    queries.clear_cache()
+    return built_db
+
+
+@pytest.fixture()
+def private_data_dir(built_db, tmp_path) -> Path:
+    """A private copy of the default database that a test may import into, roll back, etc."""
+    from civic import db, queries
+    dst = tmp_path / "data"
+    shutil.copytree(built_db, dst, ignore=shutil.ignore_patterns("*.lock"))
+    os.environ["CIVIC_DATA_DIR"] = str(dst)
+    db.close_all()
+    queries.clear_cache()
+    yield dst
+    db.close_all()
+    os.environ["CIVIC_DATA_DIR"] = str(built_db)
+
+
+@pytest.fixture()
+def con(data_dir):
+    """A direct read-only connection for independent SQL in tests."""
+    from civic import db, snapshots
+    c = db.connect_read(snapshots.current().path)
+    yield c
+    c.close()
+
+
+def app_test(page: str | None = None, query: dict | None = None, timeout: float = 60):
+    """An AppTest of app.py (the router), optionally switched to a page, with URL parameters set."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    return at
+
+
+@pytest.fixture()
+def make_app(data_dir):
+    return app_test
