@@ -1,0 +1,42 @@
+"""Downloads: CSV (UTF-8 with BOM so Excel opens Chinese correctly) and .xlsx, with formula-injection guard."""
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import streamlit as st
+
+from .i18n import t
+
+_INJECTION = re.compile(r"^[=+\-@\t\r]")
+
+
+def _safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula (CSV/Excel injection)."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and _INJECTION.match(v) else v)
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    return _safe(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        _safe(df).to_excel(xw, index=False, sheet_name=sheet[:31])
+    return buf.getvalue()
+
+
+def download_buttons(df: pd.DataFrame, basename: str, key: str) -> None:
+    """Two buttons side by side: CSV and Excel, for exactly the rows shown."""
+    c1, c2 = st.columns(2)
+    c1.download_button(t("app.download_csv"), to_csv_bytes(df), file_name=f"{basename}.csv", mime="text/csv",
+                       key=f"{key}_csv", width="stretch")
+    c2.download_button(t("app.download_xlsx"), to_xlsx_bytes(df), file_name=f"{basename}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}_xlsx", width="stretch")
