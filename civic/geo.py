@@ -114,8 +114,17 @@ def xiangyuan_layout(con, town_codes: list[str], seat_town: str = "140423100") -
     con.unregister("_areas")
     con.unregister("_pts")
     for code, g in labelled.groupby("code", sort=True):
-        layout.town_points[code] = g[["x", "y"]].to_numpy()
+        layout.town_points[code] = _interior(g[["x", "y"]].to_numpy(), (xmin, ymin))
     return layout
+
+
+def _interior(pts: np.ndarray, origin: tuple[float, float]) -> np.ndarray:
+    """Grid points whose four neighbours are in the same town: a jittered site there cannot cross a border."""
+    ij = np.round((pts - np.asarray(origin)) / GRID_STEP).astype(int)
+    cells = {tuple(c) for c in ij}
+    keep = np.array([all((i + di, j + dj) in cells for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1)))
+                     for i, j in ij])
+    return pts[keep] if keep.sum() >= 20 else pts
 
 
 def sample_positions(rng: np.random.Generator, candidates: np.ndarray, n: int,

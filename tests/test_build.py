@@ -1,0 +1,148 @@
+"""The default database: determinism, all published figures, real place codes, scale."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+
+import duckdb
+import pytest
+
+from civic import build, db, synth
+from tests.conftest import AS_OF, ROOT
+
+REF = ROOT / "data" / "reference"
+
+
+def _content_hash(path) -> dict[str, str]:
+    c = duckdb.connect(str(path), read_only=True)
+    out = {}
+    for (t,) in c.execute("SELECT table_name FROM duckdb_tables() WHERE table_name <> 'meta' ORDER BY 1").fetchall():
+        cols = [r[0] for r in c.execute(f'DESCRIBE "{t}"').fetchall()]
+        rows = c.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall()
+        out[t] = hashlib.sha256(repr((cols, rows)).encode()).hexdigest()
+    c.close()
+    return out
+
+
+def test_generator_is_deterministic(tmp_path, data_dir):
+    from civic import snapshots
+    second = tmp_path / "again.duckdb"
+    build.build(second, synth.SynthConfig(as_of=AS_OF))
+    assert _content_hash(snapshots.current().path) == _content_hash(second)
+
+
+def test_every_published_figure_reconciles(con):
+    rows = con.execute("SELECT fact_id, published, qualifier, computed, ok FROM v_fact_check ORDER BY 1").fetchall()
+    assert len(rows) == 57
+    failing = [r for r in rows if not r[4]]
+    assert failing == []
+
+
+def test_fact_check_can_fail(tmp_path, data_dir):
+    """The check is computed from the data, not copied: removing one compound breaks H11."""
+    from civic import snapshots
+    import shutil
+    copy = tmp_path / "broken.duckdb"
+    shutil.copyfile(snapshots.current().path, copy)
+    c = duckdb.connect(str(copy))
+    c.execute("UPDATE published_facts SET value = 93 WHERE fact_id = 'H11'")
+    assert c.execute("SELECT ok FROM v_fact_check WHERE fact_id = 'H11'").fetchone() == (False,)
+    c.close()
+
+
+@pytest.mark.parametrize("qualifier,published,computed,ok", [
+    ("more_than", 1200, 1201, True), ("more_than", 1200, 1299, True), ("more_than", 1200, 1300, False),
+    ("more_than", 1200, 1200, False), ("more_than", 30000, 39999, True), ("more_than", 200000, 213640, True),
+    ("less_than", 100, 96, True), ("less_than", 100, 100, False), ("less_than", 100, 89, False),
+    ("exact", 238, 238, True), ("exact", 238, 237, False),
+])
+def test_qualifier_rules(con, qualifier, published, computed, ok):
+    sql = build.paths.VIEWS_SQL.read_text(encoding="utf-8")
+    expr = sql[sql.index("coalesce(CASE f.qualifier"):sql.index(" AS ok,")]
+    got = con.execute(f"SELECT {expr} FROM (SELECT ?::VARCHAR AS qualifier, ?::DOUBLE AS value) f, "
+                      f"(SELECT ?::DOUBLE AS computed) c", [qualifier, published, computed]).fetchone()[0]
+    assert got is ok
+
+
+def test_238_stations_match_nbs_codes_one_to_one(con):
+    with open(REF / "xiangyuan_villages.csv", encoding="utf-8") as fh:
+        real = {r["code"] for r in csv.DictReader(fh) if r["kind"] in ("村", "社区")}
+    assert len(real) == 238
+    stations = con.execute("SELECT village_code FROM sites WHERE level = '站' AND county_code = '140423'").fetchall()
+    codes = [r[0] for r in stations]
+    assert len(codes) == len(set(codes)) == 238
+    assert set(codes) == real
+
+
+def test_station_names_drop_the_nbs_suffix(con):
+    got = dict(con.execute("SELECT village_code, name FROM villages").fetchall())
+    assert got["140423100252"] == "南关村"
+    assert got["140423100007"] == "永安社区"
+    assert got["140423102002"] == "潞南社区"
+    assert not any(n.endswith(("委会", "委员会")) for n in got.values())
+
+
+def test_per_town_counts_match_reference(con):
+    with open(REF / "xiangyuan_villages.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["kind"] in ("村", "社区")]
+    expected = {}
+    for r in rows:
+        expected[(r["town_code"], r["kind"])] = expected.get((r["town_code"], r["kind"]), 0) + 1
+    got = dict(((t, k), n) for t, k, n in con.execute(
+        "SELECT s.town_code, v.kind, count(*) FROM sites s JOIN villages v USING (village_code) "
+        "WHERE s.level = '站' GROUP BY ALL").fetchall())
+    assert got == expected
+    assert got[("140423103", "村")] == 40        # 夏店镇
+    assert got[("140423100", "社区")] == 6       # 古韩镇
+
+
+def test_sites_lie_inside_the_county_and_their_town(con):
+    db.load_extension(con, "spatial")
+    geom = json.dumps(json.loads((REF / "140423.geojson").read_text(encoding="utf-8"))["features"][0]["geometry"])
+    outside = con.execute("""
+        SELECT count(*) FROM sites WHERE county_code = '140423'
+          AND NOT ST_Contains(ST_GeomFromGeoJSON($g), ST_Point(lon, lat))""", {"g": geom}).fetchone()[0]
+    assert outside == 0
+    wrong_town = con.execute("""
+        SELECT count(*) FROM sites s JOIN towns t USING (town_code)
+        WHERE s.level = '站' AND NOT ST_Contains(ST_GeomFromGeoJSON(t.area_geojson), ST_Point(s.lon, s.lat))
+    """).fetchone()[0]
+    assert wrong_town <= 3   # jitter may push a point a few hundred metres over a town line
+    assert con.execute("SELECT count(DISTINCT coord_quality) FROM sites").fetchone()[0] == 1
+    assert con.execute("SELECT any_value(coord_quality) FROM sites").fetchone()[0] == "approximate"
+
+
+def test_distributions_are_plausible(con):
+    # seasonality with a 12·5 peak
+    dec5 = con.execute("SELECT count(*) FROM activities WHERE activity_date = DATE '2025-12-05'").fetchone()[0]
+    avg = con.execute("SELECT count(*) / 365 FROM activities WHERE year(activity_date) = 2025").fetchone()[0]
+    assert dec5 > 3 * avg
+    # some stations idle in the last 30 days, but most active
+    idle = con.execute("""
+        SELECT count(*) FROM sites s WHERE s.level = '站' AND NOT EXISTS (
+          SELECT 1 FROM activities a WHERE a.site_id = s.site_id AND a.activity_date > DATE '2026-10-27')""").fetchone()[0]
+    assert 5 <= idle <= 60
+    # compounds at different stages; feedback resolution has a long tail
+    assert con.execute("SELECT count(DISTINCT status) FROM compounds").fetchone()[0] == 5
+    p50, p90, mx = con.execute("""SELECT median(d), quantile_cont(d, 0.9), max(d) FROM (
+        SELECT resolved_date - received_date AS d FROM feedback WHERE status = '办结')""").fetchone()
+    assert p90 > 2 * p50 and mx > 4 * p50
+    # towns differ in activity per station
+    per = [r[0] for r in con.execute("""SELECT count(*) / count(DISTINCT s.site_id) FROM activities a
+        JOIN sites s USING (site_id) WHERE s.level = '站' GROUP BY s.town_code""").fetchall()]
+    assert max(per) > 1.4 * min(per)
+
+
+def test_scale_multiplies_volume(tmp_path, con):
+    out = tmp_path / "x10.duckdb"
+    build.build(out, synth.SynthConfig(scale=10, as_of=AS_OF))
+    c = duckdb.connect(str(out), read_only=True)
+    q = lambda sql, cc: (c.execute(sql).fetchone()[0], cc.execute(sql).fetchone()[0])  # noqa: E731
+    for table in ("activities", "teams", "trainings", "feedback"):
+        big, base = q(f"SELECT count(*) FROM {table}", con)
+        assert big == 10 * base, table
+    big, base = q("SELECT count(*) FROM sites WHERE level = '站'", con)
+    assert big == 10 * base
+    assert c.execute("SELECT count(*) FROM counties WHERE is_replica").fetchone()[0] == 9
+    c.close()
