@@ -28,8 +28,8 @@ def num(x, lang: str = "zh", digits: int = 2) -> str:
         if a >= 1e4:
             return f"{sign}{_trim(f'{a / 1e4:.{digits}f}')}万"
     else:
-        for div, suf in ((1e9, "B"), (1e6, "M"), (1e4, "K")):
-            if a >= div:
+        for threshold, div, suf in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")):
+            if a >= threshold:
                 return f"{sign}{_trim(f'{a / div:.{digits}f}')}{suf}"
     if a == int(a):
         return f"{sign}{int(a):,}"
