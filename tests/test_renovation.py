@@ -1,0 +1,289 @@
+"""老旧小区改造 page: runs, every filter changes the numbers as independent SQL says, drill-down, URL, empty state,
+agreement with the overview and v_fact_check, chart furniture in both languages."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import numpy as np
+import pandas as pd
+import pytest
+
+from civic import queries
+from tests.conftest import AS_OF
+
+PAGE = "pages/renovation.py"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+NO_FILTERS = dict(towns=[], communities=[], batches=[], stages=[], types=[], as_of=AS_OF)
+LEVEL = {"未启动": 0, "设计": 1, "施工": 2, "验收": 3, "完成": 4}
+
+
+# ── helpers ──────────────────────────────────────────────────────────────────────────────────
+def run(make_app, **query):
+    at = make_app(PAGE, {k: v for k, v in query.items()}).run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at, label_prefix: str) -> str:
+    hits = [m.value for m in at.metric if m.label.startswith(label_prefix)]
+    assert hits, f"no metric {label_prefix!r} in {[m.label for m in at.metric]}"
+    return hits[0]
+
+
+def as_int(text: str) -> int:
+    return int(re.sub(r"[^\d]", "", text.split()[0]))
+
+
+def qp(at, key: str) -> list[str]:
+    v = at.query_params.get(key)
+    return [] if v is None else (list(v) if isinstance(v, (list, tuple)) else [v])
+
+
+def charts(at) -> dict[str, dict]:
+    """Plotly charts by their key (the nonce suffix of clickable charts dropped)."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        key = el.proto.id.rsplit("-", 1)[-1]
+        out[re.sub(r"_\d+$", "", key)] = json.loads(el.proto.spec)
+    return out
+
+
+def arr(v) -> list:
+    """A plotly array as a list (plotly sends numpy arrays as base64 typed arrays)."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def where(town=None, community=None, batch=None, stage=None, ctype=None) -> tuple[str, list]:
+    conds, args = ["true"], []
+    for col, val in (("town_code", town), ("community_code", community), ("batch", batch), ("status", stage),
+                     ("compound_type", ctype)):
+        if val is not None:
+            conds.append(f"{col} = ?")
+            args.append(val)
+    return " AND ".join(conds), args
+
+
+def expected(con, **flt) -> dict:
+    w, a = where(**flt)
+    row = con.execute(f"""
+        SELECT count(*), count(*) FILTER (WHERE status = '完成'), coalesce(sum(buildings), 0),
+               coalesce(sum(households), 0), coalesce(sum(floor_area_m2) FILTER (WHERE status = '完成'), 0)
+        FROM compounds WHERE {w}""", a).fetchone()
+    return dict(zip(["compounds", "completed", "buildings", "households", "area_done"], row))
+
+
+def late_open(con, **flt) -> int:
+    """Independent reading of 'behind schedule': not completed and past the planned end of the current stage
+    (未启动: past the planned design start)."""
+    w, a = where(**flt)
+    rows = con.execute(f"SELECT compound_id, status FROM compounds WHERE {w}", a).fetchall()
+    n = 0
+    for cid, status in rows:
+        if status == "完成":
+            continue
+        if status == "未启动":
+            due = con.execute("SELECT planned_start FROM compound_stages WHERE compound_id = ? AND stage = '设计'",
+                              [cid]).fetchone()[0]
+        else:
+            due = con.execute("SELECT planned_end FROM compound_stages WHERE compound_id = ? AND stage = ?",
+                              [cid, status]).fetchone()[0]
+        n += due < AS_OF
+    return n
+
+
+# ── the page runs and its headline agrees with SQL, the overview and v_fact_check ─────────────────
+def test_default_page_matches_sql_overview_and_fact_check(make_app, con):
+    at = run(make_app)
+    e = expected(con)
+    assert as_int(metric(at, "纳入改造小区")) == e["compounds"] == 92
+    assert as_int(metric(at, "已完成改造")) == e["completed"]
+    assert as_int(metric(at, "覆盖楼栋")) == e["buildings"]
+    assert metric(at, "完成改造面积") == "21.36万"
+    assert as_int(metric(at, "进度滞后小区")) == late_open(con)
+
+    ov = queries.run("overview_renovation_kpis", towns=[]).iloc[0]
+    k = queries.run("renovation_kpis", **NO_FILTERS).iloc[0]
+    for col in ("compounds", "completed", "in_progress", "not_started", "buildings", "households", "area_done_m2"):
+        assert k[col] == ov[col], col
+
+    facts = dict(con.execute("SELECT fact_id, computed FROM v_fact_check").fetchall())
+    assert k.compounds == facts["H11"] and k.buildings == facts["H12"] and k.area_done_m2 == facts["H19"]
+    assert con.execute("SELECT bool_and(ok) FROM v_fact_check WHERE fact_id LIKE 'H%'").fetchone()[0]
+
+
+def test_works_agree_with_published_totals_and_overview(data_dir, con):
+    works = queries.run("renovation_works", **NO_FILTERS)
+    facts = dict(con.execute("SELECT fact_id, computed FROM v_fact_check").fetchall())
+    ov = queries.run("overview_works", towns=[]).set_index("category")
+    assert len(works) == 11 and works.is_all.all() and works.published_ok.all()
+    for w in works.itertuples():
+        assert w.done == facts[w.fact_id], w.category
+        assert (w.planned, w.done) == (ov.planned[w.category], ov.done[w.category])
+
+
+def test_charts_have_titles_axis_units_and_tooltips(make_app):
+    for lang in ("zh", "en"):
+        at = run(make_app, **({"lang": "en"} if lang == "en" else {}), compound="HY-001")
+        figs = charts(at)
+        assert {"rv_funnel", "rv_scurve", "rv_works", "rv_community", "rv_type", "rv_funding", "rv_gantt"} <= set(figs)
+        for key, fig in figs.items():
+            title = fig["layout"]["title"]["text"]
+            assert title and (bool(CJK.search(title)) == (lang == "zh")), (key, title)
+            if key != "rv_funnel":   # a funnel has no value axis; its labels carry the unit
+                axes = [fig["layout"].get(a, {}).get("title", {}).get("text", "") for a in ("xaxis", "yaxis")]
+                assert any(axes), key
+                assert all(not CJK.search(a) for a in axes) if lang == "en" else True, (key, axes)
+            assert any("hovertemplate" in tr for tr in fig["data"]), key
+        if lang == "en":
+            assert at.title[0].value.startswith("Compound renovation")
+            assert all(not CJK.search(m.label) for m in at.metric), [m.label for m in at.metric]
+
+
+def test_funnel_and_gantt_follow_the_data(make_app, con):
+    figs = charts(run(make_app))
+    reached = [con.execute("SELECT count(*) FROM compounds WHERE list_position(['未启动','设计','施工','验收','完成'], "
+                           "status) >= ?", [lvl + 1]).fetchone()[0] for lvl in range(5)]
+    assert arr(figs["rv_funnel"]["data"][0]["x"]) == reached
+    gantt = figs["rv_gantt"]
+    rows = gantt["layout"]["yaxis"]["categoryarray"]
+    assert len(rows) == 92 and len(set(rows)) == 92
+    red = sum("color:" in tx for tx in gantt["layout"]["yaxis"]["ticktext"])
+    assert red == queries.run("renovation_kpis", **NO_FILTERS).iloc[0][["late_open", "late_done"]].sum()
+
+
+# ── every filter, from the URL, changes the numbers as independent SQL says ───────────────────────
+@pytest.mark.parametrize("query,flt", [
+    ({"town": "九襄镇"}, {"town": "511823101"}),
+    ({"community": "511823100005"}, {"community": "511823100005"}),
+    ({"batch": "谋划一批"}, {"batch": "谋划一批"}),
+    ({"stage": "施工"}, {"stage": "施工"}),
+    ({"type": "库区安置小区"}, {"ctype": "库区安置小区"}),
+    ({"batch": "实施一批", "type": "老旧小区", "town": "富林镇"},
+     {"batch": "实施一批", "ctype": "老旧小区", "town": "511823100"}),
+])
+def test_each_filter_changes_numbers(make_app, con, query, flt):
+    at = run(make_app, **query)
+    e = expected(con, **flt)
+    assert 0 < e["compounds"] < 92
+    assert as_int(metric(at, "纳入改造小区")) == e["compounds"]
+    assert as_int(metric(at, "已完成改造")) == e["completed"]
+    assert as_int(metric(at, "覆盖楼栋")) == e["buildings"]
+    assert as_int(metric(at, "进度滞后小区")) == late_open(con, **flt)
+    for k, v in query.items():
+        if k != "town":
+            assert qp(at, k) == [v], k        # the filter stays in the URL
+    figs = charts(at)
+    assert arr(figs["rv_funnel"]["data"][0]["x"])[0] == e["compounds"]
+    assert len(figs["rv_gantt"]["layout"]["yaxis"]["categoryarray"]) == e["compounds"]
+    # funding per batch and works totals, against SQL
+    w, a = where(**flt)
+    fund = con.execute(f"SELECT coalesce(sum(amount_yuan), 0) FROM funding WHERE compound_id IN "
+                       f"(SELECT compound_id FROM compounds WHERE {w})", a).fetchone()[0]
+    fq = queries.run("renovation_funding", towns=[flt["town"]] if "town" in flt else [],
+                     communities=[flt["community"]] if "community" in flt else [],
+                     batches=[flt["batch"]] if "batch" in flt else [], stages=[flt["stage"]] if "stage" in flt else [],
+                     types=[flt["ctype"]] if "ctype" in flt else [], as_of=AS_OF)
+    assert fq.amount_yuan.sum() == pytest.approx(fund)
+    done = con.execute(f"SELECT coalesce(sum(done_qty), 0) FROM works WHERE category = '管线改造' AND compound_id IN "
+                       f"(SELECT compound_id FROM compounds WHERE {w})", a).fetchone()[0]
+    assert figs["rv_works"]["data"][0]["customdata"][0][0].startswith(f"{int(done):,} /")   # 管线改造 label
+
+
+def test_widget_filter_updates_numbers_and_url(make_app, con):
+    at = run(make_app)
+    at.multiselect(key="rv_batch").set_value(["储备一批"]).run(timeout=120)
+    assert not at.exception
+    assert qp(at, "batch") == ["储备一批"]
+    assert as_int(metric(at, "纳入改造小区")) == expected(con, batch="储备一批")["compounds"]
+    next(b for b in at.button if b.label == "清除筛选").click().run(timeout=120)
+    assert "batch" not in at.query_params
+    assert as_int(metric(at, "纳入改造小区")) == 92
+
+
+def test_community_options_follow_the_town_filter(make_app):
+    at = run(make_app, town="九襄镇")
+    assert at.multiselect(key="rv_community").options == ["九龙桥社区", "梨城社区"]
+
+
+# ── drill-down ───────────────────────────────────────────────────────────────────────────────────
+def test_compound_in_url_opens_its_card(make_app, con):
+    at = run(make_app, compound="HY-001")
+    name, buildings, households = con.execute(
+        "SELECT name, buildings, households FROM compounds WHERE compound_id = 'HY-001'").fetchone()
+    assert at.selectbox(key="rv_compound").value == "HY-001"
+    assert any(name in m.value and "HY-001" in m.value for m in at.markdown)
+    assert as_int(metric(at, "楼栋")) == buildings and as_int(metric(at, "户数")) == households
+    tables = [d.value for d in at.dataframe]
+    n_fb = con.execute("SELECT count(*) FROM feedback WHERE compound_id = 'HY-001'").fetchone()[0]
+    n_works = con.execute("SELECT count(*) FROM works WHERE compound_id = 'HY-001'").fetchone()[0]
+    assert any(len(t) == 4 and "planned_start" in t.columns for t in tables)          # stage history
+    assert any(len(t) == n_works and "done_qty" in t.columns for t in tables)         # works
+    assert any(len(t) == n_fb and "summary" in t.columns for t in tables)             # feedback
+    bodies = con.execute("SELECT count(*) FROM governance_bodies WHERE compound_id = 'HY-001'").fetchone()[0]
+    assert sum(m.value.count("✓") for m in at.markdown) == bodies
+
+
+def test_stage_history_reads_records_against_status(data_dir, con):
+    """The status is the authority: the stage it names is ongoing, later stages have not started."""
+    for cid, status in con.execute("SELECT compound_id, status FROM compounds").fetchall():
+        st = queries.run("renovation_compound_stages", compound=cid, as_of=AS_OF)
+        lvl = LEVEL[status]
+        for r in st.itertuples():
+            if lvl == 4 or r.lvl < lvl:
+                assert r.state == "done" and r.actual_end == r.actual_end, (cid, r.stage)
+            elif r.lvl == lvl:
+                assert r.state == "current" and r.actual_end != r.actual_end, (cid, r.stage)   # NaT
+            else:
+                assert r.state == "todo" and r.actual_start != r.actual_start, (cid, r.stage)
+
+
+def test_picking_a_compound_puts_it_in_the_url(make_app):
+    at = run(make_app, batch="实施一批")
+    at.selectbox(key="rv_compound").set_value("HY-003").run(timeout=120)
+    assert not at.exception
+    assert qp(at, "compound") == ["HY-003"] and qp(at, "batch") == ["实施一批"]
+    assert any("金鑫小区" in m.value for m in at.markdown)
+    close = next(b for b in at.button if b.label == "关闭详情")
+    close.click().run(timeout=120)
+    assert "compound" not in at.query_params
+
+
+# ── empty and bad input ──────────────────────────────────────────────────────────────────────────
+def test_empty_filter_shows_no_data(make_app):
+    at = run(make_app, batch="储备一批", stage="完成")
+    assert any("无数据" in i.value for i in at.info)
+    assert not at.get("plotly_chart") and not at.metric
+
+
+def test_empty_filter_english(make_app):
+    at = run(make_app, batch="储备一批", stage="完成", lang="en")
+    assert any("No data" in i.value for i in at.info)
+
+
+def test_bad_url_values_fall_back_with_notice(make_app):
+    at = run(make_app, compound="HY-999", stage="拆迁")
+    notes = " ".join(w.value for w in at.warning)
+    assert "HY-999" in notes and "拆迁" in notes
+    assert as_int(metric(at, "纳入改造小区")) == 92
+    assert "compound" not in at.query_params and "stage" not in at.query_params
+
+
+# ── the named queries on their own ────────────────────────────────────────────────────────────────
+def test_queries_agree_with_each_other(data_dir, con):
+    f = dict(NO_FILTERS, communities=["511823101001"])
+    k = queries.run("renovation_kpis", **f).iloc[0]
+    comm = queries.run("renovation_by_community", **f)
+    assert comm.compounds.sum() == k.compounds and set(comm.community_code) == {"511823101001"}
+    assert queries.run("renovation_by_type", **f).compounds.sum() == k.compounds
+    assert queries.run("renovation_by_town", **f).compounds.sum() == k.compounds
+    assert len(queries.run("renovation_compounds", **f)) == k.compounds
+    s = queries.run("renovation_scurve", **f)
+    assert s.planned_cum.max() == k.compounds and s.actual_cum.max() == k.completed
+    after = s[s.month > pd.Timestamp(AS_OF.year, AS_OF.month, 1)]
+    assert len(after) and after.actual_cum.isna().all()        # no actuals after today
+    g = queries.run("renovation_gantt", **f)
+    assert g[g.kind == "milestone"].compound_id.nunique() == k.completed
+    assert g[g.kind == "actual"].bar_end.max() <= pd.Timestamp(AS_OF)
