@@ -40,6 +40,11 @@ class WriterBusy(RuntimeError):
     """Another import or build holds the writer lock."""
 
 
+class NoChange(Exception):
+    """Raise inside `transaction()` when the work changed nothing: the working copy is dropped, no version is
+    published, the audit entry (if any) is logged against the current version, and the block exits normally."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     version: str
@@ -200,7 +205,8 @@ def transaction(note: str, audit: dict | None = None, from_current: bool = True)
 
     The caller opens the working file read-write, changes it and closes it (checkpointing) before the
     block ends. On any exception nothing is published and the working file is removed.
-    `audit` may be mutated inside the block (e.g. rows added) and is logged with the new version.
+    `audit` may be mutated inside the block (e.g. rows added) and is logged with the new version; afterwards
+    `audit["version"]` holds the published version (or the current one, if the block raised NoChange).
     """
     with writer_lock():
         _, _, tmp = _dirs()
@@ -210,11 +216,20 @@ def transaction(note: str, audit: dict | None = None, from_current: bool = True)
             shutil.copyfile(current().path, work)
         try:
             yield work
+        except NoChange:
+            with contextlib.suppress(OSError):
+                work.unlink()
+            if audit is not None:
+                audit["version"] = current().version
+                append_audit({**audit, "note": note, "published": False})
+            return
         except BaseException:
             with contextlib.suppress(OSError):
                 work.unlink()
             raise
-        _publish_locked(work, note, audit)
+        snap = _publish_locked(work, note, audit)
+        if audit is not None:
+            audit["version"] = snap.version
 
 
 def _prune(snaps: Path, keep: int, current_version: str) -> None:
