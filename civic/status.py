@@ -17,13 +17,24 @@ def collect() -> dict:
     try:
         counts = {k: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for k, t in COUNTED.items()}
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        imported = {k: _imported(con, t) for k, t in COUNTED.items()}
     finally:
         con.close()
     return {"version": snap.version, "published_at": snap.published_at, "path": str(snap.path), "meta": meta,
-            "counts": counts,
+            "counts": counts, "imported": imported,
             "snapshots": [{"version": s.version, "published_at": s.published_at, "note": s.note}
                           for s in snapshots.list_snapshots()],
             "imports": snapshots.read_audit(limit=10)}
+
+
+def _imported(con, table: str) -> int:
+    """Rows that came from imports: source = 'import', or imported coordinates for tables without `source`."""
+    cols = {r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall()}
+    if "source" in cols:
+        return con.execute(f"SELECT count(*) FROM \"{table}\" WHERE source = 'import'").fetchone()[0]
+    if "coord_quality" in cols:
+        return con.execute(f"SELECT count(*) FROM \"{table}\" WHERE coord_quality = 'imported'").fetchone()[0]
+    return 0
 
 
 def render_text(info: dict) -> str:
@@ -31,7 +42,9 @@ def render_text(info: dict) -> str:
         return "尚无已发布数据 no published data — run: python -m civic build"
     lines = [f"当前版本 version: {info['version']}  发布时间 published: {info['published_at']}",
              f"数据截至 as of: {info['meta'].get('as_of')}  规模 scale: {info['meta'].get('scale')}", "行数 rows:"]
-    lines += [f"  {k:<14} {v:>10,}" for k, v in info["counts"].items()]
+    imported = info.get("imported", {})
+    lines += [f"  {k:<14} {v:>10,}" + (f"   (导入 imported {imported[k]:,})" if imported.get(k) else "")
+              for k, v in info["counts"].items()]
     lines.append("保留快照 snapshots kept: " + ", ".join(s["version"] for s in info["snapshots"]))
     lines.append("最近操作 recent operations:")
     for e in info["imports"]:
