@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import pyarrow as pa
 
 from . import db, geo, paths, synth
 
@@ -74,7 +75,14 @@ def apply_views(con) -> None:
 
 
 def _insert(con, table: str, df: pd.DataFrame) -> None:
-    con.register("_src", df)
+    # Scanning an Arrow table is much faster than scanning pandas' Arrow-backed strings (which DuckDB
+    # converts to Python objects first); the inserted values are the same. Mixed object columns that
+    # Arrow cannot type fall back to the pandas scan.
+    try:
+        src = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        src = df
+    con.register("_src", src)
     try:
         con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _src')
     finally:

@@ -16,6 +16,7 @@ import calendar
 import csv
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -197,6 +198,12 @@ def reference_frames() -> dict[str, pd.DataFrame]:
     return {"counties": counties, "towns": towns, "villages": villages}
 
 
+@lru_cache(maxsize=16)
+def _serials(n: int, width: int) -> np.ndarray:
+    """'0000001' … as an object array, shared by every replica. Do not mutate: prefix it (which copies)."""
+    return np.array([f"{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+
+
 # ── 襄垣: one county's practice network ──────────────────────────────────────────────────────
 def _replica_code(code: str, r: int) -> str:
     return code if r == 0 else f"9{r:03d}23" + code[6:]
@@ -248,21 +255,24 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
                       "lon": sx + (0.0 if t != gh else -0.006), "lat": sy + (0.0 if t != gh else 0.004),
                       "opened_date": date(2019, 9, 1)})
     stations = villages[villages.kind != "虚拟社区"].reset_index(drop=True)
+    # plain arrays: per-row pandas access dominated the ×100 build
+    st_code, st_town, st_name, st_kind = (stations[c].to_numpy(dtype=object)
+                                          for c in ("village_code", "town_code", "name", "kind"))
     real_codes = villages.village_code.map(lambda c: c if r == 0 else "140423" + c[6:])
     village_real_code = dict(zip(villages.village_code, real_codes))
     for t in real_towns:
-        vs = stations[stations.town_code == tcode[t]]
+        in_town = st_town == tcode[t]
         cands = layout.town_points[t]
-        is_urban = (vs.kind == "社区").to_numpy()
-        pos = np.zeros((len(vs), 2))
+        is_urban = st_kind[in_town] == "社区"
+        pos = np.zeros((int(in_town.sum()), 2))
         if is_urban.any():
             pos[is_urban] = geo.sample_positions(rng, cands, int(is_urban.sum()), near=layout.town_seat[t],
                                                  radius=0.025)
         if (~is_urban).any():
             pos[~is_urban] = geo.sample_positions(rng, cands, int((~is_urban).sum()))
-        for (_, v), (x, y) in zip(vs.iterrows(), pos):
-            sites.append({"site_id": f"S-{v.village_code}", "level": "站", "name": f"{v['name']}新时代文明实践站",
-                          "town_code": tcode[t], "village_code": v.village_code, "parent_site_id": f"I-{tcode[t]}",
+        for code, vname, (x, y) in zip(st_code[in_town].tolist(), st_name[in_town].tolist(), pos.tolist()):
+            sites.append({"site_id": f"S-{code}", "level": "站", "name": f"{vname}新时代文明实践站",
+                          "town_code": tcode[t], "village_code": code, "parent_site_id": f"I-{tcode[t]}",
                           "base_kind": None, "lon": x, "lat": y,
                           "opened_date": date(2019, 10, 1) + timedelta(days=int(rng.integers(0, 700)))})
     named_bases = [("东湖综合文化空间", "文化空间", gh, (0.010, -0.006)),
@@ -273,15 +283,15 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     base_rows = []
     for name, kind, t, (ox, oy) in named_bases:
         base_rows.append((name, kind, t, layout.seat[0] + ox, layout.seat[1] + oy))
-    vill_by_town = {t: stations[stations.town_code == tcode[t]] for t in real_towns}
+    vill_names_by_town = {t: st_name[st_town == tcode[t]].tolist() for t in real_towns}
     used = {b[0] for b in base_rows}
     k = 0
     while len(base_rows) < BASES:
         t = real_towns[k % len(real_towns)]
-        vs = vill_by_town[t]
-        v = vs.iloc[int(rng.integers(len(vs)))]
+        vnames = vill_names_by_town[t]
+        vname = vnames[int(rng.integers(len(vnames)))]
         label, kind = BASE_KINDS[int(rng.integers(len(BASE_KINDS)))]
-        name = f"{v['name'].removesuffix(suffix)}{label}"
+        name = f"{vname.removesuffix(suffix)}{label}"
         k += 1
         if name in used:
             continue
@@ -298,21 +308,23 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     sites_df["lon"] = (sites_df.lon + dx).round(6)
     sites_df["lat"] = (sites_df.lat + dy).round(6)
     out["sites"] = sites_df
-    sid = {row.name.removesuffix(suffix): row.site_id for row in sites_df.itertuples()}
+    s_ids, s_names = [d["site_id"] for d in sites], [d["name"] for d in sites]
+    sid = {name.removesuffix(suffix): i for i, name in zip(s_ids, s_names)}
     donghu, maker, farmer = sid["东湖综合文化空间"], sid["上寺南街青年创客空间"], sid["职业农民培训基地"]
     out["base_spaces"] = pd.DataFrame({"site_id": donghu, "name": DONGHU_SPACES})
 
+    station_kind = dict(zip(st_code, st_kind))
     linkage_villages = [c for c, real in village_real_code.items()
-                        if real.startswith(gh) and (real in {"140423100252"} or
-                                                     stations.set_index("village_code").kind.get(c) == "社区")]
+                        if real.startswith(gh) and (real in {"140423100252"} or station_kind.get(c) == "社区")]
     linkage = [f"I-{tcode[gh]}"] + [f"S-{c}" for c in linkage_villages]
     assert len(linkage) == 8, linkage
+    linkage_set = set(linkage)
     circle = [f"C-{cc}", donghu, maker, farmer, sid["襄垣县科技与科普服务平台"]] + [f"S-{c}" for c in linkage_villages[:4]]
     out["site_groups"] = pd.DataFrame(
         [{"group_name": "古韩镇整体联动", "site_id": s} for s in linkage] +
         [{"group_name": "环东湖新时代文明实践圈", "site_id": s} for s in circle])
 
-    res_v = rng.choice(stations.village_code.to_numpy(), size=CULTURAL_RESOURCES, replace=True)
+    res_v = rng.choice(st_code, size=CULTURAL_RESOURCES, replace=True)
     kinds = rng.choice(["乡村文化站", "农家书屋", "图书室", "文化广场"], size=CULTURAL_RESOURCES, p=[.35, .3, .2, .15])
     out["cultural_resources"] = pd.DataFrame({
         "resource_id": [f"R-{cc}-{i:04d}" for i in range(1, CULTURAL_RESOURCES + 1)], "kind": kinds,
@@ -325,21 +337,21 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
         teams.append({"team_id": f"T-{tcode[t]}-F", "name": f"{tname[t]}志愿服务分队{suffix}", "team_type": "分队",
                       "town_code": tcode[t], "site_id": f"I-{tcode[t]}", "parent_team_id": f"T-{cc}-0000",
                       "specialty": None})
-    for v in stations.itertuples():
-        teams.append({"team_id": f"T-{v.village_code}", "name": f"{v.name}志愿服务小队", "team_type": "站队",
-                      "town_code": v.town_code, "site_id": f"S-{v.village_code}",
-                      "parent_team_id": f"T-{v.town_code}-F", "specialty": None})
+    for code, name, town in zip(st_code.tolist(), st_name.tolist(), st_town.tolist()):
+        teams.append({"team_id": f"T-{code}", "name": f"{name}志愿服务小队", "team_type": "站队",
+                      "town_code": town, "site_id": f"S-{code}",
+                      "parent_team_id": f"T-{town}-F", "specialty": None})
     for i, a in enumerate(["文化志愿者协会", "青年志愿者协会", "平安志愿者协会"]):
         teams.append({"team_id": f"T-{cc}-A{i}", "name": f"襄垣县{a}{suffix}", "team_type": "协会",
                       "town_code": None, "site_id": f"C-{cc}", "parent_team_id": f"T-{cc}-0000", "specialty": a[:2]})
     n_prof = TEAMS_TOTAL - len(teams)
     n_link = LINKAGE_TEAMS - (len(linkage) - 1)       # the 7 station teams already count
-    site_town = dict(zip(sites_df.site_id, sites_df.town_code))
-    site_short = {row.site_id: (row.name.removesuffix(suffix).replace("新时代文明实践站", "")
-                                .replace("新时代文明实践所", "").replace("新时代文明实践中心", ""))
-                  for row in sites_df.itertuples()}
+    site_town = {d["site_id"]: d["town_code"] for d in sites}
+    site_short = {i: (name.removesuffix(suffix).replace("新时代文明实践站", "")
+                      .replace("新时代文明实践所", "").replace("新时代文明实践中心", ""))
+                  for i, name in zip(s_ids, s_names)}
     link_sites = rng.choice(linkage, size=n_link, p=[.16] + [.12] * 7)
-    others_pool = [s for s in sites_df.site_id if s not in set(linkage)]
+    others_pool = [s for s in sites_df.site_id if s not in linkage_set]
     other_w = np.array([6.0 if s.startswith("C-") else 2.0 if s.startswith("I-") else 0.6 if s.startswith("B-")
                         else 1.0 for s in others_pool])
     other_sites = rng.choice(others_pool, size=n_prof - n_link, p=other_w / other_w.sum())
@@ -407,10 +419,10 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
                                      idx[LINKAGE_ACTIVITIES_TOTAL + MAKER_SPACE_ACTIVITIES_TOTAL:])
     site_ids[link_idx] = rng.choice(linkage, size=len(link_idx), p=[.2] + [.8 / 7] * 7)
     site_ids[maker_idx] = maker
-    pool = [s for s in sites_df.site_id if s not in set(linkage) and s != maker]
+    pool = [s for s in sites_df.site_id if s not in linkage_set and s != maker]
     town_factor = {t: f for t, f in zip(real_towns, rng.uniform(0.55, 1.5, len(real_towns)))}
     level_w = {"中心": 12.0, "所": 4.0, "站": 1.0, "基地": 0.7}
-    site_level = dict(zip(sites_df.site_id, sites_df.level))
+    site_level = {d["site_id"]: d["level"] for d in sites}
     raw_town = {tcode[t]: t for t in real_towns}
     pw = np.array([level_w[site_level[s]] * town_factor[raw_town[site_town[s]]] for s in pool])
     pw *= rng.lognormal(0, 0.55, len(pool))
@@ -421,23 +433,27 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     station_pool = [s for s in pool if site_level[s] == "站"]
     idle = rng.choice(station_pool, size=max(1, round(len(station_pool) * 0.07)), replace=False)
     as_of64 = np.datetime64(cfg.as_of)
+    idle_set = set(idle)
+    # one factorisation serves every idle site: rows move only to non-idle sites, so later masks are unchanged
+    codes0, uniq0 = pd.factorize(site_ids)
+    code_of = {u: k for k, u in enumerate(uniq0)}
     for s in idle:
         cutoff = as_of64 - np.timedelta64(int(rng.integers(35, 240)), "D")
-        same_town = [p for p in station_pool if site_town[p] == site_town[s] and p not in set(idle)]
-        m = (site_ids == s) & (act_dates > cutoff)
+        same_town = [p for p in station_pool if site_town[p] == site_town[s] and p not in idle_set]
+        m = (codes0 == code_of.get(s, -2)) & (act_dates > cutoff)
         if m.any():
             site_ids[m] = rng.choice(same_town, size=int(m.sum()))
 
     # team at the site, else the town's 分队, else the 总队
     teams_at: dict[str, list[str]] = {}
-    for row in teams_df.itertuples():
-        teams_at.setdefault(row.site_id, []).append(row.team_id)
+    for d in teams:
+        teams_at.setdefault(d["site_id"], []).append(d["team_id"])
     team_ids = np.empty(n_act, dtype=object)
-    order = np.argsort(site_ids.astype(str), kind="stable")
-    sorted_sites = site_ids[order].astype(str)
-    bounds = np.flatnonzero(np.r_[True, sorted_sites[1:] != sorted_sites[:-1], True])
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        s = sorted_sites[a]
+    # sites in sorted order, rows in their original order within a site (as a stable sort by site would)
+    site_code, site_uniq = pd.factorize(site_ids, sort=True)
+    order = np.argsort(site_code, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(site_code, minlength=len(site_uniq)))]
+    for s, a, b in zip(site_uniq.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
         cands = teams_at.get(s) or ([f"T-{site_town[s]}-F"] if site_level[s] != "中心" else [f"T-{cc}-0000"])
         team_ids[order[a:b]] = np.asarray(cands, dtype=object)[rng.integers(0, len(cands), b - a)]
 
@@ -455,14 +471,17 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     themes = np.where(theme_match, np.array([MONTH_THEMES[m] for m in range(1, 13)], dtype=object)[month - 1], None)
 
     camp_id = np.full(n_act, None, dtype=object)
+    free = np.ones(n_act, dtype=bool)
     for c in camps.itertuples():
         m = (act_dates >= np.datetime64(c.start_date)) & (act_dates <= np.datetime64(c.end_date))
         pick = m & (rng.random(n_act) < (0.5 if c.name in ("文明集市",) or c.name.startswith("12·5") else 0.2))
-        pick &= camp_id == None  # noqa: E711 - elementwise on object array
+        pick &= free
         camp_id[pick] = c.campaign_id
+        free &= ~pick
+    in_camp = ~free
 
-    volunteers = 2 + rng.poisson(5, n_act) + np.where(camp_id != None, rng.poisson(8, n_act), 0)  # noqa: E711
-    benef_raw = rng.lognormal(0.6, 1.0, n_act) * np.where(camp_id != None, 4, 1)  # noqa: E711
+    volunteers = 2 + rng.poisson(5, n_act) + np.where(in_camp, rng.poisson(8, n_act), 0)
+    benef_raw = rng.lognormal(0.6, 1.0, n_act) * np.where(in_camp, 4, 1)
     beneficiaries = np.zeros(n_act, dtype=np.int64)
     for y in np.unique(year):
         m = year == y
@@ -472,12 +491,12 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     hours = volunteers * rng.choice([1.5, 2.0, 2.5, 3.0, 3.5], size=n_act)
 
     phrase_idx = rng.integers(0, 4, n_act)
-    phrases = np.array([[TYPE_TITLES[t][i] for i in range(4)] for t in SERVICE_TYPES], dtype=object)[st_idx, phrase_idx]
-    short = pd.Series(site_ids).map(site_short).to_numpy()
-    titles = pd.Series(short).str.cat(pd.Series(phrases), sep="·").to_numpy()
+    phrase_list = [TYPE_TITLES[t][i] for t in SERVICE_TYPES for i in range(4)]
+    title_table = np.array([f"{site_short[s]}·{p}" for s in site_uniq.tolist() for p in phrase_list], dtype=object)
+    titles = title_table[site_code * len(phrase_list) + st_idx * 4 + phrase_idx]
 
     out["activities"] = pd.DataFrame({
-        "activity_id": pd.Series(np.arange(1, n_act + 1)).map(lambda i: f"A-{cc}-{i:07d}"),
+        "activity_id": f"A-{cc}-" + _serials(n_act, 7),
         "activity_date": act_dates, "site_id": site_ids, "team_id": team_ids, "service_type": stypes,
         "theme": themes, "campaign_id": camp_id, "title": titles, "participants": participants,
         "volunteers": volunteers, "beneficiaries": beneficiaries, "hours": hours, "source": "synthetic"})
@@ -486,16 +505,16 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     br_rows = []
     st_rows = stations.reset_index(drop=True)
     extra = PARTY_BRANCHES - len(st_rows)
-    for v in st_rows.itertuples():
-        br_rows.append((f"{v.name}党支部", v.town_code))
+    st_names, st_towns = st_rows["name"].tolist(), st_rows.town_code.tolist()
+    for name, town in zip(st_names, st_towns):
+        br_rows.append((f"{name}党支部", town))
     depts = ["县委办", "县政府办", "组织部", "宣传部", "统战部", "政法委", "发改局", "教育局", "科技局", "公安局", "民政局",
              "司法局", "财政局", "人社局", "自然资源局", "生态环境局", "住建局", "交通局", "水利局", "农业农村局", "商务局",
              "文旅局", "卫健局", "应急局", "审计局", "市场监管局", "统计局", "医保局", "信访局", "融媒体中心"]
     k = 0
     while len(br_rows) < PARTY_BRANCHES:
         if k < len(st_rows) and k % 2 == 0 and len(br_rows) < len(st_rows) + extra // 2:
-            v = st_rows.iloc[k]
-            br_rows.append((f"{v['name']}第二党支部", v.town_code))
+            br_rows.append((f"{st_names[k]}第二党支部", st_towns[k]))
         else:
             d = depts[k % len(depts)]
             n = k // len(depts) + 1
@@ -520,45 +539,60 @@ def _wishes(rng, cfg: SynthConfig, cc: str, branches: pd.DataFrame, stations: pd
               "农技指导": "果树修剪技术指导", "法律咨询": "土地流转合同咨询"}
     bw = branches.members.to_numpy(dtype=float)
     bad = rng.choice(len(branches), size=18, replace=False)   # claim and never deliver
-    rows = []
     end = cfg.as_of
+    # The scalar draws below stay in their original order (it is part of the output); only the date
+    # arithmetic and the frame building are vectorised.
+    lognormal, integers = rng.lognormal, rng.integers
+    done_days, durs, lags = [], [], []
     for y in range(DATA_START.year, end.year + 1):
         last = min(date(y, 12, 31), end - timedelta(days=3))
         n_done = WISHES_DONE_PER_YEAR.get(y, round(1_180 * ((last - date(y, 1, 1)).days + 1) / 365))
         done = _dates(date(y, 1, 1), last)
-        dd = rng.choice(done, size=n_done)
-        for d in dd:
-            dur = int(min(90, rng.lognormal(2.3, 0.7)))
-            claim = d - np.timedelta64(dur, "D")
-            pub = claim - np.timedelta64(int(rng.integers(0, 8)), "D")
-            rows.append(("完成", pub, claim, d, None))
+        done_days.append(rng.choice(done, size=n_done))
+        for _ in range(n_done):
+            durs.append(int(min(90, lognormal(2.3, 0.7))))
+            lags.append(int(integers(0, 8)))
     # claimed, not done: most recent and normal; some old, concentrated in the "bad" branches
+    open_claim, open_lag, fixed_branch = [], [], []
     for _ in range(70):
-        claim = np.datetime64(end) - np.timedelta64(int(rng.integers(1, 40)), "D")
-        rows.append(("认领", claim - np.timedelta64(int(rng.integers(0, 6)), "D"), claim, None, None))
+        open_claim.append(int(integers(1, 40)))
+        open_lag.append(int(integers(0, 6)))
+        fixed_branch.append(-1)
     for _ in range(55):
-        claim = np.datetime64(end) - np.timedelta64(int(rng.integers(60, 500)), "D")
-        rows.append(("认领", claim - np.timedelta64(int(rng.integers(0, 6)), "D"), claim, None,
-                     int(bad[int(rng.integers(len(bad)))])))
-    for _ in range(48):
-        pub = np.datetime64(end) - np.timedelta64(int(rng.integers(0, 30)), "D")
-        rows.append(("发布", pub, None, None, None))
-    n = len(rows)
+        open_claim.append(int(integers(60, 500)))
+        open_lag.append(int(integers(0, 6)))
+        fixed_branch.append(int(bad[int(integers(len(bad)))]))
+    pub_age = [int(integers(0, 30)) for _ in range(48)]
+
+    day = "timedelta64[D]"
+    end64 = np.datetime64(end)
+    done_d = np.concatenate(done_days).astype("datetime64[D]")
+    claim_done = done_d - np.asarray(durs, dtype=day)
+    open_claim_d = end64 - np.asarray(open_claim, dtype=day)
+    n_done_all, n_open, n_pub = len(done_d), len(open_claim), len(pub_age)
+    nat = np.full(n_open + n_pub, np.datetime64("NaT"), dtype="datetime64[D]")
+    claim = np.concatenate([claim_done, open_claim_d, nat[:n_pub]])
+    pub = np.concatenate([claim_done - np.asarray(lags, dtype=day), open_claim_d - np.asarray(open_lag, dtype=day),
+                          end64 - np.asarray(pub_age, dtype=day)])
+    done_at = np.concatenate([done_d, nat])
+    status = np.array(["完成"] * n_done_all + ["认领"] * n_open + ["发布"] * n_pub, dtype=object)
+    fixed = np.asarray([-1] * n_done_all + fixed_branch + [-1] * n_pub)
+    n = len(status)
     branch_pick = rng.choice(len(branches), size=n, p=bw / bw.sum())
     stn = stations.village_code.to_numpy()
     cat = rng.choice(cats, size=n)
+    branch_id = branches.branch_id.to_numpy(dtype=object)[np.where(fixed >= 0, fixed, branch_pick)]
+    branch_id[status == "发布"] = None
+    published = np.maximum(pub, np.datetime64(DATA_START))
     df = pd.DataFrame({
         "wish_id": [f"W-{cc}-{i:05d}" for i in range(1, n + 1)],
-        "branch_id": [None if r[0] == "发布" else branches.branch_id.iloc[r[4] if r[4] is not None else branch_pick[i]]
-                      for i, r in enumerate(rows)],
+        "branch_id": branch_id,
         "site_id": [f"S-{v}" for v in rng.choice(stn, size=n)],
         "category": cat, "title": [titles[c] for c in cat],
-        "status": [r[0] for r in rows],
-        "published_date": [max(r[1], np.datetime64(DATA_START)) for r in rows],
-        "claimed_date": [r[2] for r in rows], "done_date": [r[3] for r in rows], "source": "synthetic"})
-    for c in ("published_date", "claimed_date", "done_date"):
-        df[c] = pd.to_datetime(df[c]).dt.date
-    df["claimed_date"] = [None if c is None or pd.isna(c) else max(c, p) for c, p in zip(df.claimed_date, df.published_date)]
+        "status": status,
+        "published_date": published,
+        "claimed_date": np.maximum(claim, published),      # NaT stays NaT
+        "done_date": done_at, "source": "synthetic"})
     return df
 
 
