@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Callable
 
 import pandas as pd
 import streamlit as st
@@ -32,11 +33,21 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
     return buf.getvalue()
 
 
-def download_buttons(df: pd.DataFrame, basename: str, key: str) -> None:
-    """Two buttons side by side: CSV and Excel, for exactly the rows shown."""
+def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], basename: str, key: str) -> None:
+    """Two buttons side by side: CSV and Excel, for exactly the rows shown.
+
+    `df` may also be a zero-argument callable returning the frame: it then runs only when a button is
+    clicked (Streamlit's deferred download, on another thread, without Streamlit commands), so a large
+    export costs nothing on ordinary reruns."""
+    if callable(df):
+        fetch = df
+        csv_data: bytes | Callable[[], bytes] = lambda: to_csv_bytes(fetch())  # noqa: E731
+        xlsx_data: bytes | Callable[[], bytes] = lambda: to_xlsx_bytes(fetch())  # noqa: E731
+    else:
+        csv_data, xlsx_data = to_csv_bytes(df), to_xlsx_bytes(df)
     c1, c2 = st.columns(2)
-    c1.download_button(t("app.download_csv"), to_csv_bytes(df), file_name=f"{basename}.csv", mime="text/csv",
+    c1.download_button(t("app.download_csv"), csv_data, file_name=f"{basename}.csv", mime="text/csv",
                        key=f"{key}_csv", width="stretch")
-    c2.download_button(t("app.download_xlsx"), to_xlsx_bytes(df), file_name=f"{basename}.xlsx",
+    c2.download_button(t("app.download_xlsx"), xlsx_data, file_name=f"{basename}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}_xlsx", width="stretch")
