@@ -1,0 +1,34 @@
+-- The published 襄垣 figures this page shows, each beside the value computed here from the data
+-- tables with the report's own scope (not the page filters), and v_fact_check's verdict.
+--   X09 activities and X16 beneficiaries of the reporting year; X15 micro-wishes done in it;
+--   X11 / X12 free trainings and trainees in it; X17 / X18 古韩镇整体联动: 站队 and 专业队 teams at its
+--   8 sites, and all their activities to date; X19 上寺南街青年创客空间 activities to date;
+--   X20 职业农民培训基地 trainees to date.  No parameters.
+WITH p AS (
+    SELECT CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER) AS yr
+), linkage AS (
+    SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动'
+), mine AS (
+    SELECT 'X09' AS fact_id, (SELECT count(*) FROM activities a JOIN sites s USING (site_id), p
+                              WHERE s.county_code = '140423' AND year(a.activity_date) = p.yr) AS value
+    UNION ALL SELECT 'X16', (SELECT sum(a.beneficiaries) FROM activities a JOIN sites s USING (site_id), p
+                              WHERE s.county_code = '140423' AND year(a.activity_date) = p.yr)
+    UNION ALL SELECT 'X15', (SELECT count(*) FROM micro_wishes w JOIN sites s USING (site_id), p
+                              WHERE s.county_code = '140423' AND w.status = '完成' AND year(w.done_date) = p.yr)
+    UNION ALL SELECT 'X11', (SELECT count(*) FROM trainings t JOIN sites s USING (site_id), p
+                              WHERE s.county_code = '140423' AND t.is_free AND year(t.training_date) = p.yr)
+    UNION ALL SELECT 'X12', (SELECT sum(t.trainees) FROM trainings t JOIN sites s USING (site_id), p
+                              WHERE s.county_code = '140423' AND t.is_free AND year(t.training_date) = p.yr)
+    UNION ALL SELECT 'X17', (SELECT count(*) FROM teams
+                              WHERE team_type IN ('站队', '专业队') AND site_id IN (SELECT site_id FROM linkage))
+    UNION ALL SELECT 'X18', (SELECT count(*) FROM activities WHERE site_id IN (SELECT site_id FROM linkage))
+    UNION ALL SELECT 'X19', (SELECT count(*) FROM activities a JOIN sites s USING (site_id)
+                              WHERE s.name = '上寺南街青年创客空间')
+    UNION ALL SELECT 'X20', (SELECT sum(t.trainees) FROM trainings t JOIN sites s USING (site_id)
+                              WHERE s.name = '职业农民培训基地')
+)
+SELECT f.fact_id, f.metric, f.published, f.qualifier, f.unit, f.period,
+       CAST(m.value AS DOUBLE) AS computed, f.ok AND CAST(m.value AS DOUBLE) = f.computed AS ok,
+       (SELECT count(*) FROM linkage) AS linkage_sites
+FROM mine m JOIN v_fact_check f USING (fact_id)
+ORDER BY f.fact_id;
