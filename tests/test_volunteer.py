@@ -1,0 +1,608 @@
+"""志愿服务活动趋势 (pages/volunteer.py): every named query against independent SQL over v_activities (and the
+wish / training tables), for several filter combinations including an empty one; the reporting year against
+v_fact_check; AppTest of the page and each interaction."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from civic import fmt, queries
+
+PAGE = "pages/volunteer.py"
+AS_OF = date(2026, 11, 26)
+GUHAN, WANGQIAO, SITING = "140423100", "140423101", "140423104"
+
+
+def combo(name, towns=(), stypes=(), ttypes=(), start=date(2026, 1, 1), end=AS_OF):
+    span = (end - start).days + 1
+    return pytest.param(dict(towns=list(towns), stypes=list(stypes), ttypes=list(ttypes), date_from=start,
+                             date_to=end, prev_from=start - timedelta(days=span),
+                             prev_to=start - timedelta(days=1), as_of=AS_OF), id=name)
+
+
+COMBOS = [
+    combo("all_ytd"),
+    combo("guhan_2025", towns=[GUHAN], start=date(2025, 1, 1), end=date(2025, 12, 31)),
+    combo("mixed_custom", towns=[WANGQIAO, SITING], stypes=["理论宣讲", "文化惠民"], ttypes=["站队", "专业队"],
+          start=date(2024, 3, 15), end=date(2024, 9, 10)),
+    combo("all_time_one_type", stypes=["扶危帮困"], start=date(2023, 1, 1)),
+    combo("empty", towns=[WANGQIAO], stypes=["理论宣讲"], ttypes=["协会"], start=date(2023, 1, 1)),
+]
+EMPTY = dict(towns=[WANGQIAO], stypes=["理论宣讲"], ttypes=["协会"])
+
+
+# ── independent SQL ───────────────────────────────────────────────────────────────────────────
+def where(p, date_col="activity_date", dates=True, town_col="town_code"):
+    """A WHERE clause over v_activities built with IN lists (not the queries' list_contains form)."""
+    sql, args = ["1 = 1"], []
+    for col, key in ((town_col, "towns"), ("service_type", "stypes"), ("team_type", "ttypes")):
+        if p.get(key):
+            sql.append(f"{col} IN ({', '.join('?' * len(p[key]))})")
+            args += list(p[key])
+    if dates:
+        sql.append(f"{date_col} BETWEEN ? AND ?")
+        args += [p["date_from"], p["date_to"]]
+    return " AND ".join(sql), args
+
+
+def acts(con, p, select, group="", dates=True, extra=""):
+    w, args = where(p, dates=dates)
+    return con.execute(f"SELECT {select} FROM v_activities WHERE {w} {extra} {group}", args).df()
+
+
+def run(name, p, **more):
+    return queries.execute(name, **{**p, **more})
+
+
+# ── headline figures ──────────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("p", COMBOS)
+def test_kpis(con, p):
+    k = run("volunteer_kpis", p).iloc[0]
+    e = acts(con, p, "count(*) n, coalesce(sum(participants), 0) pa, coalesce(sum(volunteers), 0) vo, "
+                     "coalesce(sum(beneficiaries), 0) be, coalesce(sum(hours), 0) ho, count(theme) th, "
+                     "count(DISTINCT site_id) FILTER (WHERE site_level = '站') st, count(DISTINCT team_id) tm").iloc[0]
+    assert (k.activities, k.participants, k.volunteers, k.beneficiaries, k.hours, k.themed) == \
+        (e.n, e.pa, e.vo, e.be, pytest.approx(e.ho), e.th)
+    assert (k.active_stations, k.active_teams) == (e.st, e.tm)
+    prev = acts(con, dict(p, date_from=p["prev_from"], date_to=p["prev_to"]), "count(*) n, "
+                "coalesce(sum(beneficiaries), 0) be").iloc[0]
+    assert (k.activities_prev, k.beneficiaries_prev) == (prev.n, prev.be)
+    w, args = where({"towns": p["towns"]}, dates=False)
+    stations = con.execute(f"SELECT count(*) FROM v_sites WHERE level = '站' AND {w}", args).fetchone()[0]
+    assert k.stations == stations
+
+
+def test_empty_combination_is_empty(con):
+    p = COMBOS[-1].values[0]
+    assert run("volunteer_kpis", p).iloc[0].activities == 0
+    assert acts(con, p, "count(*) n").n.iloc[0] == 0
+
+
+def test_reporting_year_matches_fact_check(con):
+    """The page's 2025 figures (county-wide, no filters) are the published ones in v_fact_check."""
+    facts = con.execute("SELECT fact_id, computed, ok FROM v_fact_check").df().set_index("fact_id")
+    p = dict(towns=[], stypes=[], ttypes=[], date_from=date(2025, 1, 1), date_to=date(2025, 12, 31),
+             prev_from=date(2024, 1, 1), prev_to=date(2024, 12, 31), as_of=AS_OF)
+    k = run("volunteer_kpis", p).iloc[0]
+    assert k.activities == facts.computed["X09"] == 10_868 and facts.ok["X09"]
+    assert k.beneficiaries == facts.computed["X16"] == 33_624 and facts.ok["X16"]
+    monthly = run("volunteer_monthly", p)
+    assert monthly[monthly.service_type.isna()].activities.sum() == 10_868
+    assert monthly[monthly.service_type.isna()].beneficiaries.sum() == 33_624
+    yoy = run("volunteer_yoy", p, year=2025)
+    assert yoy.activities.sum() == 10_868 and yoy.activities_ytd.iloc[0] == 10_868
+    wf = run("volunteer_wish_funnel", p).iloc[0]
+    assert wf.done_in_window == facts.computed["X15"] and facts.ok["X15"]
+    tk = run("volunteer_training_kpis", p).iloc[0]
+    assert tk.free_sessions == facts.computed["X11"] and tk.trainees == facts.computed["X12"]
+    assert facts.ok["X11"] and facts.ok["X12"]
+
+
+def test_reconcile_matches_fact_check(con):
+    rec = run("volunteer_reconcile", {}).set_index("fact_id")
+    facts = con.execute("SELECT fact_id, published, computed, ok FROM v_fact_check").df().set_index("fact_id")
+    assert set(rec.index) == {"X09", "X11", "X12", "X15", "X16", "X17", "X18", "X19", "X20"}
+    for fid, r in rec.iterrows():
+        assert r.computed == facts.computed[fid], fid
+        assert r.published == facts.published[fid]
+        assert bool(r.ok) and bool(facts.ok[fid]), fid
+    assert rec.computed["X17"] == 59 and 3000 < rec.computed["X18"] < 4000 and rec.linkage_sites.iloc[0] == 8
+    # independent: the 古韩镇整体联动 sites' activities to date
+    n = con.execute("SELECT count(*) FROM v_activities WHERE site_id IN "
+                    "(SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动')").fetchone()[0]
+    assert rec.computed["X18"] == n
+
+
+# ── time series ───────────────────────────────────────────────────────────────────────────────
+def _full_months(con, p):
+    """Whole-month counts over all data with the non-date filters (for rolling / last year)."""
+    df = acts(con, p, "date_trunc('month', activity_date)::DATE AS month, count(*) n, sum(hours) h",
+              group="GROUP BY ALL", dates=False)
+    return {pd.Timestamp(m): (n, h) for m, n, h in zip(df.month, df.n, df.h)}
+
+
+@pytest.mark.parametrize("p", COMBOS)
+def test_monthly(con, p):
+    df = run("volunteer_monthly", p)
+    tot = df[df.service_type.isna()].set_index("month")
+    exp = acts(con, p, "date_trunc('month', activity_date)::DATE AS month, count(*) n, sum(beneficiaries) b, "
+                       "count(theme) th", group="GROUP BY ALL")
+    exp.index = pd.to_datetime(exp.month)
+    tot.index = pd.to_datetime(tot.index)
+    months = pd.date_range(date(p["date_from"].year, p["date_from"].month, 1), p["date_to"], freq="MS")
+    assert list(tot.index) == list(months)
+    for m in months:
+        n = int(exp.n.get(m, 0))
+        assert tot.activities[m] == n, m
+        if n:
+            assert tot.beneficiaries[m] == exp.b[m] and tot.themed[m] == exp.th[m]
+    # per service type
+    by = acts(con, p, "service_type, count(*) n", group="GROUP BY ALL")
+    got = df[df.service_type.notna()].groupby("service_type").activities.sum()
+    assert {s: int(n) for s, n in got.items() if n} == dict(zip(by.service_type, by.n))
+    shares = df[df.service_type.notna() & (df.activities > 0)].groupby("month").share_of_month.sum()
+    assert all(abs(s - 1) < 1e-9 for s in shares)
+    # rolling 12-month average and same month last year, from whole months
+    full = _full_months(con, p)
+    data_start = pd.Timestamp(2023, 1, 1)
+    for m in months:
+        r = tot.loc[m]
+        window = [m - pd.DateOffset(months=i) for i in range(12)]
+        complete = m + pd.DateOffset(months=1) <= pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
+        if window[-1] >= data_start and complete:
+            assert r.activities_r12 == pytest.approx(sum(full.get(w, (0, 0))[0] for w in window) / 12), m
+            assert r.hours_r12 == pytest.approx(sum(full.get(w, (0, 0))[1] for w in window) / 12), m
+        else:
+            assert pd.isna(r.activities_r12), m
+        ly = m - pd.DateOffset(months=12)
+        if ly >= data_start:
+            assert r.activities_ly == full.get(ly, (0, 0))[0], m
+        else:
+            assert pd.isna(r.activities_ly), m
+    first, last = months[0], months[-1]
+    assert bool(tot.partial[first]) == (p["date_from"].day != 1)
+    assert bool(tot.partial[last]) == (p["date_to"] < (last + pd.offsets.MonthEnd(0)).date())
+
+
+def test_monthly_themes(con):
+    p = COMBOS[0].values[0]
+    df = run("volunteer_monthly", p)
+    themes = con.execute("SELECT month, theme FROM monthly_themes WHERE county_code = '140423'").df()
+    expected = dict(zip(pd.to_datetime(themes.month), themes.theme))
+    for m, th in zip(pd.to_datetime(df.month), df.theme):
+        assert th == expected[m]
+    assert (df.theme == "学雷锋志愿服务月").any()
+
+
+@pytest.mark.parametrize("p", COMBOS)
+@pytest.mark.parametrize("year", [2026, 2024])
+def test_yoy(con, p, year):
+    df = run("volunteer_yoy", p, year=year).set_index("month_no")
+    assert list(df.index) == list(range(1, 13))
+    for y, col in ((year, "activities"), (year - 1, "activities_prev")):
+        q = dict(p, date_from=date(y, 1, 1), date_to=date(y, 12, 31))
+        e = acts(con, q, "month(activity_date) mo, count(*) n, sum(volunteers) v", group="GROUP BY ALL")
+        e = dict(zip(e.mo, e.n))
+        for mo in range(1, 13):
+            if date(y, mo, 1) > AS_OF:
+                assert pd.isna(df[col][mo])
+            else:
+                assert df[col][mo] == e.get(mo, 0), (y, mo)
+    last = min(AS_OF, date(year, 12, 31))
+    cur = acts(con, dict(p, date_from=date(year, 1, 1), date_to=last), "count(*) n").n.iloc[0]
+    prev = acts(con, dict(p, date_from=date(year - 1, 1, 1), date_to=last.replace(year=year - 1)), "count(*) n").n.iloc[0]
+    assert (df.activities_ytd.iloc[0], df.activities_ytd_prev.iloc[0]) == (cur, prev)
+
+
+@pytest.mark.parametrize("p", COMBOS)
+def test_calendar_and_active_days(con, p):
+    for year in (2025, 2026):
+        cal = run("volunteer_calendar", p, year=year)
+        last = min(AS_OF, date(year, 12, 31))
+        assert len(cal) == (last - date(year, 1, 1)).days + 1
+        q = dict(p, date_from=date(year, 1, 1), date_to=last)
+        e = acts(con, q, "activity_date d, count(*) n", group="GROUP BY ALL")
+        got = cal[cal.activities > 0]
+        assert dict(zip(pd.to_datetime(got.day), got.activities)) == dict(zip(pd.to_datetime(e.d), e.n))
+        assert set(cal.weekday) <= set(range(1, 8)) and cal.week.min() == 0 and cal.week.max() <= 53
+        assert all(pd.Timestamp(d).isoweekday() == w for d, w in zip(cal.day, cal.weekday))
+
+        days = run("volunteer_active_days", p, year=year)
+        overall = days[days.town_code.isna()].iloc[0]
+        assert overall.elapsed_days == len(cal) and overall.active_days == len(e)
+        assert overall.share == pytest.approx(len(e) / len(cal))
+        per = acts(con, q, "town_code, count(DISTINCT activity_date) n", group="GROUP BY ALL")
+        per = dict(zip(per.town_code, per.n))
+        towns = days[days.town_code.notna()]
+        for code, n in zip(towns.town_code, towns.active_days):
+            assert n == per.get(code, 0), code
+        assert set(per) <= set(towns.town_code)
+        if p["towns"]:
+            assert set(towns.town_code) == set(p["towns"])
+
+
+# ── towns, stations, teams, idle, list ───────────────────────────────────────────────────────
+@pytest.mark.parametrize("p", COMBOS)
+def test_towns(con, p):
+    df = run("volunteer_towns", p).set_index("town_code")
+    q = dict(p, towns=[])   # the town chart is the selector: never narrowed by the town filter
+    e = acts(con, q, "town_code, count(*) n, count(*) FILTER (WHERE site_level = '站') sn, "
+                     "count(DISTINCT site_id) FILTER (WHERE site_level = '站') act", group="GROUP BY ALL")
+    st = con.execute("SELECT town_code, count(*) n FROM v_sites WHERE level = '站' GROUP BY ALL").df()
+    assert set(df.index) == set(st.town_code) and len(df) == 9
+    for code, n in zip(st.town_code, st.n):
+        r = df.loc[code]
+        row = e[e.town_code == code]
+        acts_n, sn, act = (int(row.n.iloc[0]), int(row.sn.iloc[0]), int(row.act.iloc[0])) if len(row) else (0, 0, 0)
+        assert (r.stations, r.activities, r.station_activities, r.active_stations) == (n, acts_n, sn, act)
+        assert abs(r.per_station - sn / n) <= 0.05 + 1e-9   # one decimal
+    assert list(df.per_station) == sorted(df.per_station, reverse=True)
+
+
+@pytest.mark.parametrize("p", COMBOS)
+def test_top_stations_and_teams(con, p):
+    df = run("volunteer_top_stations", p)
+    e = acts(con, p, "site_id, count(*) n, max(activity_date) AS last_day", group="GROUP BY ALL",
+             extra="AND site_level = '站'")
+    e = e.sort_values(["n", "site_id"], ascending=[False, True]).head(10)
+    assert list(zip(df.site_id, df.activities)) == list(zip(e.site_id, e.n))
+    assert list(pd.to_datetime(df.last_date)) == list(pd.to_datetime(e.last_day))
+
+    tm = run("volunteer_top_teams", p)
+    e = acts(con, p, "team_id, count(*) n, sum(volunteers) v", group="GROUP BY ALL")
+    e = e.sort_values(["n", "team_id"], ascending=[False, True]).head(10)
+    assert list(zip(tm.team_id, tm.activities, tm.volunteers)) == list(zip(e.team_id, e.n, e.v))
+
+
+@pytest.mark.parametrize("p", COMBOS)
+@pytest.mark.parametrize("idle_days", [30, 90])
+def test_idle(con, p, idle_days):
+    df = run("volunteer_idle", p, idle_days=idle_days)
+    w, args = where(dict(p, date_to=p["date_to"]), dates=False)
+    last = con.execute(f"SELECT site_id, max(activity_date) AS last_day FROM v_activities WHERE {w} "
+                       f"AND activity_date <= ? AND site_level = '站' GROUP BY ALL", args + [p["date_to"]]).df()
+    last = dict(zip(last.site_id, pd.to_datetime(last.last_day).dt.date))
+    tw, targs = where({"towns": p["towns"]}, dates=False)
+    stations = con.execute(f"SELECT site_id FROM v_sites WHERE level = '站' AND {tw}", targs).df().site_id
+    cutoff = p["date_to"] - timedelta(days=idle_days)
+    expected = {s for s in stations if s not in last or last[s] <= cutoff}
+    assert set(df.site_id) == expected
+    for sid, d in zip(df.site_id, df.days_idle):
+        assert (pd.isna(d) and sid not in last) or d == (p["date_to"] - last[sid]).days
+    known = df.days_idle.dropna().tolist()
+    assert known == sorted(known, reverse=True)
+
+
+def test_idle_finds_the_stations_that_went_quiet(con):
+    """About 7% of stations stop some weeks before as_of: most of them show up with N = 30."""
+    p = COMBOS[0].values[0]
+    df = run("volunteer_idle", p, idle_days=30)
+    assert 17 <= len(df) <= 80
+    assert (df.days_idle >= 35).sum() >= 15
+
+
+@pytest.mark.parametrize("p", COMBOS)
+def test_activity_list(con, p):
+    df = run("volunteer_activities", p, limit=50)
+    e = acts(con, p, "activity_id, activity_date, title, participants", extra="ORDER BY activity_date DESC, "
+             "activity_id DESC LIMIT 50")
+    assert list(df.activity_id) == list(e.activity_id)
+    assert list(df.participants) == list(e.participants)
+    total = acts(con, p, "count(*) n").n.iloc[0]
+    assert len(run("volunteer_activities", p, limit=100_000)) == total
+
+
+def test_marks(con):
+    p = dict(COMBOS[3].values[0])
+    df = run("volunteer_marks", p)
+    e = con.execute("SELECT name, start_date FROM campaigns WHERE name = '文明集市' OR name LIKE '12·5%' "
+                    "ORDER BY start_date").df()
+    assert list(pd.to_datetime(df.start_date)) == list(pd.to_datetime(e.start_date))
+    assert set(df.kind) == {"market", "dec5"}
+    assert all(pd.Timestamp(d).month == 9 for k, d in zip(df.kind, df.start_date) if k == "market")
+
+
+def test_options(con):
+    o = run("volunteer_options", {})
+    assert o[o.kind == "stype"].value.tolist() == ["理论宣讲", "文化惠民", "项目品牌", "乡风文明", "扶危帮困"]
+    assert o[o.kind == "ttype"].value.tolist() == ["总队", "分队", "站队", "专业队", "协会"]
+    assert o[o.kind == "year"].value.tolist() == ["2023", "2024", "2025", "2026"]
+
+
+# ── micro-wishes ──────────────────────────────────────────────────────────────────────────────
+def wishes(con, p, select, extra=""):
+    w, args = where({"towns": p["towns"]}, dates=False, town_col="s.town_code")
+    return con.execute(f"SELECT {select} FROM micro_wishes w JOIN v_sites s USING (site_id) WHERE {w} {extra}",
+                       args).df()
+
+
+@pytest.mark.parametrize("p", COMBOS)
+def test_wish_funnel_and_days(con, p):
+    f = run("volunteer_wish_funnel", p).iloc[0]
+    d0, d1 = p["date_from"], p["date_to"]
+    df = wishes(con, p, "w.*")
+    for c in ("published_date", "claimed_date", "done_date"):
+        df[c] = pd.to_datetime(df[c])
+    d0, d1 = pd.Timestamp(d0), pd.Timestamp(d1)
+    cohort = df[df.published_date.between(d0, d1)]
+    assert f.published == len(cohort)
+    assert f.claimed == (cohort.claimed_date <= d1).sum()
+    assert f.done == (cohort.done_date <= d1).sum()
+    assert f.published >= f.claimed >= f.done
+    done = df[df.done_date.between(d0, d1)]
+    assert f.done_in_window == len(done)
+    if len(done):
+        days = (done.done_date - done.published_date).dt.days
+        assert f.median_days == pytest.approx(days.median())
+        assert f.p90_days == pytest.approx(days.quantile(0.9))
+    else:
+        assert pd.isna(f.median_days)
+    open_ = df[(df.claimed_date <= d1 - pd.Timedelta(days=30)) & ~(df.done_date <= d1)]
+    assert f.overdue == len(open_)
+
+    b = run("volunteer_wish_days", p)
+    assert b.wishes.sum() == len(done) and list(b.bucket) == [1, 2, 3, 4, 5, 6]
+    days = (done.done_date - done.published_date).dt.days
+    for lo, hi, n in zip(b.lo, b.hi, b.wishes):
+        assert n == ((days >= lo) & ((days <= hi) if not pd.isna(hi) else True)).sum()
+
+
+@pytest.mark.parametrize("p", COMBOS)
+def test_wish_branches(con, p):
+    br = run("volunteer_wish_branches", p)
+    df = wishes(con, p, "w.branch_id, w.claimed_date, w.done_date", extra="AND w.branch_id IS NOT NULL")
+    d0, d1 = pd.Timestamp(p["date_from"]), pd.Timestamp(p["date_to"])
+    df["claimed_date"], df["done_date"] = pd.to_datetime(df.claimed_date), pd.to_datetime(df.done_date)
+    df = df[df.claimed_date <= d1]
+    is_open = ~(df.done_date <= d1)
+    g = pd.DataFrame({
+        "claimed": df.claimed_date.ge(d0).groupby(df.branch_id).sum(),
+        "done": (df.claimed_date.ge(d0) & df.done_date.le(d1)).groupby(df.branch_id).sum(),
+        "open": is_open.groupby(df.branch_id).sum(),
+        "overdue": (is_open & (df.claimed_date <= d1 - pd.Timedelta(days=30))).groupby(df.branch_id).sum()})
+    g = g[(g.claimed > 0) | (g.open > 0)]
+    assert len(br) == min(15, len(g))
+    for r in br.itertuples():
+        e = g.loc[r.branch_id]
+        assert (r.claimed, r.done, r.open, r.overdue) == (e.claimed, e.done, e.open, e.overdue), r.branch_id
+    assert list(br.overdue) == sorted(br.overdue, reverse=True)
+    if len(br):
+        assert br.overdue.iloc[0] == g.overdue.max()
+
+
+def test_branches_that_never_deliver_rank_first(con):
+    p = dict(COMBOS[3].values[0])   # all time
+    br = run("volunteer_wish_branches", p)
+    assert br.overdue.iloc[0] >= 5 and (br.head(5).oldest_open_days > 60).all()
+
+
+# ── trainings ─────────────────────────────────────────────────────────────────────────────────
+def trainings(con, p, select, group=""):
+    w, args = where({"towns": p["towns"]}, dates=False, town_col="s.town_code")
+    return con.execute(f"SELECT {select} FROM trainings t JOIN v_sites s USING (site_id) WHERE {w} "
+                       f"AND t.training_date BETWEEN ? AND ? {group}", args + [p["date_from"], p["date_to"]]).df()
+
+
+@pytest.mark.parametrize("p", COMBOS)
+def test_trainings(con, p):
+    k = run("volunteer_training_kpis", p).iloc[0]
+    e = trainings(con, p, "count(*) n, count(*) FILTER (WHERE t.is_free) f, coalesce(sum(trainees), 0) tr, "
+                          "count(DISTINCT site_id) h").iloc[0]
+    assert (k.sessions, k.free_sessions, k.trainees, k.hosts) == (e.n, e.f, e.tr, e.h)
+
+    m = run("volunteer_trainings_monthly", p)
+    assert m.sessions.sum() == e.n and m.trainees.sum() == e.tr
+    assert set(m.host_group) <= {"farmer", "maker", "base", "institute"}
+    farmer = trainings(con, p, "count(*) n", group="AND s.name = '职业农民培训基地'").n.iloc[0]
+    assert m[m.host_group == "farmer"].sessions.sum() == farmer
+
+    b = run("volunteer_training_bases", p)
+    e = trainings(con, p, "site_id, count(*) n, sum(trainees) tr", group="GROUP BY ALL")
+    e = e.sort_values(["tr", "n", "site_id"], ascending=[False, False, True]).head(10)
+    assert list(zip(b.site_id, b.sessions, b.trainees)) == list(zip(e.site_id, e.n, e.tr))
+
+
+def test_farmer_base_to_date(con):
+    p = dict(COMBOS[3].values[0], towns=[])
+    b = run("volunteer_training_bases", p)
+    row = b[b.name == "职业农民培训基地"].iloc[0]
+    x20 = con.execute("SELECT computed FROM v_fact_check WHERE fact_id = 'X20'").fetchone()[0]
+    assert row.trainees_to_date == x20 and row.trainees == x20
+
+
+# ── AppTest: the page and its interactions ─────────────────────────────────────────────────────
+def _count(con, p):
+    return acts(con, p, "count(*) n").n.iloc[0]
+
+
+def _window(start, end=AS_OF, **kw):
+    return dict(towns=kw.get("towns", []), stypes=kw.get("stypes", []), ttypes=kw.get("ttypes", []),
+                date_from=start, date_to=end)
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def texts(at):
+    return [e.value for kind in ("info", "warning", "success", "caption", "markdown") for e in getattr(at, kind)]
+
+
+def qp(at, key):
+    v = at.query_params.get(key)
+    return v if isinstance(v, list) or v is None else [v]
+
+
+def no_exception(at):
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_page_default(make_app, con):
+    at = make_app(PAGE)
+    at.run()
+    no_exception(at)
+    assert at.title[0].value == "志愿服务活动趋势"
+    n = _count(con, _window(date(2026, 1, 1)))
+    assert metric(at, "活动场次") == fmt.num(n)
+    assert [s.value for s in at.subheader][:2] == ["月度趋势", "年度对比与天天有活动"]
+    assert len(at.get("plotly_chart")) >= 8
+    assert not any("无数据" in x for x in texts(at))
+    assert any(b.label == "下载 CSV" for b in at.download_button)
+    assert any(b.label == "下载 Excel" for b in at.download_button)
+
+
+def test_page_empty_result_shows_no_data(make_app):
+    at = make_app(PAGE, query={"town": "王桥镇", "stype": "理论宣讲", "ttype": "协会", "range": "all"})
+    at.run()
+    no_exception(at)
+    assert metric(at, "活动场次") == "0"
+    infos = [i.value for i in at.info]
+    assert sum("无数据" in i for i in infos) >= 8, infos
+    # the time series with nothing to show are not drawn (an empty axis never appears)
+    titles = [json.loads(c.proto.spec).get("layout", {}).get("title", {}).get("text", "")
+              for c in at.get("plotly_chart")]
+    assert not any("每月活动场次" in x or "每日活动场次" in x or "服务类型构成" in x for x in titles), titles
+
+
+def chart_titles(at):
+    return [json.loads(c.proto.spec).get("layout", {}).get("title", {}).get("text", "") for c in at.get("plotly_chart")]
+
+
+def test_service_type_filter(make_app, con):
+    at = make_app(PAGE, query={"range": "all"})
+    at.run()
+    at.multiselect(key="vol_stype").set_value(["理论宣讲"]).run()
+    no_exception(at)
+    assert qp(at, "stype") == ["理论宣讲"]
+    assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2023, 1, 1), stypes=["理论宣讲"])))
+    assert any("服务类型与队伍类型只筛选" in x for x in texts(at))
+
+
+def test_team_type_filter_from_url_and_widget(make_app, con):
+    at = make_app(PAGE, query={"ttype": "站队", "range": "this_year"})
+    at.run()
+    no_exception(at)
+    assert at.multiselect(key="vol_ttype").value == ["站队"]
+    assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2026, 1, 1), ttypes=["站队"])))
+    at.multiselect(key="vol_ttype").set_value(["站队", "专业队"]).run()
+    assert qp(at, "ttype") == ["站队", "专业队"]
+    assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2026, 1, 1), ttypes=["站队", "专业队"])))
+
+
+def test_metric_switch(make_app):
+    at = make_app(PAGE)
+    at.run()
+    assert any(x.startswith("每月活动场次") for x in chart_titles(at))
+    at.segmented_control(key="vol_metric").set_value("beneficiaries").run()
+    no_exception(at)
+    assert qp(at, "metric") == ["beneficiaries"]
+    titles = chart_titles(at)
+    assert any(x.startswith("每月受益群众人次") for x in titles)
+    assert any("逐月对比 · 受益群众人次" in x for x in titles)
+
+
+def test_year_select(make_app, con):
+    at = make_app(PAGE)
+    at.run()
+    at.selectbox(key="vol_year").set_value("2025").run()
+    no_exception(at)
+    assert qp(at, "year") == ["2025"]
+    days = con.execute("SELECT count(DISTINCT activity_date) FROM v_activities "
+                       "WHERE year(activity_date) = 2025").fetchone()[0]
+    assert any(f"2025年已过 365 天，其中 {days} 天" in x for x in texts(at))
+    assert any("2025年每日活动场次" in x for x in chart_titles(at))
+
+
+def test_idle_selector(make_app, con):
+    at = make_app(PAGE, query={"idle": "90"})
+    at.run()
+    no_exception(at)
+    assert at.selectbox(key="vol_idle").value == "90"
+    n = len(queries.execute("volunteer_idle", towns=[], stypes=[], ttypes=[], date_to=AS_OF, idle_days=90))
+    assert any(f"{n} / 238 个村（社区）站 90 天内没有活动" in w.value for w in at.warning)
+    at.selectbox(key="vol_idle").set_value("30").run()
+    assert "idle" not in at.query_params      # the default is left out of the URL
+    idle_table = next(d.value for d in at.dataframe if "map_url" in d.value.columns)
+    assert idle_table.map_url.str.match(r"^stations\?site=S-\d{12}$").all()
+
+
+def test_month_focus_and_clear(make_app, con):
+    at = make_app(PAGE, query={"range": "all", "month": "2025-09"})
+    at.run()
+    no_exception(at)
+    assert any("已聚焦 2025年9月" in i.value for i in at.info)
+    n = _count(con, _window(date(2025, 9, 1), date(2025, 9, 30)))
+    assert metric(at, "活动场次") == fmt.num(n)
+    # the trend keeps the whole window
+    assert any(x.startswith("每月活动场次") for x in chart_titles(at))
+    at.button(key="vol_clear_focus").click().run()
+    assert "month" not in at.query_params
+    assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2023, 1, 1))))
+
+
+def test_month_outside_window_is_dropped(make_app):
+    at = make_app(PAGE, query={"month": "2024-05"})     # default range: this year (2026)
+    at.run()
+    no_exception(at)
+    assert "month" not in at.query_params
+    assert not any("已聚焦" in i.value for i in at.info)
+
+
+def test_town_filter_narrows_page(make_app, con):
+    at = make_app(PAGE, query={"town": "古韩镇", "range": "all"})
+    at.run()
+    no_exception(at)
+    assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2023, 1, 1), towns=[GUHAN])))
+    assert metric(at, "有活动的村站").endswith("/43")
+    assert any("59 支" in x and "✓" in x for x in texts(at))
+
+
+def test_bad_parameters_fall_back_with_notices(make_app):
+    at = make_app(PAGE, query={"stype": "不存在", "metric": "x", "year": "1999", "idle": "5", "month": "2025-13"})
+    at.run()
+    no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    for param in ("stype", "metric", "year", "idle", "month"):
+        assert f"参数 {param} 的值" in warnings, param
+    for param in ("stype", "metric", "year", "idle", "month"):
+        assert param not in at.query_params
+
+
+def test_english(make_app):
+    at = make_app(PAGE, query={"lang": "en", "range": "last_12m"})
+    at.run()
+    no_exception(at)
+    assert at.title[0].value == "Volunteer activity trends"
+    assert "Monthly trend" in [s.value for s in at.subheader]
+    assert any(x.startswith("Activities per month") for x in chart_titles(at))
+
+
+def test_export_of_filtered_list(make_app, con):
+    """The download runs the list query with the same filters and a higher limit, guarded by export.py."""
+    from civic import export
+    p = dict(_window(date(2025, 1, 1), date(2025, 3, 31), towns=[GUHAN], stypes=["文化惠民"]), limit=100_000)
+    df = queries.execute("volunteer_activities", **p)
+    assert len(df) == _count(con, p)
+    csv = export.to_csv_bytes(df).decode("utf-8-sig")
+    assert csv.count("\n") == len(df) + 1
+
+
+def test_download_buttons_accept_a_deferred_frame():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import pandas as pd
+        from civic import export
+        calls = []
+        export.download_buttons(lambda: calls.append(1) or pd.DataFrame({"a": ["=1+1", "x"]}), "f", key="k")
+        import streamlit as st
+        st.write(f"calls={len(calls)}")
+
+    at = AppTest.from_function(script)
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.download_button] == ["下载 CSV", "下载 Excel"]
+    assert at.markdown[0].value == "calls=0"     # nothing is built until a click
