@@ -219,10 +219,12 @@ def run() -> None:
     home = st.Page(nav.by_id("overview").file, title=t("nav.overview"), url_path="home", default=True)
     pg = st.navigation([home, *pages.values()], position="hidden")
     spec = next((s for s in specs if pages[s.id] is pg), None) or nav.by_id("overview")
-    if not _data_ready():
-        return
     if spec.kiosk:
+        # Kiosk pages (the unattended screen) handle missing data themselves: they keep their last good data
+        # and retry, so a database outage at page load must not stop them for good.
         pg.run()
+        return
+    if not _data_ready():
         return
     m = meta()
     anchor = date.fromisoformat(m["as_of"])
