@@ -1,0 +1,346 @@
+"""数据管理: import registers (dry run → confirm), templates, audit log, versions and rollback, status.
+
+Behind a password from CIVIC_ADMIN_PASSWORD (or CIVIC_ADMIN_PASSWORD_SHA256, or secrets admin_password /
+admin_password_sha256), compared as SHA-256 digests with hmac.compare_digest. Failed attempts are counted on
+the server (data dir, admin_auth.json, shared by every session and process): after MAX_FAILURES in
+WINDOW_S a client is locked out for LOCK_S, and after GLOBAL_MAX failures from anyone, everyone is.
+Without the password nothing but the sign-in form is shown.
+"""
+from civic import shell
+
+shell.ensure_routed()
+
+import contextlib  # noqa: E402
+import fcntl  # noqa: E402
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import time  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from civic import export, fmt, ingest, paths, snapshots  # noqa: E402
+from civic import status as status_mod  # noqa: E402
+from civic.i18n import t  # noqa: E402
+
+MAX_FAILURES = int(os.environ.get("CIVIC_ADMIN_MAX_FAILURES", "5"))
+GLOBAL_MAX = int(os.environ.get("CIVIC_ADMIN_GLOBAL_MAX_FAILURES", "20"))
+WINDOW_S = 15 * 60
+LOCK_S = int(os.environ.get("CIVIC_ADMIN_LOCK_SECONDS", str(15 * 60)))
+SESSION_S = 8 * 3600
+
+
+# ── authentication ────────────────────────────────────────────────────────────────────────────
+def _secret(name: str) -> str | None:
+    try:
+        v = st.secrets.get(name)
+    except Exception:  # noqa: BLE001 - no secrets.toml at all
+        return None
+    return str(v) if v else None
+
+
+def expected_digest() -> str | None:
+    """SHA-256 hex digest of the admin password, or None when no password is configured."""
+    digest = os.environ.get("CIVIC_ADMIN_PASSWORD_SHA256") or _secret("admin_password_sha256")
+    if digest:
+        return digest.strip().lower()
+    pw = os.environ.get("CIVIC_ADMIN_PASSWORD") or _secret("admin_password")
+    return hashlib.sha256(pw.encode("utf-8")).hexdigest() if pw else None
+
+
+def _client() -> str:
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (tests, bare mode)
+        ip = None
+    return ip if isinstance(ip, str) and ip else "local"
+
+
+@contextlib.contextmanager
+def _auth_state():
+    """The failure counters, read-modify-written under an exclusive file lock."""
+    path = paths.data_dir() / "admin_auth.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            fh.seek(0)
+            try:
+                state = json.loads(fh.read() or "{}")
+            except json.JSONDecodeError:
+                state = {}
+            state.setdefault("failures", {})
+            state.setdefault("locked_until", {})
+            yield state
+            now = time.time()
+            state["failures"] = {k: [x for x in v if now - x < WINDOW_S] for k, v in state["failures"].items()}
+            state["failures"] = {k: v for k, v in state["failures"].items() if v}
+            state["locked_until"] = {k: v for k, v in state["locked_until"].items() if v > now}
+            text = json.dumps(state)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _locked_for(state: dict, client: str) -> float:
+    now = time.time()
+    return max(state["locked_until"].get(client, 0), state["locked_until"].get("*", 0)) - now
+
+
+def _attempt(password: str, digest: str) -> tuple[bool, int, float]:
+    """(ok, attempts left, seconds locked). A locked client is refused without checking the password."""
+    client = _client()
+    with _auth_state() as state:
+        wait = _locked_for(state, client)
+        if wait > 0:
+            return False, 0, wait
+        given = hashlib.sha256(password.encode("utf-8")).hexdigest()
+        if hmac.compare_digest(given, digest):
+            state["failures"].pop(client, None)
+            return True, MAX_FAILURES, 0
+        now = time.time()
+        mine = [x for x in state["failures"].get(client, []) if now - x < WINDOW_S] + [now]
+        state["failures"][client] = mine
+        total = sum(len([x for x in v if now - x < WINDOW_S]) for v in state["failures"].values())
+        locked = 0.0
+        if len(mine) >= MAX_FAILURES:
+            state["locked_until"][client] = now + LOCK_S
+            locked = LOCK_S
+        if total >= GLOBAL_MAX:
+            state["locked_until"]["*"] = now + LOCK_S
+            locked = LOCK_S
+    if locked:
+        snapshots.append_audit({"action": "admin_lockout", "user": client, "note": f"{len(mine)} failed sign-ins"})
+    return False, max(0, MAX_FAILURES - len(mine)), locked
+
+
+def _signed_in() -> bool:
+    at = st.session_state.get("_admin_at")
+    return bool(at) and time.time() - at < SESSION_S
+
+
+def _sign_in_form(digest: str) -> None:
+    st.caption(t("admin.login_prompt"))
+    with st.form("admin_login", clear_on_submit=True):
+        pw = st.text_input(t("admin.password"), type="password", key="admin_pw")
+        go = st.form_submit_button(t("admin.login"), type="primary")
+    if go:
+        ok, left, wait = _attempt(pw or "", digest)
+        if ok:
+            st.session_state["_admin_at"] = time.time()
+            st.session_state["_admin_who"] = f"admin@{_client()}"
+            st.rerun()
+        elif wait > 0:
+            st.error(t("admin.locked", minutes=max(1, round(wait / 60))))
+        else:
+            st.error(t("admin.wrong_password", left=left))
+
+
+def _who() -> str:
+    return st.session_state.get("_admin_who", "admin")
+
+
+# ── sections ──────────────────────────────────────────────────────────────────────────────────
+def _entity_label(name: str) -> str:
+    return t(f"admin.entity.{name}") if name != "auto" else t("admin.import.auto")
+
+
+def _flash() -> None:
+    msg = st.session_state.pop("_admin_flash", None)
+    if msg:
+        st.success(msg)
+
+
+def _import_tab() -> None:
+    st.caption(t("admin.import.hint"))
+    nonce = st.session_state.setdefault("_admin_upload_nonce", 0)
+    entity = st.selectbox(t("admin.import.entity"), ["auto", *ingest.ENTITIES], format_func=_entity_label,
+                          key="admin_entity")
+    up = st.file_uploader(t("admin.import.upload", mb=round(ingest.MAX_BYTES / 1048576)), key=f"admin_upload_{nonce}")
+    if up is None:
+        return
+    data = up.getvalue()
+    chosen = None if entity == "auto" else entity
+    version = snapshots.current().version
+    key = (hashlib.sha256(data).hexdigest(), up.name, chosen, version)
+    cached = st.session_state.get("_admin_report")
+    if cached and cached[0] == key:
+        report = cached[1]
+    else:
+        with st.spinner():
+            report = ingest.check(data, up.name, chosen)
+        st.session_state["_admin_report"] = (key, report)
+    if report.entity:
+        st.caption(t("admin.import.detected", entity=_entity_label(report.entity)))
+    for w in report.warnings:
+        st.warning(w)
+    if not report.ok:
+        st.error(t("admin.import.problems", n=len(report.problems)))
+        frame = report.problems_frame()[["行", "列", "值", "原因"]]
+        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+            "行": st.column_config.NumberColumn(t("admin.import.col_row"), width="small", format="%d"),
+            "列": st.column_config.TextColumn(t("admin.import.col_column"), width="small"),
+            "值": st.column_config.TextColumn(t("admin.import.col_value"), width="medium"),
+            "原因": st.column_config.TextColumn(t("admin.import.col_reason"), width="large")})
+        st.download_button(t("admin.import.problems_download"), export.to_csv_bytes(report.problems_frame()),
+                           file_name=f"{up.name}-问题清单.csv", mime="text/csv", key="admin_problems_csv")
+        return
+    c = st.columns(4)
+    c[0].metric(t("admin.import.rows"), report.n_rows, border=True)
+    c[1].metric(t("admin.import.added"), report.added, border=True)
+    c[2].metric(t("admin.import.updated"), report.updated, border=True)
+    c[3].metric(t("admin.import.unchanged"), report.unchanged, border=True)
+    st.markdown(f"**{t('admin.import.preview')}**")
+    st.dataframe(report.preview.head(500), hide_index=True, width="stretch")
+    if report.changes == 0:
+        st.info(t("admin.import.no_changes"))
+        return
+    if st.button(t("admin.import.confirm", added=report.added, updated=report.updated), type="primary",
+                 key="admin_confirm"):
+        try:
+            done = ingest.commit(data, up.name, chosen, user=_who())
+        except ingest.ImportRejected as exc:   # the data moved on since the dry run
+            st.session_state["_admin_report"] = (key, exc.report)
+            st.rerun()
+        except snapshots.WriterBusy:
+            st.warning(t("admin.import.busy"))
+            return
+        st.session_state["_admin_flash"] = t("admin.import.done", added=done.added, updated=done.updated,
+                                             version=done.version)
+        st.session_state["_admin_upload_nonce"] = nonce + 1
+        st.session_state.pop("_admin_report", None)
+        st.rerun()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _template(entity: str, version: str) -> bytes:
+    return ingest.template_bytes(entity)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sample(entity: str, n: int, version: str) -> bytes:
+    seed = int(hashlib.sha256(f"{entity}{n}{version}".encode()).hexdigest()[:8], 16)
+    return ingest.sample_bytes(entity, n, seed=seed)
+
+
+def _templates_tab() -> None:
+    st.caption(t("admin.templates.intro"))
+    version = snapshots.current().version
+    cols = st.columns(3)
+    for i, name in enumerate(ingest.ENTITIES):
+        with cols[i % 3]:
+            st.download_button(f"{t('admin.templates.download')} · {_entity_label(name)}", _template(name, version),
+                               file_name=f"{ingest.ENTITIES[name].zh}模板.xlsx", mime=ingest.XLSX_MIME,
+                               key=f"admin_tpl_{name}", width="stretch")
+    st.markdown(f"**{t('admin.templates.sample_heading')}**")
+    c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
+    ent = c1.selectbox(t("admin.import.entity"), list(ingest.ENTITIES), format_func=_entity_label, key="admin_sample_entity")
+    n = c2.number_input(t("admin.templates.sample_n"), min_value=1, max_value=500, value=10, key="admin_sample_n")
+    try:
+        data = _sample(ent, int(n), version)
+    except ValueError as exc:
+        c3.warning(str(exc))
+        return
+    c3.download_button(t("admin.templates.sample_download"), data, file_name=f"{ingest.ENTITIES[ent].zh}示例{int(n)}条.xlsx",
+                       mime=ingest.XLSX_MIME, key="admin_sample_dl", width="stretch")
+    st.caption(t("admin.templates.sample_help"))
+
+
+def _audit_tab() -> None:
+    rows = snapshots.read_audit(limit=500)
+    if not rows:
+        st.info(t("admin.audit.empty"))
+        return
+    df = pd.DataFrame(rows)
+    for c in ("ts", "user", "action", "entity", "file_name", "sha256", "rows_added", "rows_updated", "version", "note"):
+        if c not in df:
+            df[c] = None
+    df["action"] = [t(f"admin.action.{a}") if isinstance(a, str) and a in ("import", "rollback", "build", "admin_lockout")
+                    else a for a in df.action]
+    df["entity"] = [_entity_label(e) if isinstance(e, str) and e in ingest.ENTITIES else e for e in df.entity]
+    df["sha256"] = [s[:12] if isinstance(s, str) else s for s in df.sha256]
+    shown = df[["ts", "user", "action", "entity", "file_name", "sha256", "rows_added", "rows_updated", "version", "note"]]
+    st.dataframe(shown.rename(columns={k: t(f"admin.audit.{v}") for k, v in {
+        "ts": "ts", "user": "user", "action": "action", "entity": "entity", "file_name": "file", "sha256": "sha",
+        "rows_added": "added", "rows_updated": "updated", "version": "version", "note": "note"}.items()}),
+        hide_index=True, width="stretch")
+
+
+def _versions_tab() -> None:
+    st.caption(t("admin.versions.intro", n=snapshots.KEEP_SNAPSHOTS))
+    cur = snapshots.current()
+    snaps = list(reversed(snapshots.list_snapshots()))
+    st.dataframe(pd.DataFrame([{t("admin.versions.col_version"): s.version + (f" · {t('admin.versions.current')}"
+                                                                             if s.version == cur.version else ""),
+                                t("admin.versions.col_published"): s.published_at,
+                                t("admin.versions.col_note"): s.note} for s in snaps]),
+                 hide_index=True, width="stretch")
+    older = [s.version for s in snaps if s.version != cur.version]
+    if not older:
+        st.info(t("admin.versions.none"))
+        return
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    target = c1.selectbox(t("admin.versions.target"), older, key="admin_rb_target")
+    sure = c2.checkbox(t("admin.versions.confirm"), key="admin_rb_sure")
+    if c3.button(t("admin.versions.button"), disabled=not sure, key="admin_rb_go"):
+        try:
+            snap = snapshots.rollback(target, user=_who())
+        except (ValueError, snapshots.WriterBusy) as exc:
+            st.error(str(exc))
+            return
+        st.session_state["_admin_flash"] = t("admin.versions.done", target=target, version=snap.version)
+        st.session_state.pop("admin_rb_sure", None)
+        st.rerun()
+
+
+def _status_tab() -> None:
+    info = status_mod.collect()
+    c = st.columns(3)
+    c[0].metric(t("admin.status.version"), info.get("version") or "—", border=True)
+    c[1].metric(t("admin.status.published"), (info.get("published_at") or "—")[:19].replace("T", " "), border=True)
+    c[2].metric(t("admin.status.as_of"), info.get("meta", {}).get("as_of", "—"), border=True)
+    imported = info.get("imported", {})
+    st.dataframe(pd.DataFrame([{t("admin.status.col_entity"): _entity_label(k) if k in ingest.ENTITIES else k,
+                                t("admin.status.col_rows"): v,
+                                t("admin.status.col_imported"): imported.get(k, 0)}
+                               for k, v in info.get("counts", {}).items()]),
+                 hide_index=True, width="stretch")
+
+
+# ── page ──────────────────────────────────────────────────────────────────────────────────────
+st.title(t("admin.title"))
+digest = expected_digest()
+if digest is None:
+    st.info(t("admin.not_configured"))
+    st.stop()
+if not _signed_in():
+    _sign_in_form(digest)
+    st.stop()
+
+_snap = snapshots.current()
+st.caption(t("admin.caption"))
+st.caption(t("app.snapshot", version=_snap.version, time=fmt.timestamp(_snap.published_at, shell.lang())))
+top = st.columns([4, 1])
+top[0].caption(t("admin.signed_in_as", who=_who()))
+if top[1].button(t("admin.logout"), key="admin_logout"):
+    st.session_state.pop("_admin_at", None)
+    st.rerun()
+_flash()
+tabs = st.tabs([t("admin.tabs.import"), t("admin.tabs.templates"), t("admin.tabs.audit"), t("admin.tabs.versions"),
+                t("admin.tabs.status")])
+with tabs[0]:
+    _import_tab()
+with tabs[1]:
+    _templates_tab()
+with tabs[2]:
+    _audit_tab()
+with tabs[3]:
+    _versions_tab()
+with tabs[4]:
+    _status_tab()

@@ -1,0 +1,140 @@
+"""数据管理 (pages/admin.py) in AppTest: nothing without the password, failures counted on the server, lockout,
+then the real flow: upload → problems or preview → confirm → new version, audit log, rollback."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_mod
+from streamlit.runtime.pages_manager import PagesManager
+
+from civic import ingest, snapshots, status
+from tests.conftest import app_test
+from tests.make_bad_files import OUT
+
+PASSWORD = "正确的密码-42"
+
+
+class _V2PagesManager(PagesManager):
+    """AppTest resets PagesManager.uses_pages_directory before every run, so each run first executes the page
+    script directly and shell.ensure_routed() reruns it through app.py, which drops button clicks. Start each
+    run in st.navigation mode, as a real browser session does after its first request."""
+
+    def __init__(self, *a, **k):
+        super().__init__(*a, **k)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture()
+def admin(private_data_dir, monkeypatch):
+    monkeypatch.setattr(app_test_mod, "PagesManager", _V2PagesManager)
+    for k in ("CIVIC_ADMIN_PASSWORD", "CIVIC_ADMIN_PASSWORD_SHA256"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("CIVIC_ADMIN_MAX_FAILURES", "3")
+
+    def make():
+        return app_test("pages/admin.py", timeout=120)
+    return make
+
+
+def _auth_state(data_dir) -> dict:
+    p = data_dir / "admin_auth.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def _sign_in(at, password: str):
+    at.text_input(key="admin_pw").input(password)
+    at.button(key="FormSubmitter:admin_login-登录").click()
+    return at.run()
+
+
+def test_without_a_configured_password_nothing_is_shown(admin):
+    at = admin().run()
+    assert not at.exception
+    assert any("未启用" in i.value for i in at.info)
+    assert len(at.text_input) == 0 and len(at.tabs) == 0
+    assert len(at.get("file_uploader")) == 0 and len(at.get("download_button")) == 0
+
+
+def test_with_a_password_only_the_sign_in_form_is_shown(admin, monkeypatch):
+    monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
+    at = admin().run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["管理密码"]
+    assert len(at.tabs) == 0 and len(at.get("file_uploader")) == 0 and len(at.dataframe) == 0
+
+
+def test_wrong_password_is_counted_on_the_server_and_locks_out(admin, monkeypatch, private_data_dir):
+    monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
+    at = admin().run()
+    _sign_in(at, "guess-1")
+    assert "剩余尝试次数：2" in at.error[0].value
+    assert len(_auth_state(private_data_dir)["failures"]["local"]) == 1
+    # a new session (new browser tab, cleared cookies) does not reset the counter
+    at2 = admin().run()
+    _sign_in(at2, "guess-2")
+    assert "剩余尝试次数：1" in at2.error[0].value
+    _sign_in(at2, "guess-3")
+    assert "已锁定" in at2.error[0].value
+    assert len(at2.tabs) == 0
+    state = _auth_state(private_data_dir)
+    assert len(state["failures"]["local"]) == 3 and "local" in state["locked_until"]
+    # while locked, even the right password is refused, and nothing else is shown
+    at3 = admin().run()
+    _sign_in(at3, PASSWORD)
+    assert "已锁定" in at3.error[0].value and len(at3.tabs) == 0
+    assert snapshots.read_audit(1)[0]["action"] == "admin_lockout"
+
+
+def test_password_as_sha256_digest(admin, monkeypatch):
+    import hashlib
+    monkeypatch.setenv("CIVIC_ADMIN_PASSWORD_SHA256", hashlib.sha256(PASSWORD.encode()).hexdigest())
+    at = _sign_in(admin().run(), PASSWORD)
+    assert not at.exception and len(at.tabs) == 5
+
+
+def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
+    monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
+    at = _sign_in(admin().run(), PASSWORD)
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["导入数据", "模板下载", "操作日志", "数据版本", "运行状态"]
+    assert len(at.get("download_button")) >= len(ingest.ENTITIES)
+
+    # a bad file: the row-level problems table, nothing written
+    v0 = snapshots.current().version
+    at.get("file_uploader")[0].upload("bad.csv", (OUT / "many_problems.csv").read_bytes(), "text/csv").run()
+    assert not at.exception
+    assert any("未导入任何数据" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert list(problems.columns[:4]) == ["行", "列", "值", "原因"]
+    assert "找不到\"西观村\"，是否为\"西关村\"？" in set(problems["原因"])
+    assert not [b for b in at.button if b.key == "admin_confirm"]
+    assert snapshots.current().version == v0
+
+    # a good file: preview and counts, then confirm
+    before = status.collect()["counts"]["activities"]
+    data = ingest.sample_bytes("activities", 4, seed=77)
+    at.get("file_uploader")[0].upload("good.xlsx", data, ingest.XLSX_MIME).run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["将新增"] == "4" and metrics["将更新"] == "0"
+    assert snapshots.current().version == v0, "the dry run writes nothing"
+    at.button(key="admin_confirm").click().run()
+    assert not at.exception
+    v1 = snapshots.current().version
+    assert v1 != v0
+    assert status.collect()["counts"]["activities"] == before + 4
+    assert any(f"数据版本 {v1}" in s.value for s in at.success)
+    audit = snapshots.read_audit(1)[0]
+    assert audit["user"].startswith("admin@") and audit["file_name"] == "good.xlsx" and audit["rows_added"] == 4
+    log = next(df.value for df in at.dataframe if "文件指纹" in df.value.columns)
+    assert "good.xlsx" in set(log["文件"])
+
+    # rollback from the versions tab
+    at.selectbox(key="admin_rb_target").select(v0)
+    at.checkbox(key="admin_rb_sure").check()
+    at.run()
+    at.button(key="admin_rb_go").click().run()
+    assert not at.exception
+    assert status.collect()["counts"]["activities"] == before
+    assert snapshots.read_audit(1)[0]["action"] == "rollback"
