@@ -98,9 +98,10 @@ class Report:
         return self.added + self.updated
 
     def problems_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{"行": p.row or "", "列": p.column, "值": p.value, "原因": p.reason,
-                              "说明": p.text()} for p in self.problems],
-                            columns=["行", "列", "值", "原因", "说明"])
+        df = pd.DataFrame([{"行": p.row, "列": p.column, "值": p.value, "原因": p.reason, "说明": p.text()}
+                           for p in self.problems], columns=["行", "列", "值", "原因", "说明"])
+        df["行"] = df["行"].astype("Int64")
+        return df
 
     def text(self) -> str:
         ent = ENTITIES[self.entity].zh if self.entity in ENTITIES else "未识别"
