@@ -690,7 +690,7 @@ def scene_overview(data: dict, L: Layout, lang: str) -> None:
         fn = data["funnel"]
         fig = fig_base(L, chart_h)
         labels = [tv("stage", s) for s in fn.stage]
-        fig.add_bar(y=labels, x=fn.at_stage, orientation="h",
+        fig.add_bar(y=labels, x=[int(v) for v in fn.at_stage], orientation="h",
                     marker=dict(color=[charts.STAGE_COLORS.get(s, CYAN) for s in fn.stage]),
                     text=[f"{int(v)}" for v in fn.at_stage], textposition="outside", cliponaxis=False,
                     textfont=dict(size=L.px(24), color="#ffffff"))
@@ -771,7 +771,7 @@ def scene_renovation(data: dict, L: Layout, lang: str) -> None:
         st.html(f'<div class="cv-h">{esc(t("screen.renovation.funnel"))}</div>')
         fig = fig_base(L, chart_h)
         fig.add_trace(go.Funnel(
-            y=[tv("stage", s) for s in fn.stage], x=fn.reached, textinfo="value+percent initial",
+            y=[tv("stage", s) for s in fn.stage], x=[int(v) for v in fn.reached], textinfo="value+percent initial",
             textfont=dict(size=L.px(24), color="#ffffff"),
             marker=dict(color=["#2f7cf6", "#7e62b3", "#e8833a", "#2ba6a6", "#3ddc97"]),
             connector=dict(fillcolor="rgba(70,160,255,.12)", line=dict(width=0))))
