@@ -1,0 +1,327 @@
+"""文明实践阵地地图: the offline map of the practice network, with drill-down and a sortable table.
+
+URL: /stations?town=夏店镇&site=S-140423103200&metric=beneficiaries. Layers come from civic/maps.py; data
+from queries/map_*.sql. The selected site lives in session state (key "map_site") and the URL (`site=`);
+the map, the table, the ranking and the idle list all set it. Each of those widgets is reset (new layer-id
+suffix or widget key) when the site is chosen elsewhere, so no stale highlight contradicts the detail panel.
+"""
+from civic import shell
+
+shell.ensure_routed()
+
+import re  # noqa: E402
+from html import escape  # noqa: E402
+from functools import partial  # noqa: E402
+
+import plotly.graph_objects as go  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from civic import charts, export, fmt, maps, queries  # noqa: E402
+from civic.filters import UrlParam  # noqa: E402
+from civic.i18n import t, tv  # noqa: E402
+
+COUNTY = "140423"
+SITE_KEY = "map_site"
+MAP_KEY = "stations_map"
+SOURCES = ("map", "table", "rank", "idle")
+SITE_ID_RE = re.compile(r"[SICB]-[0-9]{6}[0-9-]{0,10}")
+EAGER_EXPORT_ROWS = 5000
+MAP_HEIGHT = 600
+
+ss = st.session_state
+f = shell.filters()
+lang = shell.lang()
+params = f.params(COUNTY)
+focused = bool(params["towns"])
+
+
+# ── selection state ─────────────────────────────────────────────────────────────────────────
+def _epochs() -> dict:
+    return ss.setdefault("_map_epochs", {s: 0 for s in SOURCES})
+
+
+def _set_site(site_id, source: str) -> None:
+    """Choose the site shown in the detail panel; reset the other pickers' own highlights."""
+    ss[SITE_KEY] = site_id
+    ep = _epochs()
+    for s in SOURCES:
+        if s != source:
+            ep[s] += 1
+
+
+def _on_map() -> None:
+    p = maps.picked(ss.get(MAP_KEY))
+    if p is not None and p.site_id:        # a click on empty ground or a town bubble keeps the detail
+        _set_site(p.site_id, "map")
+
+
+def _on_frame(key: str, ids_key: str, source: str) -> None:
+    state = ss.get(key)
+    rows = list(getattr(getattr(state, "selection", None), "rows", None) or [])
+    ids = ss.get(ids_key) or []
+    if rows and 0 <= rows[0] < len(ids):
+        _set_site(ids[rows[0]], source)
+
+
+def _site_ok(value: str) -> bool:
+    return bool(SITE_ID_RE.fullmatch(value)) and not queries.run("map_site", site=value, **params).empty
+
+
+# the scope changed (another town): widgets drop their old picks; a site outside the new scope closes
+scope = tuple(params["towns"])
+if ss.get("_map_scope", scope) != scope:
+    ep = _epochs()
+    for s in SOURCES:
+        ep[s] += 1
+    current = ss.get(SITE_KEY)
+    if current and scope:
+        row = queries.run("map_site", site=current, **params)
+        if row.empty or row.town_code.iloc[0] not in scope:
+            ss[SITE_KEY] = None
+ss["_map_scope"] = scope
+
+n_notices = len(ss.get("_notices", []))
+site_param = UrlParam("site", SITE_KEY, allowed=_site_ok)
+site_param.load()
+metric_param = UrlParam("metric", "map_metric", allowed=maps.METRICS, default="activities")
+metric_param.load()
+for notice in ss.get("_notices", [])[n_notices:]:   # the shell drew earlier notices before this page ran
+    st.warning(notice)
+
+# ── data ────────────────────────────────────────────────────────────────────────────────────
+summary = queries.run("map_summary", **params).iloc[0]
+shell.page_header("map.title", "map.caption", approx=int(summary.approximate_sites) > 0)
+
+sites = queries.run("map_sites", **params)
+towns = queries.run("map_towns", **params)
+context = queries.run("map_context", **params) if focused else None
+outline = maps.outlines(towns.county_code.unique())
+site_id = ss.get(SITE_KEY)
+site = queries.run("map_site", site=site_id, **params) if site_id else None
+site_row = site.iloc[0].to_dict() if site is not None and not site.empty else None
+
+# ── headline numbers ────────────────────────────────────────────────────────────────────────
+def _kpis() -> None:
+    """Headline numbers as a wrapping strip (values never truncate in a narrow column)."""
+    share = (lambda n: fmt.pct(n / summary.stations)) if summary.stations else (lambda n: "—")
+    items = [
+        (t("map.kpi_stations"), fmt.integer(summary.stations), "", t("map.kpi_stations_help"), None),
+        (t("map.kpi_active"), fmt.integer(summary.active_stations), t("map.kpi_active_share",
+                                                                      pct=share(summary.active_stations)),
+         t("map.kpi_active_help"), None),
+        (t("map.kpi_idle"), fmt.integer(summary.idle_stations), t("map.kpi_idle_share",
+                                                                  pct=share(summary.idle_stations)),
+         t("map.kpi_idle_help"), charts.BAD if summary.idle_stations else None),
+        (t("map.kpi_activities"), fmt.num(summary.activities, lang), "", t("map.kpi_activities_help"), None),
+        (t("map.kpi_beneficiaries"), fmt.num(summary.beneficiaries, lang), "", "", None),
+        (t("map.kpi_network"), f"{int(summary.institutes)} / {int(summary.bases)}", "",
+         t("map.kpi_network_help", c=int(summary.centres), i=int(summary.institutes), b=int(summary.bases)), None),
+    ]
+    cells = []
+    for label, value, sub, tip, colour in items:
+        sub_html = f'<span style="font-size:12px;color:{colour or charts.MUTED};margin-left:6px">{escape(sub)}</span>' \
+            if sub else ""
+        cells.append(
+            f'<div title="{escape(tip)}" style="flex:1 1 118px;min-width:118px;padding:6px 10px;'
+            f'border:1px solid #E3E8EE;border-radius:8px;background:#FFFFFF">'
+            f'<div style="font-size:12.5px;color:#5B6B7B;white-space:nowrap">{escape(label)}</div>'
+            f'<div style="font-size:24px;font-weight:700;line-height:1.25;color:{colour or "#1D2733"};'
+            f'white-space:nowrap">{escape(value)}{sub_html}</div></div>')
+    st.html(f'<div style="display:flex;flex-wrap:wrap;gap:8px;font-family:{maps.FONT_FAMILY}">{"".join(cells)}</div>')
+
+
+left, right = st.columns([3, 2], gap="medium")
+
+# ── controls ────────────────────────────────────────────────────────────────────────────────
+with left:
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key="map_controls"):
+        st.segmented_control(t("map.metric_label"), list(maps.METRICS), key="map_metric", required=True,
+                             format_func=lambda m: t(f"map.metric.{m}"))
+        density = st.toggle(t("map.layer_density"), key="map_density", help=t("map.layer_density_help"))
+        links = st.toggle(t("map.layer_links"), key="map_links", help=t("map.layer_links_help"))
+        show_context = st.toggle(t("map.layer_context"), key="map_context", value=True, disabled=not focused,
+                                 help=t("map.layer_context_help"))
+metric_param.store()
+metric = ss.get("map_metric") or "activities"
+
+if sites.empty:
+    shell.no_data()
+    site_param.store()
+    st.stop()
+
+# ── map and detail ──────────────────────────────────────────────────────────────────────────
+ep = _epochs()
+sm = maps.station_map(sites, towns, context, outline, metric=metric, focused=focused, selected=site_row,
+                      density=density, links=links, show_context=show_context,
+                      suffix=str(ep["map"]) if ep["map"] else "")
+with left:
+    st.pydeck_chart(sm.deck, on_select=_on_map, selection_mode="single-object", key=MAP_KEY, height=MAP_HEIGHT)
+    st.html(maps.legend_html(metric, sm.breaks, aggregated=sm.aggregated, lang=lang))
+    if int(summary.approximate_sites) > 0:
+        st.caption(t("map.approx_notice", n=fmt.integer(summary.approximate_sites)))
+    else:
+        st.caption(t("map.imported_notice"))
+    if sm.aggregated:
+        st.caption(t("map.aggregated_notice", n=fmt.integer(sm.n_sites), max=fmt.integer(maps.MAX_POINTS)))
+
+
+def _detail(s: dict) -> None:
+    st.subheader(s["name"])
+    bits = [tv("level", s["level"])]
+    if isinstance(s.get("town_name"), str):
+        bits.append(s["town_name"])
+    if isinstance(s.get("village_code"), str):
+        bits.append(t("map.detail_village_code", code=s["village_code"]))
+    if isinstance(s.get("base_kind"), str):
+        bits.append(t(f"map.base_kind.{s['base_kind']}"))
+    if isinstance(s.get("parent_name"), str):
+        bits.append(t("map.detail_parent", name=s["parent_name"]))
+    st.caption(" · ".join(bits))
+    if focused and s.get("town_code") not in params["towns"]:
+        st.info(t("map.outside_scope"))
+    if s.get("idle"):
+        st.warning(t("map.detail_idle", date=fmt.day(s.get("last_activity"), lang)
+                     if s.get("last_activity") is not None and str(s.get("last_activity")) != "NaT" else t("map.none")))
+    m = st.columns(3)
+    m[0].metric(t("map.detail_activities"), fmt.num(s["activities"], lang))
+    m[1].metric(t("map.detail_beneficiaries"), fmt.num(s["beneficiaries"], lang))
+    m[2].metric(t("map.detail_teams"), fmt.integer(s["teams"]),
+                help=t("map.detail_team_members", n=fmt.integer(s["team_members"])))
+
+    q = dict(site=s["site_id"], **params)
+    monthly = queries.run("map_site_monthly", **q)
+    if not monthly.empty:
+        fig = go.Figure(go.Scatter(
+            x=monthly.month, y=monthly[metric], mode="lines+markers", line=dict(color=charts.PALETTE[0], width=2),
+            marker=dict(size=5, color=[charts.PALETTE[0] if w else charts.MUTED for w in monthly.in_window]),
+            fill="tozeroy", fillcolor="rgba(31,111,178,0.10)",
+            hovertemplate="%{x|%Y-%m}<br>%{y:,}<extra></extra>"))
+        fig.update_xaxes(tickformat="%Y-%m", nticks=6)
+        fig.update_yaxes(rangemode="tozero", nticks=4)
+        fig.update_layout(margin=dict(l=4, r=4, t=32, b=4), showlegend=False)
+        charts.show(fig, key="map_spark", title=t(f"map.spark_title_{metric}"), height=170)
+
+    mix = queries.run("map_site_mix", **q)
+    if not mix.empty:
+        fig = go.Figure(go.Bar(
+            x=mix[metric], y=[tv("service_type", x) for x in mix.service_type], orientation="h",
+            marker_color=[charts.SERVICE_COLORS.get(x, charts.MUTED) for x in mix.service_type],
+            text=mix[metric], textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}: %{x:,}<extra></extra>"))
+        fig.update_yaxes(autorange="reversed")
+        fig.update_xaxes(range=[0, float(mix[metric].max()) * 1.2], showticklabels=False)
+        fig.update_layout(margin=dict(l=4, r=4, t=32, b=4))
+        charts.show(fig, key="map_mix", title=t("map.mix_title"), height=60 + 30 * len(mix))
+
+    if s["level"] in ("所", "中心"):
+        rank = queries.run("map_site_ranking", **q)
+        if not rank.empty:
+            st.markdown(f"**{t('map.ranking_title_institute' if s['level'] == '所' else 'map.ranking_title_centre')}**")
+            ss["_map_rank_ids"] = list(rank.site_id)
+            key = f"map_rank_{_epochs()['rank']}"
+            st.dataframe(
+                rank[["label", "activities", "beneficiaries", "last_activity", "idle"]], hide_index=True,
+                width="stretch", height=min(36 + 35 * len(rank), 320), key=key, on_select=partial(_on_frame, key, "_map_rank_ids", "rank"), selection_mode="single-row",
+                column_config={
+                    "label": st.column_config.TextColumn(t("map.col_name")),
+                    "activities": st.column_config.ProgressColumn(
+                        t("map.col_activities"), format="%d", min_value=0,
+                        max_value=int(max(rank.activities.max(), 1))),
+                    "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d"),
+                    "last_activity": st.column_config.DateColumn(t("map.col_last"), format="YYYY-MM-DD"),
+                    "idle": st.column_config.CheckboxColumn(t("map.col_idle"), width="small"),
+                })
+            st.caption(t("map.ranking_hint"))
+
+    st.markdown(f"**{t('map.recent_title')}**")
+    recent = queries.run("map_site_recent", **q)
+    if recent.empty:
+        st.caption(t("map.recent_none"))
+    else:
+        st.dataframe(
+            recent.assign(service_type=[tv("service_type", x) for x in recent.service_type])[
+                ["activity_date", "title", "service_type", "beneficiaries"]],
+            hide_index=True, width="stretch", height=min(36 + 35 * len(recent), 250),
+            column_config={
+                "activity_date": st.column_config.DateColumn(t("map.col_date"), format="YYYY-MM-DD", width="small"),
+                "title": st.column_config.TextColumn(t("map.col_title")),
+                "service_type": st.column_config.TextColumn(t("map.col_service_type"), width="small"),
+                "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d",
+                                                               width="small"),
+            })
+
+    st.markdown(f"**{t('map.teams_title')}**")
+    teams = queries.run("map_site_teams", **q)
+    if teams.empty:
+        st.caption(t("map.teams_none"))
+    else:
+        st.dataframe(
+            teams.assign(team_type=[tv("team_type", x) for x in teams.team_type])[
+                ["name", "team_type", "members", "activities"]],
+            hide_index=True, width="stretch", height=min(36 + 35 * len(teams), 250),
+            column_config={
+                "name": st.column_config.TextColumn(t("map.col_team")),
+                "team_type": st.column_config.TextColumn(t("map.col_team_type"), width="small"),
+                "members": st.column_config.NumberColumn(t("map.col_members"), format="%d", width="small"),
+                "activities": st.column_config.NumberColumn(t("map.col_activities"), format="%d", width="small"),
+            })
+    st.button(t("map.clear"), key="map_clear", on_click=_set_site, args=(None, "button"))
+
+
+with right:
+    _kpis()
+    with st.container(border=True, key="map_detail"):
+        if site_row is not None:
+            _detail(site_row)
+        else:
+            st.markdown(f"**{t('map.detail_heading')}**")
+            st.caption(t("map.detail_empty"))
+            idle = queries.run("map_idle_stations", **params)
+            st.markdown(f"**{t('map.idle_heading', n=len(idle))}**")
+            if idle.empty:
+                st.caption(t("map.idle_none"))
+            else:
+                ss["_map_idle_ids"] = list(idle.site_id)
+                key = f"map_idle_{_epochs()['idle']}"
+                st.dataframe(
+                    idle[["label", "town_name", "last_activity", "idle_days"]], hide_index=True, width="stretch",
+                    height=min(36 + 35 * len(idle), 420), key=key, on_select=partial(_on_frame, key, "_map_idle_ids", "idle"), selection_mode="single-row",
+                    column_config={
+                        "label": st.column_config.TextColumn(t("map.col_name")),
+                        "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
+                        "last_activity": st.column_config.DateColumn(t("map.col_last"), format="YYYY-MM-DD"),
+                        "idle_days": st.column_config.NumberColumn(t("map.col_idle_days"), format="%d",
+                                                                   width="small"),
+                    })
+
+site_param.store()
+
+# ── table ───────────────────────────────────────────────────────────────────────────────────
+st.subheader(t("map.table_heading"))
+st.caption(t("map.table_caption"))
+table = sites.assign(level=[tv("level", x) for x in sites.level])[
+    ["name", "level", "town_name", "village_code", "activities", "beneficiaries", "last_activity", "idle", "teams",
+     "site_id"]]
+ss["_map_table_ids"] = list(sites.site_id)
+key = f"stations_table_{_epochs()['table']}"
+st.dataframe(
+    table, hide_index=True, width="stretch", height=420, key=key, on_select=partial(_on_frame, key, "_map_table_ids", "table"), selection_mode="single-row",
+    column_config={
+        "name": st.column_config.TextColumn(t("map.col_name"), width="medium"),
+        "level": st.column_config.TextColumn(t("map.col_level"), width="small"),
+        "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
+        "village_code": st.column_config.TextColumn(t("map.col_village_code")),
+        "activities": st.column_config.NumberColumn(t("map.col_activities"), format="%d"),
+        "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d"),
+        "last_activity": st.column_config.DateColumn(t("map.col_last"), format="YYYY-MM-DD"),
+        "idle": st.column_config.CheckboxColumn(t("map.col_idle"), width="small"),
+        "teams": st.column_config.NumberColumn(t("map.col_teams"), format="%d", width="small"),
+        "site_id": st.column_config.TextColumn(t("map.col_site_id")),
+    })
+export_frame = table.rename(columns={
+    "name": t("map.col_name"), "level": t("map.col_level"), "town_name": t("map.col_town"),
+    "village_code": t("map.col_village_code"), "activities": t("map.col_activities"),
+    "beneficiaries": t("map.col_beneficiaries"), "last_activity": t("map.col_last"), "idle": t("map.col_idle"),
+    "teams": t("map.col_teams"), "site_id": t("map.col_site_id")})
+export.download_buttons(export_frame if len(export_frame) <= EAGER_EXPORT_ROWS else (lambda: export_frame),
+                        f"stations_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}", key="map_export")

@@ -1,0 +1,420 @@
+"""文明实践阵地地图: the map_* named queries against independent SQL, the pure layer builders in civic/maps.py,
+and the page through AppTest (deck spec, town filter, `site=` drill-down, injected selection, payload)."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from civic import maps, queries
+from tests.conftest import AS_OF, ROOT
+
+PAGE = "pages/stations_map.py"
+XIADIAN = "140423103"          # 夏店镇
+XIADIAN_INSTITUTE = "I-140423103"
+STATION = "S-140423100252"
+WINDOW = dict(date_from=date(AS_OF.year, 1, 1), date_to=AS_OF, as_of=AS_OF)
+MAP_FILES = [ROOT / "civic" / "maps.py", ROOT / PAGE, ROOT / "civic" / "catalog" / "map.toml",
+             *sorted((ROOT / "queries").glob("map_*.sql"))]
+
+
+def params(towns=()):
+    return dict(towns=list(towns), **WINDOW)
+
+
+# ── page helpers ─────────────────────────────────────────────────────────────────────────────
+def open_map(make_app, query: dict | None = None, state: dict | None = None):
+    """Run the router once, switch to the map page, then set the URL (switching drops the query string)."""
+    at = make_app()
+    at.run()
+    at.switch_page(PAGE)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def deck_spec(at) -> dict:
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    return json.loads(decks[0].proto.json)
+
+
+def layer(spec: dict, layer_id: str) -> list:
+    data = maps.layer_data(spec, layer_id)
+    assert data is not None, f"no layer {layer_id}: {[l['id'] for l in spec['layers']]}"
+    return data
+
+
+def url(at, key: str):
+    """A URL parameter as the page left it (AppTest gives a str or a list)."""
+    v = at.query_params.get(key)
+    return v[0] if isinstance(v, list) and len(v) == 1 else v
+
+
+def texts(at) -> str:
+    parts = [*(x.value for x in at.markdown), *(x.value for x in at.caption), *(x.value for x in at.subheader),
+             *(x.value for x in at.title), *(x.value for x in at.info), *(x.value for x in at.warning)]
+    return "\n".join(str(p) for p in parts)
+
+
+# ── queries against independent SQL ────────────────────────────────────────────────────────────
+def test_map_queries_bind_only_known_parameters():
+    allowed = {"towns", "date_from", "date_to", "as_of", "site"}
+    names = [n for n in queries.names() if n.startswith("map_")]
+    assert {"map_sites", "map_towns", "map_context", "map_site", "map_summary"} <= set(names)
+    for n in names:
+        assert queries.params_of(n) <= allowed, n
+        sql = queries.sql_of(n)
+        assert "{" not in re.sub(r"--[^\n]*", "", sql), f"{n} must not be a format template"
+
+
+def test_map_sites_matches_independent_sql(data_dir, con):
+    df = queries.execute("map_sites", **params())
+    assert len(df) == con.execute("SELECT count(*) FROM sites WHERE county_code = '140423'").fetchone()[0]
+    assert df.site_id.is_unique
+    assert (df.level == "站").sum() == 238
+    assert df.groupby("level").size().to_dict() == dict(
+        con.execute("SELECT level, count(*) FROM sites GROUP BY level").fetchall())
+    # activities and beneficiaries in the window, per site
+    exp = con.execute("""SELECT site_id, count(*), sum(beneficiaries) FROM activities
+                         WHERE activity_date BETWEEN ? AND ? GROUP BY site_id""",
+                      [WINDOW["date_from"], WINDOW["date_to"]]).fetchall()
+    got = df.set_index("site_id")
+    for sid, n, b in exp:
+        assert got.at[sid, "activities"] == n and got.at[sid, "beneficiaries"] == b, sid
+    assert got.activities.sum() == sum(n for _, n, _ in exp)
+    # idle: no activity in the 30 days up to as_of (as_of - 29 … as_of)
+    active = {r[0] for r in con.execute("SELECT DISTINCT site_id FROM activities WHERE activity_date > ? "
+                                        "AND activity_date <= ?", [AS_OF - timedelta(days=30), AS_OF]).fetchall()}
+    assert set(df.site_id[~df.idle]) == active & set(df.site_id)
+    last = dict(con.execute("SELECT site_id, max(activity_date) FROM activities GROUP BY 1").fetchall())
+    for r in df.head(60).itertuples():
+        assert (pd.Timestamp(r.last_activity).date() if pd.notna(r.last_activity) else None) == last.get(r.site_id)
+    teams = dict(con.execute("SELECT site_id, count(*) FROM teams WHERE site_id IS NOT NULL GROUP BY 1").fetchall())
+    assert all(int(r.teams) == teams.get(r.site_id, 0) for r in df.itertuples())
+    # every station carries its real 12-digit village code and the S-<code> id
+    st = df[df.level == "站"]
+    assert st.village_code.str.fullmatch(r"\d{12}").all()
+    assert (st.site_id == "S-" + st.village_code).all()
+
+
+def test_town_filter_and_context(data_dir, con):
+    df = queries.execute("map_sites", **params([XIADIAN]))
+    assert (df.town_code == XIADIAN).all()
+    assert (df.level == "站").sum() == 40
+    assert list(df.site_id[df.level == "所"]) == [XIADIAN_INSTITUTE]
+    ctx = queries.execute("map_context", **params([XIADIAN]))
+    others = con.execute("SELECT count(*) FROM sites WHERE county_code = '140423' "
+                         "AND coalesce(town_code, '') <> ?", [XIADIAN]).fetchone()[0]
+    assert len(ctx) == others and not set(ctx.site_id) & set(df.site_id)
+    assert queries.execute("map_context", **params()).empty
+
+
+def test_summary_towns_and_idle_agree(data_dir, con):
+    s = queries.execute("map_summary", **params()).iloc[0]
+    sites = queries.execute("map_sites", **params())
+    st = sites[sites.level == "站"]
+    assert (s.stations, s.institutes, s.centres) == (238, 9, 1)
+    assert s.idle_stations == int(st.idle.sum())
+    assert s.active_stations == int((st.activities > 0).sum())
+    assert s.activities == int(sites.activities.sum())
+    idle = queries.execute("map_idle_stations", **params())
+    assert set(idle.site_id) == set(st.site_id[st.idle])
+    towns = queries.execute("map_towns", **params())
+    assert towns.stations.sum() == 238
+    assert towns.set_index("town_code").at[XIADIAN, "stations"] == 40
+    assert towns.idle_stations.sum() == s.idle_stations
+    assert towns.activities.sum() == con.execute(
+        "SELECT count(*) FROM v_activities WHERE county_code = '140423' AND activity_date BETWEEN ? AND ?",
+        [WINDOW["date_from"], WINDOW["date_to"]]).fetchone()[0]
+    assert towns.selected.all()
+    sel = queries.execute("map_towns", **params([XIADIAN]))
+    assert list(sel.town_code[sel.selected]) == [XIADIAN]
+
+
+def test_site_detail_queries(data_dir, con):
+    one = queries.execute("map_site", site=STATION, **params()).iloc[0]
+    name, vc = con.execute("SELECT name, village_code FROM sites WHERE site_id = ?", [STATION]).fetchone()
+    assert (one["name"], one.village_code, one.level) == (name, vc, "站")
+    n = con.execute("SELECT count(*) FROM activities WHERE site_id = ? AND activity_date BETWEEN ? AND ?",
+                    [STATION, WINDOW["date_from"], WINDOW["date_to"]]).fetchone()[0]
+    assert one.activities == n
+    monthly = queries.execute("map_site_monthly", site=STATION, **params())
+    assert monthly.activities[monthly.in_window].sum() == n
+    assert len(monthly) >= 12 and monthly.month.is_monotonic_increasing
+    mix = queries.execute("map_site_mix", site=STATION, **params())
+    assert mix.activities.sum() == n
+    recent = queries.execute("map_site_recent", site=STATION, **params())
+    assert len(recent) == min(10, n) and recent.activity_date.is_monotonic_decreasing
+    teams = queries.execute("map_site_teams", site=STATION, **params())
+    assert len(teams) == con.execute("SELECT count(*) FROM teams WHERE site_id = ?", [STATION]).fetchone()[0]
+    assert queries.execute("map_site", site="S-000000000000", **params()).empty
+
+
+def test_institute_and_centre_rankings(data_dir, con):
+    rank = queries.execute("map_site_ranking", site=XIADIAN_INSTITUTE, **params())
+    assert len(rank) == 40 and (rank.level == "站").all()
+    assert rank.activities.is_monotonic_decreasing
+    total = con.execute("""SELECT count(*) FROM activities a JOIN sites s USING (site_id)
+                           WHERE s.parent_site_id = ? AND s.level = '站' AND a.activity_date BETWEEN ? AND ?""",
+                        [XIADIAN_INSTITUTE, WINDOW["date_from"], WINDOW["date_to"]]).fetchone()[0]
+    assert rank.activities.sum() == total
+    centre = queries.execute("map_site_ranking", site="C-140423", **params())
+    assert len(centre) == 9 and (centre.level == "所").all()
+    xd = centre.set_index("site_id").at[XIADIAN_INSTITUTE, "activities"]
+    own = con.execute("SELECT count(*) FROM activities WHERE site_id = ? AND activity_date BETWEEN ? AND ?",
+                      [XIADIAN_INSTITUTE, WINDOW["date_from"], WINDOW["date_to"]]).fetchone()[0]
+    assert xd == total + own   # an institute counts with its stations
+
+
+# ── pure builders ────────────────────────────────────────────────────────────────────────────
+@pytest.fixture()
+def frames(data_dir):
+    p = params()
+    return (queries.execute("map_sites", **p), queries.execute("map_towns", **p), maps.outlines(["140423"]))
+
+
+def test_deck_is_offline_with_stable_ids_and_chinese_labels(frames):
+    sites, towns, outline = frames
+    sm = maps.station_map(sites, towns, None, outline, density=True, links=True)
+    spec = json.loads(sm.deck.to_json())
+    assert spec.get("mapStyle") in (None, "__MAP_STYLE__") and not spec.get("mapProvider")
+    text = sm.deck.to_json()
+    assert "http://" not in text and "https://" not in text
+    ids = [layer_["id"] for layer_ in spec["layers"]]
+    assert len(ids) == len(set(ids))
+    assert {"county_outline", "town_areas", "town_labels", "sites_centre", "sites_institute", "sites_station",
+            "sites_base", "density_hex", "institute_links", "site_selected"} <= set(ids)
+    labels = next(layer_ for layer_ in spec["layers"] if layer_["id"] == "town_labels")
+    assert labels["characterSet"] == "auto" and labels["fontFamily"].startswith("Noto Sans SC")
+    assert {row["text"] for row in labels["data"]} >= {"古韩镇", "夏店镇", "虒亭镇"}
+    icon = next(layer_ for layer_ in spec["layers"] if layer_["id"] == "sites_centre")
+    assert icon["iconAtlas"].startswith("data:image/png;base64,")
+    base64.b64decode(icon["iconAtlas"].split(",", 1)[1])
+    stations = layer(spec, "sites_station")
+    assert len(stations) == 238
+    assert all({"site_id", "name", "village_code", "t1", "t2", "t3"} <= set(r) for r in stations)
+    links = layer(spec, "institute_links")
+    assert len(links) == 238 + 9
+    assert maps.payload_bytes(sm.deck) == len(text.encode("utf-8")) < 1_000_000
+
+
+def test_symbols_differ_by_level_and_idle_stations_stand_out(frames):
+    sites, towns, outline = frames
+    spec = json.loads(maps.station_map(sites, towns, None, outline).deck.to_json())
+    kinds = {lid: next(l_ for l_ in spec["layers"] if l_["id"] == lid) for lid in
+             ("sites_centre", "sites_institute", "sites_base", "sites_station")}
+    assert {kinds[k]["data"][0]["i"] for k in ("sites_centre", "sites_institute", "sites_base")} == \
+        {"star", "diamond", "triangle"}
+    assert kinds["sites_centre"]["getSize"] > kinds["sites_institute"]["getSize"] > kinds["sites_base"]["getSize"]
+    idle_ids = set(sites.site_id[(sites.level == "站") & sites.idle])
+    rows = kinds["sites_station"]["data"]
+    idle_lines = {tuple(r["lc"]) for r in rows if r["site_id"] in idle_ids}
+    busy_lines = {tuple(r["lc"]) for r in rows if r["site_id"] not in idle_ids}
+    assert idle_lines == {tuple(maps.LIGHT.idle_line)} and not idle_lines & busy_lines
+    assert all("近30天无活动" in r["t3"] for r in rows if r["site_id"] in idle_ids)
+
+
+def test_station_colour_follows_the_metric(frames):
+    sites, towns, outline = frames
+    a = maps.station_map(sites, towns, None, outline, metric="activities")
+    b = maps.station_map(sites, towns, None, outline, metric="beneficiaries")
+    assert a.breaks != b.breaks
+    ra = {r["site_id"]: r["r"] for r in maps.layer_data(a.deck.to_json(), "sites_station")}
+    rb = {r["site_id"]: r["r"] for r in maps.layer_data(b.deck.to_json(), "sites_station")}
+    assert ra != rb
+
+
+def test_dark_theme_changes_colours_not_structure(frames):
+    sites, towns, outline = frames
+    light = json.loads(maps.station_map(sites, towns, None, outline).deck.to_json())
+    dark = json.loads(maps.station_map(sites, towns, None, outline, dark=True).deck.to_json())
+    assert [l_["id"] for l_ in light["layers"]] == [l_["id"] for l_ in dark["layers"]]
+    assert maps.icon_atlas(True)[0] != maps.icon_atlas(False)[0]
+    assert "civic-map-legend" in maps.legend_html(dark=True)
+
+
+def test_view_fits_the_focus(frames):
+    sites, towns, outline = frames
+    view = maps.map_view(towns, outline, sites, focused=False)
+    for ring in outline.ring:
+        for lon, lat in ring:
+            x, y = maps.screen_xy(view, lon, lat, 560, 600)
+            assert -1 <= x <= 561 and -1 <= y <= 601
+    sel = queries.execute("map_towns", **params([XIADIAN]))
+    town_view = maps.map_view(sel, outline, sites, focused=True)
+    assert town_view.zoom > view.zoom + 0.5
+
+
+def test_picked_reads_streamlit_selection_state():
+    state = {"selection": {"indices": {"sites_station-2": [4]},
+                           "objects": {"sites_station-2": [{"site_id": STATION, "name": "x"}]}}}
+    p = maps.picked(state)
+    assert (p.layer, p.index, p.site_id) == ("sites_station-2", 4, STATION)
+    assert maps.base_layer_id("sites_station-2") == "sites_station"
+    assert maps.picked({"selection": {"indices": {}, "objects": {}}}) is None
+    assert maps.picked(None) is None
+    town = {"selection": {"indices": {"town_totals": [0]}, "objects": {"town_totals": [{"town_code": "1"}]}}}
+    assert maps.picked(town).site_id is None
+
+
+def test_class_breaks_and_legend():
+    assert maps.class_breaks([0, 0, 0]) == []
+    br = maps.class_breaks(range(1, 101))
+    assert br == sorted(br) and len(br) == 4
+    html = maps.legend_html("activities", br, lang="zh")
+    for word in ("县级实践中心", "乡镇实践所", "村（社区）实践站", "实践基地", "近30天无活动"):
+        assert word in html
+    assert "<svg" not in html and html.count("<img") >= 5
+
+
+def test_map_files_use_no_remote_icons_or_urls():
+    for f in MAP_FILES:
+        text = f.read_text(encoding="utf-8")
+        assert ":material/" not in text, f
+        text = text.replace("http://www.w3.org/2000/svg", "")   # an SVG namespace, not a request
+        assert "https://" not in text and "http://" not in text, f
+
+
+# ── the page (AppTest) ───────────────────────────────────────────────────────────────────────
+def test_page_without_filter_holds_all_238_stations(make_app, con):
+    at = open_map(make_app)
+    spec = deck_spec(at)
+    stations = layer(spec, "sites_station")
+    assert len(stations) == 238
+    codes = {r[0] for r in con.execute("SELECT village_code FROM villages v JOIN towns t USING (town_code) "
+                                       "WHERE t.county_code = '140423' AND v.kind <> '虚拟社区'").fetchall()}
+    assert {r["village_code"] for r in stations} == codes
+    assert all(r["site_id"] == f"S-{r['village_code']}" and r["name"].endswith("实践站") for r in stations)
+    assert len(layer(spec, "sites_institute")) == 9
+    assert len(layer(spec, "sites_centre")) == 1
+    assert len(layer(spec, "sites_base")) == con.execute("SELECT count(*) FROM sites WHERE level = '基地'").fetchone()[0]
+    assert not layer(spec, "site_selected")
+    assert "sites_context" not in [l_["id"] for l_ in spec["layers"]]
+    assert "示意位置" in texts(at)
+    assert at.title[0].value == "新时代文明实践阵地地图"
+
+
+def test_page_town_filter_zooms_to_that_town(make_app):
+    at = open_map(make_app, {"town": "夏店镇"})
+    spec = deck_spec(at)
+    stations = layer(spec, "sites_station")
+    assert len(stations) == 40
+    assert all(r["village_code"].startswith(XIADIAN) for r in stations)
+    assert [r["site_id"] for r in layer(spec, "sites_institute")] == [XIADIAN_INSTITUTE]
+    assert not layer(spec, "sites_centre")          # the centre is in 古韩镇
+    context = layer(spec, "sites_context")
+    assert context and not {r["site_id"] for r in context} & {r["site_id"] for r in stations}
+    county = deck_spec(open_map(make_app))
+    assert spec["initialViewState"]["zoom"] > county["initialViewState"]["zoom"] + 0.5
+    lons = [r["p"][0] for r in stations]
+    assert min(lons) <= spec["initialViewState"]["longitude"] <= max(lons)
+
+
+@pytest.mark.parametrize("site", [STATION, XIADIAN_INSTITUTE])
+def test_site_param_opens_the_detail(make_app, con, site):
+    name, level = con.execute("SELECT name, level FROM sites WHERE site_id = ?", [site]).fetchone()
+    at = open_map(make_app, {"site": site})
+    assert [s.value for s in at.subheader][0] == name
+    assert url(at, "site") == site
+    spec = deck_spec(at)
+    ring = layer(spec, "site_selected")
+    lon, lat = con.execute("SELECT lon, lat FROM sites WHERE site_id = ?", [site]).fetchone()
+    assert ring and ring[0]["p"] == [round(lon, 5), round(lat, 5)]
+    frames = [d.value for d in at.dataframe]
+    if level == "所":   # a ranking of its 40 stations
+        assert any(len(f) == 40 and "label" in f.columns for f in frames)
+    assert any("title" in f.columns for f in frames)          # recent activities
+    assert any("team_type" in f.columns for f in frames)      # teams
+
+
+def test_injected_selection_shows_that_site(make_app, con):
+    at = open_map(make_app)
+    assert not layer(deck_spec(at), "site_selected")
+    at.session_state["map_site"] = STATION
+    at.run()
+    name = con.execute("SELECT name FROM sites WHERE site_id = ?", [STATION]).fetchone()[0]
+    assert at.subheader[0].value == name
+    assert url(at, "site") == STATION
+    at.button(key="map_clear").click().run()
+    assert "site" not in at.query_params
+    assert not layer(deck_spec(at), "site_selected")
+
+
+def test_bad_site_param_falls_back_with_a_notice(make_app):
+    at = open_map(make_app, {"site": "S-999999999999"})
+    assert any("S-999999999999" in w.value for w in at.warning)
+    assert "site" not in at.query_params
+    assert not layer(deck_spec(at), "site_selected")
+
+
+def test_metric_param_and_english(make_app):
+    at = open_map(make_app, {"metric": "beneficiaries", "lang": "en"})
+    assert url(at, "metric") == "beneficiaries"
+    assert at.title[0].value == "Civilization-practice network map"
+    body = texts(at)
+    assert not re.search(r"\bmap\.[a-z_]+", body), "untranslated catalog key"
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert "Station colour and size: Beneficiaries in the window" in html
+    assert "Idle 30 days" in html
+    stations = layer(deck_spec(at), "sites_station")
+    assert all(r["t3"].startswith("In the window:") for r in stations)
+
+
+def test_table_lists_the_same_sites_and_exports(make_app):
+    at = open_map(make_app, {"town": "夏店镇"})
+    table = next(d.value for d in at.dataframe if "village_code" in d.value.columns)
+    spec = deck_spec(at)
+    shown = {r["site_id"] for lid in ("sites_station", "sites_institute", "sites_base", "sites_centre")
+             for r in layer(spec, lid)}
+    assert set(table.site_id) == shown
+    assert {b.label for b in at.get("download_button")} >= {"下载 CSV", "下载 Excel"}
+
+
+# ── payload at scale ─────────────────────────────────────────────────────────────────────────
+@pytest.fixture(scope="module")
+def scale5(tmp_path_factory, built_db):
+    """A --scale 5 database (5 counties' networks), for the payload budget."""
+    from tests.conftest import _build_into
+    from civic import db
+    d = tmp_path_factory.mktemp("map_scale5")
+    try:
+        _build_into(d, scale=5)
+        db.close_all()
+        queries.clear_cache()
+        p = params()
+        yield (queries.execute("map_sites", **p), queries.execute("map_towns", **p))
+    finally:
+        os.environ["CIVIC_DATA_DIR"] = str(built_db)
+        db.close_all()
+        queries.clear_cache()
+
+
+def test_payload_stays_bounded_at_scale(scale5):
+    sites, towns = scale5
+    assert (sites.level == "站").sum() == 5 * 238
+    outline = maps.outlines(towns.county_code.unique())
+    full = maps.station_map(sites, towns, None, outline)
+    assert not full.aggregated and maps.payload_bytes(full.deck) < maps.PAYLOAD_LIMIT
+    # above the point limit the map shows town bubbles: the payload grows with towns, not with sites
+    agg = maps.station_map(sites, towns, None, outline, max_points=500)
+    spec = json.loads(agg.deck.to_json())
+    assert agg.aggregated and not layer(spec, "sites_station") and not layer(spec, "sites_base")
+    assert len(layer(spec, "town_totals")) == towns.sites.gt(0).sum()
+    per_county = maps.payload_bytes(agg.deck) / 5
+    assert per_county * 100 < maps.PAYLOAD_LIMIT, f"{per_county:.0f} bytes per county would exceed at ×100"
+    assert maps.payload_bytes(agg.deck) < maps.payload_bytes(full.deck) / 2
+    # a town view stays small whatever the scale
+    sel = towns.assign(selected=towns.town_code == XIADIAN)
+    town = maps.station_map(sites[sites.town_code == XIADIAN], sel, None, outline, focused=True)
+    assert maps.payload_bytes(town.deck) < 300_000
