@@ -59,7 +59,7 @@ def coverage_section() -> None:
                           help=t("cogovernance.k_firms_help"))
                 st.caption(t("cogovernance.k_firms_cap", n=int(row.covered)))
                 continue
-            st.metric(tv("body_type", row.body_type), fmt.integer(row.covered), border=True,
+            st.metric(t(f"cogovernance.metric.{row.body_type}"), fmt.integer(row.covered), border=True,
                       help=t("cogovernance.k_body_help", body=tv("body_type", row.body_type)))
             st.caption(t("cogovernance.k_share_cap", share=fmt.pct(row.share), missing=int(row.missing)))
 
@@ -332,15 +332,15 @@ def grid_section() -> None:
             for kind, color in PROJECT_COLORS.items():
                 d = pk[pk.project_kind == kind]
                 fig.add_trace(go.Bar(
-                    x=[tv("partner_kind", v) for v in d.partner_kind], y=d.projects, name=tv("project_kind", kind),
-                    marker_color=color, customdata=d[["partners_of_kind"]],
-                    hovertemplate="<b>%{x}</b> · " + tv("project_kind", kind) + SEP + "%{y} " +
+                    y=[tv("partner_kind", v) for v in d.partner_kind], x=d.projects, orientation="h",
+                    name=tv("project_kind", kind), marker_color=color, customdata=d[["partners_of_kind"]],
+                    hovertemplate="<b>%{y}</b> · " + tv("project_kind", kind) + SEP + "%{x} " +
                                   t("cogovernance.u_projects") + "<br>" + colon("cogovernance.h_partners") +
                                   "%{customdata[0]}<extra></extra>"))
             fig.update_layout(barmode="stack")
             top_legend(fig, 340, rows=2)
-            fig.update_xaxes(title_text=t("cogovernance.ax_partner_kind"))
-            fig.update_yaxes(title_text=t("cogovernance.ax_projects"), rangemode="tozero")
+            fig.update_yaxes(title_text=t("cogovernance.ax_partner_kind"), autorange="reversed")
+            fig.update_xaxes(title_text=t("cogovernance.ax_projects"), rangemode="tozero")
             charts.show(fig, key="cg_partners", title=t("cogovernance.partners_title"), height=340)
     projects = queries.run("cogov_partner_projects", **P)
     with st.expander(t("cogovernance.projects_heading", n=len(projects))):

@@ -102,7 +102,7 @@ def _on_pick(name: str, target: str, multi: bool) -> None:
 
 
 with st.container(border=True):
-    cols = st.columns([3, 2, 2, 2, 1.2], vertical_alignment="bottom")
+    cols = st.columns([2.6, 2.6, 2, 2.2, 1], vertical_alignment="bottom")
     cols[0].multiselect(t("renovation.f_community"), community_options, key="rv_community",
                         format_func=lambda c: community_label.get(c, c), placeholder=t("renovation.f_all"))
     cols[1].multiselect(t("renovation.f_batch"), BATCHES, key="rv_batch", format_func=lambda v: tv("batch", v),
@@ -135,8 +135,8 @@ def headline() -> None:
         st.metric(t("renovation.k_done"), fmt.integer(k.completed), border=True, help=t("renovation.k_done_help"))
         st.caption(t("renovation.k_done_cap", progress=int(k.in_progress), todo=int(k.not_started)))
     with c[2]:
-        st.metric(t("renovation.k_buildings"), f"{fmt.integer(k.buildings)} {t('renovation.u_buildings')}",
-                  border=True, help=t("renovation.k_buildings_help"))
+        st.metric(t("renovation.k_buildings"), fmt.integer(k.buildings), border=True,
+                  help=t("renovation.k_buildings_help"))
         st.caption(t("renovation.k_households_cap", h=fmt.integer(k.households)))
     with c[3]:
         st.metric(t("renovation.k_area"), fmt.num(k.area_done_m2, lang), border=True,
