@@ -1729,23 +1729,27 @@ def _run_checks(con, data: bytes, report: Report, entity: str | None) -> tuple[P
     return parsed, p, lk
 
 
-def check(data: bytes, file_name: str = "upload", entity: str | None = None) -> Report:
-    """Dry run against the current snapshot: parse, validate every row, preview. Writes nothing."""
+def _dry_run(data: bytes, file_name: str, entity: str | None):
     report = _new_report(data, file_name)
     snap = snapshots.current()
     report.base_version = snap.version
     con = db.connect_read(snap.path)
     try:
-        _run_checks(con, data, report, entity)
+        parsed, p, lk = _run_checks(con, data, report, entity)
     finally:
         con.close()
-    return report
+    return report, parsed, p, lk
+
+
+def check(data: bytes, file_name: str = "upload", entity: str | None = None) -> Report:
+    """Dry run against the current snapshot: parse, validate every row, preview. Writes nothing."""
+    return _dry_run(data, file_name, entity)[0]
 
 
 def commit(data: bytes, file_name: str = "upload", entity: str | None = None, user: str | None = None,
            note: str | None = None) -> Report:
     """Validate and publish as a new data version, all or nothing. Raises ImportRejected with every problem."""
-    report = check(data, file_name, entity)      # fail fast without taking the writer lock
+    report, parsed, p, lk = _dry_run(data, file_name, entity)   # fail fast without taking the writer lock
     if not report.ok:
         raise ImportRejected(report)
     _stall("validated")
@@ -1756,12 +1760,14 @@ def commit(data: bytes, file_name: str = "upload", entity: str | None = None, us
     note = note or f"import {ent.name} {report.file_name}"
     with snapshots.transaction(note, audit=audit) as work:
         _stall("copied")
-        report.base_version = snapshots.current().version
         con = db.connect_write(work)
         try:
-            parsed, p, lk = _run_checks(con, data, report, ent.name)   # again: the data may have moved on
-            if not report.ok:
-                raise ImportRejected(report)
+            if snapshots.current().version != report.base_version:
+                # another writer published since the dry run: validate again against what we now hold
+                report.base_version = snapshots.current().version
+                parsed, p, lk = _run_checks(con, data, report, ent.name)
+                if not report.ok:
+                    raise ImportRejected(report)
             audit.update(rows_added=report.added, rows_updated=report.updated, rows_unchanged=report.unchanged)
             if not p.inserts and not p.updates:
                 raise snapshots.NoChange()
