@@ -1902,13 +1902,15 @@ def template_bytes(entity: str, rows: list[dict] | None = None, lk: Lookups | No
     return buf.getvalue()
 
 
-def sample_rows(entity: str, n: int, seed: int | None = None, con=None) -> list[dict]:
-    """N valid, realistic records that are new to the current snapshot (importing them adds exactly N rows)."""
+def sample_rows(entity: str, n: int, seed: int | None = None, con=None, day: date | None = None) -> list[dict]:
+    """N valid, realistic records that are new to the current snapshot (importing them adds exactly N rows).
+    Dates fall in the last weeks up to 数据截至, or all on `day` (the demo feed uses today)."""
     own = con is None
     if own:
         con = db.connect_read(snapshots.current().path)
     try:
         lk = Lookups(con)
+        lk.sample_day = day
         rng = random.Random(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
         gen = _SAMPLERS[entity]
         ent = ENTITIES[entity]
@@ -1937,9 +1939,14 @@ def _existing_keys(con, ent: Entity) -> set:
     return {tuple(r) for r in con.execute(f'SELECT {cols} FROM "{ent.table}"').fetchall()}
 
 
+def _sample_end(lk: Lookups) -> date:
+    return getattr(lk, "sample_day", None) or min(lk.as_of(), date.today())
+
+
 def _recent_day(rng: random.Random, lk: Lookups, span: int = 60) -> date:
-    end = min(lk.as_of(), date.today())
-    return end - timedelta(days=rng.randint(0, span))
+    if getattr(lk, "sample_day", None):
+        return lk.sample_day
+    return _sample_end(lk) - timedelta(days=rng.randint(0, span))
 
 
 def _station_place(rng: random.Random, lk: Lookups, levels=("站",)) -> tuple[str, dict]:
@@ -2015,7 +2022,7 @@ def _s_wishes(rng, lk, i):
     cat = rng.choice(sorted(_WISH_TITLES))
     title = rng.choice(_WISH_TITLES[cat])
     pub = _recent_day(rng, lk, 60)
-    end = min(lk.as_of(), date.today())
+    end = _sample_end(lk)
     status = rng.choice(["发布", "认领", "完成", "完成"])
     row = {"published_date": pub, **place, "category": cat, "title": title, "status": status,
            "branch": None, "claimed_date": None, "done_date": None}
@@ -2091,7 +2098,7 @@ def _s_feedback(rng, lk, i):
     cat = rng.choice([c for c in CONCERN_AREAS if c in lk.concern_areas])
     d = _recent_day(rng, lk, 60)
     status = rng.choice(["收集", "议事", "办结", "办结"])
-    end = min(lk.as_of(), date.today())
+    end = _sample_end(lk)
     summary = rng.choice(summaries[cat])
     return ({"compound": lk.compounds[cid]["name"], "received_date": d, "category": cat, "channel": rng.choice(CHANNELS),
              "summary": summary, "status": status,
@@ -2119,9 +2126,9 @@ _SAMPLERS = {"activities": _s_activities, "sites": _s_sites, "teams": _s_teams, 
              "meetings": _s_meetings}
 
 
-def sample_bytes(entity: str, n: int, seed: int | None = None, fmt: str = "xlsx") -> bytes:
+def sample_bytes(entity: str, n: int, seed: int | None = None, fmt: str = "xlsx", day: date | None = None) -> bytes:
     """A filled template (xlsx) or a CSV (UTF-8 with BOM, Chinese headers) with N new records."""
-    rows = sample_rows(entity, n, seed)
+    rows = sample_rows(entity, n, seed, day=day)
     if fmt == "xlsx":
         return template_bytes(entity, rows)
     ent = ENTITIES[entity]

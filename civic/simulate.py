@@ -1,7 +1,7 @@
 """`python -m civic simulate --rate 1/s [--count N]`: a demo feed of plausible new activities.
 
-Each tick builds a small CSV with the same generator as `template --sample` and sends it through the
-normal import path (validation, snapshot transaction, audit), so a demo or the exhibition screen visibly
+Each tick builds a small CSV of activities dated today with the same generator as `template --sample`
+and sends it through the normal import path (validation, snapshot transaction, audit), so a demo or the exhibition screen visibly
 ticks. At most one version is published per `--every` seconds (default: one per record at rates up to
 1/s); faster rates batch the records of each interval into one import.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 from . import ingest, snapshots
 from .cli import command
@@ -51,7 +51,8 @@ def run(rate: float, count: int = 0, every: float | None = None, seed: int | Non
         batch = max(1, round(rate * every))
         if count:
             batch = min(batch, count - added)
-        data = ingest.sample_bytes(entity, batch, seed=None if seed is None else seed + tick, fmt="csv")
+        data = ingest.sample_bytes(entity, batch, seed=None if seed is None else seed + tick, fmt="csv",
+                                   day=date.today())
         name = f"simulate-{datetime.now():%Y%m%d-%H%M%S}-{tick}.csv"
         try:
             rep = ingest.commit(data, name, entity=entity, user="simulate")

@@ -12,6 +12,7 @@ shell.ensure_routed()
 
 import contextlib  # noqa: E402
 import fcntl  # noqa: E402
+import functools  # noqa: E402
 import hashlib  # noqa: E402
 import hmac  # noqa: E402
 import json  # noqa: E402
@@ -218,37 +219,35 @@ def _import_tab() -> None:
         st.rerun()
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _template(entity: str, version: str) -> bytes:
+@functools.lru_cache(maxsize=16)
+def _template(entity: str) -> bytes:
     return ingest.template_bytes(entity)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _sample(entity: str, n: int, version: str) -> bytes:
-    seed = int(hashlib.sha256(f"{entity}{n}{version}".encode()).hexdigest()[:8], 16)
-    return ingest.sample_bytes(entity, n, seed=seed)
+def _sample(entity: str, n: int) -> bytes:
+    try:
+        return ingest.sample_bytes(entity, n)
+    except ValueError as exc:       # fewer new combinations left than asked for: say so in the file
+        return export.to_csv_bytes(pd.DataFrame({"错误": [str(exc)]}))
 
 
 def _templates_tab() -> None:
+    """Files are generated when a button is clicked (deferred download data), not on every rerun."""
     st.caption(t("admin.templates.intro"))
-    version = snapshots.current().version
     cols = st.columns(3)
     for i, name in enumerate(ingest.ENTITIES):
         with cols[i % 3]:
-            st.download_button(f"{t('admin.templates.download')} · {_entity_label(name)}", _template(name, version),
+            st.download_button(f"{t('admin.templates.download')} · {_entity_label(name)}",
+                               functools.partial(_template, name),
                                file_name=f"{ingest.ENTITIES[name].zh}模板.xlsx", mime=ingest.XLSX_MIME,
-                               key=f"admin_tpl_{name}", width="stretch")
+                               key=f"admin_tpl_{name}", width="stretch", on_click="ignore")
     st.markdown(f"**{t('admin.templates.sample_heading')}**")
     c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
     ent = c1.selectbox(t("admin.import.entity"), list(ingest.ENTITIES), format_func=_entity_label, key="admin_sample_entity")
     n = c2.number_input(t("admin.templates.sample_n"), min_value=1, max_value=500, value=10, key="admin_sample_n")
-    try:
-        data = _sample(ent, int(n), version)
-    except ValueError as exc:
-        c3.warning(str(exc))
-        return
-    c3.download_button(t("admin.templates.sample_download"), data, file_name=f"{ingest.ENTITIES[ent].zh}示例{int(n)}条.xlsx",
-                       mime=ingest.XLSX_MIME, key="admin_sample_dl", width="stretch")
+    c3.download_button(t("admin.templates.sample_download"), functools.partial(_sample, ent, int(n)),
+                       file_name=f"{ingest.ENTITIES[ent].zh}示例{int(n)}条.xlsx", mime=ingest.XLSX_MIME,
+                       key="admin_sample_dl", width="stretch", on_click="ignore")
     st.caption(t("admin.templates.sample_help"))
 
 

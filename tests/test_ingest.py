@@ -374,6 +374,8 @@ def test_simulate_appends_activities_through_the_import_path(private_data_dir):
     assert counts()["activities"] == before + 3
     e = snapshots.read_audit(1)[0]
     assert e["action"] == "import" and e["user"] == "simulate" and e["file_name"].startswith("simulate-")
+    assert scalar("SELECT count(*) FROM activities WHERE source = 'import' AND activity_date = $d",
+                  {"d": date.today()}) == 3, "the demo feed ticks today"
 
 
 def test_cli_simulate(private_data_dir):
