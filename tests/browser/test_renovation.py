@@ -1,0 +1,126 @@
+"""The renovation and co-governance pages in Chromium at 1366×768 and 1920×1080: no exception, no request off
+the machine, every chart drawn with nothing overlapping, the empty state, and a click on a chart that filters."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from .harness import exceptions, settle, shot
+
+VIEWPORTS = [(1366, 768), (1920, 1080)]
+ROUTES = {
+    "renovation": "/renovation",
+    "renovation-compound": "/renovation?compound=HY-001",
+    "renovation-en": "/renovation?lang=en&batch=" + quote("实施一批"),
+    "renovation-empty": "/renovation?batch=" + quote("储备一批") + "&stage=" + quote("完成"),
+    "cogovernance": "/cogovernance",
+    "cogovernance-all-en": "/cogovernance?range=all&lang=en",
+    "cogovernance-town": "/cogovernance?town=" + quote("九襄镇"),
+    "cogovernance-empty": "/cogovernance?from=2023-01-01&to=2023-01-31",
+}
+
+# For every plotly chart: its title fits, title, legend and plot area do not overlap each other, and neither the
+# x nor the y tick labels overlap among themselves. Returns a list of problems (empty = fine).
+LAYOUT_JS = """() => {
+  const boxes = (root, sel) => [...root.querySelectorAll(sel)].map(e => e.getBoundingClientRect())
+      .filter(r => r.width > 0 && r.height > 0);
+  const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const problems = [];
+  document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart, i) => {
+    const title = chart.querySelector('.gtitle');
+    const name = title ? title.textContent : 'chart ' + i;
+    const t = title ? [title.getBoundingClientRect()] : [];
+    const legend = boxes(chart, 'g.legend .bg');
+    const plot = boxes(chart, 'rect.nsewdrag');
+    const svg = chart.querySelector('.main-svg').getBoundingClientRect();
+    for (const a of t) if (a.right > svg.right + 1) problems.push(name + ': title clipped');
+    for (const a of t) for (const b of legend) if (hit(a, b)) problems.push(name + ': title overlaps legend');
+    for (const a of t) for (const b of plot) if (hit(a, b)) problems.push(name + ': title overlaps plot');
+    for (const a of legend) for (const b of plot) if (hit(a, b)) problems.push(name + ': legend overlaps plot');
+    for (const sel of ['g.xtick text', 'g.ytick text']) {
+      const ticks = boxes(chart, sel);
+      for (let x = 0; x < ticks.length; x++) for (let y = x + 1; y < ticks.length; y++)
+        if (hit(ticks[x], ticks[y])) { problems.push(name + ': ' + sel + ' labels overlap'); x = ticks.length; break; }
+    }
+  });
+  return problems;
+}"""
+
+
+def _open(server, browser, route: str, size: tuple[int, int]):
+    page = browser.page(*size)
+    page.goto(server.url + route)
+    settle(page)
+    return page
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(ROUTES))
+def test_page_renders_cleanly(server, browser, name, size):
+    page = _open(server, browser, ROUTES[name], size)
+    try:
+        assert exceptions(page) == []
+        assert page.page_errors == []
+        assert page.external_requests == []
+        main = page.inner_text('[data-testid="stMain"]')
+        charts = page.query_selector_all('[data-testid="stPlotlyChart"]')
+        if name.endswith("-empty"):
+            assert "无数据" in main
+        else:
+            assert len(charts) >= 5
+        for c in charts:      # a drawn chart, never an empty frame
+            assert c.query_selector(".main-svg") and c.query_selector(".plot .trace, .funnellayer .trace, .hm image, "
+                                                                      ".heatmaplayer image, .cartesianlayer .trace")
+        assert page.evaluate(LAYOUT_JS) == []
+        if name.endswith("-en"):
+            assert "Hanyuan" in page.inner_text("h1")
+        if name == "renovation-compound":
+            assert "HY-001" in main and "德鑫小区" in main
+        shot(page, f"{name}-{size[0]}x{size[1]}")
+        # the whole page for review: Streamlit scrolls inside stMain, so grow the viewport to its height
+        tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        if tall > size[1]:
+            page.set_viewport_size({"width": size[0], "height": min(tall + 40, 16000)})
+            settle(page)
+            assert page.evaluate(LAYOUT_JS) == []
+        shot(page, f"{name}-{size[0]}x{size[1]}-full")
+    finally:
+        page.context.close()
+
+
+def test_click_on_a_community_bar_filters_and_goes_into_the_url(server, browser):
+    page = _open(server, browser, "/renovation", (1366, 768))
+    try:
+        chart = next(c for c in page.query_selector_all('[data-testid="stPlotlyChart"]')
+                     if "点击筛选社区" in (c.query_selector(".gtitle").text_content() or ""))
+        chart.scroll_into_view_if_needed()
+        bars = chart.query_selector_all(".trace.bars .point path")
+        assert bars
+        bars[-1].click(force=True)          # the last community (梨城社区, 九襄镇)
+        page.wait_for_url("**community=*", timeout=30_000)
+        settle(page)
+        assert parse_qs(urlsplit(page.url).query)["community"] == ["511823101002"]
+        assert exceptions(page) == [] and page.external_requests == []
+        chips = page.inner_text('[data-testid="stMain"] [data-testid="stMultiSelect"]')
+        assert "梨城社区" in chips
+    finally:
+        page.context.close()
+
+
+def test_click_on_a_gantt_bar_opens_the_compound_card(server, browser):
+    page = _open(server, browser, "/renovation?community=511823101002", (1366, 768))
+    try:
+        gantt = next(c for c in page.query_selector_all('[data-testid="stPlotlyChart"]')
+                     if "甘特" in (c.query_selector(".gtitle").text_content() or "")
+                     or "实际进度" in (c.query_selector(".gtitle").text_content() or ""))
+        gantt.scroll_into_view_if_needed()
+        bar = gantt.query_selector_all(".trace.bars .point path")[0]     # the first compound's planned window
+        bar.click(force=True)
+        page.wait_for_url("**compound=HY-*", timeout=30_000)
+        settle(page)
+        cid = parse_qs(urlsplit(page.url).query)["compound"][0]
+        assert cid in page.inner_text('[data-testid="stMain"]')
+        assert exceptions(page) == []
+    finally:
+        page.context.close()
