@@ -228,7 +228,7 @@ def _sample(entity: str, n: int) -> bytes:
     try:
         return ingest.sample_bytes(entity, n)
     except ValueError as exc:       # fewer new combinations left than asked for: say so in the file
-        return export.to_csv_bytes(pd.DataFrame({"错误": [str(exc)]}))
+        return export.to_xlsx_bytes(pd.DataFrame({"错误": [str(exc)]}), sheet="错误")
 
 
 def _templates_tab() -> None:
