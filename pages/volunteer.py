@@ -25,7 +25,7 @@ from civic.i18n import t, tv  # noqa: E402
 COUNTY = "140423"
 METRICS = ("activities", "participants", "volunteers", "beneficiaries", "hours")
 IDLE_CHOICES = ("7", "14", "30", "60", "90", "180")
-LIST_ROWS = 5_000
+LIST_ROWS = 2_000
 EXPORT_MAX = 100_000
 TOWN_CHART_MAX = 30
 BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0, traceorder="normal")
@@ -49,6 +49,9 @@ stype_opts = opts.value[opts.kind == "stype"].tolist()
 ttype_opts = opts.value[opts.kind == "ttype"].tolist()
 year_opts = opts.value[opts.kind == "year"].tolist() or [str(as_of.year)]
 default_year = str(f.date_to.year) if str(f.date_to.year) in year_opts else year_opts[-1]
+# value → label, looked up once (tv() per cell of a 5,000-row list would cost a session-state read each)
+stype_names = {s: tv("service_type", s) for s in stype_opts}
+ttype_names = {s: tv("team_type", s) for s in ttype_opts}
 
 
 def _month_ok(v: str) -> bool:
@@ -73,9 +76,9 @@ for n in ss.get("_notices", [])[_seen_notices:]:
 
 c1, c2 = st.columns(2)
 c1.multiselect(t("volunteer.stype"), stype_opts, key="vol_stype", placeholder=t("volunteer.stype_placeholder"),
-               format_func=lambda v: tv("service_type", v))
+               format_func=lambda v: stype_names.get(v, v))
 c2.multiselect(t("volunteer.ttype"), ttype_opts, key="vol_ttype", placeholder=t("volunteer.ttype_placeholder"),
-               format_func=lambda v: tv("team_type", v))
+               format_func=lambda v: ttype_names.get(v, v))
 stypes, ttypes = list(ss.get("vol_stype") or []), list(ss.get("vol_ttype") or [])
 if stypes or ttypes:
     st.caption(t("volunteer.scope_note"))
@@ -167,16 +170,23 @@ def ok_mark(ok) -> str:
 
 # ── headline figures ──────────────────────────────────────────────────────────────────────────
 k = queries.run("volunteer_kpis", **E).iloc[0]
-monthly = queries.run("volunteer_monthly", **P)
+towns = queries.run("volunteer_towns", **E)
+selected_towns = set(f.town_codes(COUNTY))
+in_scope = towns[towns.town_code.isin(selected_towns)] if selected_towns else towns
+active_stations = int(in_scope.active_stations.sum())
+monthly = queries.run("volunteer_monthly", **P)          # every month of the data; shown: the window's
+months = pd.to_datetime(monthly.month)
+monthly = monthly[(months >= pd.Timestamp(f.date_from.replace(day=1))) & (months <= pd.Timestamp(f.date_to))]
 totals = monthly[monthly.service_type.isna()].reset_index(drop=True)
 mix = monthly[monthly.service_type.notna()].reset_index(drop=True)
+month_end = f.date_to.replace(day=calendar.monthrange(f.date_to.year, f.date_to.month)[1])
+whole_months = f.date_from.day != 1 or f.date_to not in (month_end, as_of)
 cells = [c for _ in range(2) for c in st.columns(3)]
 for cell, metric in zip(cells, METRICS):
     label = metric_label(metric) + (f"（{unit(metric)}）" if metric == "hours" and lang == "zh" else "")
     cell.metric(label, fmt.num(k[metric], lang), delta=fmt.delta_pct(k[metric], k[f"{metric}_prev"]),
                 help=t("volunteer.delta_help"), border=True)
-cells[5].metric(t("volunteer.active_stations"), f"{int(k.active_stations)}/{int(k.stations)}",
-                delta=fmt.delta_pct(k.active_stations, k.active_stations_prev),
+cells[5].metric(t("volunteer.active_stations"), f"{active_stations}/{int(k.stations)}",
                 help=t("volunteer.active_stations_help"), border=True)
 st.caption(t("volunteer.window", start=fmt.day(eff_from, lang), end=fmt.day(eff_to, lang)))
 
@@ -233,7 +243,8 @@ else:
     key = f"vol_trend_{gen}"
     charts.show(fig, key=key, title=t("volunteer.trend.title", metric=metric_label(metric), unit=unit(metric)),
                 height=360, on_select=_on_month(key), selection_mode="points")
-    st.caption(t("volunteer.month_hint") + (" " + t("volunteer.trend.themes_on_bars") if short else ""))
+    st.caption(t("volunteer.month_hint") + (" " + t("volunteer.trend.themes_on_bars") if short else "") +
+               (" " + t("volunteer.trend.whole_months") if whole_months else ""))
 
 
 # ── year on year and 天天有活动 ────────────────────────────────────────────────────────────────
@@ -357,19 +368,17 @@ with right:
 
 # ── towns ─────────────────────────────────────────────────────────────────────────────────────
 st.subheader(t("volunteer.towns.heading"))
-towns = queries.run("volunteer_towns", **E)
 reconcile = queries.run("volunteer_reconcile")
 rec = {r.fact_id: r for r in reconcile.itertuples()}
 left, right = st.columns([3, 2])
 with left:
-    if towns.empty or towns.activities.sum() == 0:
+    if towns.empty or towns.per_station.sum() == 0:
         shell.no_data()
     else:
         shown = towns.head(TOWN_CHART_MAX).iloc[::-1]
-        selected = set(f.town_codes(COUNTY))
         fig = go.Figure(go.Bar(
             x=shown.per_station, y=shown.town_name, orientation="h",
-            marker_color=[HIGHLIGHT if c in selected else charts.PALETTE[0] for c in shown.town_code],
+            marker_color=[HIGHLIGHT if c in selected_towns else charts.PALETTE[0] for c in shown.town_code],
             text=[f"{v:.1f}" for v in shown.per_station], textposition="outside", cliponaxis=False,
             customdata=shown[["town_code"]].to_numpy(),
             hovertext=[t("volunteer.towns.hover", town=n, per=f"{p:.1f}", stations=int(s), active=int(a),
@@ -456,8 +465,10 @@ with ic2:
     if idle.empty:
         st.success(t("volunteer.idle.none", date=fmt.day(eff_to, lang), days=idle_days))
     else:
-        st.warning(t("volunteer.idle.summary", date=fmt.day(eff_to, lang), n=len(idle), total=int(k.stations),
-                     days=idle_days))
+        st.warning(t("volunteer.idle.summary", date=fmt.day(eff_to, lang), n=int(idle.idle_total.iloc[0]),
+                     total=int(k.stations), days=idle_days))
+        if int(idle.idle_total.iloc[0]) > len(idle):
+            st.caption(t("volunteer.idle.longest", n=len(idle)))
 if not idle.empty:
     suffix = "&lang=en" if lang == "en" else ""
     st.dataframe(
@@ -617,15 +628,14 @@ else:
     rows = queries.run("volunteer_activities", **dict(E, limit=LIST_ROWS))
     st.caption(t("volunteer.list.caption", shown=f"{len(rows):,}", total=f"{total:,}"))
     st.dataframe(
-        rows.assign(service_type=[tv("service_type", x) for x in rows.service_type],
-                    team_type=[tv("team_type", x) for x in rows.team_type])[list(LIST_COLS)],
+        rows.assign(service_type=rows.service_type.map(lambda v: stype_names.get(v, v)),
+                    team_type=rows.team_type.map(lambda v: ttype_names.get(v, v)),
+                    theme=rows.theme.fillna(""), campaign=rows.campaign.fillna(""))[list(LIST_COLS)],
         hide_index=True, width="stretch", height=360,
         column_config={c: st.column_config.Column(t(f"volunteer.list.{v}")) for c, v in LIST_COLS.items()}
         | {"activity_date": st.column_config.DateColumn(t("volunteer.list.col_date"), format="YYYY-MM-DD")})
 
     headers = {c: t(f"volunteer.list.{v}") for c, v in LIST_COLS.items()}
-    stype_names = {s: tv("service_type", s) for s in stype_opts}
-    ttype_names = {s: tv("team_type", s) for s in ttype_opts}
     export_params = dict(E, limit=EXPORT_MAX)
 
     def _export_frame():

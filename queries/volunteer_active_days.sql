@@ -10,12 +10,13 @@ WITH p AS (
     WHERE s.level = '站' AND c.programme = '文明实践'
       AND (len($towns) = 0 OR list_contains($towns, s.town_code))
 ), a AS (
-    SELECT DISTINCT s.town_code, a.activity_date
+    SELECT s.town_code, a.activity_date
     FROM activities a JOIN sites s USING (site_id), p
     WHERE a.activity_date BETWEEN p.d0 AND p.d1
       AND (len($stypes) = 0 OR list_contains($stypes, a.service_type))
       AND (len($towns) = 0 OR list_contains($towns, s.town_code))
       AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
+    GROUP BY s.town_code, a.activity_date
 ), per_town AS (
     SELECT town_code, count(*) AS active_days FROM a GROUP BY town_code
 ), elapsed AS (

@@ -1,7 +1,7 @@
 -- Idle village stations: no filtered activity in the $idle_days days up to $date_to (the window's last
 -- day), i.e. the last one is on or before $date_to - $idle_days, or there is none at all.
--- days_idle = $date_to - last_date (NULL when never active). Longest idle first.
--- $towns, $stypes, $ttypes, $date_to, $idle_days (INTEGER).
+-- days_idle = $date_to - last_date (NULL when never active). Longest idle first; the 200 longest are
+-- returned, idle_total counts them all. $towns, $stypes, $ttypes, $date_to, $idle_days (INTEGER).
 WITH st AS (
     SELECT s.site_id, s.name, s.town_code
     FROM sites s JOIN counties c USING (county_code)
@@ -17,7 +17,9 @@ WITH st AS (
     GROUP BY a.site_id
 )
 SELECT st.site_id, st.name, t.name AS town_name, l.last_date,
-       CAST($date_to::DATE - l.last_date AS INTEGER) AS days_idle
+       CAST($date_to::DATE - l.last_date AS INTEGER) AS days_idle,
+       count(*) OVER () AS idle_total
 FROM st LEFT JOIN last l USING (site_id) LEFT JOIN towns t ON t.town_code = st.town_code
 WHERE l.last_date IS NULL OR l.last_date <= $date_to::DATE - CAST($idle_days AS INTEGER)
-ORDER BY l.last_date NULLS FIRST, st.site_id;
+ORDER BY l.last_date NULLS FIRST, st.site_id
+LIMIT 200;

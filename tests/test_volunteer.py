@@ -63,10 +63,13 @@ def test_kpis(con, p):
     k = run("volunteer_kpis", p).iloc[0]
     e = acts(con, p, "count(*) n, coalesce(sum(participants), 0) pa, coalesce(sum(volunteers), 0) vo, "
                      "coalesce(sum(beneficiaries), 0) be, coalesce(sum(hours), 0) ho, count(theme) th, "
-                     "count(DISTINCT site_id) FILTER (WHERE site_level = '站') st, count(DISTINCT team_id) tm").iloc[0]
+                     "count(DISTINCT site_id) FILTER (WHERE site_level = '站') st").iloc[0]
     assert (k.activities, k.participants, k.volunteers, k.beneficiaries, k.hours, k.themed) == \
         (e.n, e.pa, e.vo, e.be, pytest.approx(e.ho), e.th)
-    assert (k.active_stations, k.active_teams) == (e.st, e.tm)
+    # the page's "active stations" card sums volunteer_towns over the selected towns
+    towns = run("volunteer_towns", p)
+    scope = towns[towns.town_code.isin(p["towns"])] if p["towns"] else towns
+    assert scope.active_stations.sum() == e.st
     prev = acts(con, dict(p, date_from=p["prev_from"], date_to=p["prev_to"]), "count(*) n, "
                 "coalesce(sum(beneficiaries), 0) be").iloc[0]
     assert (k.activities_prev, k.beneficiaries_prev) == (prev.n, prev.be)
@@ -90,8 +93,8 @@ def test_reporting_year_matches_fact_check(con):
     assert k.activities == facts.computed["X09"] == 10_868 and facts.ok["X09"]
     assert k.beneficiaries == facts.computed["X16"] == 33_624 and facts.ok["X16"]
     monthly = run("volunteer_monthly", p)
-    assert monthly[monthly.service_type.isna()].activities.sum() == 10_868
-    assert monthly[monthly.service_type.isna()].beneficiaries.sum() == 33_624
+    y2025 = monthly[monthly.service_type.isna() & (pd.to_datetime(monthly.month).dt.year == 2025)]
+    assert y2025.activities.sum() == 10_868 and y2025.beneficiaries.sum() == 33_624
     yoy = run("volunteer_yoy", p, year=2025)
     assert yoy.activities.sum() == 10_868 and yoy.activities_ytd.iloc[0] == 10_868
     wf = run("volunteer_wish_funnel", p).iloc[0]
@@ -126,45 +129,45 @@ def _full_months(con, p):
 
 @pytest.mark.parametrize("p", COMBOS)
 def test_monthly(con, p):
+    """Every month of the data (the page shows its window's), whole months, with the non-date filters."""
     df = run("volunteer_monthly", p)
     tot = df[df.service_type.isna()].set_index("month")
-    exp = acts(con, p, "date_trunc('month', activity_date)::DATE AS month, count(*) n, sum(beneficiaries) b, "
-                       "count(theme) th", group="GROUP BY ALL")
-    exp.index = pd.to_datetime(exp.month)
     tot.index = pd.to_datetime(tot.index)
-    months = pd.date_range(date(p["date_from"].year, p["date_from"].month, 1), p["date_to"], freq="MS")
+    exp = acts(con, p, "date_trunc('month', activity_date)::DATE AS month, count(*) n, sum(beneficiaries) b, "
+                       "sum(hours) h, count(theme) th", group="GROUP BY ALL", dates=False)
+    exp.index = pd.to_datetime(exp.month)
+    months = pd.date_range("2023-01-01", AS_OF, freq="MS")
     assert list(tot.index) == list(months)
     for m in months:
         n = int(exp.n.get(m, 0))
         assert tot.activities[m] == n, m
         if n:
             assert tot.beneficiaries[m] == exp.b[m] and tot.themed[m] == exp.th[m]
+            assert tot.hours[m] == pytest.approx(exp.h[m])
+    assert list(tot.partial) == [False] * (len(months) - 1) + [True]     # November 2026 is under way
     # per service type
-    by = acts(con, p, "service_type, count(*) n", group="GROUP BY ALL")
+    by = acts(con, p, "service_type, count(*) n", group="GROUP BY ALL", dates=False)
     got = df[df.service_type.notna()].groupby("service_type").activities.sum()
     assert {s: int(n) for s, n in got.items() if n} == dict(zip(by.service_type, by.n))
     shares = df[df.service_type.notna() & (df.activities > 0)].groupby("month").share_of_month.sum()
-    assert all(abs(s - 1) < 1e-9 for s in shares)
-    # rolling 12-month average and same month last year, from whole months
-    full = _full_months(con, p)
-    data_start = pd.Timestamp(2023, 1, 1)
-    for m in months:
+    assert all(abs(x - 1) < 1e-9 for x in shares)
+    # rolling 12-month average over complete months, and the same month last year
+    for i, m in enumerate(months):
         r = tot.loc[m]
-        window = [m - pd.DateOffset(months=i) for i in range(12)]
-        complete = m + pd.DateOffset(months=1) <= pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
-        if window[-1] >= data_start and complete:
-            assert r.activities_r12 == pytest.approx(sum(full.get(w, (0, 0))[0] for w in window) / 12), m
-            assert r.hours_r12 == pytest.approx(sum(full.get(w, (0, 0))[1] for w in window) / 12), m
+        if 11 <= i < len(months) - 1:
+            window = months[i - 11:i + 1]
+            assert r.activities_r12 == pytest.approx(sum(int(exp.n.get(w, 0)) for w in window) / 12), m
+            assert r.hours_r12 == pytest.approx(sum(float(exp.h.get(w, 0)) for w in window) / 12), m
         else:
             assert pd.isna(r.activities_r12), m
-        ly = m - pd.DateOffset(months=12)
-        if ly >= data_start:
-            assert r.activities_ly == full.get(ly, (0, 0))[0], m
+        if i >= 12:
+            assert r.activities_ly == int(exp.n.get(months[i - 12], 0)), m
         else:
             assert pd.isna(r.activities_ly), m
-    first, last = months[0], months[-1]
-    assert bool(tot.partial[first]) == (p["date_from"].day != 1)
-    assert bool(tot.partial[last]) == (p["date_to"] < (last + pd.offsets.MonthEnd(0)).date())
+    # the window's months add up to the window's total when the window is whole months
+    if p["date_from"].day == 1 and p["date_to"] in (AS_OF, (pd.Timestamp(p["date_to"]) + pd.offsets.MonthEnd(0)).date()):
+        win = tot[(tot.index >= pd.Timestamp(p["date_from"])) & (tot.index <= pd.Timestamp(p["date_to"]))]
+        assert win.activities.sum() == run("volunteer_kpis", p).activities.iloc[0]
 
 
 def test_monthly_themes(con):
@@ -269,7 +272,7 @@ def test_idle(con, p, idle_days):
     stations = con.execute(f"SELECT site_id FROM v_sites WHERE level = '站' AND {tw}", targs).df().site_id
     cutoff = p["date_to"] - timedelta(days=idle_days)
     expected = {s for s in stations if s not in last or last[s] <= cutoff}
-    assert set(df.site_id) == expected
+    assert set(df.site_id) == expected and (df.idle_total == len(expected)).all()
     for sid, d in zip(df.site_id, df.days_idle):
         assert (pd.isna(d) and sid not in last) or d == (p["date_to"] - last[sid]).days
     known = df.days_idle.dropna().tolist()
