@@ -1,0 +1,100 @@
+"""志愿服务活动趋势 in Chromium: full-page screenshots at 1366×768 and 1920×1080, no exception, no request off
+the machine; a click on a month bar and on a town bar filters the page; the empty state says 无数据."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from .harness import exceptions, settle, shot
+
+VIEWPORTS = [(1366, 768), (1920, 1080)]
+VIEWS = {
+    "default": "volunteer",
+    "guhan_all": "volunteer?town=" + quote("古韩镇") + "&range=all",
+    "en_12m": "volunteer?lang=en&range=last_12m&metric=beneficiaries&year=2025",
+}
+
+
+def open_page(server, browser, path, width=1366, height=768):
+    page = browser.page(width, height)
+    page.goto(f"{server.url}/{path}")
+    settle(page, timeout_s=90)
+    return page
+
+
+def clean(page):
+    assert exceptions(page) == []
+    assert page.external_requests == []
+    assert page.page_errors == []
+
+
+def full_shot(page, name, width):
+    """The first screen as the user sees it, then the whole page (the main area scrolls inside the app, so
+    the viewport is grown to its height, as the shared shoot tool does)."""
+    shot(page, f"{name}_fold")
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 16000)})
+    settle(page, timeout_s=90)
+    return shot(page, name)
+
+
+def query(page) -> dict:
+    return parse_qs(urlsplit(page.url).query)
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_screenshots(server, browser, view, size):
+    page = open_page(server, browser, VIEWS[view], *size)
+    try:
+        clean(page)
+        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 8
+        assert page.get_by_text("无数据").count() == 0
+        full_shot(page, f"volunteer_{view}_{size[0]}x{size[1]}", size[0])
+        clean(page)
+    finally:
+        page.context.close()
+
+
+def test_empty_result_shows_no_data(server, browser):
+    path = "volunteer?town=" + quote("王桥镇") + "&stype=" + quote("理论宣讲") + "&ttype=" + quote("协会") + "&range=all"
+    page = open_page(server, browser, path)
+    try:
+        clean(page)
+        assert page.get_by_text("无数据").count() >= 8
+        full_shot(page, "volunteer_empty_1366x768", 1366)
+    finally:
+        page.context.close()
+
+
+def test_click_month_then_town_filters_the_page(server, browser):
+    page = open_page(server, browser, "volunteer?range=all")
+    try:
+        bars = page.locator("[class*='st-key-vol_trend_'] g.trace.bars g.point")
+        assert bars.count() >= 40
+        bars.nth(20).click(force=True)        # 2024-09
+        settle(page)
+        assert query(page).get("month") == ["2024-09"]
+        assert page.get_by_text("已聚焦 2024年9月").count() == 1
+        clean(page)
+
+        towns = page.locator("[class*='st-key-vol_towns_'] g.trace.bars g.point")
+        assert towns.count() == 9
+        towns.nth(towns.count() - 1).click(force=True)   # the top bar: the most intense town
+        settle(page)
+        q = query(page)
+        assert len(q.get("town", [])) == 1 and q.get("month") == ["2024-09"]
+        clean(page)
+
+        towns = page.locator("[class*='st-key-vol_towns_'] g.trace.bars g.point")
+        towns.nth(towns.count() - 1).click(force=True)   # again: clears the town
+        settle(page)
+        assert "town" not in query(page)
+
+        page.get_by_role("button", name="取消月份聚焦").click()
+        settle(page)
+        assert "month" not in query(page)
+        clean(page)
+    finally:
+        page.context.close()
