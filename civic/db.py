@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 from pathlib import Path
 
 import duckdb
 
 from . import snapshots
 
-KEEP_OPEN_VERSIONS = 2
+KEEP_OPEN_VERSIONS = 2      # always keep the newest N snapshot connections
+IDLE_CLOSE_S = 60.0         # close an older one only after it has been idle this long
+MAX_OPEN = 8                # ... or when this many are open
 
 
 class DataUnavailable(RuntimeError):
@@ -59,12 +62,14 @@ def connect_read(path: Path | str) -> duckdb.DuckDBPyConnection:
 _lock = threading.Lock()
 _conns: dict[str, duckdb.DuckDBPyConnection] = {}
 _order: list[str] = []
+_last_used: dict[str, float] = {}
 _local = threading.local()
 
 
 def _connection_for(snap: snapshots.Snapshot) -> duckdb.DuckDBPyConnection:
     key = str(snap.path)
     with _lock:
+        _last_used[key] = time.monotonic()
         con = _conns.get(key)
         if con is None:
             try:
@@ -73,16 +78,25 @@ def _connection_for(snap: snapshots.Snapshot) -> duckdb.DuckDBPyConnection:
                 raise DataUnavailable(str(exc)) from exc
             _conns[key] = con
             _order.append(key)
-            # Close connections to superseded snapshots so pruned files are really released.
-            while len(_order) > KEEP_OPEN_VERSIONS:
-                old = _order.pop(0)
-                old_con = _conns.pop(old, None)
-                if old_con is not None:
-                    try:
-                        old_con.close()
-                    except duckdb.Error:
-                        pass
+        _close_superseded()
         return con
+
+
+def _close_superseded() -> None:
+    """Release connections to superseded snapshots (so pruned files are really freed), but not while a
+    thread may still be running a query on one: an old connection goes once it has been idle a while."""
+    now = time.monotonic()
+    for old in list(_order[:-KEEP_OPEN_VERSIONS]):
+        idle = now - _last_used.get(old, 0.0)
+        if idle >= IDLE_CLOSE_S or len(_order) > MAX_OPEN:
+            _order.remove(old)
+            _last_used.pop(old, None)
+            old_con = _conns.pop(old, None)
+            if old_con is not None:
+                try:
+                    old_con.close()
+                except duckdb.Error:
+                    pass
 
 
 def reader() -> tuple[snapshots.Snapshot, duckdb.DuckDBPyConnection]:
@@ -97,6 +111,8 @@ def reader() -> tuple[snapshots.Snapshot, duckdb.DuckDBPyConnection]:
     _local.cursors = cursors
     key = str(snap.path)
     cur = cursors.get(key) if key in _conns else None
+    if cur is not None:
+        _last_used[key] = time.monotonic()
     if cur is None:
         con = _connection_for(snap)
         cur = con.cursor()
@@ -122,4 +138,5 @@ def close_all() -> None:
                 pass
         _conns.clear()
         _order.clear()
+        _last_used.clear()
     _local.cursors = {}
