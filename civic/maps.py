@@ -596,7 +596,8 @@ def density_layer(points: pd.DataFrame, metric: str = "activities", dark: bool =
     """Hexagon density of the metric (sum per cell), aggregated in the browser from compact points."""
     th = theme(dark)
     rows = [{"p": [_round(x), _round(y)], "w": float(w)}
-            for x, y, w in zip(points["lon"], points["lat"], points[metric]) if w and w > 0] if len(points) else []
+            for x, y, w in zip(points["lon"], points["lat"], points[metric])
+            if w and w > 0 and not (pd.isna(x) or pd.isna(y))] if len(points) else []
     return _layer("HexagonLayer", rows, _id("density", suffix), get_position="p", get_color_weight="w",
                   color_aggregation=_lit("SUM"), get_elevation_weight="w", elevation_aggregation=_lit("SUM"),
                   radius=radius_m, coverage=0.94, extruded=False, opacity=0.8,
@@ -715,8 +716,8 @@ def station_map(sites: pd.DataFrame, towns: pd.DataFrame, context: pd.DataFrame 
     below, above = county_layers(outline, dark, suffix)
     layers: list[pdk.Layer] = [*below, town_area_layer(towns, dark, focused, suffix), *above]
     if density:
-        pts = sites if not aggregated else town_label_points(towns).rename(columns={"label_lon": "lon",
-                                                                                    "label_lat": "lat"})
+        pts = sites if not aggregated else (town_label_points(towns).drop(columns=["lon", "lat"])
+                                            .rename(columns={"label_lon": "lon", "label_lat": "lat"}))
         layers.append(density_layer(pts, metric, dark, suffix, radius_m=1600 if not aggregated else 6000))
     if links and not aggregated:
         layers.append(link_layer(sites, dark, suffix))

@@ -216,12 +216,14 @@ def _detail(s: dict) -> None:
     if s["level"] in ("所", "中心"):
         rank = queries.run("map_site_ranking", **q)
         if not rank.empty:
-            st.markdown(f"**{t('map.ranking_title_institute' if s['level'] == '所' else 'map.ranking_title_centre')}**")
+            title = "map.ranking_title_institute" if s["level"] == "所" else "map.ranking_title_centre"
+            st.markdown(f"**{t(title)}**")
             ss["_map_rank_ids"] = list(rank.site_id)
             key = f"map_rank_{_epochs()['rank']}"
             st.dataframe(
                 rank[["label", "activities", "beneficiaries", "last_activity", "idle"]], hide_index=True,
-                width="stretch", height=min(36 + 35 * len(rank), 320), key=key, on_select=partial(_on_frame, key, "_map_rank_ids", "rank"), selection_mode="single-row",
+                width="stretch", height=min(36 + 35 * len(rank), 320), key=key, selection_mode="single-row",
+                on_select=partial(_on_frame, key, "_map_rank_ids", "rank"),
                 column_config={
                     "label": st.column_config.TextColumn(t("map.col_name")),
                     "activities": st.column_config.ProgressColumn(
@@ -285,7 +287,8 @@ with right:
                 key = f"map_idle_{_epochs()['idle']}"
                 st.dataframe(
                     idle[["label", "town_name", "last_activity", "idle_days"]], hide_index=True, width="stretch",
-                    height=min(36 + 35 * len(idle), 420), key=key, on_select=partial(_on_frame, key, "_map_idle_ids", "idle"), selection_mode="single-row",
+                    height=min(36 + 35 * len(idle), 420), key=key, selection_mode="single-row",
+                    on_select=partial(_on_frame, key, "_map_idle_ids", "idle"),
                     column_config={
                         "label": st.column_config.TextColumn(t("map.col_name")),
                         "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
@@ -305,7 +308,8 @@ table = sites.assign(level=[tv("level", x) for x in sites.level])[
 ss["_map_table_ids"] = list(sites.site_id)
 key = f"stations_table_{_epochs()['table']}"
 st.dataframe(
-    table, hide_index=True, width="stretch", height=420, key=key, on_select=partial(_on_frame, key, "_map_table_ids", "table"), selection_mode="single-row",
+    table, hide_index=True, width="stretch", height=420, key=key, selection_mode="single-row",
+    on_select=partial(_on_frame, key, "_map_table_ids", "table"),
     column_config={
         "name": st.column_config.TextColumn(t("map.col_name"), width="medium"),
         "level": st.column_config.TextColumn(t("map.col_level"), width="small"),

@@ -351,6 +351,20 @@ def test_injected_selection_shows_that_site(make_app, con):
     assert not layer(deck_spec(at), "site_selected")
 
 
+def test_changing_town_closes_a_site_outside_it(make_app, con):
+    at = open_map(make_app, {"site": STATION})                       # a 古韩镇 station
+    at.multiselect(key="f_towns").set_value([XIADIAN]).run()
+    assert not at.exception
+    assert "site" not in at.query_params
+    assert not layer(deck_spec(at), "site_selected")
+    inside = "S-140423103232"
+    at.session_state["map_site"] = inside
+    at.run()
+    at.multiselect(key="f_towns").set_value([XIADIAN, "140423100"]).run()
+    assert url(at, "site") == inside                                  # still inside the new scope
+    assert at.subheader[0].value == con.execute("SELECT name FROM sites WHERE site_id = ?", [inside]).fetchone()[0]
+
+
 def test_bad_site_param_falls_back_with_a_notice(make_app):
     at = open_map(make_app, {"site": "S-999999999999"})
     assert any("S-999999999999" in w.value for w in at.warning)
@@ -412,6 +426,8 @@ def test_payload_stays_bounded_at_scale(scale5):
     assert agg.aggregated and not layer(spec, "sites_station") and not layer(spec, "sites_base")
     assert len(layer(spec, "town_totals")) == towns.sites.gt(0).sum()
     per_county = maps.payload_bytes(agg.deck) / 5
+    both = maps.station_map(sites, towns, None, outline, max_points=500, density=True, links=True)
+    assert layer(json.loads(both.deck.to_json()), "density_hex")
     assert per_county * 100 < maps.PAYLOAD_LIMIT, f"{per_county:.0f} bytes per county would exceed at ×100"
     assert maps.payload_bytes(agg.deck) < maps.payload_bytes(full.deck) / 2
     # a town view stays small whatever the scale
