@@ -84,8 +84,9 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
                      on_change=_clear_notices,
                      format_func=lambda c: t("filters.county_all") if c == "all" else t(f"values.county.{c}"))
         county = ss.get("f_county", "all") if "county" in spec.filters else f.county
-        offered = [c for c in towns.codes_for(spec.counties if county == "all" else [county])
-                   if c in _towns_with_data()]
+        # a county carried over from another page that this page does not cover offers this page's towns
+        scope = [c for c in spec.counties if county in ("all", c)] or list(spec.counties)
+        offered = [c for c in towns.codes_for(scope) if c in _towns_with_data()]
         if "town" in spec.filters:
             ss["f_towns"] = [c for c in ss.get("f_towns", []) if c in offered] if ss.get("f_towns") else []
             st.multiselect(t("filters.town"), offered, key="f_towns", placeholder=t("filters.town_placeholder"),
