@@ -365,6 +365,13 @@ def test_changing_town_closes_a_site_outside_it(make_app, con):
     assert at.subheader[0].value == con.execute("SELECT name FROM sites WHERE site_id = ?", [inside]).fetchone()[0]
 
 
+def test_county_carried_from_another_page_still_offers_xiangyuan_towns(make_app):
+    at = open_map(make_app, {"county": "511823"})
+    towns = at.multiselect(key="f_towns")
+    assert "夏店镇" in towns.options and "富林镇" not in towns.options
+    assert len(layer(deck_spec(at), "sites_station")) == 238
+
+
 def test_bad_site_param_falls_back_with_a_notice(make_app):
     at = open_map(make_app, {"site": "S-999999999999"})
     assert any("S-999999999999" in w.value for w in at.warning)
