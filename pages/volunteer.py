@@ -151,6 +151,9 @@ def _on_town(key: str):
     return cb
 
 
+month_names = t("volunteer.daily.months").split(",")
+
+
 def unit(metric: str) -> str:
     return t(f"volunteer.unit.{metric}")
 
@@ -260,7 +263,7 @@ with left:
     if yoy.empty or (yoy[metric].fillna(0).sum() == 0 and yoy[f"{metric}_prev"].fillna(0).sum() == 0):
         shell.no_data()
     else:
-        labels = [t("volunteer.daily.month_label", m=i, abbr=calendar.month_abbr[i]) for i in yoy.month_no]
+        labels = [month_names[i - 1] for i in yoy.month_no]
         change = [fmt.delta_pct(c, p) or "—" for c, p in zip(yoy[metric], yoy[f"{metric}_prev"])]
         fig = go.Figure()
         fig.add_bar(x=labels, y=yoy[f"{metric}_prev"], name=t("volunteer.yoy.series_year", year=year - 1),
@@ -317,7 +320,7 @@ else:
         hovertemplate="%{customdata}<extra></extra>"))
     fig.update_yaxes(tickvals=list(range(1, 8)), ticktext=wd, autorange="reversed", showgrid=False)
     fig.update_xaxes(tickvals=first_weeks.week.tolist(),
-                     ticktext=[t("volunteer.daily.month_label", m=d.month, abbr=calendar.month_abbr[d.month])
+                     ticktext=[month_names[d.month - 1]
                                for d in first_weeks.day],
                      showgrid=False, zeroline=False)
     charts.show(fig, key="vol_calendar", title=t("volunteer.daily.title", year=year), height=250)
@@ -471,21 +474,24 @@ with ic2:
             st.caption(t("volunteer.idle.longest", n=len(idle)))
 if not idle.empty:
     suffix = "&lang=en" if lang == "en" else ""
-    st.dataframe(
-        idle.assign(
-            name=[short_station(x) for x in idle.name],
-            last_fmt=[t("volunteer.idle.never") if pd.isna(d) else fmt.day(d, lang) for d in idle.last_date],
-            map_url=[f"stations?site={sid}{suffix}" for sid in idle.site_id])[
-            ["name", "town_name", "last_fmt", "days_idle", "map_url"]],
-        hide_index=True, width="stretch", height=min(400, 38 + 35 * len(idle)),
-        column_config={
-            "name": st.column_config.TextColumn(t("volunteer.top.col_station")),
-            "town_name": st.column_config.TextColumn(t("volunteer.top.col_town"), width="small"),
-            "last_fmt": st.column_config.TextColumn(t("volunteer.top.col_last")),
-            "days_idle": st.column_config.NumberColumn(t("volunteer.idle.col_days"), format="localized"),
-            "map_url": st.column_config.LinkColumn(t("volunteer.idle.col_map"),
-                                                   display_text=t("volunteer.idle.map_link")),
-        })
+    with st.container(key="vol_idle_box"):
+        st.dataframe(
+            idle.assign(
+                name=[short_station(x) for x in idle.name],
+                last_fmt=[t("volunteer.idle.never") if pd.isna(d) else fmt.day(d, lang) for d in idle.last_date],
+                map_url=[f"stations?site={sid}{suffix}" for sid in idle.site_id])[
+                ["name", "town_name", "last_fmt", "days_idle", "map_url"]],
+            hide_index=True, width="stretch", height=min(400, 38 + 35 * len(idle)),
+            column_config={
+                "name": st.column_config.TextColumn(t("volunteer.top.col_station"), width=150),
+                "town_name": st.column_config.TextColumn(t("volunteer.top.col_town"), width=100),
+                "last_fmt": st.column_config.TextColumn(t("volunteer.top.col_last"), width=140),
+                "days_idle": st.column_config.NumberColumn(t("volunteer.idle.col_days"), format="localized",
+                                                           width=100),
+                # relative link: opens the map page's detail of the station (/stations?site=…)
+                "map_url": st.column_config.LinkColumn(t("volunteer.idle.col_map"), width=130,
+                                                       display_text=t("volunteer.idle.map_link")),
+            })
 
 
 # ── micro-wishes ──────────────────────────────────────────────────────────────────────────────

@@ -98,3 +98,28 @@ def test_click_month_then_town_filters_the_page(server, browser):
         clean(page)
     finally:
         page.context.close()
+
+
+def test_idle_station_links_to_its_map_detail(server, browser):
+    page = open_page(server, browser, "volunteer")
+    try:
+        table = page.locator(".st-key-vol_idle_box [data-testid=\"stDataFrame\"]")
+        table.scroll_into_view_if_needed()
+        settle(page)
+        box = table.bounding_box()
+        # columns are 150 + 100 + 140 + 100 + 130 px wide and share any extra width evenly; the link
+        # column is the fifth; the first row lies under the 35 px header
+        extra = max(0.0, (box["width"] - 620) / 5)
+        x, y = box["x"] + 490 + 4 * extra + 30, box["y"] + 35 + 18
+        page.mouse.move(x, y)
+        with page.context.expect_page(timeout=15_000) as new:
+            page.mouse.click(x, y)
+        target = new.value
+        target.wait_for_load_state()
+        assert urlsplit(target.url).path == "/stations"
+        site = parse_qs(urlsplit(target.url).query)["site"][0]
+        assert site.startswith("S-140423")
+        target.close()
+        clean(page)
+    finally:
+        page.context.close()
