@@ -42,5 +42,14 @@ test-fast: install
 test-browser: install
 	$(BIN)/python -m pytest -q tests/browser
 
+# Benchmarks (docs/bench.md): every page at --scale 1 and 100, raw SQL, a pandas baseline, payload, soak.
+# Writes bench/results.json and BENCHMARKS.md. Databases are cached in bench/cache/ per generator version.
+bench: install
+	$(BIN)/python -m civic bench
+
+# The same harness at scale 1 with one sample each: proves it works (CI); timings are not checked.
+bench-smoke: install
+	$(BIN)/python -m civic bench --smoke
+
 clean:
 	rm -rf data/snapshots data/current.json artifacts bench/cache

@@ -1,0 +1,84 @@
+"""The benchmark harness works (never its timings: those live in `make bench`, see docs/bench.md)."""
+from __future__ import annotations
+
+import json
+import warnings
+
+import pandas as pd
+import pytest
+
+from civic import bench, nav
+
+
+def test_discovers_every_available_page_and_screen_scene():
+    items = bench.discover()
+    labels = [i.label for i in items]
+    for spec in nav.available():
+        if spec.kiosk and bench.screen_scenes(spec):
+            assert [lab for lab in labels if lab.startswith(f"{spec.id}:")], spec.id
+        else:
+            assert spec.id in labels
+    assert len(labels) == len(set(labels))
+
+
+def test_smoke_bench_writes_results(built_db, tmp_path):
+    pages = ["overview"] + [p.id for p in nav.available() if p.id == "stations"]
+    res = bench.run_bench([1], 1, smoke=True, pages=pages, soak=False, out_dir=tmp_path,
+                          data_dirs={1: built_db}, timeout=180)
+    data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert data["schema"] == bench.SCHEMA_VERSION and data["mode"] == "smoke"
+    for key in ("date", "machine", "versions", "builds", "pages", "baseline", "targets", "elapsed_s"):
+        assert key in data, key
+    assert data["machine"]["cpu_count"] >= 1
+    assert {"duckdb", "streamlit", "pandas"} <= set(data["versions"])
+    assert [p["label"] for p in data["pages"]] == pages
+
+    ov = data["pages"][0]
+    assert ov["errors"] == [], ov["errors"]
+    for fig in ("cold_ms", "warm_ms", "rerun_ms", "raw_sql_cold_ms", "raw_sql_warm_ms"):
+        assert set(ov[fig]) == {"median", "min", "max", "n"} and ov[fig]["n"] == 1, fig
+    assert ov["filter_change"]["widget"] == "f_towns"          # the warm rerun switched town
+    names = {q["name"] for q in ov["queries"]}
+    assert "overview_practice_kpis" in names                   # named queries were recorded and re-run raw
+    assert ov["element_bytes"] > 0
+    if "stations" in pages:
+        assert data["pages"][1]["deck_bytes"] > 0               # the map's deck spec was measured
+
+    b = data["baseline"]["1"]
+    if b["status"] == "ok":
+        assert b["ours"]["rerun_ms"]["n"] == len(b["ours"]["states"])
+        assert b["pandas"]["rows"] > 0 and b["speed_ratio"] > 0 and b["memory_ratio"] > 0
+        bad = {k: v for k, v in b["pandas"]["agrees"].items() if v is not True}
+        if bad:   # the page's SQL changed shape: the baseline must follow (not a harness failure)
+            warnings.warn(f"pandas baseline no longer reproduces the page's queries: {bad}")
+    assert any(t["id"] == "cold" for t in data["targets"])
+    md = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "### Targets" in md and "### Pages at ×1" in md
+    assert res["pages"][0]["label"] == "overview"
+
+
+def test_benchmarks_md_keeps_text_outside_the_markers(tmp_path):
+    path = tmp_path / "BENCHMARKS.md"
+    bench.write_benchmarks_md("first\n", path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n## Diagnoses\nhand-written plan\n", encoding="utf-8")
+    bench.write_benchmarks_md("second\n", path)
+    text = path.read_text(encoding="utf-8")
+    assert "second" in text and "first" not in text and "hand-written plan" in text
+    assert text.count(bench.MD_BEGIN) == 1 and text.count(bench.MD_END) == 1
+
+
+def test_frames_agree_compares_values_not_dtypes():
+    a = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-02-01"]).astype("datetime64[us]"),
+                      "service_type": [None, "理论宣讲"], "activities": [3, 4], "share": [0.5, None]})
+    b = pd.DataFrame({"month": pd.to_datetime(["2026-02-01", "2026-01-01"]), "service_type": ["理论宣讲", None],
+                      "activities": [4.0, 3.0], "share": [float("nan"), 0.5]})
+    assert bench.frames_agree(a, b, ["month", "service_type"]) == (True, "")
+    b.loc[0, "activities"] = 5
+    ok, why = bench.frames_agree(a, b, ["month", "service_type"])
+    assert not ok and "activities" in why
+
+
+def test_summary_reports_median_and_range_in_ms():
+    assert bench.summary([0.3, 0.1, 0.2]) == {"median": 200.0, "min": 100.0, "max": 300.0, "n": 3}
+    assert bench.summary([]) is None
