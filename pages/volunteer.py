@@ -242,7 +242,8 @@ else:
     fig.update_xaxes(title_text=t("volunteer.trend.axis_month"), tickformat=tick,
                      dtick="M1" if short else None)
     fig.update_yaxes(title_text=unit(metric), rangemode="tozero", range=[0, top * 1.22])
-    fig.update_layout(bargap=0.18, legend=dict(y=1.02))
+    # a theme that does not fit its bar at 9 px is left to the hover rather than shrunk to a smudge
+    fig.update_layout(bargap=0.18, legend=dict(y=1.02), uniformtext_minsize=9, uniformtext_mode="hide")
     key = f"vol_trend_{gen}"
     charts.show(fig, key=key, title=t("volunteer.trend.title", metric=metric_label(metric), unit=unit(metric)),
                 height=360, on_select=_on_month(key), selection_mode="points")

@@ -515,7 +515,7 @@ def test_year_select(make_app, con):
     assert qp(at, "year") == ["2025"]
     days = con.execute("SELECT count(DISTINCT activity_date) FROM v_activities "
                        "WHERE year(activity_date) = 2025").fetchone()[0]
-    assert any(f"2025年已过 365 天，其中 {days} 天" in x for x in texts(at))
+    assert any(f"2025年截至数据日共 365 天，其中 {days} 天" in x for x in texts(at))
     assert any("2025年每日活动场次" in x for x in chart_titles(at))
 
 
