@@ -28,7 +28,7 @@ PAGES: tuple[PageSpec, ...] = (
              "", filters=frozenset({"town"}), counties=("511823",)),
     PageSpec("cogovernance", "pages/cogovernance.py", "cogovernance.nav", "nav.renovation_section",
              "", filters=frozenset({"town", "date"}), counties=("511823",)),
-    PageSpec("stations", "pages/stations_map.py", "map.nav", "nav.practice_section", "",
+    PageSpec("stations", "pages/stations.py", "map.nav", "nav.practice_section", "",
              counties=("140423",)),
     PageSpec("volunteer", "pages/volunteer.py", "volunteer.nav", "nav.practice_section",
              "", counties=("140423",)),

@@ -15,7 +15,7 @@ import pytest
 from civic import maps, queries
 from tests.conftest import AS_OF, ROOT
 
-PAGE = "pages/stations_map.py"
+PAGE = "pages/stations.py"
 XIADIAN = "140423103"          # 夏店镇
 XIADIAN_INSTITUTE = "I-140423103"
 STATION = "S-140423100252"

@@ -18,9 +18,7 @@ XIADIAN = "140423103"
 
 @pytest.fixture(scope="module")
 def warm(browser, server):
-    """One request to "/" first, so the fresh server has left Streamlit's legacy pages/ routing: a first
-    request straight to /stations shows a "Page not found" dialog (the file is stations_map.py; see
-    docs/map.md)."""
+    """One request to "/" first, to warm the server's caches (first requests are covered by test_shell)."""
     page = browser.page(1366, 768)
     try:
         page.goto(server.url + "/")
