@@ -262,3 +262,14 @@ class UrlParam:
             vals = [str(v) for v in value] if self.multi else [str(value)]
             st.query_params[self.param] = vals if self.multi else vals[0]
             st.session_state[f"_urlsig_{self.param}"] = "\x1f".join(vals)
+
+
+def load_page_params(*params: UrlParam) -> None:
+    """Load a page's own URL parameters and show, right away, the notices for any bad value (the shell has
+    already drawn the shared filters' notices before the page ran)."""
+    import streamlit as st
+    seen = len(st.session_state.get("_notices", []))
+    for p in params:
+        p.load()
+    for notice in st.session_state.get("_notices", [])[seen:]:
+        st.warning(notice)

@@ -12,7 +12,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from civic import charts, export, fmt, queries  # noqa: E402
-from civic.filters import UrlParam  # noqa: E402
+from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 
 COUNTY = "511823"
@@ -61,11 +61,7 @@ url_params = [
     UrlParam("type", "rv_type", allowed=TYPES, multi=True),
     UrlParam("compound", "rv_compound", allowed=list(compound_rows.value)),
 ]
-seen_notices = len(ss.get("_notices", []))
-for p in url_params:
-    p.load()
-for n in ss.get("_notices", [])[seen_notices:]:
-    st.warning(n)
+load_page_params(*url_params)
 
 
 def _reset_filters() -> None:

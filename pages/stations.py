@@ -17,7 +17,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from civic import charts, export, fmt, maps, queries  # noqa: E402
-from civic.filters import UrlParam  # noqa: E402
+from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 
 COUNTY = "140423"
@@ -80,13 +80,9 @@ if ss.get("_map_scope", scope) != scope:
             ss[SITE_KEY] = None
 ss["_map_scope"] = scope
 
-n_notices = len(ss.get("_notices", []))
 site_param = UrlParam("site", SITE_KEY, allowed=_site_ok)
-site_param.load()
 metric_param = UrlParam("metric", "map_metric", allowed=maps.METRICS, default="activities")
-metric_param.load()
-for notice in ss.get("_notices", [])[n_notices:]:   # the shell drew earlier notices before this page ran
-    st.warning(notice)
+load_page_params(site_param, metric_param)
 
 # ── data ────────────────────────────────────────────────────────────────────────────────────
 summary = queries.run("map_summary", **params).iloc[0]

@@ -19,7 +19,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from civic import charts, export, fmt, queries  # noqa: E402
-from civic.filters import UrlParam  # noqa: E402
+from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 
 COUNTY = "140423"
@@ -68,11 +68,7 @@ p_year = UrlParam("year", "vol_year", allowed=year_opts, default=default_year)
 p_idle = UrlParam("idle", "vol_idle", allowed=IDLE_CHOICES, default="30")
 p_month = UrlParam("month", "vol_month", allowed=_month_ok, default=None)
 page_params = (p_stype, p_ttype, p_metric, p_year, p_idle, p_month)
-_seen_notices = len(ss.get("_notices", []))
-for p in page_params:
-    p.load()
-for n in ss.get("_notices", [])[_seen_notices:]:
-    st.warning(n)
+load_page_params(*page_params)
 
 c1, c2 = st.columns(2)
 c1.multiselect(t("volunteer.stype"), stype_opts, key="vol_stype", placeholder=t("volunteer.stype_placeholder"),
