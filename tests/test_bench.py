@@ -35,7 +35,7 @@ def test_smoke_bench_writes_results(built_db, tmp_path):
 
     ov = data["pages"][0]
     assert ov["errors"] == [], ov["errors"]
-    for fig in ("cold_ms", "warm_ms", "rerun_ms", "raw_sql_cold_ms", "raw_sql_warm_ms"):
+    for fig in ("cold_ms", "warm_ms", "rerun_ms", "raw_sql_cold_ms", "raw_sql_warm_ms", "raw_sql_warm_missed_ms"):
         assert set(ov[fig]) == {"median", "min", "max", "n"} and ov[fig]["n"] == 1, fig
     assert ov["filter_change"]["widget"] == "f_towns"          # the warm rerun switched town
     names = {q["name"] for q in ov["queries"]}
