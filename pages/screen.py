@@ -274,7 +274,8 @@ def _load_volunteer(d: dict) -> dict:
 def _load_ticker(d: dict) -> dict:
     return {"rows": queries.run("screen_latest", day=d["day"], n=TICKER_ROWS),
             "live": queries.run("screen_live", day=d["day"], month_from=d["month_from"]).iloc[0].to_dict(),
-            "mix": queries.run("screen_service_mix", date_from=d["day"], date_to=d["day"])}
+            "mix": queries.run("screen_service_mix", date_from=d["day"], date_to=d["day"]),
+            "towns": queries.run("screen_town_activity", date_from=d["month_from"], date_to=d["day"])}
 
 
 LOADERS = {"overview": _load_overview, "map": _load_map, "renovation": _load_renovation,
@@ -708,7 +709,8 @@ def scene_map(data: dict, L: Layout, lang: str, today: date) -> None:
     ratios = [1, 3.6, 1] if L.wide else [1, 2.5, 1]
     left, mid, right = st.columns(ratios)
     dl = day_label(day, today, lang)
-    card = L.px(118)
+    # five cards and two headings fill the left panel
+    card = max(L.px(104), min(L.px(146), (inner - L.px(2 * 48 + 16) - 3 * L.px(12)) // 5))
     active = f"{int(live['month_active_stations'])}/{int(live['stations'])}"
     with left:
         st.html(f'<div class="cv-anim" style="height:{inner}px">'
@@ -727,10 +729,15 @@ def scene_map(data: dict, L: Layout, lang: str, today: date) -> None:
         legend_h = L.px(40)
         map_h = inner - L.px(48) - 2 * L.inner_gap - legend_h
         m = data.get("map")
+        deck = None
         if m is not None and maps is not None:
             total = L.width - 2 * L.px(24) - 2 * L.px(16)
             map_w = int(total * ratios[1] / sum(ratios)) - 2 * L.px(18) - 2
-            deck, sm = map_deck(m, L, map_w, map_h)
+            try:
+                deck, sm = map_deck(m, L, map_w, map_h)
+            except Exception:  # noqa: BLE001 - a broken map must not take the wall down; tests assert the deck
+                log.exception("screen: the map could not be built")
+        if deck is not None:
             st.pydeck_chart(deck, height=map_h, key="scr_map")
             zoom = 1.6 * L.s
             st.html(f'<div class="cv-legend" style="height:{legend_h}px; overflow:hidden">'
@@ -916,14 +923,23 @@ def scene_ticker(data: dict, L: Layout, lang: str, today: date, rotate_s: float)
                  f'{kpi(t("screen.ticker.day_volunteers"), live["day_volunteers"], "renci", lang, L)}</div>')
         mix_html = (f'<div class="cv-h" style="margin-top:{L.px(22 if third is None else 0)}px">'
                     f'{esc(t("screen.ticker.mix", day=dl))}</div>'
-                    f'<div class="cv-bars" style="margin-top:{L.px(8)}px; gap:{L.px(10 if third is None else 36)}px">'
+                    f'<div class="cv-bars" style="margin-top:{L.px(8)}px">'
                     f'{bars}</div>')
         if third is None:
             st.html(f'<div class="cv-anim" style="height:{inner}px">{cards}{mix_html}</div>')
         else:
             st.html(f'<div class="cv-anim" style="height:{inner}px">{cards}</div>')
+            towns = data.get("towns")
+            tx = max(1, int(towns.activities.max())) if towns is not None and not towns.empty else 1
+            town_bars = "".join(
+                f'<div class="cv-bar"><div>{esc(r.town_name)}</div><div class="track"><div class="fill" '
+                f'style="width:{100 * r.activities / tx:.1f}%"></div></div>'
+                f'<div class="v">{esc(fmt.num(r.activities, lang))}</div></div>'
+                for r in (towns.head(9).itertuples() if towns is not None else []))
             with third:
-                st.html(f'<div class="cv-anim" style="height:{inner}px">{mix_html}</div>')
+                st.html(f'<div class="cv-anim" style="height:{inner}px">{mix_html}'
+                        f'<div class="cv-h" style="margin-top:{L.px(26)}px">{esc(t("screen.map.towns"))}</div>'
+                        f'<div class="cv-bars" style="margin-top:{L.px(8)}px">{town_bars}</div></div>')
 
 
 def connecting(L: Layout) -> None:
