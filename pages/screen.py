@@ -487,7 +487,8 @@ header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDec
 .cv-kpi {{ container-type: inline-size; --fs: {p(60)}px; }}
 .cv-kpi.big {{ --fs: {p(76)}px; }}
 .cv-kpi.sm {{ --fs: {p(50)}px; }}
-.cv-num {{ font-size: min(var(--fs), calc((100cqi - var(--uw)) / var(--w))); font-weight: 700; font-variant-numeric: tabular-nums; letter-spacing: .01em;
+.cv-num {{ font-size: min(var(--fs), calc((100cqi - var(--uw)) / var(--w))); font-weight: 700;
+  font-variant-numeric: tabular-nums; letter-spacing: .01em;
   background: linear-gradient(180deg, #ffffff 10%, #7fe0ff 100%); -webkit-background-clip: text;
   background-clip: text; color: transparent; }}
 .cv-unit {{ font-size: {p(26)}px; color: #a9c4e8; margin-left: {p(6)}px; }}
