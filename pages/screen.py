@@ -363,14 +363,38 @@ def kpi(label: str, value, unit_key: str, lang: str, L: Layout, *, raw: str | No
     else:
         number, mult = num_parts(value, lang, digits)
     unit = mult + (t(f"screen.unit.{unit_key}") if unit_key else "")
-    if lang != "zh" and unit:
-        unit = " " + unit
+    if lang != "zh":
+        # English unit words are long and repeat the label; keep only symbols (h, m²)
+        unit = f" {unit}" if 0 < len(unit) <= 2 else ""
     unit_html = f'<span class="cv-unit">{esc(unit)}</span>' if unit else ""
     unit_w = (_em(unit) * L.px(26) + L.px(8)) if unit else 0
     sub_html = f'<div class="cv-kpi-sub">{esc(sub)}</div>' if sub else ""
     return (f'<div class="cv-kpi {accent}"><div class="cv-kpi-label">{esc(label)}</div>'
             f'<div class="cv-kpi-value" style="--w:{_em(number):.2f};--uw:{unit_w:.0f}px">'
             f'<span class="cv-num">{esc(number)}</span>{unit_html}</div>{sub_html}</div>')
+
+
+def bars(rows: list[tuple[str, float, str]], lang: str, L: Layout, gap: int = 10, top: int = 8) -> str:
+    """Horizontal bars as HTML: (label, value, colour). The label column fits the longest label."""
+    vmax = max([v for _, v, _ in rows] + [1])
+    label_w = int(max([_em(lbl) for lbl, _, _ in rows] + [2]) * L.px(24) * 0.98) + L.px(12)
+    out = []
+    for label, value, colour in rows:
+        fill = f"background:{colour};" if colour else ""
+        out.append(f'<div class="cv-bar" style="grid-template-columns:{label_w}px 1fr {L.px(96)}px">'
+                   f'<div>{esc(label)}</div><div class="track"><div class="fill" '
+                   f'style="width:{100 * value / vmax:.1f}%;{fill}"></div></div>'
+                   f'<div class="v">{esc(fmt.num(value, lang))}</div></div>')
+    return (f'<div class="cv-bars" style="margin-top:{L.px(top)}px; gap:{L.px(gap)}px">{"".join(out)}</div>')
+
+
+def town_rows(towns: pd.DataFrame, n: int = 9) -> list[tuple[str, float, str]]:
+    return [(str(r.town_name), float(r.activities), "") for r in towns.head(n).itertuples()]
+
+
+def mix_rows(mix: pd.DataFrame) -> list[tuple[str, float, str]]:
+    return [(tv("service_type", r.service_type), float(r.activities), charts.SERVICE_COLORS.get(r.service_type, CYAN))
+            for r in mix.itertuples()]
 
 
 def day_label(d: date, today: date, lang: str) -> str:
@@ -521,7 +545,7 @@ header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDec
   line-height: 1.5; }}
 .cv-pending {{ display: flex; align-items: center; justify-content: center; color: {MUTED_TXT};
   font-size: {p(32)}px; border: 1px dashed rgba(70,160,255,.3); border-radius: {p(6)}px; }}
-@keyframes cv-in {{ from {{ opacity: .0; transform: translateY({p(8)}px); }} to {{ opacity: 1; transform: none; }} }}
+@keyframes cv-in {{ from {{ opacity: .4; transform: translateY({p(6)}px); }} to {{ opacity: 1; transform: none; }} }}
 .cv-anim {{ animation: cv-in .6s ease-out both; }}
 </style>"""
 
@@ -747,14 +771,9 @@ def scene_map(data: dict, L: Layout, lang: str, today: date) -> None:
         else:
             st.html(f'<div class="cv-pending" style="height:{map_h}px">{esc(t("screen.map.pending"))}</div>')
     with right:
-        top = towns.head(9)
-        mx = max(1, int(top.activities.max())) if not top.empty else 1
-        bars = "".join(
-            f'<div class="cv-bar"><div>{esc(r.town_name)}</div><div class="track"><div class="fill" '
-            f'style="width:{100 * r.activities / mx:.1f}%"></div></div><div class="v">{esc(fmt.num(r.activities, lang))}'
-            f'</div></div>' for r in top.itertuples())
+        town_bars = bars(town_rows(towns), lang, L, gap=16, top=10)
         st.html(f'<div class="cv-anim" style="height:{inner}px"><div class="cv-h">{esc(t("screen.map.towns"))}</div>'
-                f'<div class="cv-bars" style="margin-top:{L.px(10)}px; gap:{L.px(16)}px">{bars}</div>'
+                f'{town_bars}'
                 f'<div class="cv-grid" style="grid-auto-rows:{card}px; margin-top:{L.px(22)}px">'
                 f'{kpi(t("screen.map.month_beneficiaries"), live["month_beneficiaries"], "renci", lang, L)}'
                 f'{kpi(t("screen.map.month_hours"), live["month_hours"], "hours", lang, L, digits=1)}</div></div>')
@@ -843,15 +862,9 @@ def scene_volunteer(data: dict, L: Layout, lang: str) -> None:
                 f'{kpi(t("screen.volunteer.members"), teams["members"], "ren", lang, L, accent="sm green")}'
                 f'{kpi(t("screen.volunteer.hours_ytd"), hours_ytd, "hours", lang, L, accent="sm green", digits=1)}'
                 f'</div>')
-        mx = max(1, int(mix.activities.max())) if not mix.empty else 1
-        bars = "".join(
-            f'<div class="cv-bar"><div>{esc(tv("service_type", r.service_type))}</div><div class="track">'
-            f'<div class="fill" style="width:{100 * r.activities / mx:.1f}%; background:'
-            f'{charts.SERVICE_COLORS.get(r.service_type, CYAN)}"></div></div>'
-            f'<div class="v">{esc(fmt.num(r.activities, lang))}</div></div>' for r in mix.itertuples())
         st.html(f'<div class="cv-anim" style="height:{inner}px"><div class="cv-h">{esc(t("screen.volunteer.theme"))}'
                 f'</div>{th}{team}<div class="cv-h" style="margin-top:{L.px(22)}px">{esc(t("screen.volunteer.mix"))}'
-                f'</div><div class="cv-bars" style="margin-top:{L.px(8)}px">{bars}</div></div>')
+                f'</div>{bars(mix_rows(mix), lang, L)}</div>')
 
 
 def _ticker_rows(rows: pd.DataFrame, lang: str, cols: str, today: date) -> str:
@@ -911,12 +924,6 @@ def scene_ticker(data: dict, L: Layout, lang: str, today: date, rotate_s: float)
                 f'{header}{body}</div>')
     with right:
         dl = day_label(day, today, lang)
-        mx = max(1, int(mix.activities.max())) if not mix.empty else 1
-        bars = "".join(
-            f'<div class="cv-bar"><div>{esc(tv("service_type", r.service_type))}</div><div class="track">'
-            f'<div class="fill" style="width:{100 * r.activities / mx:.1f}%; background:'
-            f'{charts.SERVICE_COLORS.get(r.service_type, CYAN)}"></div></div>'
-            f'<div class="v">{esc(fmt.num(r.activities, lang))}</div></div>' for r in mix.itertuples())
         cards = (f'<div class="cv-h">{esc(t("screen.ticker.day", day=dl))}</div>'
                  f'<div class="cv-grid" style="grid-auto-rows:{L.px(118 if not L.wide else 200)}px">'
                  f'{kpi(t("screen.ticker.day_activities"), live["day_activities"], "chang", lang, L, accent="big amber")}'
@@ -924,23 +931,16 @@ def scene_ticker(data: dict, L: Layout, lang: str, today: date, rotate_s: float)
                  f'{kpi(t("screen.ticker.day_volunteers"), live["day_volunteers"], "renci", lang, L)}</div>')
         mix_html = (f'<div class="cv-h" style="margin-top:{L.px(22 if third is None else 0)}px">'
                     f'{esc(t("screen.ticker.mix", day=dl))}</div>'
-                    f'<div class="cv-bars" style="margin-top:{L.px(8)}px">'
-                    f'{bars}</div>')
+                    f'{bars(mix_rows(mix), lang, L)}')
         if third is None:
             st.html(f'<div class="cv-anim" style="height:{inner}px">{cards}{mix_html}</div>')
         else:
             st.html(f'<div class="cv-anim" style="height:{inner}px">{cards}</div>')
             towns = data.get("towns")
-            tx = max(1, int(towns.activities.max())) if towns is not None and not towns.empty else 1
-            town_bars = "".join(
-                f'<div class="cv-bar"><div>{esc(r.town_name)}</div><div class="track"><div class="fill" '
-                f'style="width:{100 * r.activities / tx:.1f}%"></div></div>'
-                f'<div class="v">{esc(fmt.num(r.activities, lang))}</div></div>'
-                for r in (towns.head(9).itertuples() if towns is not None else []))
             with third:
                 st.html(f'<div class="cv-anim" style="height:{inner}px">{mix_html}'
                         f'<div class="cv-h" style="margin-top:{L.px(26)}px">{esc(t("screen.map.towns"))}</div>'
-                        f'<div class="cv-bars" style="margin-top:{L.px(8)}px">{town_bars}</div></div>')
+                        f'{bars(town_rows(towns), lang, L) if towns is not None else ""}</div>')
 
 
 def connecting(L: Layout) -> None:

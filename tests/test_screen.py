@@ -151,8 +151,9 @@ def test_english(make_app):
     assert not at.exception
     text = visible_text(at)
     assert "Xiangyuan" in text and "Data as of" in text
-    assert re.search(r'\d+(\.\d+)?K</span><span class="cv-unit"> events<', "\n".join(htmls(at))), \
-        "K stays on the number, the unit is a word"
+    body = "\n".join(htmls(at))
+    assert re.search(r'class="cv-num">\d+(\.\d+)?K</span>', body), "K stays on the number"
+    assert "万" not in body.split('class="cv-title"')[1]
 
 
 @pytest.mark.parametrize("layout", ["1080p", "4k", "wide"])
