@@ -692,37 +692,54 @@ def _hanyuan(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
                               "lat": lat.round(6), "coord_quality": "approximate"})
     out["compounds"] = compounds
 
-    # stages: planned by batch; actual where reached (some late)
+    # Stages. A compound's status is its current stage: earlier stages are finished, its own is ongoing,
+    # later ones have not started. Completed compounds follow their batch's 2023–2025 calendar (many a
+    # little late). For the others the plan is re-baselined around today, so some are behind plan and
+    # some on time, as a real 台账 would show.
     as_of = cfg.as_of
     stage_rows = []
+    stage_names = ["设计", "施工", "验收", "完成"]
+    durs = [75, 240, 30, 0]
+    current = {"未启动": -1, "设计": 0, "施工": 1, "验收": 2, "完成": 3}
     batch_start = {"实施一批": date(2023, 3, 1), "谋划一批": date(2024, 9, 1), "储备一批": date(2026, 3, 1)}
-    durations = {"设计": 75, "施工": 240, "验收": 30}
-    reached = {"未启动": 0, "设计": 1, "施工": 2, "验收": 3, "完成": 4}
     complete_by = date(REPORTING_YEAR, 12, 20)
     for i in range(COMPOUNDS):
-        s0 = batch_start[batch[i]] + timedelta(days=int(rng.integers(0, 120)))
-        p = s0
-        actual = s0 + timedelta(days=int(rng.integers(-10, 25)))
-        lvl = reached[status[i]]
-        for k, stage in enumerate(["设计", "施工", "验收", "完成"]):
-            dur = durations.get(stage, 0)
-            pe = p + timedelta(days=dur)
-            a_start = a_end = None
-            if k < lvl:  # stage finished
-                a_start = actual
-                slip = int(rng.gamma(1.5, 18)) - 10
-                a_end = a_start + timedelta(days=max(1, dur + slip)) if stage != "完成" else a_start
-                if status[i] == "完成":
-                    a_end = min(a_end, complete_by)
-                    a_start = min(a_start, a_end)
-                else:
-                    a_end = min(a_end, as_of - timedelta(days=int(rng.integers(20, 60))))
-                    a_start = min(a_start, a_end)
-                actual = a_end
-            elif k == lvl and status[i] != "未启动":  # current stage, ongoing
-                a_start = min(actual, as_of - timedelta(days=int(rng.integers(5, 40))))
+        cur = current[status[i]]
+        slips = [int(rng.gamma(1.5, 18)) - 10 for _ in stage_names]
+        if status[i] == "完成":
+            ps = [batch_start[batch[i]] + timedelta(days=int(rng.integers(0, 120)))]
+            a0 = ps[0] + timedelta(days=int(rng.integers(-10, 25)))
+            a_starts, a_ends = [], []
+            for k in range(3):
+                a_starts.append(a0)
+                a0 = a0 + timedelta(days=max(1, durs[k] + slips[k]))
+                a_ends.append(a0)
+            done_day = min(a0, complete_by)
+            if a0 > complete_by:   # squeeze the chain so the compound is done by the reporting year's end
+                shift = a0 - complete_by
+                a_starts = [d - shift for d in a_starts]
+                a_ends = [d - shift for d in a_ends]
+            a_starts.append(done_day)
+            a_ends.append(done_day)
+        else:
+            if cur >= 0:
+                cur_end = as_of + timedelta(days=int(rng.integers(-60, 150)))
+                ps = [cur_end - timedelta(days=sum(durs[:cur + 1]))]
+            else:
+                ps = [as_of + timedelta(days=int(rng.integers(-45, 300)))]
+            a_starts, a_ends = [None] * 4, [None] * 4
+            if cur >= 0:
+                a = as_of - timedelta(days=int(rng.integers(5, max(6, min(durs[cur], 120)))))
+                a_starts[cur] = a
+                for k in range(cur - 1, -1, -1):      # finished stages, backwards from the current one
+                    a_ends[k] = a
+                    a = a - timedelta(days=max(1, durs[k] + slips[k]))
+                    a_starts[k] = a
+        p = ps[0]
+        for k, stage in enumerate(stage_names):
+            pe = p + timedelta(days=durs[k])
             stage_rows.append({"compound_id": cid[i], "stage": stage, "planned_start": p, "planned_end": pe,
-                               "actual_start": a_start, "actual_end": a_end})
+                               "actual_start": a_starts[k], "actual_end": a_ends[k]})
             p = pe
     out["compound_stages"] = pd.DataFrame(stage_rows)
     stage_df = out["compound_stages"]

@@ -146,3 +146,25 @@ def test_scale_multiplies_volume(tmp_path, con):
     assert big == 10 * base
     assert c.execute("SELECT count(*) FROM counties WHERE is_replica").fetchone()[0] == 9
     c.close()
+
+
+def test_stage_history_matches_status(con):
+    """Earlier stages finished, the status's own stage ongoing, later ones not started."""
+    bad = con.execute("""
+        WITH cur AS (SELECT compound_id, status,
+                CASE status WHEN '未启动' THEN -1 WHEN '设计' THEN 0 WHEN '施工' THEN 1 WHEN '验收' THEN 2 ELSE 3 END AS ci
+              FROM compounds),
+        st AS (SELECT compound_id, stage, actual_start, actual_end,
+                CASE stage WHEN '设计' THEN 0 WHEN '施工' THEN 1 WHEN '验收' THEN 2 ELSE 3 END AS si
+              FROM compound_stages)
+        SELECT count(*) FROM st JOIN cur USING (compound_id)
+        WHERE NOT CASE
+            WHEN cur.status = '完成' THEN actual_end IS NOT NULL
+            WHEN si < ci THEN actual_end IS NOT NULL
+            WHEN si = ci THEN actual_start IS NOT NULL AND actual_end IS NULL
+            ELSE actual_start IS NULL END""").fetchone()[0]
+    assert bad == 0
+    late = con.execute("""SELECT count(*) FILTER (WHERE s.planned_end < DATE '2026-11-26'), count(*)
+        FROM compounds c JOIN compound_stages s ON s.compound_id = c.compound_id AND s.stage = c.status
+        WHERE c.status IN ('设计', '施工', '验收')""").fetchone()
+    assert 0 < late[0] < late[1]        # some behind plan, not all
