@@ -1774,6 +1774,8 @@ def commit(data: bytes, file_name: str = "upload", entity: str | None = None, us
             if ent.name != "sites":
                 _apply_in_place(con, ent, p)
             _bump_meta(con, ent, p, lk, report, user)
+            from . import build as build_mod
+            build_mod.apply_views(con)      # refreshes the materialised published-figure check
             _stall("written")
             con.execute("CHECKPOINT")
         finally:

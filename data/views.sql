@@ -27,7 +27,8 @@ JOIN towns t USING (town_code)
 JOIN villages v ON v.village_code = c.community_code;
 
 -- Every published figure beside a value computed from the data tables.
--- `computed` is never read from published_facts; `ok` applies the qualifier:
+-- `computed` is never read from published_facts: it is computed from the data tables by v_fact_computed
+-- and stored in fact_computed each time a snapshot is written. `ok` applies the qualifier:
 --   exact      computed = published
 --   more_than  "X余": published < computed < published + step, step = 10^(trailing zeros of X)
 --              (1200余 → 1201..1299, 3万余 → 30001..39999, 千余 → 1001..1999)
@@ -110,6 +111,10 @@ SELECT * FROM (VALUES
            WHERE v.kind = '社区' AND s.site_id IN (SELECT site_id FROM linkage)))
 ) AS t(fact_id, computed);
 
+-- Refresh the materialised figures (this file runs after every build and import).
+DELETE FROM fact_computed;
+INSERT INTO fact_computed SELECT fact_id, CAST(computed AS DOUBLE) FROM v_fact_computed;
+
 CREATE OR REPLACE VIEW v_fact_check AS
 SELECT f.fact_id, f.metric_zh AS metric, f.value AS published, f.qualifier,
        CAST(c.computed AS DOUBLE) AS computed,
@@ -122,4 +127,4 @@ SELECT f.fact_id, f.metric_zh AS metric, f.value AS published, f.qualifier,
        END, false) AS ok,
        f.county, f.program, f.unit, f.note, f.source_sentence, f.period
 FROM published_facts f
-LEFT JOIN v_fact_computed c USING (fact_id);
+LEFT JOIN fact_computed c USING (fact_id);

@@ -168,3 +168,11 @@ def test_stage_history_matches_status(con):
         FROM compounds c JOIN compound_stages s ON s.compound_id = c.compound_id AND s.stage = c.status
         WHERE c.status IN ('设计', '施工', '验收')""").fetchone()
     assert 0 < late[0] < late[1]        # some behind plan, not all
+
+
+def test_stored_figures_equal_the_live_query(con):
+    """fact_computed is v_fact_computed materialised at publish time; it must equal the live query."""
+    stored = dict(con.execute("SELECT fact_id, computed FROM fact_computed").fetchall())
+    live = {k: float(v) if v is not None else None
+            for k, v in con.execute("SELECT fact_id, computed FROM v_fact_computed").fetchall()}
+    assert len(stored) == 57 and stored == live
