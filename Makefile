@@ -29,7 +29,7 @@ run: data
 # The exhibition screen (docs/screen.md): a second server with a dark theme; open
 # http://127.0.0.1:$(SCREEN_PORT)/screen?embed=true in Chromium --kiosk.
 screen: data
-	$(BIN)/python -m streamlit run app.py --server.port $(SCREEN_PORT) --theme.base=dark \
+	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(SCREEN_PORT) --theme.base=dark \
 		--theme.backgroundColor="#040d22" --theme.secondaryBackgroundColor="#0b1f45" \
 		--theme.textColor="#e6f1ff" --theme.primaryColor="#35d0ff"
 
