@@ -42,6 +42,19 @@ WITH p AS (
            sum(ho) FILTER (WHERE year(day) = cut.y - 1 AND day <= cut.last_day_prev) AS hours_ytd_prev
     FROM d, cut
     GROUP BY month(d.day)
+), tot AS (
+    -- plain totals, not sum(...) OVER (): that window over an empty join hit a DuckDB 1.5.5 internal error
+    SELECT sum(activities_ytd) AS activities_ytd,
+           sum(activities_ytd_prev) AS activities_ytd_prev,
+           sum(participants_ytd) AS participants_ytd,
+           sum(participants_ytd_prev) AS participants_ytd_prev,
+           sum(volunteers_ytd) AS volunteers_ytd,
+           sum(volunteers_ytd_prev) AS volunteers_ytd_prev,
+           sum(beneficiaries_ytd) AS beneficiaries_ytd,
+           sum(beneficiaries_ytd_prev) AS beneficiaries_ytd_prev,
+           sum(hours_ytd) AS hours_ytd,
+           sum(hours_ytd_prev) AS hours_ytd_prev
+    FROM agg
 ), months AS (
     SELECT unnest(range(1, 13)) AS month_no
 )
@@ -57,16 +70,16 @@ SELECT m.month_no, cut.y AS year, cut.last_day,
        CASE WHEN make_date(cut.y - 1, m.month_no, 1) <= cut.as_of THEN coalesce(g.beneficiaries_prev, 0) END AS beneficiaries_prev,
        CASE WHEN make_date(cut.y, m.month_no, 1) <= cut.as_of THEN coalesce(g.hours, 0) END AS hours,
        CASE WHEN make_date(cut.y - 1, m.month_no, 1) <= cut.as_of THEN coalesce(g.hours_prev, 0) END AS hours_prev,
-       CAST(coalesce(sum(g.activities_ytd) OVER (), 0) AS BIGINT) AS activities_ytd,
-       CAST(coalesce(sum(g.activities_ytd_prev) OVER (), 0) AS BIGINT) AS activities_ytd_prev,
-       coalesce(sum(g.participants_ytd) OVER (), 0) AS participants_ytd,
-       coalesce(sum(g.participants_ytd_prev) OVER (), 0) AS participants_ytd_prev,
-       coalesce(sum(g.volunteers_ytd) OVER (), 0) AS volunteers_ytd,
-       coalesce(sum(g.volunteers_ytd_prev) OVER (), 0) AS volunteers_ytd_prev,
-       coalesce(sum(g.beneficiaries_ytd) OVER (), 0) AS beneficiaries_ytd,
-       coalesce(sum(g.beneficiaries_ytd_prev) OVER (), 0) AS beneficiaries_ytd_prev,
-       coalesce(sum(g.hours_ytd) OVER (), 0) AS hours_ytd,
-       coalesce(sum(g.hours_ytd_prev) OVER (), 0) AS hours_ytd_prev
-FROM months m CROSS JOIN cut
+       CAST(coalesce(tot.activities_ytd, 0) AS BIGINT) AS activities_ytd,
+       CAST(coalesce(tot.activities_ytd_prev, 0) AS BIGINT) AS activities_ytd_prev,
+       coalesce(tot.participants_ytd, 0) AS participants_ytd,
+       coalesce(tot.participants_ytd_prev, 0) AS participants_ytd_prev,
+       coalesce(tot.volunteers_ytd, 0) AS volunteers_ytd,
+       coalesce(tot.volunteers_ytd_prev, 0) AS volunteers_ytd_prev,
+       coalesce(tot.beneficiaries_ytd, 0) AS beneficiaries_ytd,
+       coalesce(tot.beneficiaries_ytd_prev, 0) AS beneficiaries_ytd_prev,
+       coalesce(tot.hours_ytd, 0) AS hours_ytd,
+       coalesce(tot.hours_ytd_prev, 0) AS hours_ytd_prev
+FROM months m CROSS JOIN cut CROSS JOIN tot
 LEFT JOIN agg g USING (month_no)
 ORDER BY m.month_no;
