@@ -56,7 +56,16 @@ PROVENANCE = {
     "partners": ("synthetic", "calibrated to H33", None),
     "partner_projects": ("synthetic", "calibrated to H32", None),
     "published_facts": ("published", "shared/facts/seed_facts.csv + source sentences from the two reports", None),
+    "activity_facts": ("derived", "activities joined with sites and teams, sorted by date (data/views.sql)",
+                       "rebuilt by every build and import; read-only"),
+    "activity_months": ("derived", "activity_facts summed by month, town, service type, team type, site level",
+                        "rebuilt by every build and import; read-only"),
+    "site_activity": ("derived", "each site's last activity up to meta.as_of (data/views.sql)",
+                      "rebuilt by every build and import; read-only"),
 }
+
+# Tables that data/views.sql rebuilds from the data tables (never imported, never copied between files).
+DERIVED_TABLES = ("activity_facts", "activity_months", "site_activity")
 
 
 def generator_hash() -> str:

@@ -1642,7 +1642,7 @@ def _rewrite_with_sites(work: Path, p: Plan) -> None:
     for i, v in p.inserts:
         by_id[i] = {"site_id": i, **v}
     order = [t for t in build_mod.LOAD_ORDER if t in tables]
-    order += [t for t in tables if t not in order]
+    order += [t for t in tables if t not in order and t not in build_mod.DERIVED_TABLES]
     out = work.with_name(work.stem + "-rewrite.duckdb")
     out.unlink(missing_ok=True)
     con = db.connect_write(out)

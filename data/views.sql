@@ -128,3 +128,39 @@ SELECT f.fact_id, f.metric_zh AS metric, f.value AS published, f.qualifier,
        f.county, f.program, f.unit, f.note, f.source_sentence, f.period
 FROM published_facts f
 LEFT JOIN fact_computed c USING (fact_id);
+
+-- ── Derived read tables ─────────────────────────────────────────────────────────────────────
+-- Rebuilt from the data tables by every build and import (this file), never written otherwise, and
+-- not part of the SQL contract: the named queries read them so that a filter click does not join and
+-- scan four million activity rows at province scale (issue 9, BENCHMARKS.md). civic/build.py lists
+-- them in DERIVED_TABLES.
+
+-- activities with their site's town/county/level and team type, sorted by date so that a date window
+-- reads only the row groups it needs (DuckDB's min/max zone maps).
+CREATE OR REPLACE TABLE activity_facts AS
+SELECT a.activity_date, CAST(date_trunc('month', a.activity_date) AS DATE) AS month,
+       a.activity_id, a.site_id, s.level AS site_level, s.town_code, s.county_code,
+       a.service_type, a.team_id, tm.team_type, a.theme,
+       a.participants, a.volunteers, a.beneficiaries, a.hours
+FROM activities a
+JOIN sites s USING (site_id)
+LEFT JOIN teams tm USING (team_id)
+ORDER BY a.activity_date, s.town_code, a.site_id;
+
+-- calendar months × town × service type × team type × site level (whole-period monthly series)
+CREATE OR REPLACE TABLE activity_months AS
+SELECT month, town_code, county_code, service_type, team_type, site_level,
+       count(*) AS activities, CAST(sum(participants) AS BIGINT) AS participants,
+       CAST(sum(volunteers) AS BIGINT) AS volunteers, CAST(sum(beneficiaries) AS BIGINT) AS beneficiaries,
+       sum(hours) AS hours, count(theme) AS themed
+FROM activity_facts
+GROUP BY ALL
+ORDER BY month, town_code, service_type, team_type, site_level;
+
+-- every site's last activity up to the data's last day (meta.as_of): idle stations without a full scan
+CREATE OR REPLACE TABLE site_activity AS
+SELECT site_id, max(activity_date) AS last_activity, count(*) AS activities_total
+FROM activities
+WHERE activity_date <= (SELECT CAST(value AS DATE) FROM meta WHERE key = 'as_of')
+GROUP BY site_id
+ORDER BY site_id;

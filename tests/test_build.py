@@ -176,3 +176,41 @@ def test_stored_figures_equal_the_live_query(con):
     live = {k: float(v) if v is not None else None
             for k, v in con.execute("SELECT fact_id, computed FROM v_fact_computed").fetchall()}
     assert len(stored) == 57 and stored == live
+
+
+def assert_derived_tables_current(con) -> None:
+    """activity_facts / activity_months / site_activity (data/views.sql) agree with the data tables."""
+    facts = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE f.town_code IS DISTINCT FROM s.town_code
+                                           OR f.site_level <> s.level OR f.team_type IS DISTINCT FROM tm.team_type
+                                           OR f.month <> date_trunc('month', a.activity_date)
+                                           OR f.beneficiaries <> a.beneficiaries)
+        FROM activities a JOIN activity_facts f USING (activity_id) JOIN sites s ON s.site_id = a.site_id
+        LEFT JOIN teams tm ON tm.team_id = a.team_id""").fetchone()
+    assert facts == (con.execute("SELECT count(*) FROM activities").fetchone()[0], 0)
+    assert con.execute("SELECT count(*) FROM activity_facts").fetchone()[0] == facts[0]
+    months = con.execute("""
+        SELECT m.month, m.town_code, m.service_type, sum(m.activities), sum(m.beneficiaries), sum(m.themed)
+        FROM activity_months m GROUP BY ALL ORDER BY ALL""").fetchall()
+    expected = con.execute("""
+        SELECT date_trunc('month', a.activity_date)::DATE, s.town_code, a.service_type, count(*),
+               sum(a.beneficiaries), count(a.theme)
+        FROM activities a JOIN sites s USING (site_id) GROUP BY ALL ORDER BY ALL""").fetchall()
+    assert months == expected
+    last = con.execute("""
+        SELECT count(*) FROM (
+            SELECT site_id, max(activity_date) AS d FROM activities
+            WHERE activity_date <= (SELECT CAST(value AS DATE) FROM meta WHERE key = 'as_of') GROUP BY site_id
+        ) x FULL JOIN site_activity s USING (site_id) WHERE x.d IS DISTINCT FROM s.last_activity""").fetchone()[0]
+    assert last == 0
+
+
+def test_derived_tables_match_the_data_tables(con):
+    assert_derived_tables_current(con)
+    kinds = dict(con.execute("SELECT table_name, kind FROM provenance").fetchall())
+    from civic import build
+    assert {kinds.get(t) for t in build.DERIVED_TABLES} == {"derived"}
+    # sorted by date, so a date window reads only its own row groups
+    assert con.execute("SELECT bool_and(activity_date >= prev) FROM (SELECT activity_date, "
+                       "lag(activity_date, 1, DATE '1900-01-01') OVER (ORDER BY rowid) AS prev "
+                       "FROM activity_facts)").fetchone()[0]

@@ -256,6 +256,7 @@ def test_real_coordinates_replace_approximate_ones(private_data_dir):
         con.close()
     assert counts()["sites"] == before["sites"] + 1
     assert {k: v for k, v in counts().items() if k != "sites"} == {k: v for k, v in before.items() if k != "sites"}
+    derived_tables_current()        # the rewrite path (sites) rebuilds them too
     assert status.collect()["imported"]["sites"] == 2
 
 
@@ -376,6 +377,16 @@ def test_simulate_appends_activities_through_the_import_path(private_data_dir):
     assert e["action"] == "import" and e["user"] == "simulate" and e["file_name"].startswith("simulate-")
     assert scalar("SELECT count(*) FROM activities WHERE source = 'import' AND activity_date = $d",
                   {"d": date.today()}) == 3, "the demo feed ticks today"
+    derived_tables_current()
+
+
+def derived_tables_current() -> None:
+    from tests.test_build import assert_derived_tables_current
+    con = db.connect_read(snapshots.current().path)
+    try:
+        assert_derived_tables_current(con)
+    finally:
+        con.close()
 
 
 def test_cli_simulate(private_data_dir):
