@@ -1,6 +1,10 @@
 -- 天天有活动 as a measurable figure: the share of the days of $year (up to the data's last day) with at
 -- least one filtered activity, for all selected towns together (town_code NULL, first row) and per town
 -- with village stations. $towns, $stypes, $ttypes, $year (INTEGER).
+-- Reads activity_facts (data/views.sql: activities with their site's town and team's type, sorted by
+-- date): the filters are plain columns, and the year's date range reads only its row groups. Each town's
+-- active days are collected as a bitstring over the days of the year (bit n = day of year n), so the
+-- grouping is per town rather than per town and day; OR-ing the towns' bitstrings gives the days of all.
 WITH p AS (
     SELECT make_date(CAST($year AS INTEGER), 1, 1) AS d0,
            least(make_date(CAST($year AS INTEGER), 12, 31), (SELECT value FROM meta WHERE key = 'as_of')::DATE) AS d1
@@ -10,22 +14,24 @@ WITH p AS (
     WHERE s.level = '站' AND c.programme = '文明实践'
       AND (len($towns) = 0 OR list_contains($towns, s.town_code))
 ), a AS (
-    SELECT s.town_code, a.activity_date
-    FROM activities a JOIN sites s USING (site_id), p
-    WHERE a.activity_date BETWEEN p.d0 AND p.d1
-      AND (len($stypes) = 0 OR list_contains($stypes, a.service_type))
-      AND (len($towns) = 0 OR list_contains($towns, s.town_code))
-      AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
-    GROUP BY s.town_code, a.activity_date
+    SELECT f.town_code, bitstring_agg(dayofyear(f.activity_date), 1, 366) AS days
+    FROM activity_facts f, p
+    WHERE f.activity_date BETWEEN p.d0 AND p.d1
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, f.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    GROUP BY f.town_code
 ), per_town AS (
-    SELECT town_code, count(*) AS active_days FROM a GROUP BY town_code
+    SELECT town_code, bit_count(days) AS active_days FROM a
+), all_towns AS (
+    SELECT coalesce(bit_count(bit_or(days)), 0) AS active_days FROM a
 ), elapsed AS (
     SELECT greatest(CAST(p.d1 - p.d0 AS INTEGER) + 1, 0) AS days FROM p
 )
 SELECT NULL::VARCHAR AS town_code, NULL::VARCHAR AS town_name,
-       (SELECT count(DISTINCT activity_date) FROM a) AS active_days, e.days AS elapsed_days,
-       CASE WHEN e.days > 0 THEN (SELECT count(DISTINCT activity_date) FROM a) / e.days END AS share
-FROM elapsed e
+       al.active_days, e.days AS elapsed_days,
+       CASE WHEN e.days > 0 THEN al.active_days / e.days END AS share
+FROM elapsed e, all_towns al
 UNION ALL
 SELECT * FROM (
     SELECT sc.town_code, t.name, coalesce(pt.active_days, 0), e.days,

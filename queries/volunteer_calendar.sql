@@ -1,19 +1,21 @@
 -- 天天有活动: one row per day of $year up to the data's last day, with the filtered activities of that
 -- day (0 when none), its ISO weekday (1 = Monday) and its week column in a Monday-first calendar.
 -- $towns, $stypes, $ttypes, $year (INTEGER).
+-- Reads activity_facts (data/views.sql: activities with their site's town and team's type, sorted by
+-- date): the filters are plain columns, and the year's date range reads only its row groups.
 WITH p AS (
     SELECT make_date(CAST($year AS INTEGER), 1, 1) AS d0,
            least(make_date(CAST($year AS INTEGER), 12, 31), (SELECT value FROM meta WHERE key = 'as_of')::DATE) AS d1
 ), days AS (
     SELECT CAST(unnest(generate_series(p.d0, p.d1, INTERVAL 1 DAY)) AS DATE) AS day FROM p WHERE p.d1 >= p.d0
 ), a AS (
-    SELECT a.activity_date AS day, count(*) AS activities
-    FROM activities a, p
-    WHERE a.activity_date BETWEEN p.d0 AND p.d1
-      AND (len($stypes) = 0 OR list_contains($stypes, a.service_type))
-      AND (len($towns) = 0 OR a.site_id IN (SELECT site_id FROM sites WHERE list_contains($towns, town_code)))
-      AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
-    GROUP BY a.activity_date
+    SELECT f.activity_date AS day, count(*) AS activities
+    FROM activity_facts f, p
+    WHERE f.activity_date BETWEEN p.d0 AND p.d1
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, f.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    GROUP BY f.activity_date
 )
 SELECT d.day, isodow(d.day) AS weekday,
        CAST((d.day - (p.d0 - CAST(isodow(p.d0) - 1 AS INTEGER))) // 7 AS INTEGER) AS week,

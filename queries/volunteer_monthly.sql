@@ -5,30 +5,31 @@
 -- the same month one year earlier; NULL without enough history. Months without activity are 0.
 -- `theme` is the month's 一月一主题 (襄垣's; replicas share it), `themed` the activities that matched it
 -- (themed_share of all), share_of_month a service type's share of the month's activities.
--- One pass over the activity table, grouped by month and type. $towns (VARCHAR[], [] = all), $stypes,
--- $ttypes (likewise).
+-- Reads activity_months (data/views.sql: activities already summed per calendar month, town, service
+-- type, team type and site level, about a quarter of the activity rows at province scale), since every
+-- figure here is a whole-month sum; the filters are plain columns of it. $towns (VARCHAR[], [] = all),
+-- $stypes, $ttypes (likewise).
 WITH bounds AS (
     SELECT max(CASE WHEN key = 'data_start' THEN value END)::DATE AS data_start,
            max(CASE WHEN key = 'as_of' THEN value END)::DATE AS as_of
     FROM meta
 ), g AS (
-    SELECT year(a.activity_date) * 100 + month(a.activity_date) AS ym, a.service_type,
-           count(*) AS activities, sum(a.participants) AS participants, sum(a.volunteers) AS volunteers,
-           sum(a.beneficiaries) AS beneficiaries, sum(a.hours) AS hours, count(a.theme) AS themed
-    FROM activities a
-    WHERE (len($stypes) = 0 OR list_contains($stypes, a.service_type))
-      AND (len($towns) = 0 OR a.site_id IN (SELECT site_id FROM sites WHERE list_contains($towns, town_code)))
-      AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
+    SELECT m.month, m.service_type,
+           sum(m.activities) AS activities, sum(m.participants) AS participants, sum(m.volunteers) AS volunteers,
+           sum(m.beneficiaries) AS beneficiaries, sum(m.hours) AS hours, sum(m.themed) AS themed
+    FROM activity_months m
+    WHERE (len($stypes) = 0 OR list_contains($stypes, m.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, m.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, m.team_type))
     GROUP BY ALL
 ), agg AS (
-    SELECT make_date(ym // 100, ym % 100, 1) AS month, service_type, activities, participants, volunteers,
-           beneficiaries, hours, themed
+    SELECT month, service_type, activities, participants, volunteers, beneficiaries, hours, themed
     FROM g
     UNION ALL
-    SELECT make_date(ym // 100, ym % 100, 1), NULL, sum(activities), sum(participants), sum(volunteers),
+    SELECT month, NULL, sum(activities), sum(participants), sum(volunteers),
            sum(beneficiaries), sum(hours), sum(themed)
     FROM g
-    GROUP BY ym
+    GROUP BY month
 ), spine AS (
     SELECT CAST(unnest(generate_series(date_trunc('month', b.data_start), date_trunc('month', b.as_of),
                                        INTERVAL 1 MONTH)) AS DATE) AS month

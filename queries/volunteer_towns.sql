@@ -2,35 +2,80 @@
 -- selector, so $towns does not narrow it). per_station = activities held at the town's village stations
 -- / its village stations (so big towns with the county centre and bases do not always win);
 -- activities = all activities at the town's sites (stations, institute, bases, centre).
--- Activities are first totalled per site (one pass, no join), then rolled up to towns.
 -- $stypes, $ttypes, $date_from, $date_to.
+-- Counts and sums per town and site level: the window's whole calendar months [m0, m1) from
+-- activity_months (data/views.sql: activities pre-summed per month, town, service type, team type and
+-- site level), the days at either end from activity_facts (activities with their site's town and team's
+-- type, sorted by date, so a day range reads only its row groups); m0 is the first month starting on or
+-- after $date_from, m1 the month holding the day after $date_to.
+-- Active stations (at least one filtered activity in the window): when no service or team type is
+-- chosen and the window reaches the last activity day (which is not after meta.as_of), a station is
+-- active exactly when its last activity (site_activity) is on or after $date_from; otherwise they are
+-- counted from activity_facts. Only the path that applies is read.
 WITH st AS (
     SELECT s.town_code, count(*) AS stations
     FROM sites s JOIN counties c USING (county_code)
     WHERE s.level = '站' AND c.programme = '文明实践'
     GROUP BY s.town_code
-), per_site AS (
-    SELECT a.site_id, count(*) AS n, sum(a.beneficiaries) AS be, sum(a.volunteers) AS vo, sum(a.hours) AS ho
-    FROM activities a
-    WHERE a.activity_date BETWEEN $date_from AND $date_to
-      AND (len($stypes) = 0 OR list_contains($stypes, a.service_type))
-      AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
-    GROUP BY a.site_id
+), sums AS (
+    SELECT f.town_code, f.site_level, count(*) AS n, sum(f.beneficiaries) AS be, sum(f.volunteers) AS vo,
+           sum(f.hours) AS ho
+    FROM activity_facts f
+    WHERE f.activity_date BETWEEN $date_from
+              AND least($date_to::DATE, CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE) - 1)
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    GROUP BY ALL
+    UNION ALL
+    SELECT f.town_code, f.site_level, count(*), sum(f.beneficiaries), sum(f.volunteers), sum(f.hours)
+    FROM activity_facts f
+    WHERE f.activity_date BETWEEN greatest(CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE),
+                                           CAST(date_trunc('month', $date_to::DATE + 1) AS DATE))
+              AND $date_to
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    GROUP BY ALL
+    UNION ALL
+    SELECT m.town_code, m.site_level, sum(m.activities), sum(m.beneficiaries), sum(m.volunteers), sum(m.hours)
+    FROM activity_months m
+    WHERE m.month >= CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE)
+      AND m.month < CAST(date_trunc('month', $date_to::DATE + 1) AS DATE)
+      AND (len($stypes) = 0 OR list_contains($stypes, m.service_type))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, m.team_type))
+    GROUP BY ALL
 ), ac AS (
-    SELECT s.town_code, sum(p.n) AS activities,
-           sum(p.n) FILTER (WHERE s.level = '站') AS station_activities,
-           count(*) FILTER (WHERE s.level = '站') AS active_stations,
-           sum(p.be) AS beneficiaries, sum(p.vo) AS volunteers, sum(p.ho) AS hours
-    FROM per_site p JOIN sites s USING (site_id)
+    SELECT town_code, sum(n) AS activities,
+           sum(n) FILTER (WHERE site_level = '站') AS station_activities,
+           sum(be) AS beneficiaries, sum(vo) AS volunteers, sum(ho) AS hours
+    FROM sums
+    GROUP BY town_code
+), fast AS (
+    -- whether the site_activity shortcut applies (never NULL: one of the two paths below always runs)
+    SELECT len($stypes) = 0 AND len($ttypes) = 0
+           AND coalesce(l.last_day <= l.as_of AND l.last_day <= $date_to, l.last_day IS NULL) AS ok
+    FROM (SELECT (SELECT max(activity_date) FROM activity_facts) AS last_day,
+                 (SELECT value FROM meta WHERE key = 'as_of')::DATE AS as_of) l
+), act AS (
+    SELECT s.town_code, count(*) AS active_stations
+    FROM site_activity sa JOIN sites s USING (site_id)
+    WHERE s.level = '站' AND sa.last_activity >= $date_from AND (SELECT ok FROM fast)
     GROUP BY s.town_code
+    UNION ALL
+    SELECT f.town_code, count(DISTINCT f.site_id)
+    FROM activity_facts f
+    WHERE f.site_level = '站' AND f.activity_date BETWEEN $date_from AND $date_to
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+      AND NOT (SELECT ok FROM fast)
+    GROUP BY f.town_code
 )
 SELECT st.town_code, t.name AS town_name, st.stations,
        CAST(coalesce(ac.activities, 0) AS BIGINT) AS activities,
        CAST(coalesce(ac.station_activities, 0) AS BIGINT) AS station_activities,
-       coalesce(ac.active_stations, 0) AS active_stations,
+       coalesce(act.active_stations, 0) AS active_stations,
        coalesce(ac.beneficiaries, 0) AS beneficiaries,
        coalesce(ac.volunteers, 0) AS volunteers,
        coalesce(ac.hours, 0) AS hours,
        round(coalesce(ac.station_activities, 0) / st.stations, 1) AS per_station
-FROM st JOIN towns t USING (town_code) LEFT JOIN ac USING (town_code)
+FROM st JOIN towns t USING (town_code) LEFT JOIN ac USING (town_code) LEFT JOIN act USING (town_code)
 ORDER BY per_station DESC, st.town_code;

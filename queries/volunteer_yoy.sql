@@ -1,60 +1,84 @@
 -- Selected year against the previous year, month by month, for every metric. Months after the data's
 -- last day are NULL. *_ytd / *_ytd_prev compare the same calendar days (1 Jan to the last data day of
--- $year, against the same days a year earlier). One pass grouped by day, then pivoted.
--- $towns, $stypes, $ttypes, $year (INTEGER).
+-- $year, against the same days a year earlier). $towns, $stypes, $ttypes, $year (INTEGER).
+-- The monthly figures are whole-month sums, read from activity_months (data/views.sql: activities
+-- pre-summed per month, town, service type, team type and site level). The year-to-date figures need
+-- day precision: the months that end on or before the cut-off day come from the same monthly sums, the
+-- days of a cut-off month that is not over from activity_facts (activities with their site's town and
+-- team's type, sorted by date, so the range reads only its row groups).
 WITH p AS (
     SELECT CAST($year AS INTEGER) AS y, (SELECT value FROM meta WHERE key = 'as_of')::DATE AS as_of
-), cut AS (
+), cut0 AS (
     SELECT y, as_of, least(as_of, make_date(y, 12, 31)) AS last_day,
            -- the same day one year earlier (29 Feb → 28 Feb)
            CAST(least(as_of, make_date(y, 12, 31)) - INTERVAL 1 YEAR AS DATE) AS last_day_prev
     FROM p
-), d AS (
-    SELECT a.activity_date AS day, count(*) AS n, sum(a.participants) AS pa, sum(a.volunteers) AS vo,
-           sum(a.beneficiaries) AS be, sum(a.hours) AS ho
-    FROM activities a, cut
-    WHERE a.activity_date BETWEEN make_date(cut.y - 1, 1, 1) AND make_date(cut.y, 12, 31)
-      AND (len($stypes) = 0 OR list_contains($stypes, a.service_type))
-      AND (len($towns) = 0 OR a.site_id IN (SELECT site_id FROM sites WHERE list_contains($towns, town_code)))
-      AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
-    GROUP BY a.activity_date
+), cut AS (
+    -- the first month not wholly on or before the cut-off day: whole months before it, days from it on
+    SELECT *, CAST(date_trunc('month', last_day + 1) AS DATE) AS m_cut,
+           CAST(date_trunc('month', last_day_prev + 1) AS DATE) AS m_cut_prev
+    FROM cut0
+), mon AS (
+    SELECT m.month, sum(m.activities) AS n, sum(m.participants) AS pa, sum(m.volunteers) AS vo,
+           sum(m.beneficiaries) AS be, sum(m.hours) AS ho
+    FROM activity_months m, cut
+    WHERE m.month BETWEEN make_date(cut.y - 1, 1, 1) AND make_date(cut.y, 12, 31)
+      AND (len($stypes) = 0 OR list_contains($stypes, m.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, m.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, m.team_type))
+    GROUP BY m.month
+), edge AS (
+    -- one plain range per year, each its own scan (an OR of the two, or one join on both, would not
+    -- prune the date-sorted row groups)
+    SELECT true AS cur, count(*) AS n, sum(f.participants) AS pa,
+           sum(f.volunteers) AS vo, sum(f.beneficiaries) AS be, sum(f.hours) AS ho
+    FROM activity_facts f, cut
+    WHERE f.activity_date BETWEEN greatest(cut.m_cut, make_date(cut.y, 1, 1)) AND cut.last_day
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, f.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    UNION ALL
+    SELECT false, count(*), sum(f.participants), sum(f.volunteers), sum(f.beneficiaries), sum(f.hours)
+    FROM activity_facts f, cut
+    WHERE f.activity_date BETWEEN greatest(cut.m_cut_prev, make_date(cut.y - 1, 1, 1)) AND cut.last_day_prev
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, f.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
 ), agg AS (
-    SELECT month(d.day) AS month_no,
-           sum(n) FILTER (WHERE year(day) = cut.y) AS activities,
-           sum(n) FILTER (WHERE year(day) = cut.y - 1) AS activities_prev,
-           sum(pa) FILTER (WHERE year(day) = cut.y) AS participants,
-           sum(pa) FILTER (WHERE year(day) = cut.y - 1) AS participants_prev,
-           sum(vo) FILTER (WHERE year(day) = cut.y) AS volunteers,
-           sum(vo) FILTER (WHERE year(day) = cut.y - 1) AS volunteers_prev,
-           sum(be) FILTER (WHERE year(day) = cut.y) AS beneficiaries,
-           sum(be) FILTER (WHERE year(day) = cut.y - 1) AS beneficiaries_prev,
-           sum(ho) FILTER (WHERE year(day) = cut.y) AS hours,
-           sum(ho) FILTER (WHERE year(day) = cut.y - 1) AS hours_prev,
-           sum(n) FILTER (WHERE year(day) = cut.y AND day <= cut.last_day) AS activities_ytd,
-           sum(n) FILTER (WHERE year(day) = cut.y - 1 AND day <= cut.last_day_prev) AS activities_ytd_prev,
-           sum(pa) FILTER (WHERE year(day) = cut.y AND day <= cut.last_day) AS participants_ytd,
-           sum(pa) FILTER (WHERE year(day) = cut.y - 1 AND day <= cut.last_day_prev) AS participants_ytd_prev,
-           sum(vo) FILTER (WHERE year(day) = cut.y AND day <= cut.last_day) AS volunteers_ytd,
-           sum(vo) FILTER (WHERE year(day) = cut.y - 1 AND day <= cut.last_day_prev) AS volunteers_ytd_prev,
-           sum(be) FILTER (WHERE year(day) = cut.y AND day <= cut.last_day) AS beneficiaries_ytd,
-           sum(be) FILTER (WHERE year(day) = cut.y - 1 AND day <= cut.last_day_prev) AS beneficiaries_ytd_prev,
-           sum(ho) FILTER (WHERE year(day) = cut.y AND day <= cut.last_day) AS hours_ytd,
-           sum(ho) FILTER (WHERE year(day) = cut.y - 1 AND day <= cut.last_day_prev) AS hours_ytd_prev
-    FROM d, cut
-    GROUP BY month(d.day)
+    SELECT month(mon.month) AS month_no,
+           sum(n) FILTER (WHERE year(month) = cut.y) AS activities,
+           sum(n) FILTER (WHERE year(month) = cut.y - 1) AS activities_prev,
+           sum(pa) FILTER (WHERE year(month) = cut.y) AS participants,
+           sum(pa) FILTER (WHERE year(month) = cut.y - 1) AS participants_prev,
+           sum(vo) FILTER (WHERE year(month) = cut.y) AS volunteers,
+           sum(vo) FILTER (WHERE year(month) = cut.y - 1) AS volunteers_prev,
+           sum(be) FILTER (WHERE year(month) = cut.y) AS beneficiaries,
+           sum(be) FILTER (WHERE year(month) = cut.y - 1) AS beneficiaries_prev,
+           sum(ho) FILTER (WHERE year(month) = cut.y) AS hours,
+           sum(ho) FILTER (WHERE year(month) = cut.y - 1) AS hours_prev
+    FROM mon, cut
+    GROUP BY month(mon.month)
+), ytd AS (
+    -- whole months before the cut-off month, then that month's days up to the cut-off day
+    SELECT year(mon.month) = cut.y AS cur, n, pa, vo, be, ho
+    FROM mon, cut
+    WHERE (year(mon.month) = cut.y AND mon.month < cut.m_cut)
+       OR (year(mon.month) = cut.y - 1 AND mon.month < cut.m_cut_prev)
+    UNION ALL
+    SELECT cur, n, pa, vo, be, ho FROM edge
 ), tot AS (
     -- plain totals, not sum(...) OVER (): that window over an empty join hit a DuckDB 1.5.5 internal error
-    SELECT sum(activities_ytd) AS activities_ytd,
-           sum(activities_ytd_prev) AS activities_ytd_prev,
-           sum(participants_ytd) AS participants_ytd,
-           sum(participants_ytd_prev) AS participants_ytd_prev,
-           sum(volunteers_ytd) AS volunteers_ytd,
-           sum(volunteers_ytd_prev) AS volunteers_ytd_prev,
-           sum(beneficiaries_ytd) AS beneficiaries_ytd,
-           sum(beneficiaries_ytd_prev) AS beneficiaries_ytd_prev,
-           sum(hours_ytd) AS hours_ytd,
-           sum(hours_ytd_prev) AS hours_ytd_prev
-    FROM agg
+    SELECT sum(n) FILTER (WHERE cur) AS activities_ytd,
+           sum(n) FILTER (WHERE NOT cur) AS activities_ytd_prev,
+           sum(pa) FILTER (WHERE cur) AS participants_ytd,
+           sum(pa) FILTER (WHERE NOT cur) AS participants_ytd_prev,
+           sum(vo) FILTER (WHERE cur) AS volunteers_ytd,
+           sum(vo) FILTER (WHERE NOT cur) AS volunteers_ytd_prev,
+           sum(be) FILTER (WHERE cur) AS beneficiaries_ytd,
+           sum(be) FILTER (WHERE NOT cur) AS beneficiaries_ytd_prev,
+           sum(ho) FILTER (WHERE cur) AS hours_ytd,
+           sum(ho) FILTER (WHERE NOT cur) AS hours_ytd_prev
+    FROM ytd
 ), months AS (
     SELECT unnest(range(1, 13)) AS month_no
 )
