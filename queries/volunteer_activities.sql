@@ -1,28 +1,35 @@
 -- The filtered activity list, newest first, at most $limit rows (the page shows the latest rows; the
--- export runs the same query with a higher limit). Two cheap steps before any join: count the filtered
--- activities per day to find the earliest day the newest $limit rows need, then read only those days.
--- $towns, $stypes, $ttypes, $date_from, $date_to, $limit (INTEGER).
+-- export runs the same query with a higher limit). Two cheap steps on activity_facts (data/views.sql:
+-- activities with their site's town and team's type, sorted by date, so a date range reads only its row
+-- groups): count the filtered activities per day to find the earliest day the newest $limit rows need,
+-- then pick the newest $limit ids among those days. Only then are the rows' details (title, campaign)
+-- read from the activity table, for those ids and days. $towns, $stypes, $ttypes, $date_from, $date_to,
+-- $limit (INTEGER).
 WITH days AS (
-    SELECT a.activity_date AS d, count(*) AS n
-    FROM activities a
-    WHERE a.activity_date BETWEEN $date_from AND $date_to
-      AND (len($stypes) = 0 OR list_contains($stypes, a.service_type))
-      AND (len($towns) = 0 OR a.site_id IN (SELECT site_id FROM sites WHERE list_contains($towns, town_code)))
-      AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
-    GROUP BY a.activity_date
+    SELECT f.activity_date AS d, count(*) AS n
+    FROM activity_facts f
+    WHERE f.activity_date BETWEEN $date_from AND $date_to
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, f.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    GROUP BY f.activity_date
 ), cut AS (
     SELECT coalesce(min(d), $date_from::DATE) AS d
     FROM (SELECT d, n, sum(n) OVER (ORDER BY d DESC) AS running FROM days)
     WHERE running - n < CAST($limit AS BIGINT)
-), a AS (
-    SELECT a.*
-    FROM activities a, cut
-    WHERE a.activity_date BETWEEN cut.d AND $date_to
-      AND (len($stypes) = 0 OR list_contains($stypes, a.service_type))
-      AND (len($towns) = 0 OR a.site_id IN (SELECT site_id FROM sites WHERE list_contains($towns, town_code)))
-      AND (len($ttypes) = 0 OR a.team_id IN (SELECT team_id FROM teams WHERE list_contains($ttypes, team_type)))
-    ORDER BY a.activity_date DESC, a.activity_id DESC
+), ids AS (
+    SELECT f.activity_id
+    FROM activity_facts f, cut
+    WHERE f.activity_date BETWEEN cut.d AND $date_to
+      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, f.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    ORDER BY f.activity_date DESC, f.activity_id DESC
     LIMIT CAST($limit AS BIGINT)
+), a AS (
+    SELECT a.* FROM activities a, cut
+    WHERE a.activity_date BETWEEN cut.d AND $date_to
+      AND a.activity_id IN (SELECT activity_id FROM ids)
 )
 SELECT a.activity_id, a.activity_date, a.title, s.name AS site_name, t.name AS town_name,
        a.service_type, tm.name AS team_name, tm.team_type, a.theme, c.name AS campaign,

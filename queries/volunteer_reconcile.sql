@@ -4,19 +4,33 @@
 --   X11 / X12 free trainings and trainees in it; X17 / X18 古韩镇整体联动: 站队 and 专业队 teams at its
 --   8 sites, and all their activities to date; X19 上寺南街青年创客空间 activities to date;
 --   X20 职业农民培训基地 trainees to date.  No parameters.
+-- The activity figures come from the derived tables of data/views.sql instead of a pass over the
+-- activity table: X09 / X16 (whole calendar year) from activity_months; X18 / X19 (all activities of a
+-- few sites) from site_activity's per-site totals up to meta.as_of, plus any activity_facts rows after
+-- as_of (a date range at the end of the date-sorted table, so only its last row groups are read).
 WITH p AS (
     SELECT CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER) AS yr
 ), linkage AS (
     SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动'
 ), maker AS (
     SELECT site_id FROM sites WHERE name = '上寺南街青年创客空间'
+), yr_acts AS (
+    SELECT CAST(coalesce(sum(m.activities), 0) AS BIGINT) AS x09, sum(m.beneficiaries) AS x16
+    FROM activity_months m, p
+    WHERE m.county_code = '140423' AND year(m.month) = p.yr
+), to_date AS (
+    -- per site: its activities up to as_of (site_activity), and any after it
+    SELECT site_id, activities_total AS n FROM site_activity
+    UNION ALL
+    SELECT f.site_id, count(*)
+    FROM activity_facts f
+    WHERE f.activity_date > coalesce((SELECT value FROM meta WHERE key = 'as_of')::DATE, DATE '0001-01-01')
+    GROUP BY f.site_id
 ), acts AS (
-    -- one pass over the activity table for the four activity figures
-    SELECT count(*) FILTER (WHERE s.county_code = '140423' AND year(a.activity_date) = p.yr) AS x09,
-           sum(a.beneficiaries) FILTER (WHERE s.county_code = '140423' AND year(a.activity_date) = p.yr) AS x16,
-           count(*) FILTER (WHERE a.site_id IN (SELECT site_id FROM linkage)) AS x18,
-           count(*) FILTER (WHERE a.site_id IN (SELECT site_id FROM maker)) AS x19
-    FROM activities a JOIN sites s USING (site_id), p
+    SELECT y.x09, y.x16,
+           (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM to_date WHERE site_id IN (SELECT site_id FROM linkage)) AS x18,
+           (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM to_date WHERE site_id IN (SELECT site_id FROM maker)) AS x19
+    FROM yr_acts y
 ), mine AS (
     SELECT 'X09' AS fact_id, (SELECT x09 FROM acts) AS value
     UNION ALL SELECT 'X16', (SELECT x16 FROM acts)
