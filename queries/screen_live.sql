@@ -1,11 +1,14 @@
 -- 大屏 live counters for the 文明实践 network: the data's last day ($day) and its month ($month_from..$day).
 -- Aggregates only (no titles, no people).
+-- Reads activity_facts (data/views.sql: activities with their site's county and level, sorted by date,
+-- so the month's range reads only its row groups) instead of joining the activity table to the sites.
 WITH pc AS (SELECT county_code FROM counties WHERE programme = '文明实践'),
 st AS (SELECT site_id, level FROM sites WHERE county_code IN (SELECT county_code FROM pc)),
 a AS (
-    SELECT a.activity_date, a.site_id, st.level, a.participants, a.volunteers, a.beneficiaries, a.hours
-    FROM activities a JOIN st USING (site_id)
-    WHERE a.activity_date BETWEEN $month_from AND $day
+    SELECT f.activity_date, f.site_id, f.site_level AS level, f.participants, f.volunteers, f.beneficiaries, f.hours
+    FROM activity_facts f
+    WHERE f.activity_date BETWEEN $month_from AND $day
+      AND f.county_code IN (SELECT county_code FROM pc)
 )
 SELECT
     (SELECT count(*) FROM st WHERE level = '站') AS stations,
