@@ -25,7 +25,6 @@ SITE_KEY = "map_site"
 MAP_KEY = "stations_map"
 SOURCES = ("map", "table", "rank", "idle")
 SITE_ID_RE = re.compile(r"[SICB]-[0-9]{6}[0-9-]{0,10}")
-EAGER_EXPORT_ROWS = 5000
 MAP_HEIGHT = 600
 
 ss = st.session_state
@@ -274,11 +273,14 @@ with right:
         else:
             st.markdown(f"**{t('map.detail_heading')}**")
             st.caption(t("map.detail_empty"))
-            idle = queries.run("map_idle_stations", **params)
-            st.markdown(f"**{t('map.idle_heading', n=len(idle))}**")
+            idle_all = queries.run("map_idle_stations", **params)
+            st.markdown(f"**{t('map.idle_heading', n=fmt.integer(len(idle_all)))}**")
+            idle = maps.top_rows(idle_all, maps.IDLE_ROWS)
             if idle.empty:
                 st.caption(t("map.idle_none"))
             else:
+                if len(idle) < len(idle_all):
+                    st.caption(t("map.idle_truncated", shown=fmt.integer(len(idle))))
                 ss["_map_idle_ids"] = list(idle.site_id)
                 key = f"map_idle_{_epochs()['idle']}"
                 st.dataframe(
@@ -298,10 +300,14 @@ site_param.store()
 # ── table ───────────────────────────────────────────────────────────────────────────────────
 st.subheader(t("map.table_heading"))
 st.caption(t("map.table_caption"))
-table = sites.assign(level=[tv("level", x) for x in sites.level])[
-    ["name", "level", "town_name", "village_code", "activities", "beneficiaries", "last_activity", "idle", "teams",
-     "site_id"]]
-ss["_map_table_ids"] = list(sites.site_id)
+TABLE_COLUMNS = ["name", "level", "town_name", "village_code", "activities", "beneficiaries", "last_activity", "idle",
+                 "teams", "site_id"]
+shown = maps.top_rows(sites, maps.TABLE_ROWS, by=metric)
+if len(shown) < len(sites):
+    st.caption(t("map.table_truncated", total=fmt.integer(len(sites)), shown=fmt.integer(len(shown)),
+                 metric=t(f"map.metric.{metric}")))
+table = shown.assign(level=[tv("level", x) for x in shown.level])[TABLE_COLUMNS]
+ss["_map_table_ids"] = list(shown.site_id)
 key = f"stations_table_{_epochs()['table']}"
 st.dataframe(
     table, hide_index=True, width="stretch", height=420, key=key, selection_mode="single-row",
@@ -318,10 +324,17 @@ st.dataframe(
         "teams": st.column_config.NumberColumn(t("map.col_teams"), format="%d", width="small"),
         "site_id": st.column_config.TextColumn(t("map.col_site_id")),
     })
-export_frame = table.rename(columns={
+
+def _export_frame():
+    """Every site in scope (not only the rows shown), built when a download button is clicked."""
+    full = sites.assign(level=[tv("level", x, lang) for x in sites.level])[TABLE_COLUMNS]
+    return full.rename(columns=export_names)
+
+
+export_names = {
     "name": t("map.col_name"), "level": t("map.col_level"), "town_name": t("map.col_town"),
     "village_code": t("map.col_village_code"), "activities": t("map.col_activities"),
     "beneficiaries": t("map.col_beneficiaries"), "last_activity": t("map.col_last"), "idle": t("map.col_idle"),
-    "teams": t("map.col_teams"), "site_id": t("map.col_site_id")})
-export.download_buttons(export_frame if len(export_frame) <= EAGER_EXPORT_ROWS else (lambda: export_frame),
+    "teams": t("map.col_teams"), "site_id": t("map.col_site_id")}
+export.download_buttons(_export_frame,
                         f"stations_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}", key="map_export")

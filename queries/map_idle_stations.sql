@@ -1,22 +1,16 @@
 -- Village stations with no activity in the 30 days up to $as_of ("empty shells"), longest idle first.
--- $towns VARCHAR[] ([] = all); $as_of DATE.
+-- $towns VARCHAR[] ([] = all); $as_of DATE. Last activity from site_activity (derived, up to meta.as_of).
 WITH scope AS (
     SELECT s.*
     FROM sites s JOIN counties c USING (county_code)
     WHERE c.programme = '文明实践' AND s.level = '站'
       AND (len($towns) = 0 OR list_contains($towns, s.town_code))
-),
-last AS (
-    SELECT a.site_id, max(a.activity_date) AS last_activity
-    FROM activities a SEMI JOIN scope s ON s.site_id = a.site_id
-    WHERE a.activity_date <= $as_of
-    GROUP BY a.site_id
 )
 SELECT s.site_id, s.name, coalesce(v.name, s.name) AS label, s.village_code, t.name AS town_name,
        l.last_activity,
        CAST(date_diff('day', l.last_activity, CAST($as_of AS DATE)) AS INTEGER) AS idle_days
 FROM scope s
-LEFT JOIN last l USING (site_id)
+LEFT JOIN site_activity l USING (site_id)
 LEFT JOIN towns t ON t.town_code = s.town_code
 LEFT JOIN villages v ON v.village_code = s.village_code
 WHERE l.last_activity IS NULL OR l.last_activity <= CAST($as_of AS DATE) - INTERVAL 30 DAY

@@ -1,5 +1,6 @@
 -- Headline numbers of the map's scope. $towns VARCHAR[] ([] = all); $date_from/$date_to DATE;
--- $as_of DATE (idle = no activity in the 30 days up to $as_of, as in map_sites).
+-- $as_of DATE (idle = no activity in the 30 days up to $as_of, as in map_sites). Reads activity_facts and
+-- site_activity (derived tables, data/views.sql) like map_sites.
 WITH scope AS (
     SELECT s.*
     FROM sites s JOIN counties c USING (county_code)
@@ -7,15 +8,16 @@ WITH scope AS (
       AND (len($towns) = 0 OR list_contains($towns, s.town_code))
 ),
 win AS (
-    SELECT a.site_id, count(*) AS activities, sum(a.beneficiaries) AS beneficiaries
-    FROM activities a SEMI JOIN scope s ON s.site_id = a.site_id
-    WHERE a.activity_date BETWEEN $date_from AND $date_to
-    GROUP BY a.site_id
+    SELECT f.site_id, count(*) AS activities, sum(f.beneficiaries) AS beneficiaries
+    FROM activity_facts f
+    WHERE f.activity_date BETWEEN $date_from AND $date_to
+      AND (len($towns) = 0 OR list_contains($towns, f.town_code))
+    GROUP BY f.site_id
 ),
 recent AS (
-    SELECT DISTINCT a.site_id
-    FROM activities a SEMI JOIN scope s ON s.site_id = a.site_id
-    WHERE a.activity_date > CAST($as_of AS DATE) - INTERVAL 30 DAY AND a.activity_date <= $as_of
+    SELECT site_id
+    FROM site_activity
+    WHERE last_activity > CAST($as_of AS DATE) - INTERVAL 30 DAY
 )
 SELECT count(*) AS sites,
        count(*) FILTER (WHERE s.level = '中心') AS centres,

@@ -1,6 +1,7 @@
 -- Towns of the practice counties: approximate area (GeoJSON, GCJ-02), seat, whether selected, and
 -- per-town totals for the window. $towns VARCHAR[] ([] = all; `selected` is then true for every town);
 -- $date_from/$date_to DATE; $as_of DATE (idle = no activity in the 30 days up to $as_of, as in map_sites).
+-- Reads activity_facts and site_activity (derived tables, data/views.sql).
 WITH tw AS (
     SELECT t.*
     FROM towns t JOIN counties c USING (county_code)
@@ -11,23 +12,17 @@ st AS (
     FROM sites s SEMI JOIN tw ON tw.town_code = s.town_code
     GROUP BY s.town_code
 ),
-last AS (
-    SELECT a.site_id, max(a.activity_date) AS last_activity
-    FROM activities a
-    WHERE a.activity_date <= $as_of
-    GROUP BY a.site_id
-),
 idle AS (
     SELECT s.town_code, count(*) AS idle_stations
-    FROM sites s LEFT JOIN last l USING (site_id)
+    FROM sites s LEFT JOIN site_activity l USING (site_id)
     WHERE s.level = '站' AND (l.last_activity IS NULL OR l.last_activity <= CAST($as_of AS DATE) - INTERVAL 30 DAY)
     GROUP BY s.town_code
 ),
 ac AS (
-    SELECT s.town_code, count(*) AS activities, CAST(sum(a.beneficiaries) AS BIGINT) AS beneficiaries
-    FROM activities a JOIN sites s USING (site_id)
-    WHERE a.activity_date BETWEEN $date_from AND $date_to
-    GROUP BY s.town_code
+    SELECT f.town_code, count(*) AS activities, CAST(sum(f.beneficiaries) AS BIGINT) AS beneficiaries
+    FROM activity_facts f
+    WHERE f.activity_date BETWEEN $date_from AND $date_to
+    GROUP BY f.town_code
 )
 SELECT tw.town_code, tw.name, tw.county_code, tw.kind, tw.lon, tw.lat, tw.area_geojson,
        (len($towns) = 0 OR list_contains($towns, tw.town_code)) AS selected,

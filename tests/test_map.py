@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civic import maps, queries
+from civic import export, maps, queries
 from tests.conftest import AS_OF, ROOT
 
 PAGE = "pages/stations.py"
@@ -441,3 +441,44 @@ def test_payload_stays_bounded_at_scale(scale5):
     sel = towns.assign(selected=towns.town_code == XIADIAN)
     town = maps.station_map(sites[sites.town_code == XIADIAN], sel, None, outline, focused=True)
     assert maps.payload_bytes(town.deck) < 300_000
+
+
+def record_exports(monkeypatch) -> dict:
+    """key → what the page handed to export.download_buttons (a frame or a callable building it)."""
+    from civic import export
+    seen, original = {}, export.download_buttons
+
+    def spy(df, basename, key):
+        seen[key] = df
+        return original(df, basename, key)
+
+    monkeypatch.setattr(export, "download_buttons", spy)
+    return seen
+
+
+def test_large_scope_sends_the_top_rows_and_exports_all(make_app, monkeypatch, con):
+    """Above maps.TABLE_ROWS the table holds the sites with the most activity (the ×100 page would otherwise
+    ship ~36k rows); the caption says so and the export still has every site."""
+    monkeypatch.setattr(maps, "TABLE_ROWS", 50)
+    monkeypatch.setattr(maps, "IDLE_ROWS", 3)
+    exports = record_exports(monkeypatch)
+    at = open_map(make_app)
+    table = next(d.value for d in at.dataframe if "village_code" in d.value.columns)
+    every = queries.execute("map_sites", **params())
+    assert len(table) == 50
+    top = every.sort_values(["activities", "site_id"], ascending=[False, True]).head(50)
+    assert list(table.site_id) == list(top.site_id)
+    assert any(f"共 {len(every):,} 个阵地，表格显示活动场次最多的 50 个" in c.value for c in at.caption)
+    assert all(b.proto.HasField("deferred_file_id") for b in at.get("download_button")), "built on click only"
+    build = exports["map_export"]
+    csv = export.to_csv_bytes(build() if callable(build) else build).decode("utf-8-sig")
+    lines = csv.splitlines()
+    assert lines[0].startswith("名称,") and lines[0].endswith(",阵地编号")
+    assert len(lines) == len(every) + 1
+    assert {ln.rsplit(",", 1)[1] for ln in lines[1:]} == set(every.site_id)
+    idle_all = queries.execute("map_idle_stations", **params())
+    assert len(idle_all) > 3, "the default data has more than three idle stations"
+    idle = next(d.value for d in at.dataframe if "idle_days" in d.value.columns)
+    assert list(idle.label) == list(idle_all.label.head(3))
+    assert f"近30天无活动的实践站（{len(idle_all)} 个）" in texts(at)
+    assert "列出空转最久的 3 个；选择乡镇可查看全部。" in texts(at)
