@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import unquote
 
 from . import paths
 from .cli import command
@@ -69,6 +70,10 @@ TARGET_BASELINE_SPEED = 5.0
 TARGET_BASELINE_MEMORY = 1 / 3
 TARGET_PAYLOAD_BYTES = 5_000_000
 TARGET_BUILD_S = {1: 15.0, 100: 120.0}
+TARGET_RENDER_MS = 3000.0
+
+# Pages drawn in Chromium (civic/render_bench.py): the map, whole and zoomed to one town (夏店镇).
+RENDER_PATHS = ("/stations", "/stations?town=%E5%A4%8F%E5%BA%97%E9%95%87")
 
 # The volunteer-trend computations (the page's named queries) that the pandas baseline reproduces.
 TREND_QUERIES = ("volunteer_kpis", "volunteer_monthly", "volunteer_yoy", "volunteer_active_days",
@@ -1041,6 +1046,21 @@ def measure_baseline(data_dir: Path, runs: int) -> dict:
     return out
 
 
+# ── the map drawn in Chromium ────────────────────────────────────────────────────────────────
+def measure_render(data_dir: Path, runs: int, timeout: float = 900) -> dict:
+    """civic.render_bench in a subprocess: navigation → the page drawn, cold and on return visits."""
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "civic.render_bench", str(data_dir), str(runs), *RENDER_PATHS],
+                              cwd=paths.ROOT, text=True, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"status": f"timed out after {timeout:.0f} s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("BENCH_JSON "):
+            return {**json.loads(line[len("BENCH_JSON "):]), "seconds": round(time.perf_counter() - t0, 1)}
+    return {"status": f"failed (rc {proc.returncode})", "stderr": proc.stderr[-2000:]}
+
+
 # ── the screen soak ──────────────────────────────────────────────────────────────────────────
 def measure_soak(data_dir: Path, switches: int, timeout: float, warmup: int | None = None,
                  tabs: int | None = None) -> dict:
@@ -1137,6 +1157,16 @@ def evaluate_targets(res: dict) -> list[dict]:
         if s in TARGET_BUILD_S and v is not None:
             add("build", f"×{s} build", f"≤ {TARGET_BUILD_S[s]:.0f} s", f"{v:.1f} s", v <= TARGET_BUILD_S[s],
                 "cached: time of the build that made it" if res["builds"][str(s)].get("cached") else "")
+    render = res.get("render") or {}
+    for path, r in (render.get("paths") or {}).items():
+        w = r.get("warm_render_ms")
+        ok = w is not None and w <= TARGET_RENDER_MS and not r.get("exceptions") and not r.get("external_requests")
+        add("render", f"map drawn in Chromium, {unquote(path)} (×{render.get('scale')}, return visit)",
+            f"≤ {TARGET_RENDER_MS / 1000:.0f} s", f"{w:,.0f} ms (first visit {r['cold']['render_ms']:,.0f} ms)"
+            if w is not None else "–", ok,
+            "; ".join(x for x in (f"{r.get('exceptions')} exceptions" if r.get("exceptions") else "",
+                                   f"requests off the machine: {r.get('external_requests')}"
+                                   if r.get("external_requests") else "") if x))
     soak = res.get("soak") or {}
     if soak.get("status") == "ok":
         a, e, g = _soak_figures(soak)
@@ -1149,7 +1179,8 @@ def evaluate_targets(res: dict) -> list[dict]:
 def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[str] | None = None,
               baseline: bool = True, soak: bool = True, soak_switches: int = 2000, rebuild: bool = False,
               out_dir: Path | None = None, data_dirs: dict[int, Path] | None = None, as_of: date = AS_OF,
-              timeout: float = 300, profile: bool = False, write_md: bool = True, soak_tabs: int | None = 8) -> dict:
+              timeout: float = 300, profile: bool = False, write_md: bool = True, soak_tabs: int | None = 8,
+              render: bool = True) -> dict:
     """Run everything; write results.json (and BENCHMARKS.md unless smoke) to out_dir. Returns the results."""
     t_start = time.perf_counter()
     out_dir = out_dir or (SMOKE_OUT if smoke else BENCH_DIR)
@@ -1158,7 +1189,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
         "schema": SCHEMA_VERSION, "mode": "smoke" if smoke else "full",
         "date": datetime.now().astimezone().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
         "runs": runs, "scales": scales, "machine": machine_info(), "versions": versions(),
-        "load_avg_start": load_avg(), "builds": {}, "pages": [], "baseline": {}, "soak": None,
+        "load_avg_start": load_avg(), "builds": {}, "pages": [], "baseline": {}, "soak": None, "render": None,
     }
     data_dirs = dict(data_dirs or {})
     quiet_streamlit()
@@ -1213,6 +1244,14 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
                      f"{b['ours']['peak_rss_mb']:.0f} vs {b['pandas']['peak_rss_mb']:.0f} MB")
             else:
                 _say(f"  ×{s} baseline: {b.get('status')}")
+    if render:
+        s = max(scales)
+        res["render"] = {**measure_render(data_dirs[s], runs), "scale": s}
+        for path, r in (res["render"].get("paths") or {}).items():
+            _say(f"  ×{s} render {unquote(path)}: first visit {r['cold']['render_ms']:,.0f} ms, return visits "
+                 f"{r['warm_render_ms']:,.0f} ms ({r['warm_render_min_ms']:,.0f}–{r['warm_render_max_ms']:,.0f})")
+        if res["render"].get("status") != "ok":
+            _say(f"  render: {res['render'].get('status')}")
     if soak:
         s = min(scales)
         res["soak"] = {**measure_soak(data_dirs[s], soak_switches, timeout=900.0, warmup=5 if smoke else None,
@@ -1325,6 +1364,25 @@ def render_markdown(res: dict) -> str:
             L.append(f"Per rerun = {', '.join(any_b['queries'])} for one filter state; states: " + "; ".join(
                 f"{'+'.join(st['towns']) or 'all towns'} {st['preset']}" for st in any_b["ours"]["states"]) + ".")
     L.append("")
+    L.append("### The map drawn in Chromium")
+    L.append("")
+    render = res.get("render") or {}
+    if render.get("status") == "ok":
+        L.append(f"Navigation → the page's last change before it settled (map canvas, tables, charts drawn), at "
+                 f"×{render.get('scale')}, {render['viewport'][0]}×{render['viewport'][1]}, Debian's Chromium headless "
+                 "(software WebGL: no GPU here). First visit: fresh browser profile, server just started. Return "
+                 "visits: new tabs in that profile (cached scripts), median (min–max).")
+        L.append("")
+        L.append("| page | first visit | return visits | settled (return, median) | exceptions | requests off the machine |")
+        L.append("| --- | --- | --- | --- | --- | --- |")
+        for path, r in render["paths"].items():
+            st = statistics.median(v["settled_ms"] for v in r["warm"]) if r["warm"] else None
+            L.append(f"| {unquote(path)} | {r['cold']['render_ms']:,.0f} | {r['warm_render_ms']:,.0f} "
+                     f"({r['warm_render_min_ms']:,.0f}–{r['warm_render_max_ms']:,.0f}) | "
+                     f"{st:,.0f} | {r['exceptions']} | {len(r['external_requests'])} |")
+    else:
+        L.append(f"{render.get('status', 'not run')}.")
+    L.append("")
     L.append("### Screen soak")
     L.append("")
     soak = res.get("soak") or {}
@@ -1368,6 +1426,7 @@ def _setup(p: argparse.ArgumentParser) -> None:
                    help="only these page ids or labels (e.g. volunteer,screen:map)")
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-soak", action="store_true")
+    p.add_argument("--no-render", action="store_true", help="skip drawing the map in Chromium")
     p.add_argument("--soak-switches", type=int, default=None, help="default 2000; smoke: 20")
     p.add_argument("--soak-clients", type=int, default=8, help="clients switching scenes in the soak (default 8)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
@@ -1382,7 +1441,7 @@ def cmd_bench(a) -> int:
     runs = a.runs or (1 if a.smoke else 5)
     res = run_bench(scales, runs, smoke=a.smoke, pages=a.pages, baseline=not a.no_baseline, soak=not a.no_soak,
                     soak_switches=a.soak_switches or (20 if a.smoke else 2000), rebuild=a.rebuild, out_dir=a.out,
-                    profile=a.profile, soak_tabs=a.soak_clients)
+                    profile=a.profile, soak_tabs=a.soak_clients, render=not a.no_render)
     harness_errors = [p for p in res["pages"] if any(str(e).startswith("harness:") for e in p.get("errors", []))]
     page_errors = [p["label"] for p in res["pages"] if p.get("errors")]
     if page_errors:

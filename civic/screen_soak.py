@@ -58,10 +58,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen:
+def _start_server(data_dir: Path, port: int, log: Path, theme: list[str] = DARK) -> subprocess.Popen:
     env = {**SERVER_ENV, **os.environ, "CIVIC_DATA_DIR": str(data_dir)}   # an explicit setting wins
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", *DARK]
+           "--server.address", "127.0.0.1", "--server.headless", "true", *theme]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + 60

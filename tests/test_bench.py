@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import warnings
 
 import pandas as pd
@@ -52,7 +53,17 @@ def test_smoke_bench_writes_results(built_db, tmp_path):
         if bad:   # the page's SQL changed shape: the baseline must follow (not a harness failure)
             warnings.warn(f"pandas baseline no longer reproduces the page's queries: {bad}")
     assert any(t["id"] == "cold" for t in data["targets"])
+    render = data["render"]
+    if Path("/usr/bin/chromium").exists():       # the map drawn in a real browser, first and return visit
+        assert render["status"] == "ok", render
+        assert set(render["paths"]) == set(bench.RENDER_PATHS)
+        for r in render["paths"].values():
+            assert r["cold"]["deck_canvases"] >= 1 and r["cold"]["render_ms"] > 0
+            assert len(r["warm"]) == 1 and r["warm_render_ms"] > 0
+            assert r["exceptions"] == 0 and r["external_requests"] == []
+        assert sum(t["id"] == "render" for t in data["targets"]) == len(bench.RENDER_PATHS)
     md = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "### The map drawn in Chromium" in md
     assert "### Targets" in md and "### Pages at ×1" in md
     assert res["pages"][0]["label"] == "overview"
 
