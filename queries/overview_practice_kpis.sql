@@ -63,14 +63,27 @@ fast AS (
     FROM (SELECT (SELECT max(activity_date) FROM activity_facts) AS last_day,
                  (SELECT value FROM meta WHERE key = 'as_of')::DATE AS as_of) l
 ),
+slow AS (
+    -- the counted path's last day: a day before any data when the shortcut applies, so that its
+    -- date-sorted scan reads no row group then (NOT ok drops its rows in any case)
+    SELECT CASE WHEN ok THEN DATE '0001-01-01' ELSE $date_to::DATE END AS d1 FROM fast
+),
 active AS (
     SELECT count(*) AS n
     FROM site_activity sa JOIN scope_sites s USING (site_id)
     WHERE s.level = '站' AND sa.last_activity >= $date_from AND (SELECT ok FROM fast)
     UNION ALL
-    SELECT count(DISTINCT site_id)
-    FROM f
-    WHERE site_level = '站' AND activity_date BETWEEN $date_from AND $date_to AND NOT (SELECT ok FROM fast)
+    -- distinct stations per county (a station has one county), then only the 文明实践 counties: a join on
+    -- the counties before the grouping would keep slow.d1 from pruning the scan
+    SELECT sum(n) FROM (
+        SELECT a.county_code, count(DISTINCT a.site_id) AS n
+        FROM activity_facts a, slow
+        WHERE a.site_level = '站' AND a.activity_date BETWEEN $date_from AND slow.d1
+          AND (len($towns) = 0 OR list_contains($towns, a.town_code))
+          AND NOT (SELECT ok FROM fast)
+        GROUP BY a.county_code
+    )
+    WHERE county_code IN (SELECT county_code FROM pc)
 ),
 wishes AS (
     SELECT w.done_date FROM micro_wishes w JOIN scope_sites s USING (site_id)
