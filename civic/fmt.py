@@ -79,6 +79,12 @@ def day(d, lang: str = "zh") -> str:
     return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else d.strftime("%-d %b %Y")
 
 
+def iso_day(d, missing: str = "—") -> str:
+    """2025-12-05 for table cells: sorts as text, and a missing date reads "—" (a table shows a null as "None")."""
+    d = _as_date(d)
+    return missing if d is None else d.isoformat()
+
+
 def month(d, lang: str = "zh") -> str:
     """2025年12月 / Dec 2025"""
     d = _as_date(d)

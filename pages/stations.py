@@ -13,6 +13,7 @@ import re  # noqa: E402
 from html import escape  # noqa: E402
 from functools import partial  # noqa: E402
 
+import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -216,7 +217,8 @@ def _detail(s: dict) -> None:
             ss["_map_rank_ids"] = list(rank.site_id)
             key = f"map_rank_{_epochs()['rank']}"
             st.dataframe(
-                rank[["label", "activities", "beneficiaries", "last_activity", "idle"]], hide_index=True,
+                rank.assign(last_activity=[fmt.iso_day(d) for d in rank.last_activity])[
+                    ["label", "activities", "beneficiaries", "last_activity", "idle"]], hide_index=True,
                 width="stretch", height=min(36 + 35 * len(rank), 320), key=key, selection_mode="single-row",
                 on_select=partial(_on_frame, key, "_map_rank_ids", "rank"),
                 column_config={
@@ -225,7 +227,7 @@ def _detail(s: dict) -> None:
                         t("map.col_activities"), format="%d", min_value=0,
                         max_value=int(max(rank.activities.max(), 1))),
                     "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d"),
-                    "last_activity": st.column_config.DateColumn(t("map.col_last"), format="YYYY-MM-DD"),
+                    "last_activity": st.column_config.TextColumn(t("map.col_last")),
                     "idle": st.column_config.CheckboxColumn(t("map.col_idle"), width="small"),
                 })
             st.caption(t("map.ranking_hint"))
@@ -284,15 +286,16 @@ with right:
                 ss["_map_idle_ids"] = list(idle.site_id)
                 key = f"map_idle_{_epochs()['idle']}"
                 st.dataframe(
-                    idle[["label", "town_name", "last_activity", "idle_days"]], hide_index=True, width="stretch",
+                    idle.assign(last_activity=[fmt.iso_day(d, t("map.never")) for d in idle.last_activity],
+                                idle_days=["—" if pd.isna(n) else f"{int(n):,}" for n in idle.idle_days])[
+                        ["label", "town_name", "last_activity", "idle_days"]], hide_index=True, width="stretch",
                     height=min(36 + 35 * len(idle), 420), key=key, selection_mode="single-row",
                     on_select=partial(_on_frame, key, "_map_idle_ids", "idle"),
                     column_config={
                         "label": st.column_config.TextColumn(t("map.col_name")),
                         "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
-                        "last_activity": st.column_config.DateColumn(t("map.col_last"), format="YYYY-MM-DD"),
-                        "idle_days": st.column_config.NumberColumn(t("map.col_idle_days"), format="%d",
-                                                                   width="small"),
+                        "last_activity": st.column_config.TextColumn(t("map.col_last")),
+                        "idle_days": st.column_config.TextColumn(t("map.col_idle_days"), width="small"),
                     })
 
 site_param.store()
@@ -306,7 +309,8 @@ shown = maps.top_rows(sites, maps.TABLE_ROWS, by=metric)
 if len(shown) < len(sites):
     st.caption(t("map.table_truncated", total=fmt.integer(len(sites)), shown=fmt.integer(len(shown)),
                  metric=t(f"map.metric.{metric}")))
-table = shown.assign(level=[tv("level", x) for x in shown.level])[TABLE_COLUMNS]
+table = shown.assign(level=[tv("level", x) for x in shown.level], village_code=shown.village_code.fillna("—"),
+                     last_activity=[fmt.iso_day(d) for d in shown.last_activity])[TABLE_COLUMNS]
 ss["_map_table_ids"] = list(shown.site_id)
 key = f"stations_table_{_epochs()['table']}"
 st.dataframe(
@@ -319,7 +323,7 @@ st.dataframe(
         "village_code": st.column_config.TextColumn(t("map.col_village_code")),
         "activities": st.column_config.NumberColumn(t("map.col_activities"), format="%d"),
         "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d"),
-        "last_activity": st.column_config.DateColumn(t("map.col_last"), format="YYYY-MM-DD"),
+        "last_activity": st.column_config.TextColumn(t("map.col_last")),
         "idle": st.column_config.CheckboxColumn(t("map.col_idle"), width="small"),
         "teams": st.column_config.NumberColumn(t("map.col_teams"), format="%d", width="small"),
         "site_id": st.column_config.TextColumn(t("map.col_site_id")),

@@ -28,6 +28,10 @@ def test_dates():
     assert fmt.timestamp("2026-11-26T09:30:00+08:00") == "2026年11月26日 09:30"
     assert fmt.day(None) == "—"
     assert fmt.day(datetime(2025, 1, 2, 3, 4)) == "2025年1月2日"
+    # table cells: ISO text that sorts, never a bare "None"/"NaT"
+    import pandas as pd
+    assert fmt.iso_day(pd.Timestamp("2026-01-05")) == "2026-01-05"
+    assert fmt.iso_day(pd.NaT) == "—" and fmt.iso_day(None, "从未") == "从未"
 
 
 def test_percent_and_delta():

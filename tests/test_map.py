@@ -480,5 +480,9 @@ def test_large_scope_sends_the_top_rows_and_exports_all(make_app, monkeypatch, c
     assert len(idle_all) > 3, "the default data has more than three idle stations"
     idle = next(d.value for d in at.dataframe if "idle_days" in d.value.columns)
     assert list(idle.label) == list(idle_all.label.head(3))
+    # no bare None/NaT in what a leader reads: institutes have no village code, some stations never had
+    # an activity
+    assert not table.isna().any().any() and not idle.isna().any().any()
+    assert (table.village_code[table.level != "村（社区）实践站"] == "—").all()
     assert f"近30天无活动的实践站（{len(idle_all)} 个）" in texts(at)
     assert "列出空转最久的 3 个；选择乡镇可查看全部。" in texts(at)
