@@ -34,36 +34,13 @@ def _harness():
     return harness
 
 
-def settled_at(page, harness, timeout_s: float = 120) -> float:
-    """harness.settle, returning the page's last change (ms since navigation) when the final quiet stretch
-    began. Reading it after settling would be wrong: the page's 5-second data-version check reruns a
-    fragment and touches the DOM, which is not part of drawing the page."""
-    js = harness.BUSY_JS.replace("QUIET_MS", str(QUIET_MS))
-    deadline = time.monotonic() + timeout_s
-    idle_since, mark, reason = None, None, "not checked"
-    while time.monotonic() < deadline:
-        try:
-            reason = page.evaluate(js)
-        except Exception as exc:  # noqa: BLE001 - navigation in progress
-            reason = f"evaluate failed: {exc}"
-        if reason == "":
-            if idle_since is None:
-                idle_since, mark = time.monotonic(), page.evaluate("() => window.__lastMutation")
-            if (time.monotonic() - idle_since) * 1000 >= STABLE_MS:
-                return mark
-        else:
-            idle_since = None
-        page.wait_for_timeout(50)
-    raise TimeoutError(f"page did not settle in {timeout_s}s: {reason}")
-
-
 def visit(context, base: str, path: str, harness) -> dict:
     page = context.new_page()
     page.add_init_script(harness.MUTATION_INIT_JS)
     try:
         t0 = time.perf_counter()
         page.goto(base + path, wait_until="commit")
-        last_change = settled_at(page, harness)
+        last_change = harness.settle(page, timeout_s=120, quiet_ms=QUIET_MS, stable_ms=STABLE_MS, poll_ms=50)
         settled = (time.perf_counter() - t0) * 1000
         canvases = page.evaluate(
             "() => document.querySelectorAll('[data-testid=\"stDeckGlJsonChart\"] canvas').length")

@@ -164,11 +164,15 @@ class Browser:
         self._pw.stop()
 
 
-def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 700) -> None:
-    """Wait until Streamlit is idle and the DOM has been quiet; raise with the last reason otherwise."""
+def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 700, poll_ms: int = 100) -> float:
+    """Wait until Streamlit is idle and the DOM has been quiet; raise with the last reason otherwise.
+
+    Returns the page's last DOM change (ms since navigation) when the final quiet stretch began: the time
+    the page finished drawing (civic/render_bench.py). Read later, it could include the 5-second
+    data-version check, which touches the DOM after the page is drawn."""
     js = BUSY_JS.replace("QUIET_MS", str(quiet_ms))
     deadline = time.monotonic() + timeout_s
-    idle_since = None
+    idle_since, drawn_at = None, 0.0
     reason = "not checked"
     while time.monotonic() < deadline:
         try:
@@ -176,12 +180,13 @@ def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 70
         except Exception as exc:  # noqa: BLE001 - navigation in progress
             reason = f"evaluate failed: {exc}"
         if reason == "":
-            idle_since = idle_since or time.monotonic()
+            if idle_since is None:
+                idle_since, drawn_at = time.monotonic(), page.evaluate("() => window.__lastMutation || 0")
             if (time.monotonic() - idle_since) * 1000 >= stable_ms:
-                return
+                return drawn_at
         else:
             idle_since = None
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(poll_ms)
     raise TimeoutError(f"page did not settle in {timeout_s}s: {reason}")
 
 
