@@ -177,11 +177,13 @@ def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 70
     while time.monotonic() < deadline:
         try:
             reason = page.evaluate(js)
+            if reason == "" and idle_since is None:
+                drawn_at = page.evaluate("() => window.__lastMutation || 0")
         except Exception as exc:  # noqa: BLE001 - navigation in progress
             reason = f"evaluate failed: {exc}"
         if reason == "":
             if idle_since is None:
-                idle_since, drawn_at = time.monotonic(), page.evaluate("() => window.__lastMutation || 0")
+                idle_since = time.monotonic()
             if (time.monotonic() - idle_since) * 1000 >= stable_ms:
                 return drawn_at
         else:
