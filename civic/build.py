@@ -56,6 +56,8 @@ PROVENANCE = {
     "partners": ("synthetic", "calibrated to H33", None),
     "partner_projects": ("synthetic", "calibrated to H32", None),
     "published_facts": ("published", "shared/facts/seed_facts.csv + source sentences from the two reports", None),
+    "fact_computed": ("derived", "v_fact_computed materialised: the 57 published figures computed from the data",
+                      "rebuilt by every build and import; read-only"),
     "activity_facts": ("derived", "activities joined with sites and teams, sorted by date (data/views.sql)",
                        "rebuilt by every build and import; read-only"),
     "activity_months": ("derived", "activity_facts summed by month, town, service type, team type, site level",
@@ -65,7 +67,7 @@ PROVENANCE = {
 }
 
 # Tables that data/views.sql rebuilds from the data tables (never imported, never copied between files).
-DERIVED_TABLES = ("activity_facts", "activity_months", "site_activity")
+DERIVED_TABLES = tuple(name for name, (kind, _, _) in PROVENANCE.items() if kind == "derived")
 
 
 def generator_hash() -> str:
@@ -79,8 +81,37 @@ def generator_hash() -> str:
     return h.hexdigest()[:16]
 
 
+def views_hash() -> str:
+    return hashlib.sha256(paths.VIEWS_SQL.read_bytes()).hexdigest()[:16]
+
+
 def apply_views(con) -> None:
+    """Run data/views.sql (views and derived tables) and record which version of it the file holds."""
     con.execute(paths.VIEWS_SQL.read_text(encoding="utf-8"))
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('views_hash', $h)", {"h": views_hash()})
+
+
+def refresh_views(say: Callable[[str], None] = lambda s: None) -> bool:
+    """Bring the published snapshot up to this version's data/views.sql (an upgrade keeps its data,
+    imports included, but the pages read derived tables it may not have yet). Publishes a new version
+    only when the file was written by another version of views.sql. Returns whether it published."""
+    from . import snapshots
+    con = db.connect_read(snapshots.current().path)
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'views_hash'").fetchone()
+    finally:
+        con.close()
+    if row is not None and row[0] == views_hash():
+        return False
+    say("数据视图已更新，正在重建派生表 (data/views.sql changed: rebuilding the derived tables) …")
+    with snapshots.transaction("views: data/views.sql re-applied", audit={"action": "views"}) as work:
+        con = db.connect_write(work)
+        try:
+            apply_views(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    return True
 
 
 def _insert(con, table: str, df: pd.DataFrame) -> None:

@@ -43,6 +43,7 @@ def cmd_build(a) -> int:
             snap = snapshots.current()
             if snap.path.exists():
                 print(f"已有数据 {snap.version}，跳过构建 (snapshot {snap.version} exists)")
+                build_mod.refresh_views(lambda s: print(s, flush=True))
                 return 0
         except snapshots.NoSnapshot:
             pass

@@ -329,13 +329,6 @@ CREATE TABLE partner_projects (
     start_date     DATE NOT NULL
 );
 
--- v_fact_computed materialised whenever a snapshot is written (build, import; data/views.sql refreshes it):
--- its 57 sub-queries scan the fact tables, pages read the figures on every visit, data changes only on publish.
-CREATE TABLE fact_computed (
-    fact_id   VARCHAR PRIMARY KEY,
-    computed  DOUBLE
-);
-
 -- ── Published figures (copied from shared/facts/seed_facts.csv) ───────────────────────────
 CREATE TABLE published_facts (
     fact_id    VARCHAR PRIMARY KEY,

@@ -111,9 +111,10 @@ SELECT * FROM (VALUES
            WHERE v.kind = '社区' AND s.site_id IN (SELECT site_id FROM linkage)))
 ) AS t(fact_id, computed);
 
--- Refresh the materialised figures (this file runs after every build and import).
-DELETE FROM fact_computed;
-INSERT INTO fact_computed SELECT fact_id, CAST(computed AS DOUBLE) FROM v_fact_computed;
+-- The figures materialised (a derived table, see below): pages read them on every visit, and its 57
+-- sub-queries scan the data tables, which change only when a snapshot is written.
+CREATE OR REPLACE TABLE fact_computed AS
+SELECT fact_id, CAST(computed AS DOUBLE) AS computed FROM v_fact_computed;
 
 CREATE OR REPLACE VIEW v_fact_check AS
 SELECT f.fact_id, f.metric_zh AS metric, f.value AS published, f.qualifier,
@@ -132,8 +133,9 @@ LEFT JOIN fact_computed c USING (fact_id);
 -- ── Derived read tables ─────────────────────────────────────────────────────────────────────
 -- Rebuilt from the data tables by every build and import (this file), never written otherwise, and
 -- not part of the SQL contract: the named queries read them so that a filter click does not join and
--- scan four million activity rows at province scale (issue 9, BENCHMARKS.md). civic/build.py lists
--- them in DERIVED_TABLES.
+-- scan four million activity rows at province scale (issue 9, BENCHMARKS.md). Their provenance kind is
+-- `derived` (civic/build.py). `python -m civic build --if-missing` (make run) re-applies this file to a
+-- published snapshot built by an older version of it.
 
 -- activities with their site's town/county/level and team type, sorted by date so that a date window
 -- reads only the row groups it needs (DuckDB's min/max zone maps).

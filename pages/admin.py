@@ -24,7 +24,7 @@ import streamlit as st  # noqa: E402
 
 from civic import export, fmt, ingest, paths, snapshots  # noqa: E402
 from civic import status as status_mod  # noqa: E402
-from civic.i18n import t  # noqa: E402
+from civic.i18n import has, t  # noqa: E402
 
 MAX_FAILURES = int(os.environ.get("CIVIC_ADMIN_MAX_FAILURES", "5"))
 GLOBAL_MAX = int(os.environ.get("CIVIC_ADMIN_GLOBAL_MAX_FAILURES", "20"))
@@ -260,8 +260,8 @@ def _audit_tab() -> None:
     for c in ("ts", "user", "action", "entity", "file_name", "sha256", "rows_added", "rows_updated", "version", "note"):
         if c not in df:
             df[c] = None
-    df["action"] = [t(f"admin.action.{a}") if isinstance(a, str) and a in ("import", "rollback", "build", "admin_lockout")
-                    else a for a in df.action]
+    df["action"] = [t(f"admin.action.{a}") if isinstance(a, str) and has(f"admin.action.{a}") else a
+                    for a in df.action]
     df["entity"] = [_entity_label(e) if isinstance(e, str) and e in ingest.ENTITIES else e for e in df.entity]
     df["sha256"] = [s[:12] if isinstance(s, str) else s for s in df.sha256]
     shown = df[["ts", "user", "action", "entity", "file_name", "sha256", "rows_added", "rows_updated", "version", "note"]]
