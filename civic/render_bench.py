@@ -11,7 +11,8 @@ coming back, or a leader reopening the link). For each visit it reports
 
 The settled check is the browser tests' (tests/browser/harness.py: script not running, no stale
 elements, deck.gl canvas and dataframes drawn, fonts loaded, DOM quiet). Requests off 127.0.0.1 are
-blocked and counted. Prints one `BENCH_JSON {...}` line; civic/bench.py runs it in a subprocess.
+recorded (not blocked: see measure()). Prints one `BENCH_JSON {...}` line; civic/bench.py runs it in a
+subprocess.
 """
 from __future__ import annotations
 
@@ -36,7 +37,6 @@ def _harness():
 
 def visit(context, base: str, path: str, harness) -> dict:
     page = context.new_page()
-    page.add_init_script(harness.MUTATION_INIT_JS)
     try:
         t0 = time.perf_counter()
         page.goto(base + path, wait_until="commit")
@@ -60,8 +60,7 @@ def measure(data_dir: Path, runs: int, paths: list[str], width: int = 1920, heig
         base = f"http://127.0.0.1:{port}"
         for path in paths:
             proc = _start_server(Path(data_dir), port, log, theme=[])
-            context = browser.browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                                  timezone_id="Asia/Shanghai")
+            context = browser.context(width, height)
             external: list[str] = []
 
             # recorded, not routed: Playwright routing would switch the HTTP cache off, and a returning

@@ -138,10 +138,15 @@ class Browser:
         self._pw = sync_playwright().start()
         self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
-    def page(self, width: int = 1366, height: int = 768, block_external: bool = True):
+    def context(self, width: int = 1366, height: int = 768):
+        """A fresh browser profile as a Chinese user has it; its pages record when the DOM last changed."""
         ctx = self.browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
                                        timezone_id="Asia/Shanghai")
-        page = ctx.new_page()
+        ctx.add_init_script(MUTATION_INIT_JS)
+        return ctx
+
+    def page(self, width: int = 1366, height: int = 768, block_external: bool = True):
+        page = self.context(width, height).new_page()
         page.external_requests = []  # type: ignore[attr-defined]
         page.page_errors = []        # type: ignore[attr-defined]
 
@@ -156,7 +161,6 @@ class Browser:
                     r.continue_()
         page.route("**/*", route)
         page.on("pageerror", lambda e: page.page_errors.append(str(e)))
-        page.add_init_script(MUTATION_INIT_JS)
         return page
 
     def close(self) -> None:
