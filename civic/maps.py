@@ -4,8 +4,14 @@ Pure builders: DataFrames in (rows of the queries/map_*.sql named queries), pyde
 Streamlit, no database. Every layer has a stable `id` (see IDS) so a chart with `on_select` keeps its
 selection across reruns; the exhibition screen passes `dark=True` for its theme.
 
-Offline by construction: `deck()` sets map_provider=None (no tiles), symbols come from an icon atlas drawn
-here and inlined as a data: URL, and labels use the app's bundled web font ("Noto Sans SC").
+Offline by construction: `deck()` sets map_provider=None (no tiles); the base map, the symbols and the
+labels are images drawn here (Pillow, the app's bundled font) and inlined as data: URLs.
+
+Drawn for browsers without a GPU (exhibition PCs, thin clients, CI), where WebGL runs in software and every
+layer type costs its shader compilation before the first frame: the default map is IconLayers only — the
+county and town areas as one pre-drawn image (`base_layer`), every site, label and ring from atlases — one
+program, where paths, polygons, circles and text took ~6 s to draw in such a Chromium. The optional density and link layers add
+their own programs only when switched on.
 
 Payload: `deck()` serialises compactly (no indent, UTF-8); `payload_bytes()` measures what a deck sends to
 the browser. `station_map()` draws sites one by one up to `max_points` and otherwise (no town selected,
@@ -32,23 +38,15 @@ from .i18n import current_lang, t, tv
 # ── constants ─────────────────────────────────────────────────────────────────────────────────
 LEVELS = ("中心", "所", "站", "基地")
 IDS = {
-    "county_shadow": "county_shadow",
-    "county_base": "county_base",
-    "town_areas": "town_areas",
-    "county_outline": "county_outline",
+    "base": "base_map",            # county and town areas (one image)
     "density": "density_hex",
     "links": "institute_links",
-    "context": "sites_context",
-    "town_totals": "town_totals",
-    "基地": "sites_base",
-    "站": "sites_station",
-    "所": "sites_institute",
-    "中心": "sites_centre",
-    "selected": "site_selected",
-    "town_labels": "town_labels",
-    "site_labels": "site_labels",
+    "context": "sites_context",    # other towns' sites, faint (town view)
+    "town_totals": "town_totals",  # one bubble per town (zoomed-out view of a large network)
+    "sites": "sites",              # every site in scope, all levels; rows carry "level"
+    "labels": "map_labels",        # town and village names, and the ring around the selected site
 }
-SITE_LAYER_IDS = frozenset({IDS[lv] for lv in LEVELS} | {IDS["context"]})
+SITE_LAYER_IDS = frozenset({IDS["sites"], IDS["context"]})
 FONT_FAMILY = "Noto Sans SC, Noto Sans CJK SC, sans-serif"
 MAX_POINTS = 5000          # sites drawn one by one when no town is selected; above that, town bubbles
 MAX_TOWN_LABELS = 60       # label towns only when the view holds at most this many
@@ -141,7 +139,7 @@ def _rgba(rgb: Sequence[int], alpha: int = 255) -> list[int]:
     return [int(rgb[0]), int(rgb[1]), int(rgb[2]), int(rgb[3] if len(rgb) > 3 else alpha)]
 
 
-# ── symbols: an icon atlas drawn once per theme, inlined as a data: URL ─────────────────────────
+# ── symbols: one icon atlas per theme, inlined as a data: URL ──────────────────────────────────
 def _shape(kind: str, cx: float, cy: float, r: float) -> list[tuple[float, float]]:
     if kind == "star":
         pts = []
@@ -158,35 +156,165 @@ def _shape(kind: str, cx: float, cy: float, r: float) -> list[tuple[float, float
 
 
 ICON_OF_LEVEL = {"中心": "star", "所": "diamond", "基地": "triangle"}
+N_CLASSES = 5
+IDLE_SIZE = 13.4            # px: a 5.5 px radius with a 2.4 px red ring
+SELECTED_SIZE = 33.0        # px: the ring around the site in the detail panel
 
 
-@lru_cache(maxsize=4)
-def icon_atlas(dark: bool = False) -> tuple[str, dict]:
-    """(data URL of a PNG atlas, iconMapping) holding the symbols of the centre, institutes and bases,
-    pre-coloured with an edge that separates them from the town areas."""
+def _circles(th: Theme) -> dict[str, tuple[tuple | None, tuple | None, float]]:
+    """Round marks as (fill, edge, edge width as a share of the diameter): station classes c0–c4, idle
+    stations, other towns' sites (ctx), the selection ring and the zoomed-out town bubbles t0–t4."""
+    out: dict = {f"c{i}": (_rgba(c, 235), _rgba(th.station_line), 0.09) for i, c in enumerate(th.ramp)}
+    out["idle"] = (_rgba(th.idle_fill), _rgba(th.idle_line), 0.18)
+    out["ctx"] = (_rgba(th.context), None, 0.0)
+    out["sel"] = (None, _rgba(th.selected), 0.09)
+    out.update({f"t{i}": (_rgba(c, 220), _rgba(th.station_line), 0.04) for i, c in enumerate(th.ramp)})
+    return out
+
+
+SITE_ICONS = (*ICON_OF_LEVEL.values(), *(f"c{i}" for i in range(N_CLASSES)), "idle")
+
+
+@lru_cache(maxsize=16)
+def icon_atlas(dark: bool = False, only: tuple[str, ...] | None = None) -> tuple[str, dict]:
+    """(data URL of a PNG atlas, iconMapping) of the marks on the map, pre-coloured per theme: the symbols
+    of the centre (star), institutes (diamond) and bases (triangle), and the round marks of `_circles`;
+    `only` these when given (each layer inlines its own copy of the atlas).
+
+    Marks are icons over pre-drawn atlases so that the whole default map is IconLayers and one image:
+    without a GPU (SwiftShader) each further layer type costs about half a second of shader compilation
+    before the first frame."""
     from PIL import Image, ImageDraw
 
     th = theme(dark)
     ss = 4  # supersampling for smooth edges
-    names = ["star", "diamond", "triangle"]
+    circles = _circles(th)
+    names = [n for n in (*ICON_OF_LEVEL.values(), *circles) if only is None or n in only]
     colours = {"star": th.centre, "diamond": th.institute, "triangle": th.base}
     cell = ICON_CELL
     img = Image.new("RGBA", (cell * len(names) * ss, cell * ss), (0, 0, 0, 0))
     draw = ImageDraw.Draw(img)
     mapping = {}
     for i, name in enumerate(names):
-        cx, cy = (i * cell + cell / 2) * ss, (cell / 2 + (4 if name == "triangle" else 0)) * ss
-        r = cell * 0.46 * ss
-        edge = cell * 0.09 * ss
-        draw.polygon(_shape(name, cx, cy, r), fill=tuple(th.icon_edge) + (255,))
-        inner = _shape(name, cx, cy, r - edge * (1.9 if name == "star" else 1.5 if name == "triangle" else 1.25))
-        draw.polygon(inner, fill=tuple(colours[name][:3]) + (255,))
+        cx = (i * cell + cell / 2) * ss
+        if name in colours:
+            cy = (cell / 2 + (4 if name == "triangle" else 0)) * ss
+            r = cell * 0.46 * ss
+            edge = cell * 0.09 * ss
+            draw.polygon(_shape(name, cx, cy, r), fill=tuple(th.icon_edge) + (255,))
+            inner = _shape(name, cx, cy, r - edge * (1.9 if name == "star" else 1.5 if name == "triangle" else 1.25))
+            draw.polygon(inner, fill=tuple(colours[name][:3]) + (255,))
+        else:
+            fill, line, share = circles[name]
+            cy, r = cell / 2 * ss, (cell / 2 - 1) * ss
+            box = lambda rad: (cx - rad, cy - rad, cx + rad, cy + rad)  # noqa: E731
+            if line is not None:
+                draw.ellipse(box(r), fill=tuple(line))
+                r -= share * 2 * r
+            draw.ellipse(box(r), fill=tuple(fill) if fill is not None else (0, 0, 0, 0))
         mapping[name] = {"x": i * cell, "y": 0, "width": cell, "height": cell, "anchorY": cell // 2,
                          "mask": False}
     img = img.resize((cell * len(names), cell), Image.LANCZOS)
+    return _png_url(img), mapping
+
+
+def _png_url(img) -> str:
+    """A PNG data URL; an image of at most 256 colours (the base map has a dozen: it is drawn without
+    anti-aliasing) is stored with an exact palette, at about half the bytes."""
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), mapping
+    _exact_palette(img).save(buf, format="PNG", compress_level=9)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _exact_palette(img):
+    """`img` as a palette image with exactly its own colours (alpha kept), or unchanged above 256 colours.
+    (Pillow's quantizers merge near colours: the pale town fills would run together.)"""
+    from PIL import Image
+    img = img.convert("RGBA")
+    found = img.getcolors(256)          # None above 256 colours
+    if found is None:
+        return img
+    colours = np.array(sorted(c for _, c in found), dtype=np.uint8)             # (n, 4)
+    keys = np.ascontiguousarray(colours).view(np.uint32).ravel()
+    order = np.argsort(keys)
+    colours, keys = colours[order], keys[order]
+    pixels = np.asarray(img).view(np.uint32)[..., 0]
+    out = Image.fromarray(np.searchsorted(keys, pixels).astype(np.uint8), "P")
+    out.putpalette(colours[:, :3].tobytes())
+    out.info["transparency"] = colours[:, 3].tobytes()
+    return out
+
+
+# ── labels: names drawn into an atlas with the bundled font, shown as icons ─────────────────────
+LABEL_OVERSAMPLE = 2        # atlas pixels per CSS pixel: sharp on HiDPI screens and 4K walls
+ATLAS_WIDTH = 2048
+
+
+@dataclass(frozen=True)
+class LabelStyle:
+    px: float               # font size, CSS pixels
+    colour: tuple
+    halo: tuple
+    halo_px: float
+    bold: bool = True
+
+
+@lru_cache(maxsize=8)
+def _font(bold: bool, px: int):
+    from PIL import ImageFont
+    name = "NotoSansSC-Bold.woff2" if bold else "NotoSansSC-Regular.woff2"
+    return ImageFont.truetype(str(paths.FONTS_DIR / name), px)
+
+
+RING_KEY = "sel"
+
+
+@lru_cache(maxsize=64)
+def label_atlas(labels: tuple[tuple[str, LabelStyle], ...], ring: tuple | None = None) -> tuple[str, dict]:
+    """(data URL, iconMapping keyed "0", "1", …) of these texts, each with a halo so it reads on any fill;
+    with `ring` (a colour), also the selection ring under the key RING_KEY.
+
+    Labels as icons rather than a TextLayer: the IconLayer program is already compiled for the sites, while
+    a TextLayer adds a second one and a glyph atlas built in the browser (~0.7 s in a GPU-less Chromium).
+    The font is the app's own subset (static/fonts), so names look as they do in the page around the map."""
+    from PIL import Image, ImageDraw
+
+    k = LABEL_OVERSAMPLE
+    probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
+    boxes = []
+    for text, st in labels:
+        font, sw = _font(st.bold, round(st.px * k)), max(1, round(st.halo_px * k))
+        x0, y0, x1, y1 = probe.textbbox((0, 0), text, font=font, stroke_width=sw)
+        boxes.append((x0, y0, x1 - x0 + 2, y1 - y0 + 2, font, sw))
+    # shelf packing, in order, after the ring's cell
+    cell = ICON_CELL if ring is not None else 0
+    places, x, y, shelf = [], cell, 0, cell
+    for _, _, w, h, _, _ in boxes:
+        if x and x + w > ATLAS_WIDTH:
+            x, y, shelf = 0, y + shelf, 0
+        places.append((x, y))
+        x, shelf = x + w, max(shelf, h)
+    width = max([px + b[2] for (px, _), b in zip(places, boxes)] + [cell, 1])
+    height = max(y + shelf, 1)
+    img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    mapping = {}
+    if ring is not None:
+        ss = 4
+        big = Image.new("RGBA", (cell * ss, cell * ss), (0, 0, 0, 0))
+        d = ImageDraw.Draw(big)
+        r = (cell / 2 - 1) * ss
+        c = cell / 2 * ss
+        d.ellipse((c - r, c - r, c + r, c + r), fill=tuple(ring))
+        r *= 1 - 2 * 0.09
+        d.ellipse((c - r, c - r, c + r, c + r), fill=(0, 0, 0, 0))
+        img.paste(big.resize((cell, cell), Image.LANCZOS), (0, 0))
+        mapping[RING_KEY] = {"x": 0, "y": 0, "width": cell, "height": cell, "mask": False}
+    draw = ImageDraw.Draw(img)
+    for i, ((text, st), (ox, oy, w, h, font, sw), (px, py)) in enumerate(zip(labels, boxes, places)):
+        draw.text((px - ox + 1, py - oy + 1), text, font=font, fill=tuple(st.colour), stroke_width=sw,
+                  stroke_fill=tuple(st.halo))
+        mapping[str(i)] = {"x": px, "y": py, "width": w, "height": h, "mask": False}
+    return _png_url(img), mapping
 
 
 def legend_svg(kind: str, colour: Sequence[int], size: int = 16, edge: Sequence[int] = (255, 255, 255),
@@ -404,17 +532,16 @@ def _class_of(value: float, breaks: Sequence[float]) -> int:
     return len(breaks)
 
 
-def station_style(value: float, idle: bool, breaks: Sequence[float], vmax: float, th: Theme,
-                  n_classes: int = 5) -> tuple[list[int], list[int], float, float]:
-    """(fill, line, radius px, line width px) of a village station."""
+def station_style(value: float, idle: bool, breaks: Sequence[float], vmax: float,
+                  n_classes: int = N_CLASSES) -> tuple[str, float]:
+    """(icon, diameter px) of a village station: a colour class c0–c4 sized by the value, or "idle"."""
     if idle:
-        return _rgba(th.idle_fill), _rgba(th.idle_line), 5.5, 2.4
+        return "idle", IDLE_SIZE
     cls = _class_of(value, breaks)
     # spread the classes over the ramp even when fewer breaks exist
     idx = 0 if not breaks else round(cls * (n_classes - 1) / max(len(breaks), 1))
-    fill = _rgba(th.ramp[min(idx, len(th.ramp) - 1)], 235)
     radius = 4.0 + 6.0 * math.sqrt(max(value, 0) / vmax) if vmax > 0 else 4.0
-    return fill, _rgba(th.station_line), round(radius, 1), 1.0
+    return f"c{min(idx, n_classes - 1)}", round(2 * radius + 1, 1)
 
 
 # ── layers ──────────────────────────────────────────────────────────────────────────────────
@@ -432,24 +559,19 @@ def _id(key: str, suffix: str = "") -> str:
     return IDS[key] + (f"-{suffix}" if suffix else "")
 
 
-def county_layers(outline_rings: pd.DataFrame, dark: bool = False, suffix: str = "") -> tuple[list, list]:
-    """(below-towns layers, above-towns layer): a soft shadow and paper fill under the town areas, and the
-    county boundary drawn over them."""
-    th = theme(dark)
-    rows = [{"ring": r} for r in outline_rings["ring"]] if len(outline_rings) else []
-    shadow = _layer("PathLayer", rows, _id("county_shadow", suffix), get_path="ring", get_color=list(th.county_shadow),
-                    get_width=9, width_units=_lit("pixels"), joint_rounded=True, pickable=False)
-    base = _layer("PolygonLayer", rows, _id("county_base", suffix), get_polygon="ring",
-                  get_fill_color=list(th.county_fill), stroked=False, filled=True, pickable=False)
-    line = _layer("PathLayer", rows, _id("county_outline", suffix), get_path="ring",
-                  get_color=list(th.county_line), get_width=2.4, width_units=_lit("pixels"), joint_rounded=True,
-                  pickable=False)
-    return [shadow, base], [line]
+# ── the base map: county and town areas drawn into one image ─────────────────────────────────
+BASE_OVERSAMPLE = 2.5       # image pixels per screen pixel at the initial view: sharp when zooming in
+BASE_MAX_SIDE = 4096        # every WebGL device takes textures this large
+BASE_MAX_PIXELS = 1_500_000   # a larger image is decoded after the first frame and costs a second one
+DECK_EARTH_RADIUS = 40.03e6 / (2 * math.pi)   # metres: deck.gl's (math.gl's) earth circumference / 2π
 
 
-def town_area_layer(towns: pd.DataFrame, dark: bool = False, focused: bool = False, suffix: str = "") -> pdk.Layer:
-    """Town areas (approximate, 示意). With `focused`, unselected towns fade and selected ones are outlined."""
-    th = theme(dark)
+def _inv_merc_y(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def _area_rows(towns: pd.DataFrame, th: Theme, focused: bool) -> list[tuple]:
+    """(rings, fill, line, line width px) per town area, selected towns last (their outline on top)."""
     rows = []
     for i, r in enumerate(towns.itertuples(index=False)):
         g = getattr(r, "area_geojson", None)
@@ -457,131 +579,222 @@ def town_area_layer(towns: pd.DataFrame, dark: bool = False, focused: bool = Fal
             continue
         rings, _ = _parse_area(g)
         sel = bool(getattr(r, "selected", True))
-        fill = th.town_fills[int(str(r.town_code)[-2:]) % len(th.town_fills)] if str(r.town_code)[-2:].isdigit() \
-            else th.town_fills[i % len(th.town_fills)]
+        code = str(r.town_code)[-2:]
+        fill = th.town_fills[int(code) % len(th.town_fills)] if code.isdigit() else th.town_fills[i % len(th.town_fills)]
         alpha = 255 if (sel or not focused) else th.faded_alpha
-        line = th.focus_line if (focused and sel) else th.town_line
-        width = 2.2 if (focused and sel) else 1.2
+        line, width = (th.focus_line, 2.2) if (focused and sel) else (th.town_line, 1.2)
+        rows.append((1 if (focused and sel) else 0, rings, tuple(_rgba(fill, alpha)), tuple(_rgba(line)), width))
+    rows.sort(key=lambda x: x[0])
+    return [x[1:] for x in rows]
+
+
+@lru_cache(maxsize=32)
+def _base_image(areas: tuple, outline_rings: tuple, th: Theme, extent: tuple[float, float, float, float],
+                size: tuple[int, int], px: float) -> str:
+    """The base drawn in web-mercator pixels (square on the map at any latitude): the county's soft
+    shadow and paper fill, town areas with their borders, the county boundary on top. `px` is image pixels
+    per screen pixel, so line widths match the screen at the initial view."""
+    from PIL import Image, ImageDraw
+
+    lon0, y0, lon1, y1 = extent
+    w, h = size
+    img = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img, "RGBA")
+
+    def xy(ring) -> list[tuple[float, float]]:
+        a = np.asarray(ring, dtype=float)
+        lat = np.clip(a[:, 1], -85.0, 85.0)
+        my = np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+        return list(zip((a[:, 0] - lon0) / (lon1 - lon0) * w, (y1 - my) / (y1 - y0) * h))
+
+    def line(ring, colour, width) -> None:
+        pts = xy(ring)
+        draw.line(pts + pts[:1], fill=colour, width=max(1, round(width * px)), joint="curve")
+
+    for ring in outline_rings:
+        line(ring, tuple(th.county_shadow), 9)
+    for ring in outline_rings:
+        draw.polygon(xy(ring), fill=tuple(th.county_fill))
+    for rings, fill, _, _ in areas:
         for ring in rings:
-            rows.append({"ring": [list(p) for p in ring], "c": _rgba(fill, alpha), "lc": _rgba(line), "lw": width,
-                         "z": 1 if (focused and sel) else 0})
-    rows.sort(key=lambda x: x["z"])  # selected towns last, so their outline is on top
-    for x in rows:
-        x.pop("z")
-    return _layer("PolygonLayer", rows, _id("town_areas", suffix), get_polygon="ring", get_fill_color="c",
-                  get_line_color="lc", get_line_width="lw", line_width_units=_lit("pixels"), stroked=True,
-                  filled=True, pickable=False)
+            draw.polygon(xy(ring), fill=fill)
+    for rings, _, colour, width in areas:
+        for ring in rings:
+            line(ring, colour, width)
+    for ring in outline_rings:
+        line(ring, tuple(th.county_line), 2.4)
+    return _png_url(img)
 
 
-def town_label_layer(towns: pd.DataFrame, dark: bool = False, focused: bool = False, suffix: str = "") -> pdk.Layer:
-    """Town names at their area's centre (Chinese needs characterSet "auto" and the bundled font)."""
+def base_layer(towns: pd.DataFrame, outline_rings: pd.DataFrame, view: pdk.ViewState, *, focused: bool = False,
+               dark: bool = False, line_scale: float = 1.0, suffix: str = "") -> pdk.Layer | None:
+    """County outlines and town areas (approximate, 示意) as one pre-drawn image. With `focused`, unselected
+    towns fade and selected ones are outlined. None when there is nothing to draw.
+
+    Why an image: in a browser without a GPU (exhibition PCs, thin clients, this project's CI) deck.gl's
+    path and polygon layers took ~1 s each to compile and rasterise before the first frame. Why an icon
+    rather than a BitmapLayer: the IconLayer program is compiled for the sites anyway; a BitmapLayer cost
+    its own compilation, ~0.3 s more."""
     th = theme(dark)
+    areas = tuple(_area_rows(towns, th, focused))
+    rings = tuple(r for r in outline_rings["ring"]) if len(outline_rings) else ()
+    rings = tuple(tuple(tuple(p) for p in r) for r in rings)
+    pts = [p for r in rings for p in r] + [p for a in areas for r in a[0] for p in r]
+    b = bounds(pts)
+    if b is None:
+        return None
+    zoom = float(view.zoom)
+    per_lon = 512.0 * 2 ** zoom / 360.0            # screen px per degree of longitude at the initial view
+    per_y = 512.0 * 2 ** zoom / (2 * math.pi)      # screen px per unit of mercator y
+    pad = 10 * line_scale                           # screen px around the outline: room for the shadow
+    lon0, lon1 = b[0] - pad / per_lon, b[2] + pad / per_lon
+    y0, y1 = _merc_y(b[1]) - pad / per_y, _merc_y(b[3]) + pad / per_y
+    w, h = (lon1 - lon0) * per_lon * BASE_OVERSAMPLE, (y1 - y0) * per_y * BASE_OVERSAMPLE
+    shrink = min(1.0, BASE_MAX_SIDE / max(w, h), math.sqrt(BASE_MAX_PIXELS / max(w * h, 1.0)))
+    size = (max(16, round(w * shrink)), max(16, round(h * shrink)))
+    url = _base_image(areas, rings, th, (lon0, y0, lon1, y1), size, BASE_OVERSAMPLE * shrink * line_scale)
+    # the image as one flat icon sized in metres at its centre: exactly its mercator extent (deck.gl sizes
+    # metres at the icon's own latitude), and drawn by the IconLayer program the sites compile anyway
+    lat_c = _inv_merc_y((y0 + y1) / 2)
+    height_m = (y1 - y0) * DECK_EARTH_RADIUS * math.cos(math.radians(lat_c))
+    row = {"p": [round((lon0 + lon1) / 2, 7), round(lat_c, 7)], "i": "base"}
+    return _layer("IconLayer", [row], _id("base", suffix), get_position="p", get_icon="i", icon_atlas=_lit(url),
+                  icon_mapping={"base": {"x": 0, "y": 0, "width": size[0], "height": size[1], "mask": False}},
+                  get_size=round(height_m, 2), size_units=_lit("meters"), billboard=False, pickable=False)
+
+
+def icon_bounds(layer: Mapping) -> tuple[float, float, float, float]:
+    """(lon0, lat0, lon1, lat1) covered by the base image of a serialised `base_layer` (tests, checks)."""
+    row = layer["data"][0]
+    (lon_c, lat_c), m = row["p"], layer["iconMapping"][row["i"]]
+    dy = float(layer["getSize"]) / (DECK_EARTH_RADIUS * math.cos(math.radians(lat_c)))
+    dlon = math.degrees(dy * m["width"] / m["height"])
+    yc = _merc_y(lat_c)
+    return lon_c - dlon / 2, _inv_merc_y(yc - dy / 2), lon_c + dlon / 2, _inv_merc_y(yc + dy / 2)
+
+
+def _town_labels(towns: pd.DataFrame, th: Theme, focused: bool, scale: float) -> list[tuple[list, str, LabelStyle]]:
+    """(position, text, style) of town names at their area's centre."""
     # a view of more towns than MAX_TOWN_LABELS (many counties) is too small to read names: tooltips only
-    tw = town_label_points(towns) if len(towns) <= MAX_TOWN_LABELS else town_label_points(towns.iloc[:0])
-    rows = []
-    for r in tw.itertuples(index=False):
+    if len(towns) > MAX_TOWN_LABELS:
+        return []
+    out = []
+    for r in town_label_points(towns).itertuples(index=False):
         if pd.isna(r.label_lon) or pd.isna(r.label_lat):
             continue
-        sel = bool(getattr(r, "selected", True))
-        faded = focused and not sel
-        rows.append({"p": [_round(r.label_lon), _round(r.label_lat)], "text": str(r.name),
-                     "c": _rgba(th.label_faded if faded else th.label), "s": 13 if faded else (20 if focused else 16)})
-    return _layer("TextLayer", rows, _id("town_labels", suffix), get_position="p", get_text="text", get_color="c",
-                  get_size="s", size_units=_lit("pixels"), font_family=_lit(FONT_FAMILY), font_weight=700,
-                  character_set=_lit("auto"), font_settings={"sdf": True, "fontSize": 56, "buffer": 6},
-                  outline_width=4, outline_color=list(th.label_outline),
-                  get_text_anchor=_lit("middle"), get_alignment_baseline=_lit("center"), billboard=True,
-                  pickable=False)
+        faded = focused and not bool(getattr(r, "selected", True))
+        style = LabelStyle(px=(13 if faded else (20 if focused else 16)) * scale,
+                           colour=tuple(_rgba(th.label_faded if faded else th.label)),
+                           halo=tuple(_rgba(th.label_outline)), halo_px=2.2 * scale)
+        out.append(([_round(r.label_lon), _round(r.label_lat)], str(r.name), style))
+    return out
 
 
-def site_label_layer(sites: pd.DataFrame, dark: bool = False, suffix: str = "") -> pdk.Layer:
-    """Short names (village, institute) under each station in a town view."""
-    th = theme(dark)
-    rows = [{"p": [_round(r.lon), _round(r.lat)], "text": str(r.label)}
+def _site_labels(sites: pd.DataFrame, th: Theme, scale: float) -> list[tuple[list, str, LabelStyle]]:
+    """(position, text, style) of short names (village, institute) to go under each station."""
+    style = LabelStyle(px=12 * scale, colour=tuple(_rgba(th.site_label)), halo=tuple(_rgba(th.label_outline)),
+                       halo_px=1.8 * scale, bold=False)
+    return [([_round(r.lon), _round(r.lat)], str(r.label), style)
             for r in sites.itertuples(index=False) if r.level in ("站", "所")]
-    return _layer("TextLayer", rows, _id("site_labels", suffix), get_position="p", get_text="text",
-                  get_color=list(th.site_label), get_size=12, size_units=_lit("pixels"),
-                  font_family=_lit(FONT_FAMILY), character_set=_lit("auto"),
-                  font_settings={"sdf": True, "fontSize": 40, "buffer": 5}, outline_width=3,
-                  outline_color=list(th.label_outline), get_pixel_offset=[0, 13],
-                  get_text_anchor=_lit("middle"), get_alignment_baseline=_lit("top"), pickable=False)
+
+
+# The base and the labels layer carry no getColor on purpose: once a site is picked on the map, Streamlit
+# fades every object of every layer that has one (alpha 102) except the pick; without it they stay as drawn
+# (an IconLayer's default colour only sets the opacity of a non-mask icon: opaque).
+def labels_layer(towns: pd.DataFrame, label_sites: pd.DataFrame | None = None, selected: Mapping | None = None,
+                 *, dark: bool = False, focused: bool = False, suffix: str = "", label_scale: float = 1.0,
+                 mark_scale: float = 1.0) -> pdk.Layer:
+    """Everything drawn over the sites and not pickable, in one IconLayer over one atlas: the ring around
+    the site shown in the detail panel, town names at their area's centre, and (`label_sites`) village
+    names under their stations. Rows carry "kind" ("selected", "town" or "site"), "p", "i", "s", "o"."""
+    th = theme(dark)
+    rows: list[dict] = []
+    if selected is not None and not _missing(selected.get("lon")) and not _missing(selected.get("lat")):
+        rows.append({"kind": "selected", "p": [_round(selected["lon"]), _round(selected["lat"])], "i": RING_KEY,
+                     "s": round(SELECTED_SIZE * mark_scale, 1), "o": [0, 0]})
+    texts = [("town", x) for x in _town_labels(towns, th, focused, label_scale)]
+    if label_sites is not None and len(label_sites):
+        texts += [("site", x) for x in _site_labels(label_sites, th, label_scale)]
+    atlas, mapping = label_atlas(tuple((text, style) for _, (_, text, style) in texts), tuple(_rgba(th.selected)))
+    for i, (kind, (pos, text, style)) in enumerate(texts):
+        h = mapping[str(i)]["height"] / LABEL_OVERSAMPLE
+        rows.append({"kind": kind, "text": text, "p": pos, "i": str(i), "s": round(h, 1),
+                     "o": [0, round(9 * mark_scale + h / 2)] if kind == "site" else [0, 0]})
+    return _layer("IconLayer", rows, _id("labels", suffix), get_position="p", get_icon="i", get_size="s",
+                  get_pixel_offset="o", size_units=_lit("pixels"), icon_atlas=_lit(atlas), icon_mapping=mapping,
+                  billboard=True, pickable=False)
 
 
 def _site_row(r: Mapping, lang: str) -> dict:
     vc = r.get("village_code")
-    return {"site_id": r["site_id"], "name": r["name"],
+    return {"site_id": r["site_id"], "level": r["level"], "name": r["name"],
             "village_code": vc if isinstance(vc, str) and vc else None,
             "p": [_round(r["lon"]), _round(r["lat"])],
             "t1": r["name"], "t2": _site_subtitle(r), "t3": _site_lines(r, lang)}
 
 
-def site_layers(sites: pd.DataFrame, metric: str = "activities", dark: bool = False, suffix: str = "",
-                breaks: Sequence[float] | None = None, zoomed_out: bool = False) -> list[pdk.Layer]:
-    """One layer per level, bottom to top: bases (▲), village stations (●, colour and size by the metric,
-    idle ones as red rings), institutes (◆), the county centre (★). Each row carries site_id, name and,
-    for stations, village_code, plus the tooltip lines. `zoomed_out` sizes the symbols in metres (capped in
-    pixels) so a view of many counties does not drown in symbols."""
-    th = theme(dark)
+def _icon_layer(rows: list[dict], layer_id: str, dark: bool, icons: tuple[str, ...], *, pickable: bool = True,
+                highlight: int = 140, **kw) -> pdk.Layer:
+    """Marks from the theme's icon atlas (only `icons`); rows carry "p" and the icon name "i"."""
+    atlas, mapping = icon_atlas(dark, icons)
+    if pickable:
+        kw.update(auto_highlight=True, highlight_color=[255, 200, 0, highlight])
+    return _layer("IconLayer", rows, layer_id, get_position="p", get_icon="i", icon_atlas=_lit(atlas),
+                  icon_mapping=mapping, get_color=[255, 255, 255, 255], billboard=True, pickable=pickable, **kw)
+
+
+SYMBOL_SIZES = {"中心": 34, "所": 24, "基地": 17}   # px
+
+
+def site_layer(sites: pd.DataFrame, metric: str = "activities", dark: bool = False, suffix: str = "",
+               breaks: Sequence[float] | None = None, zoomed_out: bool = False, scale: float = 1.0) -> pdk.Layer:
+    """Every site in one layer, bottom to top: bases (▲), village stations (●, colour and size by the
+    metric, idle ones white with a red ring), institutes (◆), the county centre (★). Each row carries
+    site_id, level, name and, for stations, village_code, plus the tooltip lines. `zoomed_out` sizes the
+    symbols in metres (capped in pixels) so a view of many counties does not drown in symbols.
+
+    One layer rather than one per level: in a GPU-less browser every layer costs ~0.1 s more before the
+    first frame, whatever it holds."""
     lang = current_lang()
-    atlas, mapping = icon_atlas(dark)
     recs = sites.to_dict("records") if len(sites) else []
     stations = [r for r in recs if r["level"] == "站"]
     if breaks is None:
         breaks = class_breaks([r.get(metric, 0) for r in stations])
     vmax = max([float(r.get(metric, 0) or 0) for r in stations] or [0.0])
-    layers = []
-    sizes = {"中心": 34, "所": 24, "基地": 17}
+    rows = []
     for level in ("基地", "站", "所", "中心"):
-        rows = []
         for r in recs:
             if r["level"] != level:
                 continue
             row = _site_row(r, lang)
             if level == "站":
-                fill, line, radius, width = station_style(float(r.get(metric, 0) or 0), bool(r.get("idle")),
-                                                          breaks, vmax, th)
-                row.update(c=fill, lc=line, r=radius, lw=width)
+                row["i"], row["s"] = station_style(float(r.get(metric, 0) or 0), bool(r.get("idle")), breaks, vmax)
             else:
                 row["i"] = ICON_OF_LEVEL[level]
+                row["s"] = SYMBOL_SIZES[level] * (160 if zoomed_out else 1)
             rows.append(row)
-        if level == "站":
-            layers.append(_layer("ScatterplotLayer", rows, _id("站", suffix), get_position="p",
-                                 get_fill_color="c", get_line_color="lc", get_radius="r", get_line_width="lw",
-                                 radius_units=_lit("pixels"), line_width_units=_lit("pixels"), stroked=True,
-                                 filled=True, pickable=True, auto_highlight=True,
-                                 highlight_color=[255, 200, 0, 160]))
-        else:
-            size_kw = ({"get_size": sizes[level] * 160, "size_units": _lit("meters"), "size_min_pixels": 5,
-                        "size_max_pixels": sizes[level]} if zoomed_out else
-                       {"get_size": sizes[level], "size_units": _lit("pixels")})
-            layers.append(_layer("IconLayer", rows, _id(level, suffix), get_position="p", get_icon="i",
-                                 **size_kw, icon_atlas=_lit(atlas),
-                                 icon_mapping=mapping, get_color=[255, 255, 255, 255], pickable=True,
-                                 auto_highlight=True, highlight_color=[255, 200, 0, 120], billboard=True))
-    return layers
+    size_kw = ({"size_units": _lit("meters"), "size_min_pixels": 5, "size_max_pixels": 34 * scale} if zoomed_out
+               else {"size_units": _lit("pixels"), "size_scale": scale})
+    return _icon_layer(rows, _id("sites", suffix), dark, SITE_ICONS, get_size="s", **size_kw)
 
 
-def context_layer(context: pd.DataFrame, dark: bool = False, suffix: str = "") -> pdk.Layer:
+def context_layer(context: pd.DataFrame, dark: bool = False, suffix: str = "", scale: float = 1.0) -> pdk.Layer:
     """Other towns' sites, faint, with their own id (pickable: a click opens their detail too)."""
-    th = theme(dark)
     rows = []
     for r in (context.to_dict("records") if len(context) else []):
         vc = r.get("village_code")
         rows.append({"site_id": r["site_id"], "name": r["name"],
                      "village_code": vc if isinstance(vc, str) and vc else None,
-                     "p": [_round(r["lon"]), _round(r["lat"])], "t1": r["name"],
+                     "p": [_round(r["lon"]), _round(r["lat"])], "i": "ctx", "t1": r["name"],
                      "t2": " · ".join([tv("level", r["level"]), str(r.get("town_name") or "")]),
                      "t3": t("map.tip_context")})
-    return _layer("ScatterplotLayer", rows, _id("context", suffix), get_position="p",
-                  get_fill_color=list(th.context), get_radius=3, radius_units=_lit("pixels"), stroked=False,
-                  filled=True, pickable=True)
+    return _icon_layer(rows, _id("context", suffix), dark, ("ctx",), get_size=6, size_units=_lit("pixels"), size_scale=scale)
 
 
 def town_totals_layer(towns: pd.DataFrame, metric: str = "activities", dark: bool = False,
-                      suffix: str = "") -> pdk.Layer:
+                      suffix: str = "", scale: float = 1.0) -> pdk.Layer:
     """One bubble per town (the zoomed-out view of a large network): size by the metric, colour by the
     share of idle stations."""
-    th = theme(dark)
     lang = current_lang()
     tw = town_label_points(towns)
     tw = tw[tw["sites"] > 0] if "sites" in tw else tw
@@ -590,18 +803,14 @@ def town_totals_layer(towns: pd.DataFrame, metric: str = "activities", dark: boo
     for r in tw.to_dict("records"):
         share = (r["idle_stations"] / r["stations"]) if r.get("stations") else 0.0
         cls = min(int(share * 5), 4)
-        colour = _rgba(th.ramp[4 - cls], 220)
         radius = 700 + 2600 * math.sqrt(float(r[metric]) / vmax) if vmax > 0 else 700   # metres
         rows.append({"town_code": r["town_code"], "p": [_round(r["label_lon"]), _round(r["label_lat"])],
-                     "c": colour, "r": round(radius, 1), "t1": str(r["name"]), "t2": t("map.tip_town_totals"),
+                     "i": f"t{4 - cls}", "s": round(2 * radius, 1), "t1": str(r["name"]), "t2": t("map.tip_town_totals"),
                      "t3": t("map.tip_town_lines", stations=int(r["stations"]), idle=int(r["idle_stations"]),
                              activities=fmt.num(r["activities"], lang),
                              beneficiaries=fmt.num(r["beneficiaries"], lang))})
-    return _layer("ScatterplotLayer", rows, _id("town_totals", suffix), get_position="p", get_fill_color="c",
-                  get_radius="r", radius_units=_lit("meters"), radius_min_pixels=2, radius_max_pixels=26,
-                  stroked=True, get_line_color=_rgba(th.station_line), line_width_min_pixels=1, filled=True,
-                  pickable=True, auto_highlight=True,
-                  highlight_color=[255, 200, 0, 140])
+    return _icon_layer(rows, _id("town_totals", suffix), dark, tuple(f"t{i}" for i in range(N_CLASSES)), get_size="s", size_units=_lit("meters"),
+                       size_min_pixels=4, size_max_pixels=52 * scale)
 
 
 def density_layer(points: pd.DataFrame, metric: str = "activities", dark: bool = False, suffix: str = "",
@@ -617,7 +826,7 @@ def density_layer(points: pd.DataFrame, metric: str = "activities", dark: bool =
                   color_range=[list(c) for c in th.hex_range], pickable=False)
 
 
-def link_layer(sites: pd.DataFrame, dark: bool = False, suffix: str = "") -> pdk.Layer:
+def link_layer(sites: pd.DataFrame, dark: bool = False, suffix: str = "", scale: float = 1.0) -> pdk.Layer:
     """Lines from each institute to its village stations (and from the centre to the institutes)."""
     th = theme(dark)
     pos = {r.site_id: (r.lon, r.lat, r.level) for r in sites.itertuples(index=False)}
@@ -630,18 +839,8 @@ def link_layer(sites: pd.DataFrame, dark: bool = False, suffix: str = "") -> pdk
             rows.append({"s": [_round(parent[0]), _round(parent[1])], "t": [_round(r.lon), _round(r.lat)],
                          "w": 1.0 if r.level == "站" else 2.2})
     return _layer("LineLayer", rows, _id("links", suffix), get_source_position="s", get_target_position="t",
-                  get_color=list(th.links), get_width="w", width_units=_lit("pixels"), pickable=False)
-
-
-def selected_layer(site: Mapping | None, dark: bool = False, suffix: str = "") -> pdk.Layer:
-    """A ring around the site shown in the detail panel (whichever way it was chosen)."""
-    th = theme(dark)
-    rows = []
-    if site is not None and not pd.isna(site.get("lon")) and not pd.isna(site.get("lat")):
-        rows = [{"p": [_round(site["lon"]), _round(site["lat"])]}]
-    return _layer("ScatterplotLayer", rows, _id("selected", suffix), get_position="p", get_radius=15,
-                  radius_units=_lit("pixels"), filled=False, stroked=True, get_line_color=list(th.selected),
-                  get_line_width=3, line_width_units=_lit("pixels"), pickable=False)
+                  get_color=list(th.links), get_width="w", width_units=_lit("pixels"), width_scale=scale,
+                  pickable=False)
 
 
 # ── the deck ────────────────────────────────────────────────────────────────────────────────
@@ -668,13 +867,19 @@ def payload_bytes(d: pdk.Deck) -> int:
 
 def layer_data(spec: str | Mapping, layer_id: str) -> list | None:
     """The data rows of one layer in a serialised deck (tests, benchmarks); `layer_id` may be the stable
-    base id ("sites_station") of a layer drawn with a reset suffix ("sites_station-2")."""
+    base id ("sites") of a layer drawn with a reset suffix ("sites-2")."""
     d = json.loads(spec) if isinstance(spec, str) else spec
     for layer in d.get("layers", []):
         lid = str(layer.get("id"))
         if lid == layer_id or base_layer_id(lid) == layer_id:
             return layer.get("data")
     return None
+
+
+def site_rows(spec: str | Mapping, level: str | None = None) -> list[dict]:
+    """The rows of the site layer in a serialised deck, optionally those of one level (站, 所, 中心, 基地)."""
+    rows = layer_data(spec, IDS["sites"]) or []
+    return [r for r in rows if level is None or r.get("level") == level]
 
 
 def map_view(towns: pd.DataFrame, outline: pd.DataFrame | None = None, sites: pd.DataFrame | None = None,
@@ -709,12 +914,15 @@ def station_map(sites: pd.DataFrame, towns: pd.DataFrame, context: pd.DataFrame 
                 outline: pd.DataFrame | None = None, *, metric: str = "activities", focused: bool = False,
                 selected: Mapping | None = None, density: bool = False, links: bool = False,
                 show_context: bool = True, dark: bool = False, max_points: int = MAX_POINTS, suffix: str = "",
-                viewport: tuple[int, int] = (560, 600)) -> StationMap:
+                viewport: tuple[int, int] = (560, 600), mark_scale: float = 1.0,
+                label_scale: float = 1.0) -> StationMap:
     """The whole map from the map_* query results.
 
     sites: map_sites rows in scope; towns: map_towns rows; context: map_context rows (other towns' sites when
     `focused` on selected towns); outline: `outlines(...)`. When not focused and there are more than
     `max_points` sites, sites are replaced by one bubble per town (centre and institutes stay).
+    `mark_scale` and `label_scale` enlarge marks and lines, and labels (the exhibition screen is read from
+    metres away).
     """
     metric = metric if metric in METRICS else "activities"
     context = context if context is not None else pd.DataFrame(columns=["site_id", "level", "name", "lon", "lat"])
@@ -726,28 +934,27 @@ def station_map(sites: pd.DataFrame, towns: pd.DataFrame, context: pd.DataFrame 
     stations = sites[sites["level"] == "站"] if len(sites) else sites
     breaks = class_breaks(stations[metric]) if len(stations) else []
 
-    below, above = county_layers(outline, dark, suffix)
-    layers: list[pdk.Layer] = [*below, town_area_layer(towns, dark, focused, suffix), *above]
+    view = map_view(towns, outline, sites, focused, viewport)
+    base = base_layer(towns, outline, view, focused=focused, dark=dark, line_scale=mark_scale, suffix=suffix)
+    layers: list[pdk.Layer] = [base] if base is not None else []
     if density:
         pts = sites if not aggregated else (town_label_points(towns).drop(columns=["lon", "lat"])
                                             .rename(columns={"label_lon": "lon", "label_lat": "lat"}))
         layers.append(density_layer(pts, metric, dark, suffix, radius_m=1600 if not aggregated else 6000))
     if links and not aggregated:
-        layers.append(link_layer(sites, dark, suffix))
+        layers.append(link_layer(sites, dark, suffix, mark_scale))
     if focused and show_context:
-        layers.append(context_layer(context, dark, suffix))
+        layers.append(context_layer(context, dark, suffix, mark_scale))
     if aggregated:
-        layers.append(town_totals_layer(towns, metric, dark, suffix))
-        layers.extend(site_layers(sites[sites["level"].isin(["中心", "所"])], metric, dark, suffix, breaks,
-                                  zoomed_out=True))
+        layers.append(town_totals_layer(towns, metric, dark, suffix, mark_scale))
+        layers.append(site_layer(sites[sites["level"].isin(["中心", "所"])], metric, dark, suffix, breaks,
+                                 zoomed_out=True, scale=mark_scale))
     else:
-        layers.extend(site_layers(sites, metric, dark, suffix, breaks))
-    layers.append(selected_layer(selected, dark, suffix))
-    layers.append(town_label_layer(towns, dark, focused, suffix))
-    if focused and not aggregated and 0 < len(sites) <= MAX_SITE_LABELS:
-        layers.append(site_label_layer(sites, dark, suffix))
+        layers.append(site_layer(sites, metric, dark, suffix, breaks, scale=mark_scale))
+    label_sites = sites if focused and not aggregated and 0 < len(sites) <= MAX_SITE_LABELS else None
+    layers.append(labels_layer(towns, label_sites, selected, dark=dark, focused=focused, suffix=suffix,
+                               label_scale=label_scale, mark_scale=mark_scale))
 
-    view = map_view(towns, outline, sites, focused, viewport)
     d = deck(layers, view, dark)
     return StationMap(deck=d, aggregated=aggregated, breaks=breaks, metric=metric, n_sites=len(sites),
                       layer_ids={k: _id(k, suffix) for k in IDS})
@@ -810,7 +1017,7 @@ class Picked:
 
 
 def base_layer_id(layer_id: str) -> str:
-    """The stable id without a reset suffix: "sites_station-3" → "sites_station"."""
+    """The stable id without a reset suffix: "sites-3" → "sites"."""
     for base in IDS.values():
         if layer_id == base or layer_id.startswith(base + "-"):
             return base

@@ -10,6 +10,7 @@ REFERENCE_DIR = ROOT / "data" / "reference"
 SCHEMA_SQL = ROOT / "data" / "schema.sql"
 VIEWS_SQL = ROOT / "data" / "views.sql"
 FACTS_CSV = ROOT / "data" / "published_facts.csv"
+FONTS_DIR = ROOT / "static" / "fonts"
 
 
 def data_dir() -> Path:

@@ -307,20 +307,11 @@ def fetch(scene: str) -> tuple[dict | None, bool]:
 
 # ── the map (civic/maps.py layers, dark) ──────────────────────────────────────────────────────
 # Sizes in the shared layers are CSS pixels for a laptop; from 5 m the screen needs them bigger.
-_LAYER_SCALE = {"TextLayer": ("size_scale",), "IconLayer": ("size_scale",),
-                "ScatterplotLayer": ("radius_scale", "line_width_scale"), "PathLayer": ("width_scale",),
-                "PolygonLayer": ("line_width_scale",), "LineLayer": ("width_scale",)}
-
-
 def map_deck(m: dict, L: Layout, width: int, height: int):
     """The station map for scene 2 from the map page's builders, dark, labels and marks scaled for the wall."""
     sm = maps.station_map(m["sites"], m["towns"], None, m["outline"], metric="activities", dark=True,
-                          viewport=(width, height))
+                          viewport=(width, height), mark_scale=round(1.35 * L.s, 2), label_scale=round(1.6 * L.s, 2))
     deck = sm.deck
-    for layer in deck.layers:
-        for attr in _LAYER_SCALE.get(getattr(layer, "type", ""), ()):
-            k = (1.6 if layer.type == "TextLayer" else 1.35) * L.s
-            setattr(layer, attr, round(k, 2))
     deck._tooltip = False   # nobody points at a kiosk; and no tooltip payload is needed
     return deck, sm
 

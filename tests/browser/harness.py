@@ -50,7 +50,18 @@ MUTATION_INIT_JS = """
 window.__lastMutation = performance.now();
 new MutationObserver(() => { window.__lastMutation = performance.now(); })
   .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+window.__lastLongTaskEnd = 0;
+try {
+  new PerformanceObserver(list => {
+    for (const e of list.getEntries())
+      window.__lastLongTaskEnd = Math.max(window.__lastLongTaskEnd, e.startTime + e.duration);
+  }).observe({type: 'longtask', buffered: true});
+} catch (e) {}
 """
+# WebGL draws change no DOM: deck.gl's first frame (shader compilation, and in a GPU-less Chromium the
+# software rasteriser) shows up only as main-thread long tasks after the DOM went quiet
+LAST_MUTATION_JS = "() => window.__lastMutation || 0"
+LAST_LONG_TASK_JS = "() => window.__lastLongTaskEnd || 0"
 
 
 def chromium_available() -> bool:
@@ -171,9 +182,10 @@ class Browser:
 def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 700, poll_ms: int = 100) -> float:
     """Wait until Streamlit is idle and the DOM has been quiet; raise with the last reason otherwise.
 
-    Returns the page's last DOM change (ms since navigation) when the final quiet stretch began: the time
-    the page finished drawing (civic/render_bench.py). Read later, it could include the 5-second
-    data-version check, which touches the DOM after the page is drawn."""
+    Returns when the page finished drawing (civic/render_bench.py), in ms since navigation: the later of
+    its last DOM change, read when the final quiet stretch began (read later, it could include the 5-second
+    data-version check, which touches the DOM after the page is drawn), and the end of its last main-thread
+    long task (deck.gl draws without touching the DOM)."""
     js = BUSY_JS.replace("QUIET_MS", str(quiet_ms))
     deadline = time.monotonic() + timeout_s
     idle_since, drawn_at = None, 0.0
@@ -182,14 +194,14 @@ def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 70
         try:
             reason = page.evaluate(js)
             if reason == "" and idle_since is None:
-                drawn_at = page.evaluate("() => window.__lastMutation || 0")
+                drawn_at = page.evaluate(LAST_MUTATION_JS)
         except Exception as exc:  # noqa: BLE001 - navigation in progress
             reason = f"evaluate failed: {exc}"
         if reason == "":
             if idle_since is None:
                 idle_since = time.monotonic()
             if (time.monotonic() - idle_since) * 1000 >= stable_ms:
-                return drawn_at
+                return max(drawn_at, page.evaluate(LAST_LONG_TASK_JS))
         else:
             idle_since = None
         page.wait_for_timeout(poll_ms)
