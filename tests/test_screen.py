@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from civic import db, maps, queries, snapshots
+from tests.conftest import AS_OF
 
 PAGE = "pages/screen.py"
 SCENES = {"1": "overview", "2": "map", "3": "renovation", "4": "volunteer", "5": "ticker"}
@@ -115,7 +116,9 @@ def test_map_scene_holds_the_238_stations(make_app):
     assert not decks[0].proto.tooltip, "no tooltips on a kiosk"
     assert "http" not in decks[0].proto.json.replace("http://www.w3.org", ""), "no tiles, no remote assets"
     text = visible_text(at)
-    assert "本月各镇活动" in text and "今日动态" in text
+    # the day panel says 今日 only while the data's last day is today in China (UTC+8): the suite must pass
+    # whatever the clock says, so either title is right
+    assert "本月各镇活动" in text and ("今日动态" in text or f"{AS_OF.month}月{AS_OF.day}日动态" in text)
 
 
 def test_renovation_scene_funnel_and_scurve(make_app, con):
