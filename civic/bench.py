@@ -1368,7 +1368,8 @@ def render_markdown(res: dict) -> str:
     L.append("")
     render = res.get("render") or {}
     if render.get("status") == "ok":
-        L.append(f"Navigation → the page's last change before it settled (map canvas, tables, charts drawn), at "
+        L.append(f"Navigation → the page drawn: the later of its last DOM change and the end of its last main-thread "
+                 "long task (a WebGL frame changes no DOM) before it settled (map frame, tables, charts drawn), at "
                  f"×{render.get('scale')}, {render['viewport'][0]}×{render['viewport'][1]}, Debian's Chromium headless "
                  "(software WebGL: no GPU here). First visit: fresh browser profile, server just started. Return "
                  "visits: new tabs in that profile (cached scripts), median (min–max).")

@@ -5,8 +5,10 @@ opens the path: first in a fresh browser profile right after the server came up 
 Streamlit's JavaScript not yet cached), then RUNS more times in new tabs of that profile (warm: a visitor
 coming back, or a leader reopening the link). For each visit it reports
 
-- `render_ms`: navigation start → the last change to the page before it settled (the map canvas, the
-  tables and charts drawn; Streamlit's script finished). This is what a visitor waits for.
+- `render_ms`: navigation start → the page drawn before it settled: the later of its last DOM change and
+  the end of its last main-thread long task (the map's first frame changes no DOM; in a GPU-less Chromium
+  it is a long task reading the canvas back). The map, tables and charts drawn, Streamlit's script
+  finished: what a visitor waits for.
 - `settled_ms`: navigation start → the settled state confirmed (adds the quiet period the check needs).
 
 The settled check is the browser tests' (tests/browser/harness.py: script not running, no stale

@@ -263,7 +263,7 @@ def test_base_image_lines_up_with_the_sites(frames):
     sites, towns, outline = frames
     spec = json.loads(maps.station_map(sites, towns, None, outline).deck.to_json())
     base = next(layer_ for layer_ in spec["layers"] if layer_["id"] == "base_map")
-    img = Image.open(io.BytesIO(base64.b64decode(base["iconAtlas"].strip('"').split(",", 1)[1]))).convert("RGB")
+    img = Image.open(io.BytesIO(base64.b64decode(base["iconAtlas"].strip('"').split(",", 1)[1]))).convert("RGBA").convert("RGB")
     lon0, lat0, lon1, lat1 = maps.icon_bounds(base)
     y0, y1 = maps._merc_y(lat0), maps._merc_y(lat1)
     fills = {code: tuple(maps.LIGHT.town_fills[int(code[-2:]) % len(maps.LIGHT.town_fills)])
