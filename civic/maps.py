@@ -23,6 +23,7 @@ import base64
 import io
 import json
 import math
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
@@ -259,6 +260,9 @@ class LabelStyle:
     bold: bool = True
 
 
+_FONT_LOCK = threading.Lock()   # a FreeType face is not safe to use from two sessions' threads at once
+
+
 @lru_cache(maxsize=8)
 def _font(bold: bool, px: int):
     from PIL import ImageFont
@@ -277,6 +281,11 @@ def label_atlas(labels: tuple[tuple[str, LabelStyle], ...], ring: tuple | None =
     Labels as icons rather than a TextLayer: the IconLayer program is already compiled for the sites, while
     a TextLayer adds a second one and a glyph atlas built in the browser (~0.7 s in a GPU-less Chromium).
     The font is the app's own subset (static/fonts), so names look as they do in the page around the map."""
+    with _FONT_LOCK:
+        return _draw_label_atlas(labels, ring)
+
+
+def _draw_label_atlas(labels: tuple[tuple[str, LabelStyle], ...], ring: tuple | None) -> tuple[str, dict]:
     from PIL import Image, ImageDraw
 
     k = LABEL_OVERSAMPLE

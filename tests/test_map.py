@@ -557,3 +557,14 @@ def test_large_scope_sends_the_top_rows_and_exports_all(make_app, monkeypatch, c
     assert (table.village_code[table.level != "村（社区）实践站"] == "—").all()
     assert f"近30天无活动的实践站（{len(idle_all)} 个）" in texts(at)
     assert "列出空转最久的 3 个；选择乡镇可查看全部。" in texts(at)
+
+
+def test_label_atlases_drawn_from_many_threads_at_once():
+    """Sessions run in threads; the cached font faces are shared, so atlas drawing is serialised."""
+    from concurrent.futures import ThreadPoolExecutor
+    style = maps.LabelStyle(px=15, colour=(0, 0, 0, 255), halo=(255, 255, 255, 255), halo_px=2)
+    jobs = [tuple((f"{name}{i}", style) for name in ("夏店镇", "古韩镇", "西营镇")) for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        atlases = list(pool.map(maps.label_atlas, jobs))
+    assert all(len(mapping) == 3 and url.startswith("data:image/png;base64,") for url, mapping in atlases)
+    assert atlases[3] == maps.label_atlas(jobs[3])
