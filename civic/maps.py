@@ -10,8 +10,8 @@ labels are images drawn here (Pillow, the app's bundled font) and inlined as dat
 Drawn for browsers without a GPU (exhibition PCs, thin clients, CI), where WebGL runs in software and every
 layer type costs its shader compilation before the first frame: the default map is IconLayers only — the
 county and town areas as one pre-drawn image (`base_layer`), every site, label and ring from atlases — one
-program, where paths, polygons, circles and text took ~6 s to draw in such a Chromium. The optional density and link layers add
-their own programs only when switched on.
+program, where paths, polygons, circles and text took ~6 s to draw in such a Chromium. The optional density
+and link layers add their own programs only when switched on.
 
 Payload: `deck()` serialises compactly (no indent, UTF-8); `payload_bytes()` measures what a deck sends to
 the browser. `station_map()` draws sites one by one up to `max_points` and otherwise (no town selected,
@@ -164,16 +164,30 @@ SELECTED_SIZE = 33.0        # px: the ring around the site in the detail panel
 
 def _circles(th: Theme) -> dict[str, tuple[tuple | None, tuple | None, float]]:
     """Round marks as (fill, edge, edge width as a share of the diameter): station classes c0–c4, idle
-    stations, other towns' sites (ctx), the selection ring and the zoomed-out town bubbles t0–t4."""
+    stations, other towns' sites (ctx) and the zoomed-out town bubbles t0–t4."""
     out: dict = {f"c{i}": (_rgba(c, 235), _rgba(th.station_line), 0.09) for i, c in enumerate(th.ramp)}
     out["idle"] = (_rgba(th.idle_fill), _rgba(th.idle_line), 0.18)
     out["ctx"] = (_rgba(th.context), None, 0.0)
-    out["sel"] = (None, _rgba(th.selected), 0.09)
     out.update({f"t{i}": (_rgba(c, 220), _rgba(th.station_line), 0.04) for i, c in enumerate(th.ramp)})
     return out
 
 
 SITE_ICONS = (*ICON_OF_LEVEL.values(), *(f"c{i}" for i in range(N_CLASSES)), "idle")
+SUPERSAMPLE = 4             # marks are drawn this much larger and scaled down: smooth edges
+
+
+def _circle_cell(fill: Sequence[int] | None, line: Sequence[int] | None, share: float, cell: int = ICON_CELL):
+    """A round mark in a cell×cell image: `fill` inside an edge of `line` `share` of the diameter wide
+    (no edge when `line` is None, hollow when `fill` is None)."""
+    from PIL import Image, ImageDraw
+    big = Image.new("RGBA", (cell * SUPERSAMPLE, cell * SUPERSAMPLE), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(big)
+    c, r = cell / 2 * SUPERSAMPLE, (cell / 2 - 1) * SUPERSAMPLE
+    if line is not None:
+        draw.ellipse((c - r, c - r, c + r, c + r), fill=tuple(line))
+        r -= share * 2 * r
+    draw.ellipse((c - r, c - r, c + r, c + r), fill=tuple(fill) if fill is not None else (0, 0, 0, 0))
+    return big.resize((cell, cell), Image.LANCZOS)
 
 
 @lru_cache(maxsize=16)
@@ -188,7 +202,7 @@ def icon_atlas(dark: bool = False, only: tuple[str, ...] | None = None) -> tuple
     from PIL import Image, ImageDraw
 
     th = theme(dark)
-    ss = 4  # supersampling for smooth edges
+    ss = SUPERSAMPLE
     circles = _circles(th)
     names = [n for n in (*ICON_OF_LEVEL.values(), *circles) if only is None or n in only]
     colours = {"star": th.centre, "diamond": th.institute, "triangle": th.base}
@@ -197,25 +211,20 @@ def icon_atlas(dark: bool = False, only: tuple[str, ...] | None = None) -> tuple
     draw = ImageDraw.Draw(img)
     mapping = {}
     for i, name in enumerate(names):
-        cx = (i * cell + cell / 2) * ss
-        if name in colours:
-            cy = (cell / 2 + (4 if name == "triangle" else 0)) * ss
-            r = cell * 0.46 * ss
-            edge = cell * 0.09 * ss
-            draw.polygon(_shape(name, cx, cy, r), fill=tuple(th.icon_edge) + (255,))
-            inner = _shape(name, cx, cy, r - edge * (1.9 if name == "star" else 1.5 if name == "triangle" else 1.25))
-            draw.polygon(inner, fill=tuple(colours[name][:3]) + (255,))
-        else:
-            fill, line, share = circles[name]
-            cy, r = cell / 2 * ss, (cell / 2 - 1) * ss
-            box = lambda rad: (cx - rad, cy - rad, cx + rad, cy + rad)  # noqa: E731
-            if line is not None:
-                draw.ellipse(box(r), fill=tuple(line))
-                r -= share * 2 * r
-            draw.ellipse(box(r), fill=tuple(fill) if fill is not None else (0, 0, 0, 0))
         mapping[name] = {"x": i * cell, "y": 0, "width": cell, "height": cell, "anchorY": cell // 2,
                          "mask": False}
+        if name not in colours:
+            continue
+        cx, cy = (i * cell + cell / 2) * ss, (cell / 2 + (4 if name == "triangle" else 0)) * ss
+        r = cell * 0.46 * ss
+        edge = cell * 0.09 * ss
+        draw.polygon(_shape(name, cx, cy, r), fill=tuple(th.icon_edge) + (255,))
+        inner = _shape(name, cx, cy, r - edge * (1.9 if name == "star" else 1.5 if name == "triangle" else 1.25))
+        draw.polygon(inner, fill=tuple(colours[name][:3]) + (255,))
     img = img.resize((cell * len(names), cell), Image.LANCZOS)
+    for name, m in mapping.items():
+        if name in circles:
+            img.paste(_circle_cell(*circles[name]), (m["x"], m["y"]))
     return _png_url(img), mapping
 
 
@@ -308,15 +317,7 @@ def _draw_label_atlas(labels: tuple[tuple[str, LabelStyle], ...], ring: tuple | 
     img = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     mapping = {}
     if ring is not None:
-        ss = 4
-        big = Image.new("RGBA", (cell * ss, cell * ss), (0, 0, 0, 0))
-        d = ImageDraw.Draw(big)
-        r = (cell / 2 - 1) * ss
-        c = cell / 2 * ss
-        d.ellipse((c - r, c - r, c + r, c + r), fill=tuple(ring))
-        r *= 1 - 2 * 0.09
-        d.ellipse((c - r, c - r, c + r, c + r), fill=(0, 0, 0, 0))
-        img.paste(big.resize((cell, cell), Image.LANCZOS), (0, 0))
+        img.paste(_circle_cell(None, ring, 0.09, cell), (0, 0))
         mapping[RING_KEY] = {"x": 0, "y": 0, "width": cell, "height": cell, "mask": False}
     draw = ImageDraw.Draw(img)
     for i, ((text, st), (ox, oy, w, h, font, sw), (px, py)) in enumerate(zip(labels, boxes, places)):
@@ -425,9 +426,13 @@ def bounds(points: Iterable[Sequence[float]]) -> tuple[float, float, float, floa
     return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 0].max()), float(arr[:, 1].max())
 
 
-def _merc_y(lat: float) -> float:
-    lat = max(min(lat, 85.0), -85.0)
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+def _merc_y(lat):
+    """Web-mercator y (radians) of a latitude, or of an array of them."""
+    return np.log(np.tan(np.pi / 4 + np.radians(np.clip(lat, -85.0, 85.0)) / 2))
+
+
+def _inv_merc_y(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
 
 
 def fit_view(b: tuple[float, float, float, float] | None, width: int = 560, height: int = 600,
@@ -443,7 +448,7 @@ def fit_view(b: tuple[float, float, float, float] | None, width: int = 560, heig
     zx = math.log2((width - 2 * padding) * 360.0 / (512.0 * span_x))
     zy = math.log2((height - 2 * padding) * 2 * math.pi / (512.0 * span_y))
     zoom = min(zx, zy, max_zoom)
-    lat_c = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
+    lat_c = _inv_merc_y((y0 + y1) / 2)
     return pdk.ViewState(longitude=round((lon0 + lon1) / 2, 6), latitude=round(lat_c, 6),
                          zoom=round(zoom, 2), pitch=0, bearing=0, min_zoom=4, max_zoom=16)
 
@@ -575,10 +580,6 @@ BASE_MAX_PIXELS = 1_500_000   # a larger image is decoded after the first frame 
 DECK_EARTH_RADIUS = 40.03e6 / (2 * math.pi)   # metres: deck.gl's (math.gl's) earth circumference / 2π
 
 
-def _inv_merc_y(y: float) -> float:
-    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
-
-
 def _area_rows(towns: pd.DataFrame, th: Theme, focused: bool) -> list[tuple]:
     """(rings, fill, line, line width px) per town area, selected towns last (their outline on top)."""
     rows = []
@@ -612,9 +613,7 @@ def _base_image(areas: tuple, outline_rings: tuple, th: Theme, extent: tuple[flo
 
     def xy(ring) -> list[tuple[float, float]]:
         a = np.asarray(ring, dtype=float)
-        lat = np.clip(a[:, 1], -85.0, 85.0)
-        my = np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
-        return list(zip((a[:, 0] - lon0) / (lon1 - lon0) * w, (y1 - my) / (y1 - y0) * h))
+        return list(zip((a[:, 0] - lon0) / (lon1 - lon0) * w, (y1 - _merc_y(a[:, 1])) / (y1 - y0) * h))
 
     def line(ring, colour, width) -> None:
         pts = xy(ring)
@@ -646,8 +645,7 @@ def base_layer(towns: pd.DataFrame, outline_rings: pd.DataFrame, view: pdk.ViewS
     its own compilation, ~0.3 s more."""
     th = theme(dark)
     areas = tuple(_area_rows(towns, th, focused))
-    rings = tuple(r for r in outline_rings["ring"]) if len(outline_rings) else ()
-    rings = tuple(tuple(tuple(p) for p in r) for r in rings)
+    rings = tuple(tuple(tuple(p) for p in r) for r in outline_rings["ring"]) if len(outline_rings) else ()
     pts = [p for r in rings for p in r] + [p for a in areas for r in a[0] for p in r]
     b = bounds(pts)
     if b is None:
@@ -797,7 +795,8 @@ def context_layer(context: pd.DataFrame, dark: bool = False, suffix: str = "", s
                      "p": [_round(r["lon"]), _round(r["lat"])], "i": "ctx", "t1": r["name"],
                      "t2": " · ".join([tv("level", r["level"]), str(r.get("town_name") or "")]),
                      "t3": t("map.tip_context")})
-    return _icon_layer(rows, _id("context", suffix), dark, ("ctx",), get_size=6, size_units=_lit("pixels"), size_scale=scale)
+    return _icon_layer(rows, _id("context", suffix), dark, ("ctx",), get_size=6, size_units=_lit("pixels"),
+                       size_scale=scale)
 
 
 def town_totals_layer(towns: pd.DataFrame, metric: str = "activities", dark: bool = False,
@@ -818,8 +817,8 @@ def town_totals_layer(towns: pd.DataFrame, metric: str = "activities", dark: boo
                      "t3": t("map.tip_town_lines", stations=int(r["stations"]), idle=int(r["idle_stations"]),
                              activities=fmt.num(r["activities"], lang),
                              beneficiaries=fmt.num(r["beneficiaries"], lang))})
-    return _icon_layer(rows, _id("town_totals", suffix), dark, tuple(f"t{i}" for i in range(N_CLASSES)), get_size="s", size_units=_lit("meters"),
-                       size_min_pixels=4, size_max_pixels=52 * scale)
+    return _icon_layer(rows, _id("town_totals", suffix), dark, tuple(f"t{i}" for i in range(N_CLASSES)),
+                       get_size="s", size_units=_lit("meters"), size_min_pixels=4, size_max_pixels=52 * scale)
 
 
 def density_layer(points: pd.DataFrame, metric: str = "activities", dark: bool = False, suffix: str = "",
