@@ -188,20 +188,22 @@ def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 70
     long task (deck.gl draws without touching the DOM)."""
     js = BUSY_JS.replace("QUIET_MS", str(quiet_ms))
     deadline = time.monotonic() + timeout_s
-    idle_since, drawn_at = None, 0.0
+    idle_since, drawn_at, long_task_end = None, 0.0, 0.0
     reason = "not checked"
     while time.monotonic() < deadline:
         try:
             reason = page.evaluate(js)
-            if reason == "" and idle_since is None:
-                drawn_at = page.evaluate(LAST_MUTATION_JS)
+            if reason == "":
+                if idle_since is None:
+                    drawn_at = page.evaluate(LAST_MUTATION_JS)
+                long_task_end = page.evaluate(LAST_LONG_TASK_JS)
         except Exception as exc:  # noqa: BLE001 - navigation in progress
             reason = f"evaluate failed: {exc}"
         if reason == "":
             if idle_since is None:
                 idle_since = time.monotonic()
             if (time.monotonic() - idle_since) * 1000 >= stable_ms:
-                return max(drawn_at, page.evaluate(LAST_LONG_TASK_JS))
+                return max(drawn_at, long_task_end)
         else:
             idle_since = None
         page.wait_for_timeout(poll_ms)
