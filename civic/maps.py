@@ -54,7 +54,7 @@ MAX_TOWN_LABELS = 60       # label towns only when the view holds at most this m
 MAX_SITE_LABELS = 120      # village names are drawn when a town view holds at most this many sites
 PAYLOAD_LIMIT = 5_000_000  # bytes; the budget the page and the benchmark check
 TABLE_ROWS = 1000          # rows of the site table sent to the browser (the export holds every row)
-IDLE_ROWS = 200            # rows of the idle-station list
+IDLE_CHIPS = 24            # idle stations offered as chips beside the map (the table lists all)
 METRICS = ("activities", "beneficiaries")
 COORD_DECIMALS = 5         # ~1 m; positions are approximate anyway
 ICON_CELL = 96
@@ -479,6 +479,18 @@ def top_rows(frame: pd.DataFrame, limit: int, by: str | None = None) -> pd.DataF
     return frame.sort_values([by, "site_id"], ascending=[False, True], kind="stable").head(limit)
 
 
+def table_sites(frame: pd.DataFrame, idle_only: bool = False) -> pd.DataFrame:
+    """The sites the table (and its export) lists: every site in scope, or only the idle stations."""
+    return frame[(frame.level == "站") & frame.idle.fillna(False).astype(bool)] if idle_only else frame
+
+
+def idle_chip_labels(idle: pd.DataFrame) -> list[str]:
+    """Short labels for the idle-station chips: the village (with its town where the name repeats in the
+    county) and the days since its last activity."""
+    return [f"{r.short_label} · " + (t("map.never") if pd.isna(r.idle_days) else t("map.days", n=f"{int(r.idle_days):,}"))
+            for r in idle.itertuples()]
+
+
 def _metric_label(metric: str) -> str:
     return t(f"map.metric.{metric}")
 
@@ -573,6 +585,15 @@ def _id(key: str, suffix: str = "") -> str:
     return IDS[key] + (f"-{suffix}" if suffix else "")
 
 
+# Every IconLayer of the map is fed the same way (ICON_LAYER_FEED): position, icon and size per row, colour,
+# angle and pixel offset left at their defaults. In a GPU-less browser (SwiftShader) each distinct vertex
+# layout is compiled into its own pipeline on first draw, ~0.25 s apiece; with one layout the first frame
+# compiles once and later layers cost ~50 ms. So no layer sets getColor (a constant colour is a different
+# layout from per-row colours, and once a site is picked Streamlit fades every object of every layer that
+# has one) and labels shift under their station through their atlas anchor, not getPixelOffset.
+ICON_LAYER_FEED = {"get_position": "p", "get_icon": "i", "get_size": "s"}
+
+
 # ── the base map: county and town areas drawn into one image ─────────────────────────────────
 BASE_OVERSAMPLE = 2.5       # image pixels per screen pixel at the initial view: sharp when zooming in
 BASE_MAX_SIDE = 4096        # every WebGL device takes textures this large
@@ -664,17 +685,17 @@ def base_layer(towns: pd.DataFrame, outline_rings: pd.DataFrame, view: pdk.ViewS
     # metres at the icon's own latitude), and drawn by the IconLayer program the sites compile anyway
     lat_c = _inv_merc_y((y0 + y1) / 2)
     height_m = (y1 - y0) * DECK_EARTH_RADIUS * math.cos(math.radians(lat_c))
-    row = {"p": [round((lon0 + lon1) / 2, 7), round(lat_c, 7)], "i": "base"}
-    return _layer("IconLayer", [row], _id("base", suffix), get_position="p", get_icon="i", icon_atlas=_lit(url),
+    row = {"p": [round((lon0 + lon1) / 2, 7), round(lat_c, 7)], "i": "base", "s": round(height_m, 2)}
+    return _layer("IconLayer", [row], _id("base", suffix), **ICON_LAYER_FEED, icon_atlas=_lit(url),
                   icon_mapping={"base": {"x": 0, "y": 0, "width": size[0], "height": size[1], "mask": False}},
-                  get_size=round(height_m, 2), size_units=_lit("meters"), billboard=False, pickable=False)
+                  size_units=_lit("meters"), billboard=False, pickable=False)
 
 
 def icon_bounds(layer: Mapping) -> tuple[float, float, float, float]:
     """(lon0, lat0, lon1, lat1) covered by the base image of a serialised `base_layer` (tests, checks)."""
     row = layer["data"][0]
     (lon_c, lat_c), m = row["p"], layer["iconMapping"][row["i"]]
-    dy = float(layer["getSize"]) / (DECK_EARTH_RADIUS * math.cos(math.radians(lat_c)))
+    dy = float(row["s"]) / (DECK_EARTH_RADIUS * math.cos(math.radians(lat_c)))
     dlon = math.degrees(dy * m["width"] / m["height"])
     yc = _merc_y(lat_c)
     return lon_c - dlon / 2, _inv_merc_y(yc - dy / 2), lon_c + dlon / 2, _inv_merc_y(yc + dy / 2)
@@ -705,31 +726,30 @@ def _site_labels(sites: pd.DataFrame, th: Theme, scale: float) -> list[tuple[lis
             for r in sites.itertuples(index=False) if r.level in ("站", "所")]
 
 
-# The base and the labels layer carry no getColor on purpose: once a site is picked on the map, Streamlit
-# fades every object of every layer that has one (alpha 102) except the pick; without it they stay as drawn
-# (an IconLayer's default colour only sets the opacity of a non-mask icon: opaque).
 def labels_layer(towns: pd.DataFrame, label_sites: pd.DataFrame | None = None, selected: Mapping | None = None,
                  *, dark: bool = False, focused: bool = False, suffix: str = "", label_scale: float = 1.0,
                  mark_scale: float = 1.0) -> pdk.Layer:
     """Everything drawn over the sites and not pickable, in one IconLayer over one atlas: the ring around
     the site shown in the detail panel, town names at their area's centre, and (`label_sites`) village
-    names under their stations. Rows carry "kind" ("selected", "town" or "site"), "p", "i", "s", "o"."""
+    names under their stations. Rows carry "kind" ("selected", "town" or "site"), "p", "i", "s"."""
     th = theme(dark)
     rows: list[dict] = []
     if selected is not None and not _missing(selected.get("lon")) and not _missing(selected.get("lat")):
         rows.append({"kind": "selected", "p": [_round(selected["lon"]), _round(selected["lat"])], "i": RING_KEY,
-                     "s": round(SELECTED_SIZE * mark_scale, 1), "o": [0, 0]})
+                     "s": round(SELECTED_SIZE * mark_scale, 1)})
     texts = [("town", x) for x in _town_labels(towns, th, focused, label_scale)]
     if label_sites is not None and len(label_sites):
         texts += [("site", x) for x in _site_labels(label_sites, th, label_scale)]
     atlas, mapping = label_atlas(tuple((text, style) for _, (_, text, style) in texts), tuple(_rgba(th.selected)))
+    mapping = dict(mapping)                       # the atlas is cached: anchor a copy
     for i, (kind, (pos, text, style)) in enumerate(texts):
         h = mapping[str(i)]["height"] / LABEL_OVERSAMPLE
-        rows.append({"kind": kind, "text": text, "p": pos, "i": str(i), "s": round(h, 1),
-                     "o": [0, round(9 * mark_scale + h / 2)] if kind == "site" else [0, 0]})
-    return _layer("IconLayer", rows, _id("labels", suffix), get_position="p", get_icon="i", get_size="s",
-                  get_pixel_offset="o", size_units=_lit("pixels"), icon_atlas=_lit(atlas), icon_mapping=mapping,
-                  billboard=True, pickable=False)
+        if kind == "site":
+            # the name's top edge 9 px (× mark_scale) below the station's centre
+            mapping[str(i)] = {**mapping[str(i)], "anchorY": round(-9 * mark_scale * LABEL_OVERSAMPLE, 1)}
+        rows.append({"kind": kind, "text": text, "p": pos, "i": str(i), "s": round(h, 1)})
+    return _layer("IconLayer", rows, _id("labels", suffix), **ICON_LAYER_FEED, size_units=_lit("pixels"),
+                  icon_atlas=_lit(atlas), icon_mapping=mapping, billboard=True, pickable=False)
 
 
 def _site_row(r: Mapping, lang: str) -> dict:
@@ -746,8 +766,8 @@ def _icon_layer(rows: list[dict], layer_id: str, dark: bool, icons: tuple[str, .
     atlas, mapping = icon_atlas(dark, icons)
     if pickable:
         kw.update(auto_highlight=True, highlight_color=[255, 200, 0, highlight])
-    return _layer("IconLayer", rows, layer_id, get_position="p", get_icon="i", icon_atlas=_lit(atlas),
-                  icon_mapping=mapping, get_color=[255, 255, 255, 255], billboard=True, pickable=pickable, **kw)
+    return _layer("IconLayer", rows, layer_id, **ICON_LAYER_FEED, icon_atlas=_lit(atlas), icon_mapping=mapping,
+                  billboard=True, pickable=pickable, **kw)
 
 
 SYMBOL_SIZES = {"中心": 34, "所": 24, "基地": 17}   # px
@@ -782,7 +802,7 @@ def site_layer(sites: pd.DataFrame, metric: str = "activities", dark: bool = Fal
             rows.append(row)
     size_kw = ({"size_units": _lit("meters"), "size_min_pixels": 5, "size_max_pixels": 34 * scale} if zoomed_out
                else {"size_units": _lit("pixels"), "size_scale": scale})
-    return _icon_layer(rows, _id("sites", suffix), dark, SITE_ICONS, get_size="s", **size_kw)
+    return _icon_layer(rows, _id("sites", suffix), dark, SITE_ICONS, **size_kw)
 
 
 def context_layer(context: pd.DataFrame, dark: bool = False, suffix: str = "", scale: float = 1.0) -> pdk.Layer:
@@ -794,9 +814,8 @@ def context_layer(context: pd.DataFrame, dark: bool = False, suffix: str = "", s
                      "village_code": vc if isinstance(vc, str) and vc else None,
                      "p": [_round(r["lon"]), _round(r["lat"])], "i": "ctx", "t1": r["name"],
                      "t2": " · ".join([tv("level", r["level"]), str(r.get("town_name") or "")]),
-                     "t3": t("map.tip_context")})
-    return _icon_layer(rows, _id("context", suffix), dark, ("ctx",), get_size=6, size_units=_lit("pixels"),
-                       size_scale=scale)
+                     "t3": t("map.tip_context"), "s": 6})
+    return _icon_layer(rows, _id("context", suffix), dark, ("ctx",), size_units=_lit("pixels"), size_scale=scale)
 
 
 def town_totals_layer(towns: pd.DataFrame, metric: str = "activities", dark: bool = False,
@@ -818,7 +837,7 @@ def town_totals_layer(towns: pd.DataFrame, metric: str = "activities", dark: boo
                              activities=fmt.num(r["activities"], lang),
                              beneficiaries=fmt.num(r["beneficiaries"], lang))})
     return _icon_layer(rows, _id("town_totals", suffix), dark, tuple(f"t{i}" for i in range(N_CLASSES)),
-                       get_size="s", size_units=_lit("meters"), size_min_pixels=4, size_max_pixels=52 * scale)
+                       size_units=_lit("meters"), size_min_pixels=4, size_max_pixels=52 * scale)
 
 
 def density_layer(points: pd.DataFrame, metric: str = "activities", dark: bool = False, suffix: str = "",

@@ -24,6 +24,8 @@ from civic.i18n import t, tv  # noqa: E402
 COUNTY = "140423"
 SITE_KEY = "map_site"
 MAP_KEY = "stations_map"
+TABLE_KEY = "map_table"
+TABLE_IDLE_KEY = "map_table_idle"
 SOURCES = ("map", "table", "rank", "idle")
 SITE_ID_RE = re.compile(r"[SICB]-[0-9]{6}[0-9-]{0,10}")
 MAP_HEIGHT = 600
@@ -267,6 +269,30 @@ def _detail(s: dict) -> None:
     st.button(t("map.clear"), key="map_clear", on_click=_set_site, args=(None, "button"))
 
 
+def _on_idle(key: str) -> None:
+    if ss.get(key):
+        _set_site(ss[key], "idle")
+
+
+def _open_idle_table() -> None:
+    ss[TABLE_KEY] = True
+    ss[TABLE_IDLE_KEY] = True
+
+
+def _idle_chips(idle_all: pd.DataFrame) -> None:
+    """The stations idle longest as chips (a click opens one); no grid here: a data grid on the first
+    paint costs a GPU-less browser ~0.5 s (docs/map.md), and the whole list is one click away in the table."""
+    chips = idle_all.head(maps.IDLE_CHIPS)
+    labels = dict(zip(chips.site_id, maps.idle_chip_labels(chips)))
+    key = f"map_idle_{_epochs()['idle']}"
+    st.pills(t("map.idle_pick"), list(labels), format_func=labels.get, key=key, on_change=_on_idle,
+             args=(key,), help=t("map.idle_pick_help"), label_visibility="collapsed")
+    if len(chips) < len(idle_all):
+        st.caption(t("map.idle_truncated", shown=fmt.integer(len(chips)), n=fmt.integer(len(idle_all))))
+    st.button(t("map.idle_open_table", n=fmt.integer(len(idle_all))), key="map_idle_all", type="tertiary",
+              on_click=_open_idle_table)
+
+
 with right:
     _kpis()
     with st.container(border=True, key="map_detail"):
@@ -277,61 +303,54 @@ with right:
             st.caption(t("map.detail_empty"))
             idle_all = queries.run("map_idle_stations", **params)
             st.markdown(f"**{t('map.idle_heading', n=fmt.integer(len(idle_all)))}**")
-            idle = maps.top_rows(idle_all, maps.IDLE_ROWS)
-            if idle.empty:
+            if idle_all.empty:
                 st.caption(t("map.idle_none"))
             else:
-                if len(idle) < len(idle_all):
-                    st.caption(t("map.idle_truncated", shown=fmt.integer(len(idle))))
-                ss["_map_idle_ids"] = list(idle.site_id)
-                key = f"map_idle_{_epochs()['idle']}"
-                st.dataframe(
-                    idle.assign(last_activity=[fmt.iso_day(d, t("map.never")) for d in idle.last_activity],
-                                idle_days=["—" if pd.isna(n) else f"{int(n):,}" for n in idle.idle_days])[
-                        ["label", "town_name", "last_activity", "idle_days"]], hide_index=True, width="stretch",
-                    height=min(36 + 35 * len(idle), 420), key=key, selection_mode="single-row",
-                    on_select=partial(_on_frame, key, "_map_idle_ids", "idle"),
-                    column_config={
-                        "label": st.column_config.TextColumn(t("map.col_name")),
-                        "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
-                        "last_activity": st.column_config.TextColumn(t("map.col_last")),
-                        "idle_days": st.column_config.TextColumn(t("map.col_idle_days"), width="small"),
-                    })
+                _idle_chips(idle_all)
 
 site_param.store()
 
-# ── table ───────────────────────────────────────────────────────────────────────────────────
-st.subheader(t("map.table_heading"))
-st.caption(t("map.table_caption"))
+# ── table (on demand) ───────────────────────────────────────────────────────────────────────
+# Collapsed by default and built only when open (on_change="rerun"): the map is the page's first paint,
+# and a data grid there costs a GPU-less browser ~0.5 s (docs/map.md "First paint").
 TABLE_COLUMNS = ["name", "level", "town_name", "village_code", "activities", "beneficiaries", "last_activity", "idle",
                  "teams", "site_id"]
-shown = maps.top_rows(sites, maps.TABLE_ROWS, by=metric)
-if len(shown) < len(sites):
-    st.caption(t("map.table_truncated", total=fmt.integer(len(sites)), shown=fmt.integer(len(shown)),
-                 metric=t(f"map.metric.{metric}")))
-table = shown.assign(level=[tv("level", x) for x in shown.level], village_code=shown.village_code.fillna("—"),
-                     last_activity=[fmt.iso_day(d) for d in shown.last_activity])[TABLE_COLUMNS]
-ss["_map_table_ids"] = list(shown.site_id)
-key = f"stations_table_{_epochs()['table']}"
-st.dataframe(
-    table, hide_index=True, width="stretch", height=420, key=key, selection_mode="single-row",
-    on_select=partial(_on_frame, key, "_map_table_ids", "table"),
-    column_config={
-        "name": st.column_config.TextColumn(t("map.col_name"), width="medium"),
-        "level": st.column_config.TextColumn(t("map.col_level"), width="small"),
-        "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
-        "village_code": st.column_config.TextColumn(t("map.col_village_code")),
-        "activities": st.column_config.NumberColumn(t("map.col_activities"), format="%d"),
-        "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d"),
-        "last_activity": st.column_config.TextColumn(t("map.col_last")),
-        "idle": st.column_config.CheckboxColumn(t("map.col_idle"), width="small"),
-        "teams": st.column_config.NumberColumn(t("map.col_teams"), format="%d", width="small"),
-        "site_id": st.column_config.TextColumn(t("map.col_site_id")),
-    })
+table_box = st.expander(t("map.table_open", n=fmt.integer(len(sites))), key=TABLE_KEY, on_change="rerun")
+with table_box:
+    if table_box.open:
+        st.caption(t("map.table_caption"))
+        idle_only = st.toggle(t("map.table_idle_only"), key=TABLE_IDLE_KEY)
+        in_table = maps.table_sites(sites, idle_only=idle_only)
+        shown = maps.top_rows(in_table, maps.TABLE_ROWS, by=metric)
+        if len(shown) < len(in_table):
+            st.caption(t("map.table_truncated", total=fmt.integer(len(in_table)), shown=fmt.integer(len(shown)),
+                         metric=t(f"map.metric.{metric}")))
+        table = shown.assign(level=[tv("level", x) for x in shown.level], village_code=shown.village_code.fillna("—"),
+                             last_activity=[fmt.iso_day(d) for d in shown.last_activity])[TABLE_COLUMNS]
+        ss["_map_table_ids"] = list(shown.site_id)
+        key = f"stations_table_{_epochs()['table']}"
+        st.dataframe(
+            table, hide_index=True, width="stretch", height=min(36 + 35 * len(table), 420), key=key,
+            selection_mode="single-row", on_select=partial(_on_frame, key, "_map_table_ids", "table"),
+            column_config={
+                "name": st.column_config.TextColumn(t("map.col_name"), width="medium"),
+                "level": st.column_config.TextColumn(t("map.col_level"), width="small"),
+                "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
+                "village_code": st.column_config.TextColumn(t("map.col_village_code")),
+                "activities": st.column_config.NumberColumn(t("map.col_activities"), format="%d"),
+                "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d"),
+                "last_activity": st.column_config.TextColumn(t("map.col_last")),
+                "idle": st.column_config.CheckboxColumn(t("map.col_idle"), width="small"),
+                "teams": st.column_config.NumberColumn(t("map.col_teams"), format="%d", width="small"),
+                "site_id": st.column_config.TextColumn(t("map.col_site_id")),
+            })
 
-def _export_frame():
-    """Every site in scope (not only the rows shown), built when a download button is clicked."""
-    full = sites.assign(level=[tv("level", x, lang) for x in sites.level])[TABLE_COLUMNS]
+
+def _export_frame(idle_only: bool):
+    """Every site in scope (not only the rows shown; idle stations only while the table says so), built when
+    a download button is clicked."""
+    full = maps.table_sites(sites, idle_only=idle_only)
+    full = full.assign(level=[tv("level", x, lang) for x in full.level])[TABLE_COLUMNS]
     return full.rename(columns=export_names)
 
 
@@ -340,5 +359,7 @@ export_names = {
     "village_code": t("map.col_village_code"), "activities": t("map.col_activities"),
     "beneficiaries": t("map.col_beneficiaries"), "last_activity": t("map.col_last"), "idle": t("map.col_idle"),
     "teams": t("map.col_teams"), "site_id": t("map.col_site_id")}
-export.download_buttons(_export_frame,
-                        f"stations_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}", key="map_export")
+export_idle = bool(table_box.open and ss.get(TABLE_IDLE_KEY))
+export.download_buttons(partial(_export_frame, export_idle),
+                        f"stations{'_idle' if export_idle else ''}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}",
+                        key="map_export")

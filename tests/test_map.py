@@ -213,8 +213,14 @@ def test_deck_is_offline_with_stable_ids_and_chinese_labels(frames):
     labels = next(layer_ for layer_ in spec["layers"] if layer_["id"] == "map_labels")
     assert {row["text"] for row in labels["data"] if row["kind"] == "town"} >= {"古韩镇", "夏店镇", "虒亭镇"}
     assert set(labels["iconMapping"]) >= {row["i"] for row in labels["data"]}
-    # Streamlit fades every layer with a getColor once a site is picked: the base and labels must stay drawn
-    assert "getColor" not in base and "getColor" not in labels
+    # every IconLayer is fed alike (one vertex layout: one pipeline compiled in a GPU-less browser, not one
+    # per layer), and none has a getColor (Streamlit fades every layer that has one once a site is picked)
+    icon_layers = [lyr for lyr in spec["layers"] if lyr["@@type"] == "IconLayer"]
+    assert [lyr["id"] for lyr in icon_layers] == ["base_map", "sites", "map_labels"]
+    for lyr in icon_layers:
+        accessors = {k: v for k, v in lyr.items() if k.startswith("get")}
+        assert accessors == {"getPosition": "@@=p", "getIcon": "@@=i", "getSize": "@@=s"}, lyr["id"]
+        assert all("s" in row for row in lyr["data"])
     sites_layer = next(layer_ for layer_ in spec["layers"] if layer_["id"] == "sites")
     for lyr in (labels, sites_layer):
         assert lyr["@@type"] == "IconLayer" and lyr["iconAtlas"].strip('"').startswith("data:image/png;base64,")
@@ -372,6 +378,10 @@ def test_page_town_filter_zooms_to_that_town(make_app):
         {XIADIAN_INSTITUTE} | {r["site_id"] for r in sites_of(spec, "基地")}
     village_labels = [r["text"] for r in layer(spec, "map_labels") if r["kind"] == "site"]
     assert len(village_labels) == 41 and "夏店村" in village_labels
+    # village names sit under their station through the atlas anchor (no per-row pixel offset)
+    labels = next(lyr for lyr in spec["layers"] if lyr["id"] == "map_labels")
+    anchors = {r["kind"]: labels["iconMapping"][r["i"]].get("anchorY") for r in labels["data"]}
+    assert anchors["site"] < 0 and anchors["town"] is None
     context = layer(spec, "sites_context")
     assert context and not {r["site_id"] for r in context} & {r["site_id"] for r in stations}
     county = deck_spec(open_map(make_app))
@@ -451,13 +461,59 @@ def test_metric_param_and_english(make_app):
     assert all(r["t3"].startswith("In the window:") for r in stations)
 
 
-def test_table_lists_the_same_sites_and_exports(make_app):
+def open_table(at, idle_only: bool | None = None):
+    at.session_state["map_table"] = True
+    if idle_only is not None:
+        at.session_state["map_table_idle"] = idle_only
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return next(d.value for d in at.dataframe if "village_code" in d.value.columns)
+
+
+def test_first_paint_holds_no_data_grid(make_app):
+    """A data grid costs a GPU-less browser ~0.5 s before the map draws: the table opens on demand and the
+    idle stations are chips."""
     at = open_map(make_app, {"town": "夏店镇"})
-    table = next(d.value for d in at.dataframe if "village_code" in d.value.columns)
+    assert len(at.dataframe) == 0
+    assert at.expander[0].label.startswith("阵地列表（53 个阵地）")
+    assert {b.label for b in at.get("download_button")} >= {"下载 CSV", "下载 Excel"}
+
+
+def test_table_lists_the_same_sites_and_exports(make_app, monkeypatch):
+    exports = record_exports(monkeypatch)
+    at = open_map(make_app, {"town": "夏店镇"})
+    table = open_table(at)
     spec = deck_spec(at)
     shown = {r["site_id"] for r in layer(spec, "sites")}
     assert set(table.site_id) == shown
     assert {b.label for b in at.get("download_button")} >= {"下载 CSV", "下载 Excel"}
+    build = exports["map_export"]
+    assert len(build()) == len(shown)
+    # "only idle stations": the table and the export both narrow to them
+    idle = queries.execute("map_idle_stations", **params(towns=[XIADIAN]))
+    table = open_table(at, idle_only=True)
+    assert set(table.site_id) == set(idle.site_id) and len(idle) > 0
+    assert set(exports["map_export"]().iloc[:, -1]) == set(idle.site_id)
+
+
+def test_idle_chips_open_a_station_and_lead_to_the_full_list(make_app, con):
+    at = open_map(make_app)
+    idle = queries.execute("map_idle_stations", **params())
+    chips = at.pills[0]
+    assert chips.options == maps.idle_chip_labels(idle.head(maps.IDLE_CHIPS))
+    assert chips.options[0].startswith(idle.short_label.iloc[0] + " · ")
+    assert f"近30天无活动的实践站（{len(idle)} 个）" in texts(at)
+    # a village name that repeats in the county carries its town
+    repeated = idle[idle.short_label != idle.label]
+    assert all(r.short_label == f"{r.label}（{r.town_name}）" for r in repeated.itertuples())
+    chips.set_value(idle.site_id.iloc[1]).run()
+    assert url(at, "site") == idle.site_id.iloc[1]
+    assert at.subheader[0].value == idle.name.iloc[1]
+    at.button(key="map_clear").click().run()
+    at.button(key="map_idle_all").click().run()
+    table = next(d.value for d in at.dataframe if "village_code" in d.value.columns)
+    assert set(table.site_id) == set(idle.site_id)
+    assert at.toggle(key="map_table_idle").value is True
 
 
 # ── payload at scale ─────────────────────────────────────────────────────────────────────────
@@ -531,10 +587,10 @@ def test_large_scope_sends_the_top_rows_and_exports_all(make_app, monkeypatch, c
     """Above maps.TABLE_ROWS the table holds the sites with the most activity (the ×100 page would otherwise
     ship ~36k rows); the caption says so and the export still has every site."""
     monkeypatch.setattr(maps, "TABLE_ROWS", 50)
-    monkeypatch.setattr(maps, "IDLE_ROWS", 3)
+    monkeypatch.setattr(maps, "IDLE_CHIPS", 3)
     exports = record_exports(monkeypatch)
     at = open_map(make_app)
-    table = next(d.value for d in at.dataframe if "village_code" in d.value.columns)
+    table = open_table(at)
     every = queries.execute("map_sites", **params())
     assert len(table) == 50
     top = every.sort_values(["activities", "site_id"], ascending=[False, True]).head(50)
@@ -549,14 +605,13 @@ def test_large_scope_sends_the_top_rows_and_exports_all(make_app, monkeypatch, c
     assert {ln.rsplit(",", 1)[1] for ln in lines[1:]} == set(every.site_id)
     idle_all = queries.execute("map_idle_stations", **params())
     assert len(idle_all) > 3, "the default data has more than three idle stations"
-    idle = next(d.value for d in at.dataframe if "idle_days" in d.value.columns)
-    assert list(idle.label) == list(idle_all.label.head(3))
-    # no bare None/NaT in what a leader reads: institutes have no village code, some stations never had
-    # an activity
-    assert not table.isna().any().any() and not idle.isna().any().any()
+    assert at.pills[0].options == maps.idle_chip_labels(idle_all.head(3))
+    # no bare None/NaT in what a leader reads: institutes have no village code
+    assert not table.isna().any().any()
     assert (table.village_code[table.level != "村（社区）实践站"] == "—").all()
     assert f"近30天无活动的实践站（{len(idle_all)} 个）" in texts(at)
-    assert "列出空转最久的 3 个；选择乡镇可查看全部。" in texts(at)
+    assert f"这里列出未活动最久的 3 个，共 {len(idle_all)} 个。" in texts(at)
+    assert at.button(key="map_idle_all").label == f"在阵地列表中查看全部 {len(idle_all)} 个 ↓"
 
 
 def test_label_atlases_drawn_from_many_threads_at_once():

@@ -137,6 +137,10 @@ def test_selecting_a_table_row_selects_the_site(browser, warm, data_dir):
     first = queries.execute("map_sites", **p).iloc[0]       # the table keeps the query's order
     page = open_page(browser, warm, "/stations?town=夏店镇")
     try:
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0, "no grid before the table is opened"
+        page.get_by_text("阵地列表（53 个阵地）", exact=False).first.click()
+        page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=60_000)
+        harness.settle(page, timeout_s=120)
         grid = page.locator('[data-testid="stDataFrame"]').last
         grid.scroll_into_view_if_needed()
         harness.settle(page)
@@ -148,5 +152,24 @@ def test_selecting_a_table_row_selects_the_site(browser, warm, data_dir):
         harness.settle(page, timeout_s=120)
         assert page.get_by_role("heading", name=first["name"]).first.is_visible()
         check_clean(page)
+    finally:
+        page.context.close()
+
+
+def test_an_idle_chip_opens_its_station(browser, warm):
+    from civic import maps, queries
+    idle = queries.execute("map_idle_stations", towns=[], as_of=AS_OF)
+    first = idle.iloc[0]
+    page = open_page(browser, warm, "/stations", 1366, 768)
+    try:
+        label = maps.idle_chip_labels(idle.head(1))[0]
+        chip = page.locator('[data-testid="stButtonGroup"] button').filter(has_text=label).first
+        chip.scroll_into_view_if_needed()
+        chip.click()
+        page.wait_for_function("id => location.search.includes('site=' + id)", arg=first.site_id, timeout=60_000)
+        harness.settle(page, timeout_s=120)
+        assert page.get_by_role("heading", name=first["name"]).first.is_visible()
+        check_clean(page)
+        harness.shot(page, "map_idle_chip_1366x768")
     finally:
         page.context.close()
