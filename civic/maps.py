@@ -480,8 +480,12 @@ def top_rows(frame: pd.DataFrame, limit: int, by: str | None = None) -> pd.DataF
 
 
 def table_sites(frame: pd.DataFrame, idle_only: bool = False) -> pd.DataFrame:
-    """The sites the table (and its export) lists: every site in scope, or only the idle stations."""
-    return frame[(frame.level == "站") & frame.idle.fillna(False).astype(bool)] if idle_only else frame
+    """The sites the table (and its export) lists: every site in scope, or only the idle stations, longest
+    idle first (as the chips)."""
+    if not idle_only:
+        return frame
+    idle = frame[(frame.level == "站") & frame.idle.fillna(False).astype(bool)]
+    return idle.sort_values(["last_activity", "site_id"], na_position="first", kind="stable")
 
 
 def idle_chip_labels(idle: pd.DataFrame) -> list[str]:

@@ -171,5 +171,15 @@ def test_an_idle_chip_opens_its_station(browser, warm):
         assert page.get_by_role("heading", name=first["name"]).first.is_visible()
         check_clean(page)
         harness.shot(page, "map_idle_chip_1366x768")
+        # back to the list, then every idle station in the table
+        page.get_by_role("button", name="关闭详情").first.click()
+        more = page.get_by_text(f"在阵地列表中查看全部 {len(idle)} 个", exact=False).first
+        more.wait_for(timeout=60_000)
+        more.click()
+        page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=60_000)
+        harness.settle(page, timeout_s=120)
+        assert page.locator(".st-key-map_table_idle input").first.is_checked()
+        assert page.locator('[data-testid="stDataFrame"]').count() == 1
+        check_clean(page)
     finally:
         page.context.close()
