@@ -286,7 +286,7 @@ def _idle_chips(idle_all: pd.DataFrame) -> None:
     labels = dict(zip(chips.site_id, maps.idle_chip_labels(chips)))
     key = f"map_idle_{_epochs()['idle']}"
     st.pills(t("map.idle_pick"), list(labels), format_func=labels.get, key=key, on_change=_on_idle,
-             args=(key,), help=t("map.idle_pick_help"), label_visibility="collapsed")
+             args=(key,), label_visibility="collapsed")
     if len(chips) < len(idle_all):
         st.caption(t("map.idle_truncated", shown=fmt.integer(len(chips)), n=fmt.integer(len(idle_all))))
     st.button(t("map.idle_open_table", n=fmt.integer(len(idle_all))), key="map_idle_all", type="tertiary",
@@ -316,6 +316,7 @@ site_param.store()
 TABLE_COLUMNS = ["name", "level", "town_name", "village_code", "activities", "beneficiaries", "last_activity", "idle",
                  "teams", "site_id"]
 table_box = st.expander(t("map.table_open", n=fmt.integer(len(sites))), key=TABLE_KEY, on_change="rerun")
+idle_only = False                  # the table's switch; the export below follows it
 with table_box:
     if table_box.open:
         st.caption(t("map.table_caption"))
@@ -359,7 +360,6 @@ export_names = {
     "village_code": t("map.col_village_code"), "activities": t("map.col_activities"),
     "beneficiaries": t("map.col_beneficiaries"), "last_activity": t("map.col_last"), "idle": t("map.col_idle"),
     "teams": t("map.col_teams"), "site_id": t("map.col_site_id")}
-export_idle = bool(table_box.open and ss.get(TABLE_IDLE_KEY))
-export.download_buttons(partial(_export_frame, export_idle),
-                        f"stations{'_idle' if export_idle else ''}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}",
+export.download_buttons(partial(_export_frame, idle_only),
+                        f"stations{'_idle' if idle_only else ''}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}",
                         key="map_export")
