@@ -92,6 +92,25 @@ def cmd_rollback(a) -> int:
     return 0
 
 
+def _setup_purge(p):
+    p.add_argument("version", help="the superseded version to delete for good, e.g. v000009")
+
+
+@command("purge", _setup_purge)
+def cmd_purge(a) -> int:
+    """Delete a superseded version's file (e.g. a rolled-back import with personal data). Audited."""
+    try:
+        gone = snapshots.purge(a.version)
+    except snapshots.InUse as exc:
+        print(f"暂不能清除 cannot purge now: {exc}", file=sys.stderr)
+        return 3
+    except (ValueError, snapshots.NoSnapshot, snapshots.WriterBusy) as exc:
+        print(f"清除失败 purge failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"已永久删除 purged {gone.version} ({gone.published_at} {gone.note})")
+    return 0
+
+
 def _load_plugins() -> None:
     """Modules that add commands (import/template/simulate/bench) register on import, if present."""
     import importlib

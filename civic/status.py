@@ -13,6 +13,7 @@ def collect() -> dict:
         snap = snapshots.current()
     except snapshots.NoSnapshot:
         return {"version": None, "published_at": None, "counts": {}, "snapshots": [], "imports": []}
+    recovered = _recover()
     con = db.connect_read(snap.path)
     try:
         counts = {k: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for k, t in COUNTED.items()}
@@ -20,11 +21,22 @@ def collect() -> dict:
         imported = {k: _imported(con, t) for k, t in COUNTED.items()}
     finally:
         con.close()
+    keep, keep_warning = snapshots.retention()
     return {"version": snap.version, "published_at": snap.published_at, "path": str(snap.path), "meta": meta,
             "counts": counts, "imported": imported,
             "snapshots": [{"version": s.version, "published_at": s.published_at, "note": s.note}
                           for s in snapshots.list_snapshots()],
+            "keep": keep, "keep_warning": keep_warning, "recovered": recovered,
             "imports": snapshots.read_audit(limit=10)}
+
+
+def _recover() -> list[str]:
+    """Settle what a killed writer left (a pending version, a missing audit line), unless a writer is busy:
+    then its pending version is simply not listed."""
+    try:
+        return snapshots.recover(timeout_s=0.5)
+    except (snapshots.WriterBusy, OSError):
+        return []
 
 
 def _imported(con, table: str) -> int:
@@ -45,7 +57,12 @@ def render_text(info: dict) -> str:
     imported = info.get("imported", {})
     lines += [f"  {k:<14} {v:>10,}" + (f"   (导入 imported {imported[k]:,})" if imported.get(k) else "")
               for k, v in info["counts"].items()]
-    lines.append("保留快照 snapshots kept: " + ", ".join(s["version"] for s in info["snapshots"]))
+    lines.append("保留快照 snapshots kept: " + ", ".join(s["version"] for s in info["snapshots"])
+                 + f"   (最多 {info.get('keep')} 个 keep at most {info.get('keep')}, CIVIC_KEEP_SNAPSHOTS)")
+    if info.get("keep_warning"):
+        lines.append("注意 warning: " + info["keep_warning"])
+    for r in info.get("recovered") or []:
+        lines.append("已恢复 recovered: " + r)
     lines.append("最近操作 recent operations:")
     for e in info["imports"]:
         lines.append(f"  {e.get('ts')} {e.get('action')} {e.get('entity', '')} {e.get('file_name', '')} "
