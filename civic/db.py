@@ -3,15 +3,20 @@
 Readers: `reader()` gives this thread a cursor on the *current* snapshot, opened read-only under the
 snapshot's own path (a new version is a new path, so no stale reconnect). One connection per snapshot
 per process; one cursor per thread (DuckDB connections must not be shared across threads).
+Inside `with pinned():` (the shell wraps every script run in it) all reads of the thread use the snapshot
+current at the first read, so one page never mixes two versions. A connection that DuckDB reports dead is
+discarded (`discard`) and reopened by the next read.
 Writers: `connect_write(path)` on a private working file (see snapshots.transaction).
 Extensions: `load_extension(con, name)` loads a `duckdb-extension-*` wheel's file by path, offline.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 
@@ -63,6 +68,7 @@ _lock = threading.Lock()
 _conns: dict[str, duckdb.DuckDBPyConnection] = {}
 _order: list[str] = []
 _last_used: dict[str, float] = {}
+_pins: dict[str, int] = {}          # snapshot path -> script runs currently pinned to it
 _local = threading.local()
 
 
@@ -82,50 +88,137 @@ def _connection_for(snap: snapshots.Snapshot) -> duckdb.DuckDBPyConnection:
         return con
 
 
+def _close(key: str) -> None:
+    """Forget and close one connection (caller holds _lock). Closing a connection closes every cursor made
+    from it, in every thread; threads notice through the identity check in reader()."""
+    with contextlib.suppress(ValueError):
+        _order.remove(key)
+    _last_used.pop(key, None)
+    old_con = _conns.pop(key, None)
+    if old_con is not None:
+        with contextlib.suppress(duckdb.Error):
+            old_con.close()
+
+
 def _close_superseded() -> None:
-    """Release connections to superseded snapshots (so pruned files are really freed), but not while a
-    thread may still be running a query on one: an old connection goes once it has been idle a while."""
+    """Release connections to superseded snapshots (so pruned or purged files are really freed), but not while
+    a script run is pinned to one, nor while a thread may still be running a query on it: an old connection
+    goes once it has been idle a while (or when too many are open)."""
     now = time.monotonic()
     for old in list(_order[:-KEEP_OPEN_VERSIONS]):
+        if _pins.get(old):
+            continue
         idle = now - _last_used.get(old, 0.0)
         if idle >= IDLE_CLOSE_S or len(_order) > MAX_OPEN:
-            _order.remove(old)
-            _last_used.pop(old, None)
-            old_con = _conns.pop(old, None)
-            if old_con is not None:
-                try:
-                    old_con.close()
-                except duckdb.Error:
-                    pass
+            _close(old)
 
 
-def reader() -> tuple[snapshots.Snapshot, duckdb.DuckDBPyConnection]:
-    """(current snapshot, a cursor owned by this thread)."""
+def _release(path: Path) -> bool:
+    """snapshots.purge() asks before deleting a file: close this process's connection to it if no script run
+    is pinned to it and it is not the newest, and say whether the file is still held here."""
+    key = str(path)
+    with _lock:
+        if key not in _conns:
+            return False
+        if _pins.get(key):
+            return True
+        _close(key)
+        return False
+
+
+snapshots.register_holder(_release)
+
+
+def _resolve() -> snapshots.Snapshot:
+    """The snapshot this thread reads: the run's pinned one, else the current one."""
+    pin = getattr(_local, "pin", None)
+    if pin is not None and pin[0] is not None:
+        return pin[0]
     try:
         snap = snapshots.current()
     except snapshots.NoSnapshot:
         raise
     except (OSError, ValueError, KeyError) as exc:
         raise DataUnavailable(f"cannot read the snapshot pointer: {exc}") from exc
+    if pin is not None:          # pinning is on for this run and this is its first read: pin it now
+        _local.pin = (snap,)
+        with _lock:
+            _pins[str(snap.path)] = _pins.get(str(snap.path), 0) + 1
+    return snap
+
+
+@contextlib.contextmanager
+def pinned() -> Iterator[None]:
+    """Everything read in this thread inside the block reads one snapshot: the one current at the first read.
+
+    A script run reads many queries; without a pin, a version published between two of them would mix two
+    versions in one page (a KPI from one, its chart from the next). The pin is taken lazily, so a run that
+    fails to read (no database yet) is not stuck, and released at the end, so later reads see new data.
+    Nested blocks keep the outer pin."""
+    outer = getattr(_local, "pin", None)
+    if outer is not None:
+        yield
+        return
+    _local.pin = (None,)
+    try:
+        yield
+    finally:
+        snap = _local.pin[0]
+        _local.pin = None
+        if snap is not None:
+            with _lock:
+                key = str(snap.path)
+                _pins[key] = _pins.get(key, 1) - 1
+                if _pins[key] <= 0:
+                    _pins.pop(key, None)
+
+
+def snapshot() -> snapshots.Snapshot:
+    """The snapshot this thread reads (pinned for the run, else current): what a caption should name."""
+    return _resolve()
+
+
+def reader() -> tuple[snapshots.Snapshot, duckdb.DuckDBPyConnection]:
+    """(the snapshot this thread reads, a cursor owned by this thread)."""
+    snap = _resolve()
     cursors: dict = getattr(_local, "cursors", None) or {}
     _local.cursors = cursors
     key = str(snap.path)
-    cur = cursors.get(key) if key in _conns else None
-    if cur is not None:
+    held = cursors.get(key)
+    # a cursor is reused only while its connection is still the one on record (not closed or replaced)
+    if held is not None and _conns.get(key) is held[0]:
         _last_used[key] = time.monotonic()
-    if cur is None:
-        con = _connection_for(snap)
-        cur = con.cursor()
-        # drop this thread's cursors on versions we no longer hold
-        for k in [k for k in cursors if k not in _conns]:
-            cursors.pop(k, None)
-        cursors[key] = cur
+        return snap, held[1]
+    con = _connection_for(snap)
+    cur = con.cursor()
+    # drop this thread's cursors on versions we no longer hold
+    for k in [k for k in cursors if k not in _conns]:
+        cursors.pop(k, None)
+    cursors[key] = (con, cur)
     return snap, cur
 
 
+# What a DuckDB connection says once it is dead: a fatal or internal error invalidates the database instance
+# ("database has been invalidated because of a previous fatal error"), and a closed connection stays closed.
+DEAD_ERRORS = (duckdb.FatalException, duckdb.InternalException, duckdb.ConnectionException)
+
+
+def is_dead(exc: BaseException) -> bool:
+    return isinstance(exc, DEAD_ERRORS) or (isinstance(exc, duckdb.Error) and "invalidated" in str(exc))
+
+
+def discard(snap: snapshots.Snapshot) -> None:
+    """Drop this process's connection to a snapshot after it died, so the next reader() opens a fresh one.
+    Without this, every later query would fail on the dead connection until a new version is published."""
+    with _lock:
+        _close(str(snap.path))
+    cursors = getattr(_local, "cursors", None) or {}
+    cursors.pop(str(snap.path), None)
+
+
 def data_version() -> str:
-    """Cache key for everything derived from the data."""
-    return snapshots.current().version
+    """Cache key for everything derived from the data: the pinned snapshot's version inside a pinned run."""
+    return _resolve().version
 
 
 def close_all() -> None:
@@ -139,4 +232,6 @@ def close_all() -> None:
         _conns.clear()
         _order.clear()
         _last_used.clear()
+        _pins.clear()
     _local.cursors = {}
+    _local.pin = None

@@ -5,7 +5,8 @@ always bound, never formatted into SQL. Conventions for shared filters:
   $towns      VARCHAR[] of town codes; an empty list means "all towns"
   $date_from  DATE, $date_to DATE (inclusive)
 The cache lives in this process, is bounded (LRU), and is keyed by the snapshot version, so a newly
-published snapshot invalidates it without any wall-clock TTL.
+published snapshot invalidates it without any wall-clock TTL. Inside a pinned script run (db.pinned) every
+query reads the run's snapshot, so one page never mixes two versions.
 """
 from __future__ import annotations
 
@@ -82,14 +83,25 @@ def execute(name: str, **params: Any) -> pd.DataFrame:
     """Run without any cache (benchmarks, tests, writers' checks)."""
     sql = sql_of(name)
     bound = bind(name, params)
-    _, cur = db.reader()
-    return _run(cur, sql, bound, name)
+    snap, cur = db.reader()
+    return _run(snap, cur, sql, bound, name)
 
 
-def _run(cur: duckdb.DuckDBPyConnection, sql: str, bound: dict, name: str) -> pd.DataFrame:
+def _run(snap, cur: duckdb.DuckDBPyConnection, sql: str, bound: dict, name: str) -> pd.DataFrame:
+    """Execute on this thread's cursor. If DuckDB says the connection is dead (invalidated by a fatal
+    error, or closed under us), drop it and retry once on a freshly opened connection to the same snapshot."""
     try:
         return cur.execute(sql, bound).df()
     except duckdb.Error as exc:
+        if not db.is_dead(exc):
+            raise QueryError(f"query {name!r} failed: {exc}") from exc
+        db.discard(snap)
+    _, cur = db.reader()
+    try:
+        return cur.execute(sql, bound).df()
+    except duckdb.Error as exc:
+        if db.is_dead(exc):
+            db.discard(snap)
         raise QueryError(f"query {name!r} failed: {exc}") from exc
 
 
@@ -110,7 +122,7 @@ def run(name: str, **params: Any) -> pd.DataFrame:
             _cache.move_to_end(key)
             stats["hits"] += 1
             return hit.copy(deep=False)
-    df = _run(cur, sql, bound, name)
+    df = _run(snap, cur, sql, bound, name)
     with _cache_lock:
         stats["misses"] += 1
         _cache[key] = df

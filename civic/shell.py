@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from . import charts, db, fmt, nav, queries, snapshots
+from . import auth, charts, db, fmt, nav, queries, snapshots
 from .filters import (DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
                       with_dates)
 from .i18n import t
@@ -168,7 +168,7 @@ def _version_watch() -> None:
 def page_header(title_key: str, caption_key: str | None = None, *, approx: bool = False) -> None:
     st.title(t(title_key))
     m = meta()
-    snap = snapshots.current()
+    snap = db.snapshot()
     bits = [t("app.as_of", date=fmt.day(m.get("as_of"), lang())),
             t("app.snapshot", version=snap.version, time=fmt.timestamp(snap.published_at, lang())),
             t("app.synthetic_badge")]
@@ -212,6 +212,14 @@ def _sidebar_footer() -> None:
 
 
 def run() -> None:
+    # One script run reads one snapshot (db.pinned): a version published mid-run shows on the next run.
+    # Uploads are refused to sessions that are not signed in as admin (civic/auth.py).
+    auth.install_upload_guard()
+    with db.pinned():
+        _run_routed()
+
+
+def _run_routed() -> None:
     st.set_page_config(page_title=t("app.short_title"), layout="wide")
     charts.register_template()
     specs = nav.available()
@@ -220,6 +228,8 @@ def run() -> None:
     home = st.Page(nav.by_id("overview").file, title=t("nav.overview"), url_path="home", default=True)
     pg = st.navigation([home, *pages.values()], position="hidden")
     spec = next((s for s in specs if pages[s.id] is pg), None) or nav.by_id("overview")
+    if not auth.viewer_gate(spec.id):
+        return
     if spec.kiosk:
         # Kiosk pages (the unattended screen) handle missing data themselves: they keep their last good data
         # and retry, so a database outage at page load must not stop them for good.

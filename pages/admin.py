@@ -1,150 +1,52 @@
-"""数据管理: import registers (dry run → confirm), templates, audit log, versions and rollback, status.
+"""数据管理: import registers (dry run → confirm), templates, audit log, versions (rollback, purge), status.
 
-Behind a password from CIVIC_ADMIN_PASSWORD (or CIVIC_ADMIN_PASSWORD_SHA256, or secrets admin_password /
-admin_password_sha256), compared as SHA-256 digests with hmac.compare_digest. Failed attempts are counted on
-the server (data dir, admin_auth.json, shared by every session and process): after MAX_FAILURES in
-WINDOW_S a client is locked out for LOCK_S, and after GLOBAL_MAX failures from anyone, everyone is.
-Without the password nothing but the sign-in form is shown.
+Behind the admin password; sign-in, back-off and the audit identity live in civic/auth.py. Without the
+password nothing but the sign-in form is shown.
 """
 from civic import shell
 
 shell.ensure_routed()
 
-import contextlib  # noqa: E402
-import fcntl  # noqa: E402
 import functools  # noqa: E402
 import hashlib  # noqa: E402
-import hmac  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import export, fmt, ingest, paths, snapshots  # noqa: E402
+from civic import auth, export, fmt, ingest, snapshots  # noqa: E402
 from civic import status as status_mod  # noqa: E402
 from civic.i18n import has, t  # noqa: E402
 
-MAX_FAILURES = int(os.environ.get("CIVIC_ADMIN_MAX_FAILURES", "5"))
-GLOBAL_MAX = int(os.environ.get("CIVIC_ADMIN_GLOBAL_MAX_FAILURES", "20"))
-WINDOW_S = 15 * 60
-LOCK_S = int(os.environ.get("CIVIC_ADMIN_LOCK_SECONDS", str(15 * 60)))
-SESSION_S = 8 * 3600
 
-
-# ── authentication ────────────────────────────────────────────────────────────────────────────
-def _secret(name: str) -> str | None:
-    try:
-        v = st.secrets.get(name)
-    except Exception:  # noqa: BLE001 - no secrets.toml at all
-        return None
-    return str(v) if v else None
-
-
-def expected_digest() -> str | None:
-    """SHA-256 hex digest of the admin password, or None when no password is configured."""
-    digest = os.environ.get("CIVIC_ADMIN_PASSWORD_SHA256") or _secret("admin_password_sha256")
-    if digest:
-        return digest.strip().lower()
-    pw = os.environ.get("CIVIC_ADMIN_PASSWORD") or _secret("admin_password")
-    return hashlib.sha256(pw.encode("utf-8")).hexdigest() if pw else None
-
-
-def _client() -> str:
-    try:
-        ip = st.context.ip_address
-    except Exception:  # noqa: BLE001 - no request context (tests, bare mode)
-        ip = None
-    return ip if isinstance(ip, str) and ip else "local"
-
-
-@contextlib.contextmanager
-def _auth_state():
-    """The failure counters, read-modify-written under an exclusive file lock."""
-    path = paths.data_dir() / "admin_auth.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            fh.seek(0)
-            try:
-                state = json.loads(fh.read() or "{}")
-            except json.JSONDecodeError:
-                state = {}
-            state.setdefault("failures", {})
-            state.setdefault("locked_until", {})
-            yield state
-            now = time.time()
-            state["failures"] = {k: [x for x in v if now - x < WINDOW_S] for k, v in state["failures"].items()}
-            state["failures"] = {k: v for k, v in state["failures"].items() if v}
-            state["locked_until"] = {k: v for k, v in state["locked_until"].items() if v > now}
-            text = json.dumps(state)
-            fh.seek(0)
-            fh.truncate()
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-def _locked_for(state: dict, client: str) -> float:
-    now = time.time()
-    return max(state["locked_until"].get(client, 0), state["locked_until"].get("*", 0)) - now
-
-
-def _attempt(password: str, digest: str) -> tuple[bool, int, float]:
-    """(ok, attempts left, seconds locked). A locked client is refused without checking the password."""
-    client = _client()
-    with _auth_state() as state:
-        wait = _locked_for(state, client)
-        if wait > 0:
-            return False, 0, wait
-        given = hashlib.sha256(password.encode("utf-8")).hexdigest()
-        if hmac.compare_digest(given, digest):
-            state["failures"].pop(client, None)
-            return True, MAX_FAILURES, 0
-        now = time.time()
-        mine = [x for x in state["failures"].get(client, []) if now - x < WINDOW_S] + [now]
-        state["failures"][client] = mine
-        total = sum(len([x for x in v if now - x < WINDOW_S]) for v in state["failures"].values())
-        locked = 0.0
-        if len(mine) >= MAX_FAILURES:
-            state["locked_until"][client] = now + LOCK_S
-            locked = LOCK_S
-        if total >= GLOBAL_MAX:
-            state["locked_until"]["*"] = now + LOCK_S
-            locked = LOCK_S
-    if locked:
-        snapshots.append_audit({"action": "admin_lockout", "user": client, "note": f"{len(mine)} failed sign-ins"})
-    return False, max(0, MAX_FAILURES - len(mine)), locked
-
-
-def _signed_in() -> bool:
-    at = st.session_state.get("_admin_at")
-    return bool(at) and time.time() - at < SESSION_S
-
-
+# ── authentication (civic/auth.py) ────────────────────────────────────────────────────────────
 def _sign_in_form(digest: str) -> None:
     st.caption(t("admin.login_prompt"))
     with st.form("admin_login", clear_on_submit=True):
+        name = st.text_input(t("auth.admin_name"), key="admin_name", max_chars=auth.NAME_MAX,
+                             placeholder=auth.viewer() or "", help=t("auth.admin_name_help"))
         pw = st.text_input(t("admin.password"), type="password", key="admin_pw")
         go = st.form_submit_button(t("admin.login"), type="primary")
-    if go:
-        ok, left, wait = _attempt(pw or "", digest)
-        if ok:
-            st.session_state["_admin_at"] = time.time()
-            st.session_state["_admin_who"] = f"admin@{_client()}"
-            st.rerun()
-        elif wait > 0:
-            st.error(t("admin.locked", minutes=max(1, round(wait / 60))))
-        else:
-            st.error(t("admin.wrong_password", left=left))
+    if not go:
+        return
+    if not (name or "").strip() and not auth.viewer():
+        st.error(t("auth.admin_name_required"))
+        return
+    res = auth.check_password(pw or "", digest, st.session_state)
+    if res.ok:
+        auth.sign_in(st.session_state, name)
+        st.rerun()
+    elif res.reason == "locked":
+        st.error(t("admin.locked", minutes=max(1, round(res.wait_s / 60))))
+    elif res.reason == "busy":
+        st.error(t("auth.busy", seconds=max(1, round(res.wait_s))))
+    elif res.reason == "backoff":
+        st.error(t("auth.backoff", seconds=max(1, round(res.wait_s)), left=res.left))
+    else:
+        st.error(t("admin.wrong_password", left=res.left))
 
 
 def _who() -> str:
-    return st.session_state.get("_admin_who", "admin")
+    return auth.admin_who(st.session_state) or "admin"
 
 
 # ── sections ──────────────────────────────────────────────────────────────────────────────────
@@ -272,7 +174,10 @@ def _audit_tab() -> None:
 
 
 def _versions_tab() -> None:
-    st.caption(t("admin.versions.intro", n=snapshots.KEEP_SNAPSHOTS))
+    st.caption(t("admin.versions.intro", n=snapshots.keep_snapshots()))
+    keep_warning = snapshots.retention()[1]
+    if keep_warning:
+        st.warning(keep_warning)
     cur = snapshots.current()
     snaps = list(reversed(snapshots.list_snapshots()))
     st.dataframe(pd.DataFrame([{t("admin.versions.col_version"): s.version + (f" · {t('admin.versions.current')}"
@@ -296,6 +201,28 @@ def _versions_tab() -> None:
         st.session_state["_admin_flash"] = t("admin.versions.done", target=target, version=snap.version)
         st.session_state.pop("admin_rb_sure", None)
         st.rerun()
+    _purge_section(older)
+
+
+def _purge_section(older: list[str]) -> None:
+    """Delete a superseded version for good (a rolled-back import with personal data in it)."""
+    st.markdown(f"**{t('admin.purge.heading')}**")
+    st.caption(t("admin.purge.intro"))
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    target = c1.selectbox(t("admin.purge.target"), older, key="admin_purge_target")
+    sure = c2.checkbox(t("admin.purge.confirm", version=target), key="admin_purge_sure")
+    if c3.button(t("admin.purge.button"), disabled=not sure, key="admin_purge_go"):
+        try:
+            snapshots.purge(target, user=_who())
+        except snapshots.InUse:
+            st.warning(t("admin.purge.in_use", version=target))
+            return
+        except (ValueError, snapshots.WriterBusy) as exc:
+            st.error(str(exc))
+            return
+        st.session_state["_admin_flash"] = t("admin.purge.done", version=target)
+        st.session_state.pop("admin_purge_sure", None)
+        st.rerun()
 
 
 def _status_tab() -> None:
@@ -314,11 +241,11 @@ def _status_tab() -> None:
 
 # ── page ──────────────────────────────────────────────────────────────────────────────────────
 st.title(t("admin.title"))
-digest = expected_digest()
+digest = auth.expected_digest()
 if digest is None:
     st.info(t("admin.not_configured"))
     st.stop()
-if not _signed_in():
+if auth.admin_who(st.session_state) is None:
     _sign_in_form(digest)
     st.stop()
 
@@ -328,7 +255,7 @@ st.caption(t("app.snapshot", version=_snap.version, time=fmt.timestamp(_snap.pub
 top = st.columns([4, 1])
 top[0].caption(t("admin.signed_in_as", who=_who()))
 if top[1].button(t("admin.logout"), key="admin_logout"):
-    st.session_state.pop("_admin_at", None)
+    auth.sign_out(st.session_state)
     st.rerun()
 _flash()
 tabs = st.tabs([t("admin.tabs.import"), t("admin.tabs.templates"), t("admin.tabs.audit"), t("admin.tabs.versions"),

@@ -1,5 +1,6 @@
-"""数据管理 (pages/admin.py) in AppTest: nothing without the password, failures counted on the server, lockout,
-then the real flow: upload → problems or preview → confirm → new version, audit log, rollback."""
+"""数据管理 (pages/admin.py) in AppTest: nothing without the password; wrong guesses lock only their own session
+(civic/auth.py; more in tests/test_auth.py); the audit names the admin; then the real flow: upload → problems or
+preview → confirm → new version, audit log, rollback, purge."""
 from __future__ import annotations
 
 import json
@@ -31,6 +32,9 @@ def admin(private_data_dir, monkeypatch):
     for k in ("CIVIC_ADMIN_PASSWORD", "CIVIC_ADMIN_PASSWORD_SHA256"):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("CIVIC_ADMIN_MAX_FAILURES", "3")
+    # no waiting in tests: the back-off and the server-wide spacing are covered with a fake clock in test_auth.py
+    monkeypatch.setenv("CIVIC_ADMIN_BACKOFF_SECONDS", "0")
+    monkeypatch.setenv("CIVIC_ADMIN_GLOBAL_SPACING_SECONDS", "0")
 
     def make():
         return app_test("pages/admin.py", timeout=120)
@@ -42,7 +46,8 @@ def _auth_state(data_dir) -> dict:
     return json.loads(p.read_text()) if p.exists() else {}
 
 
-def _sign_in(at, password: str):
+def _sign_in(at, password: str, name: str = "王会计"):
+    at.text_input(key="admin_name").input(name)
     at.text_input(key="admin_pw").input(password)
     at.button(key="FormSubmitter:admin_login-登录").click()
     return at.run()
@@ -60,30 +65,40 @@ def test_with_a_password_only_the_sign_in_form_is_shown(admin, monkeypatch):
     monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
     at = admin().run()
     assert not at.exception
-    assert [t.label for t in at.text_input] == ["管理密码"]
+    assert [t.label for t in at.text_input] == ["您的姓名", "管理密码"]
     assert len(at.tabs) == 0 and len(at.get("file_uploader")) == 0 and len(at.dataframe) == 0
 
 
-def test_wrong_password_is_counted_on_the_server_and_locks_out(admin, monkeypatch, private_data_dir):
+def test_wrong_guesses_lock_their_own_session_not_the_admin_in_another(admin, monkeypatch, private_data_dir):
     monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
     at = admin().run()
     _sign_in(at, "guess-1")
     assert "剩余尝试次数：2" in at.error[0].value
-    assert len(_auth_state(private_data_dir)["failures"]["local"]) == 1
-    # a new session (new browser tab, cleared cookies) does not reset the counter
-    at2 = admin().run()
-    _sign_in(at2, "guess-2")
-    assert "剩余尝试次数：1" in at2.error[0].value
-    _sign_in(at2, "guess-3")
-    assert "已锁定" in at2.error[0].value
-    assert len(at2.tabs) == 0
-    state = _auth_state(private_data_dir)
-    assert len(state["failures"]["local"]) == 3 and "local" in state["locked_until"]
-    # while locked, even the right password is refused, and nothing else is shown
-    at3 = admin().run()
-    _sign_in(at3, PASSWORD)
-    assert "已锁定" in at3.error[0].value and len(at3.tabs) == 0
+    _sign_in(at, "guess-2")
+    _sign_in(at, "guess-3")
+    assert "已锁定" in at.error[0].value
+    assert len(at.tabs) == 0
+    # while locked, even the right password is refused in this session, and nothing else is shown
+    _sign_in(at, PASSWORD)
+    assert "已锁定" in at.error[0].value and len(at.tabs) == 0
     assert snapshots.read_audit(1)[0]["action"] == "admin_lockout"
+    # every failure is counted server-wide (for the rate limit), not per address
+    assert len(_auth_state(private_data_dir)["failures"]) == 3
+    # the real admin, in another browser behind the same proxy address, signs in at once
+    at2 = _sign_in(admin().run(), PASSWORD, name="李主任")
+    assert not at2.exception and len(at2.tabs) == 5
+    assert "李主任" in next(c.value for c in at2.caption if "已登录" in c.value)
+
+
+def test_a_name_is_required_and_goes_into_the_audit(admin, monkeypatch):
+    monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
+    at = _sign_in(admin().run(), PASSWORD, name="  ")
+    assert "请填写您的姓名" in at.error[0].value and len(at.tabs) == 0
+    at = _sign_in(at, PASSWORD, name="王会计")
+    assert len(at.tabs) == 5
+    entry = snapshots.read_audit(1)[0]
+    assert entry["action"] == "admin_sign_in" and entry["user"].startswith("王会计 (")
+    assert "admin@local" not in entry["user"]
 
 
 def test_password_as_sha256_digest(admin, monkeypatch):
@@ -126,7 +141,7 @@ def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
     assert status.collect()["counts"]["activities"] == before + 4
     assert any(f"数据版本 {v1}" in s.value for s in at.success)
     audit = snapshots.read_audit(1)[0]
-    assert audit["user"].startswith("admin@") and audit["file_name"] == "good.xlsx" and audit["rows_added"] == 4
+    assert audit["user"].startswith("王会计 (") and audit["file_name"] == "good.xlsx" and audit["rows_added"] == 4
     log = next(df.value for df in at.dataframe if "文件指纹" in df.value.columns)
     assert "good.xlsx" in set(log["文件"])
 
@@ -138,3 +153,16 @@ def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
     assert not at.exception
     assert status.collect()["counts"]["activities"] == before
     assert snapshots.read_audit(1)[0]["action"] == "rollback"
+    assert snapshots.read_audit(1)[0]["user"].startswith("王会计 (")
+
+    # purge the rolled-back import's version from the same tab
+    at.selectbox(key="admin_purge_target").select(v1)
+    at.checkbox(key="admin_purge_sure").check()
+    at.run()
+    at.button(key="admin_purge_go").click().run()
+    assert not at.exception
+    assert any(f"已永久删除版本 {v1}" in s.value for s in at.success)
+    assert v1 not in [s.version for s in snapshots.list_snapshots()]
+    assert v1 not in at.selectbox(key="admin_rb_target").options
+    entry = snapshots.read_audit(1)[0]
+    assert entry["action"] == "purge" and entry["version"] == v1 and entry["user"].startswith("王会计 (")

@@ -63,3 +63,85 @@ def test_published_files_are_read_only(data_dir):
     _, cur = db.reader()
     with pytest.raises(duckdb.Error):
         cur.execute("CREATE TABLE x (a INT)")
+
+
+# ── one script run reads one snapshot ────────────────────────────────────────────────────────────────────
+def test_a_pinned_run_reads_one_version_even_when_a_new_one_is_published_between_queries(private_data_dir):
+    from civic import queries
+    with db.pinned():
+        first = queries.run("meta")
+        v_first = db.data_version()
+        _publish_change("UPDATE meta SET value = 'published-mid-run' WHERE key = 'seed'")
+        assert snapshots.current().version != v_first, "a new version is current now"
+        second = queries.run("meta")
+        assert db.data_version() == v_first and db.snapshot().version == v_first
+        assert dict(zip(first.key, first.value))["seed"] == dict(zip(second.key, second.value))["seed"]
+    # the next run reads the new version
+    with db.pinned():
+        third = queries.run("meta")
+        assert dict(zip(third.key, third.value))["seed"] == "published-mid-run"
+        assert db.data_version() == snapshots.current().version
+
+
+def test_pins_are_per_thread_and_released(private_data_dir):
+    from civic import queries
+    seen = {}
+    with db.pinned():
+        queries.run("meta_as_of")
+        mine = db.data_version()
+        _publish_change("UPDATE meta SET value = 'other-thread' WHERE key = 'seed'")
+        t = threading.Thread(target=lambda: seen.update(v=db.data_version()))
+        t.start()
+        t.join()
+        assert seen["v"] == snapshots.current().version != mine, "another thread is not pinned"
+        assert db._pins.get(str(db.snapshot().path)) == 1
+    assert not db._pins
+
+
+def test_a_run_without_a_database_is_not_stuck_with_a_pin(tmp_path, monkeypatch):
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    import pytest
+    with db.pinned():
+        with pytest.raises(snapshots.NoSnapshot):
+            db.reader()
+    assert getattr(db._local, "pin", None) is None
+
+
+# ── a dead connection is reopened ────────────────────────────────────────────────────────────────────────
+def test_a_closed_connection_is_reopened_not_fatal(private_data_dir):
+    from civic import queries
+    snap, _ = db.reader()
+    db._conns[str(snap.path)].close()         # as if DuckDB had dropped it: every cursor on it is dead
+    df = queries.execute("meta")             # reopened, same snapshot
+    assert not df.empty and snapshots.current().version == snap.version
+    assert queries.run("meta_as_of") is not None
+
+
+def test_an_invalidated_database_is_reopened(private_data_dir, monkeypatch):
+    """DuckDB invalidates a database after a fatal error; every later query on it fails the same way."""
+    from civic import queries
+    snap, cur = db.reader()
+    dead_con = db._conns[str(snap.path)]
+
+    class Invalidated:
+        def execute(self, *a, **k):
+            raise duckdb.FatalException("FATAL Error: Failed: database has been invalidated because of a "
+                                        "previous fatal error. The database must be restarted prior to being "
+                                        "used again.")
+
+    db._local.cursors[str(snap.path)] = (dead_con, Invalidated())
+    queries.clear_cache()
+    for _ in range(3):
+        assert not queries.run("meta").empty
+    assert db._conns[str(snap.path)] is not dead_con, "a fresh connection replaced the dead one"
+
+
+def test_an_ordinary_query_error_does_not_drop_the_connection(private_data_dir):
+    import pytest
+
+    from civic import queries
+    snap, cur = db.reader()
+    con = db._conns[str(snap.path)]
+    with pytest.raises(queries.QueryError):
+        queries._run(snap, cur, "SELECT * FROM no_such_table", {}, "broken")
+    assert db._conns[str(snap.path)] is con
