@@ -178,7 +178,7 @@ class Attempt:
 
 
 @contextlib.contextmanager
-def _global_state():
+def _global_state(now: float | None = None):
     """Server-wide counters (all sessions, all processes), read-modify-written under an exclusive lock."""
     path = paths.data_dir() / "admin_auth.json"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -196,8 +196,8 @@ def _global_state():
             state.setdefault("next_slot", 0.0)
             state.setdefault("alerted_at", 0.0)
             yield state
-            now = time.time()
-            state["failures"] = [x for x in state["failures"] if now - x < WINDOW_S]
+            at = time.time() if now is None else now
+            state["failures"] = [x for x in state["failures"] if at - x < WINDOW_S]
             fh.seek(0)
             fh.truncate()
             fh.write(json.dumps(state))
@@ -228,7 +228,7 @@ def check_password(password: str, digest: str, session: MutableMapping, *,
         return Attempt(False, "backoff", max(0, max_failures() - len(session.get("_auth_failures", []))),
                        retry_at - now)
     # the server-wide queue: engaged only while someone has been failing recently
-    with _global_state() as g:
+    with _global_state(now) as g:
         if any(now - x < THROTTLE_AFTER_S for x in g["failures"]):
             slot = max(now, float(g["next_slot"]))
             if slot - now > MAX_WAIT_S:
@@ -247,8 +247,9 @@ def check_password(password: str, digest: str, session: MutableMapping, *,
     mine = [x for x in session.get("_auth_failures", []) if now - x < WINDOW_S] + [now]
     session["_auth_failures"] = mine
     left = max(0, max_failures() - len(mine))
-    with _global_state() as g:
+    with _global_state(now) as g:
         g["failures"].append(now)
+        g["next_slot"] = max(float(g["next_slot"]), now + global_spacing_s())
         recent = [x for x in g["failures"] if now - x < WINDOW_S]
         attack = len(recent) >= global_alert() and now - float(g["alerted_at"]) >= WINDOW_S
         if attack:
