@@ -1,0 +1,85 @@
+"""A viewer must not be able to make the server hold memory through Streamlit's upload endpoint.
+
+Streamlit keeps every file PUT to /_stcore/upload_file/<session>/<file id> in memory until the session ends,
+for any live session and any number of file ids, whether or not the page shows an uploader. Measured before
+the guard: six 10 MB PUTs from an ordinary 总览 session took the server from 280 MB to 1.36 GB. Here a real
+viewer session (Chromium on 总览) does what the uploader does, and the server's RSS must stay within 50 MB of
+where it was, during the attack and after the session is gone (civic/auth.py guard)."""
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+import uuid
+
+import psutil
+import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from .harness import Server, settle
+
+MB = 1024 * 1024
+BOUND = 50 * MB
+
+
+@pytest.fixture()
+def own_server(built_db):
+    s = Server(built_db).start()
+    yield s
+    s.stop()
+
+
+def _rss(server: Server) -> int:
+    return psutil.Process(server.proc.pid).memory_info().rss
+
+
+def _multipart(data: bytes, name: str = "big.csv") -> tuple[bytes, str]:
+    """The body Streamlit's file uploader sends: one form field "file"."""
+    boundary = f"----civic{uuid.uuid4().hex}"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n").encode()
+    return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def _put(server: Server, session_id: str, xsrf: str, data: bytes) -> int:
+    body, ctype = _multipart(data)
+    req = urllib.request.Request(f"{server.url}/_stcore/upload_file/{session_id}/{uuid.uuid4()}", data=body,
+                                 method="PUT", headers={"Content-Type": ctype, "X-Xsrftoken": xsrf,
+                                                        "Cookie": f"_streamlit_xsrf={xsrf}"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_a_viewer_session_cannot_make_the_server_hold_uploads(browser, own_server):
+    ctx = browser.context()
+    page = ctx.new_page()
+    session_ids: list[str] = []
+
+    def on_ws(ws):
+        def frame(payload):
+            if isinstance(payload, (bytes, bytearray)):
+                msg = ForwardMsg.FromString(bytes(payload))
+                if msg.HasField("new_session") and msg.new_session.initialize.session_id:
+                    session_ids.append(msg.new_session.initialize.session_id)
+        ws.on("framereceived", frame)
+    page.on("websocket", on_ws)
+    page.goto(own_server.url + "/")
+    settle(page)
+    assert session_ids, "no session id seen on the websocket"
+    xsrf = next(c["value"] for c in ctx.cookies() if c["name"] == "_streamlit_xsrf")
+    baseline = _rss(own_server)
+
+    payload = b"a," * (5 * MB)          # 10 MB, what the measured attack sent each time
+    statuses = [_put(own_server, session_ids[-1], xsrf, payload) for _ in range(6)]
+    assert statuses == [403] * 6, statuses
+    during = _rss(own_server)
+    assert during - baseline < BOUND, f"server grew {(during - baseline) / MB:.0f} MB during the uploads"
+
+    # a bogus session id is refused by Streamlit itself
+    assert _put(own_server, "no-such-session", xsrf, b"x") == 400
+
+    ctx.close()
+    after = _rss(own_server)
+    assert after - baseline < BOUND, f"server still holds {(after - baseline) / MB:.0f} MB after the session"
