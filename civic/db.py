@@ -22,9 +22,8 @@ import duckdb
 
 from . import snapshots
 
-KEEP_OPEN_VERSIONS = 2      # always keep the newest N snapshot connections
-IDLE_CLOSE_S = 60.0         # close an older one only after it has been idle this long
-MAX_OPEN = 8                # ... or when this many are open
+IDLE_CLOSE_S = 60.0         # close a superseded snapshot's connection once it has been idle this long
+MAX_OPEN = 8                # ... or at once (unless pinned) when this many are open
 
 
 class DataUnavailable(RuntimeError):
@@ -84,6 +83,7 @@ def _connection_for(snap: snapshots.Snapshot) -> duckdb.DuckDBPyConnection:
                 raise DataUnavailable(str(exc)) from exc
             _conns[key] = con
             _order.append(key)
+            _start_sweeper()
         _close_superseded()
         return con
 
@@ -101,16 +101,46 @@ def _close(key: str) -> None:
 
 
 def _close_superseded() -> None:
-    """Release connections to superseded snapshots (so pruned or purged files are really freed), but not while
-    a script run is pinned to one, nor while a thread may still be running a query on it: an old connection
-    goes once it has been idle a while (or when too many are open)."""
+    """Release connections to superseded snapshots (caller holds _lock), so pruned files are really freed and
+    a purge from another process is not refused for ever: never the current one, never while a script run is
+    pinned to it, and only once it has been idle a while (a thread may still be running a query on it), or
+    when too many are open."""
+    try:
+        current_key = str(snapshots.current().path)
+    except (snapshots.NoSnapshot, OSError, ValueError, KeyError):
+        return
     now = time.monotonic()
-    for old in list(_order[:-KEEP_OPEN_VERSIONS]):
-        if _pins.get(old):
+    for old in list(_order):
+        if old == current_key or _pins.get(old):
             continue
         idle = now - _last_used.get(old, 0.0)
         if idle >= IDLE_CLOSE_S or len(_order) > MAX_OPEN:
             _close(old)
+
+
+def sweep() -> None:
+    """Close idle superseded connections now (the background sweeper calls this every IDLE_CLOSE_S / 2)."""
+    with _lock:
+        _close_superseded()
+
+
+_sweeper_started = False
+
+
+def _start_sweeper() -> None:
+    """A daemon thread that sweeps even when no query runs (a server with no viewer would otherwise hold a
+    superseded version open for ever, and `python -m civic purge` would keep answering "still being read")."""
+    global _sweeper_started
+    if _sweeper_started:
+        return
+    _sweeper_started = True
+
+    def loop() -> None:
+        while True:
+            time.sleep(max(1.0, IDLE_CLOSE_S / 2))
+            with contextlib.suppress(Exception):
+                sweep()
+    threading.Thread(target=loop, name="civic-db-sweeper", daemon=True).start()
 
 
 def _release(path: Path) -> bool:

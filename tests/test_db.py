@@ -47,7 +47,31 @@ def test_old_connections_are_released(private_data_dir, monkeypatch):
     for i in range(4):
         _publish_change(f"UPDATE meta SET value = 'v{i}' WHERE key = 'seed'")
         db.reader()
-    assert len(db._conns) <= db.KEEP_OPEN_VERSIONS
+    assert list(db._conns) == [str(snapshots.current().path)]
+
+
+def test_an_idle_superseded_connection_is_swept_without_new_reads(private_data_dir, monkeypatch):
+    """A rollback leaves the bad version's connection open until swept; the sweep needs no new query, so a
+    purge from another process is not refused for ever."""
+    old, _ = db.reader()
+    _publish_change("UPDATE meta SET value = 'swept' WHERE key = 'seed'")
+    db.reader()
+    assert str(old.path) in db._conns, "idle for less than IDLE_CLOSE_S: kept"
+    monkeypatch.setattr(db, "IDLE_CLOSE_S", 0.0)
+    db.sweep()
+    assert list(db._conns) == [str(snapshots.current().path)]
+    assert db._sweeper_started
+
+
+def test_a_pinned_version_is_never_swept(private_data_dir, monkeypatch):
+    monkeypatch.setattr(db, "IDLE_CLOSE_S", 0.0)
+    with db.pinned():
+        pinned, _ = db.reader()
+        _publish_change("UPDATE meta SET value = 'p' WHERE key = 'seed'")
+        db.sweep()
+        assert str(pinned.path) in db._conns
+    db.sweep()
+    assert str(pinned.path) not in db._conns
 
 
 def test_readers_never_block_the_writer(private_data_dir):
