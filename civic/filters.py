@@ -118,7 +118,7 @@ def _parse_date(value: str) -> date | None:
 
 
 # ── dates and months from the URL: parsed and clamped here, nowhere else ──────────────────────────
-MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")   # ASCII only: \d also matches ２０２５
 
 
 def clamp_day(d: date, lo: date, hi: date, raw: str, lang: str | None = None) -> tuple[date, str | None]:
@@ -202,7 +202,8 @@ def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date
         if pf is None or pt is None:
             note("notices.bad_date", value=_short(raw_from if pf is None else raw_to))
             preset = DEFAULT_PRESET
-        elif pf > pt:
+        elif pf > pt and raw_from is not None and raw_to is not None:
+            # reversed by the user: no guess at which end they meant (a lone from= after the data is clamped)
             note("notices.bad_range")
             preset = DEFAULT_PRESET
         else:
