@@ -138,6 +138,7 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
         offered = [c for c in towns.codes_for(scope) if c in with_data or c in f.towns]
     applied_towns = [c for c in f.towns if c in offered]
 
+    # labels name their language: Streamlit may format options outside this script run (AppTest does)
     with st.sidebar:
         _seed("lang", f.lang)
         st.segmented_control(t("app.language"), ["zh", "en"], key="lang", required=True,
@@ -147,7 +148,8 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
             _seed("f_county", f.county)
             st.radio(t("filters.county"), list(COUNTIES), key="f_county", horizontal=True,
                      on_change=_clear_notices,
-                     format_func=lambda c: t("filters.county_all") if c == "all" else t(f"values.county.{c}"))
+                     format_func=lambda c, lang=f.lang: (t("filters.county_all", lang=lang) if c == "all"
+                                                         else t(f"values.county.{c}", lang=lang)))
         if "town" in spec.filters:
             _seed("f_towns", applied_towns)
             st.multiselect(t("filters.town"), offered, key="f_towns", placeholder=t("filters.town_placeholder"),
@@ -155,7 +157,7 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
         if "date" in spec.filters:
             _seed("f_preset", f.preset)
             st.selectbox(t("filters.range"), PRESETS, key="f_preset", on_change=_clear_notices,
-                         format_func=lambda p: t(f"filters.presets.{p}"))
+                         format_func=lambda p, lang=f.lang: t(f"filters.presets.{p}", lang=lang))
             if f.preset == "custom":
                 # a half-picked range (one day clicked) is the user's, not re-seeded under them
                 picking = isinstance(ss.get("f_dates"), (tuple, list)) and len(ss["f_dates"]) == 1 \
