@@ -211,8 +211,10 @@ def _chip(text: str) -> str:
 def _not_applied(spec: nav.PageSpec, f: Filters, towns: TownIndex, applied_towns: list[str]) -> None:
     chips = not_applied(spec, f, towns, applied_towns)
     if chips:
-        with st.container(key="not_applied"):
-            st.caption(t("filters.not_applied") + "  \n" + " ".join(_chip(c) for c in chips))
+        # small but legible: a caption for the heading, the chips as badges at normal contrast
+        with st.container(key="not_applied", gap="small"):
+            st.caption(t("filters.not_applied"))
+            st.markdown(" ".join(_chip(c) for c in chips))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

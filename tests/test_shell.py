@@ -127,7 +127,9 @@ def _go(at, page_id: str):
 
 
 def _not_applied(at) -> str:
-    return " ".join(c.value for c in at.caption if "本页未应用" in c.value or "Not applied" in c.value)
+    """The sidebar's "not applied on this page" heading and its chips ("" when the page applies all)."""
+    heads = [c.value for c in at.sidebar.caption if "本页未应用" in c.value or "Not applied" in c.value]
+    return " ".join(heads + [m.value for m in at.sidebar.markdown if heads and "gray-badge[" in m.value])
 
 
 def test_township_and_range_survive_pages_without_those_filters(make_app):
