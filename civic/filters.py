@@ -8,12 +8,14 @@ the state carries across page changes.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from . import fmt
 from .i18n import LANGS, t
 
 PRESETS = ("this_month", "this_quarter", "this_year", "last_12m", "all", "custom")
@@ -115,6 +117,42 @@ def _parse_date(value: str) -> date | None:
         return None
 
 
+# ── dates and months from the URL: parsed and clamped here, nowhere else ──────────────────────────
+MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")   # ASCII only: \d also matches ２０２５
+
+
+def clamp_day(d: date, lo: date, hi: date, raw: str, lang: str | None = None) -> tuple[date, str | None]:
+    """A parsed day forced into the data's span [lo, hi], with a notice naming the value that moved."""
+    if lo <= d <= hi:
+        return d, None
+    to = lo if d < lo else hi
+    return to, t("notices.date_clamped", lang=lang, value=_short(raw), lo=fmt.day(lo, lang or "zh"),
+                 hi=fmt.day(hi, lang or "zh"), to=fmt.day(to, lang or "zh"))
+
+
+def read_month(raw: str, lo: date, hi: date, lang: str | None = None) -> tuple[str | None, str | None]:
+    """A month parameter ("YYYY-MM") → (the month inside the data's span or None, notice or None).
+
+    Never raises: year 0, month 0 or 13 and any other shape are dropped with a notice; a real month
+    outside [lo's month, hi's month] is moved to the nearest end with a notice."""
+    v = str(raw).strip()
+    m = MONTH_RE.fullmatch(v)
+    if not m or not (1 <= int(m[1]) and 1 <= int(m[2]) <= 12):
+        return None, t("notices.bad_month", lang=lang, value=_short(raw))
+    first, lo_m, hi_m = date(int(m[1]), int(m[2]), 1), lo.replace(day=1), hi.replace(day=1)
+    if lo_m <= first <= hi_m:
+        return v, None
+    to = lo_m if first < lo_m else hi_m
+    return to.strftime("%Y-%m"), t("notices.month_clamped", lang=lang, value=_short(raw),
+                                   lo=fmt.month(lo_m, lang or "zh"), hi=fmt.month(hi_m, lang or "zh"),
+                                   to=fmt.month(to, lang or "zh"))
+
+
+def month_param(lo: date, hi: date) -> Callable[[str], tuple[str | None, str | None]]:
+    """The `clean` hook of a UrlParam holding a month (see read_month)."""
+    return lambda raw: read_month(raw, lo, hi)
+
+
 def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date,
                  data_start: date) -> tuple[Filters, list[str]]:
     """URL query → Filters, plus human-readable notices for every value that was ignored."""
@@ -151,8 +189,6 @@ def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date
                 note("notices.bad_town", value=_short(part))
             elif code not in codes:
                 codes.append(code)
-    if county != "all":
-        codes = [c for c in codes if towns.county_of.get(c) == county]
 
     preset = first("range") or DEFAULT_PRESET
     if preset not in PRESETS:
@@ -166,10 +202,16 @@ def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date
         if pf is None or pt is None:
             note("notices.bad_date", value=_short(raw_from if pf is None else raw_to))
             preset = DEFAULT_PRESET
-        elif pf > pt:
+        elif pf > pt and raw_from is not None and raw_to is not None:
+            # reversed by the user: no guess at which end they meant (a lone from= after the data is clamped)
             note("notices.bad_range")
             preset = DEFAULT_PRESET
         else:
+            # days outside the data (year 1, the epoch, the day after the data date) are moved to its ends:
+            # the date picker and the comparison window only handle days the data covers
+            pf, moved_from = clamp_day(pf, data_start, anchor, raw_from or "", lang)
+            pt, moved_to = clamp_day(pt, data_start, anchor, raw_to or "", lang)
+            notices.extend(n for n in (moved_from, moved_to) if n)
             preset, d_from, d_to = "custom", pf, pt
         if preset == DEFAULT_PRESET:
             d_from, d_to = preset_range(DEFAULT_PRESET, anchor, data_start)
@@ -221,6 +263,8 @@ class UrlParam:
     allowed: Sequence[str] | Callable[[str], bool]
     multi: bool = False
     default: Any = None
+    # optional raw → (value or None, notice or None), run before `allowed` (e.g. month_param: clamps a month)
+    clean: Callable[[str], tuple[Any, str | None]] | None = None
 
     def _ok(self, v: str) -> bool:
         if len(v) > MAX_PARAM_LEN:
@@ -228,9 +272,22 @@ class UrlParam:
         return self.allowed(v) if callable(self.allowed) else v in self.allowed
 
     def parse(self, raw: Sequence[str]) -> tuple[Any, list[str]]:
+        notices: list[str] = []
+        if self.clean is not None:
+            kept = []
+            for v in raw:
+                if len(v) > MAX_PARAM_LEN:
+                    kept.append(v)          # _ok rejects it below, with the usual notice
+                    continue
+                value, notice = self.clean(v)
+                if notice:
+                    notices.append(notice)
+                if value is not None:
+                    kept.append(value)
+            raw = kept
         bad = [v for v in raw if not self._ok(v)]
         good = [v for v in raw if self._ok(v)]
-        notices = [t("notices.bad_value", param=self.param, value=_short(v)) for v in bad]
+        notices += [t("notices.bad_value", param=self.param, value=_short(v)) for v in bad]
         if self.multi:
             seen: list[str] = []
             for v in good:

@@ -4,14 +4,15 @@ app.py calls `run()`. Every page script starts with `shell.ensure_routed()` and 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import streamlit as st
 
 from . import auth, charts, db, fmt, nav, queries, snapshots
-from .filters import (DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
+from .filters import (COUNTIES, DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
                       with_dates)
-from .i18n import t
+from .i18n import current_lang, t
 
 SHARED_PARAMS = ("county", "town", "range", "from", "to", "lang")
 VERSION_POLL_S = 5
@@ -61,54 +62,113 @@ def _clear_notices() -> None:
     st.session_state["_notices"] = []
 
 
+# The shared state lives in one non-widget key, ss["_filters"] (a Filters). The sidebar widgets are views
+# of it: Streamlit deletes a widget's key at the end of any run that does not draw the widget (a page
+# without the date filter, the admin page), and a widget drawn without a value falls back to its first
+# option (本月). So every run re-seeds each drawn widget from the canonical state, and a widget changes
+# the canonical state only when its value differs from the seed it was given (the user, or a page
+# callback such as the volunteer page's town bars, changed it).
+SEEDS = "_seeded"
+
+
+def _seed(key: str, value) -> None:
+    st.session_state[key] = value
+    st.session_state.setdefault(SEEDS, {})[key] = value
+
+
+def _changed(key: str) -> bool:
+    ss, seeds = st.session_state, st.session_state.get(SEEDS, {})
+    return key in ss and key in seeds and ss[key] != seeds[key]
+
+
+def _apply_user_changes(f: Filters, data_start: date) -> Filters:
+    """Fold into the canonical filters what the user changed in a widget since the last run."""
+    ss, seeds = st.session_state, st.session_state.get(SEEDS, {})
+    if _changed("lang") and ss["lang"] in ("zh", "en"):
+        f = replace(f, lang=ss["lang"])
+    if _changed("f_county") and ss["f_county"] in COUNTIES:
+        f = replace(f, county=ss["f_county"])
+    if _changed("f_towns"):
+        # towns the widget did not offer (another county's) were not in its seed: the user kept them
+        picked = [str(c) for c in ss["f_towns"] or []]
+        hidden = [c for c in f.towns if c not in seeds["f_towns"]]
+        f = replace(f, towns=tuple(dict.fromkeys([c for c in f.towns if c in hidden or c in picked] + picked)))
+    if _changed("f_preset") and ss["f_preset"] in PRESETS:
+        f = with_dates(f, ss["f_preset"], None, data_start)
+    dates = ss.get("f_dates")
+    if _changed("f_dates") and isinstance(dates, (tuple, list)) and len(dates) == 2 and dates[0] <= dates[1]:
+        f = with_dates(f, "custom", (dates[0], dates[1]), data_start)
+    return f
+
+
+def _restore_lang() -> None:
+    """Before any label is drawn: the language as the shared state has it (the switch's key is dropped on
+    the kiosk screen, which sets its own language)."""
+    ss = st.session_state
+    if "_filters" in ss and ("lang" not in ss or "lang" not in ss.get(SEEDS, {})):
+        ss["lang"] = ss["_filters"].lang
+
+
 def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start: date) -> Filters:
     ss = st.session_state
     incoming = _incoming_shared()
     sig = repr(sorted(incoming.items()))
     if "_filters" not in ss or (incoming and sig != ss.get("_shared_sig")):
+        # a new URL (first visit, a forwarded link, the address bar, back/forward) sets the state
         f, notices = parse_shared(incoming, towns, anchor, data_start)
         ss["_notices"] = notices
-        ss["f_county"], ss["f_towns"], ss["f_preset"] = f.county, list(f.towns), f.preset
-        ss["f_dates"] = (f.date_from, f.date_to)
-        ss["lang"] = f.lang
-        ss["_filters"] = f
-    f: Filters = ss["_filters"]
+        ss.pop(SEEDS, None)       # widget values left from before describe the old state
+    else:
+        f = _apply_user_changes(ss["_filters"], data_start)
+    # presets follow the data's last day (a new snapshot moves 本月); a custom range stays inside the data
+    f = replace(f, anchor=anchor, town_county=towns.county_of)
+    if f.preset == "custom":
+        lo, hi = max(f.date_from, data_start), min(f.date_to, anchor)
+        f = with_dates(f, "custom", (lo, hi) if lo <= hi else (data_start, anchor), data_start)
+    else:
+        f = with_dates(f, f.preset, None, data_start)
+    ss["_filters"] = f
+    ss["lang"] = f.lang
 
+    # what this page can apply
+    scope = [c for c in spec.counties if "county" not in spec.filters or f.county in ("all", c)]
+    offered = []
+    if "town" in spec.filters:
+        with_data = _towns_with_data()
+        offered = [c for c in towns.codes_for(scope) if c in with_data or c in f.towns]
+    applied_towns = [c for c in f.towns if c in offered]
+
+    # labels name their language: Streamlit may format options outside this script run (AppTest does)
     with st.sidebar:
+        _seed("lang", f.lang)
         st.segmented_control(t("app.language"), ["zh", "en"], key="lang", required=True,
                              format_func=lambda x: "中文" if x == "zh" else "English", label_visibility="collapsed")
-        if spec.filters:
-            st.markdown(f"**{t('filters.heading')}**")
+        st.markdown(f"**{t('filters.heading')}**")
         if "county" in spec.filters:
-            st.radio(t("filters.county"), ["all", "140423", "511823"], key="f_county", horizontal=True,
+            _seed("f_county", f.county)
+            st.radio(t("filters.county"), list(COUNTIES), key="f_county", horizontal=True,
                      on_change=_clear_notices,
-                     format_func=lambda c: t("filters.county_all") if c == "all" else t(f"values.county.{c}"))
-        county = ss.get("f_county", "all") if "county" in spec.filters else f.county
-        # a county carried over from another page that this page does not cover offers this page's towns
-        scope = [c for c in spec.counties if county in ("all", c)] or list(spec.counties)
-        offered = [c for c in towns.codes_for(scope) if c in _towns_with_data()]
+                     format_func=lambda c, lang=f.lang: (t("filters.county_all", lang=lang) if c == "all"
+                                                         else t(f"values.county.{c}", lang=lang)))
         if "town" in spec.filters:
-            ss["f_towns"] = [c for c in ss.get("f_towns", []) if c in offered] if ss.get("f_towns") else []
+            _seed("f_towns", applied_towns)
             st.multiselect(t("filters.town"), offered, key="f_towns", placeholder=t("filters.town_placeholder"),
                            format_func=lambda c: towns.by_code.get(c, c), on_change=_clear_notices)
         if "date" in spec.filters:
+            _seed("f_preset", f.preset)
             st.selectbox(t("filters.range"), PRESETS, key="f_preset", on_change=_clear_notices,
-                         format_func=lambda p: t(f"filters.presets.{p}"))
-            if ss["f_preset"] == "custom":
+                         format_func=lambda p, lang=f.lang: t(f"filters.presets.{p}", lang=lang))
+            if f.preset == "custom":
+                # a half-picked range (one day clicked) is the user's, not re-seeded under them
+                picking = isinstance(ss.get("f_dates"), (tuple, list)) and len(ss["f_dates"]) == 1 \
+                    and SEEDS in ss and "f_dates" in ss[SEEDS]
+                if not picking:
+                    _seed("f_dates", (f.date_from, f.date_to))
                 st.date_input(t("filters.range"), key="f_dates", min_value=data_start, max_value=anchor,
                               format="YYYY-MM-DD", label_visibility="collapsed", on_change=_clear_notices)
+        _not_applied(spec, f, towns, applied_towns)
 
-    # towns kept in the URL even on pages that do not offer them, so the state carries over
-    chosen_towns = ss.get("f_towns", list(f.towns)) if "town" in spec.filters else list(f.towns)
-    dates = ss.get("f_dates") or (f.date_from, f.date_to)
-    custom = tuple(dates) if isinstance(dates, (tuple, list)) and len(dates) == 2 else (f.date_from, f.date_to)
-    preset = ss.get("f_preset", f.preset) if "date" in spec.filters else f.preset
-    new = Filters(county=county, towns=tuple(chosen_towns), preset=preset, date_from=f.date_from,
-                  date_to=f.date_to, lang=ss.get("lang", "zh"), anchor=anchor, town_county=towns.county_of)
-    new = with_dates(new, preset, custom if preset == "custom" else None, data_start)
-    if preset != "custom":
-        ss["f_dates"] = (new.date_from, new.date_to)
-    canonical = to_query(new, towns)
+    canonical = to_query(f, towns)
     for k in SHARED_PARAMS:
         if k in canonical:
             if st.query_params.get_all(k) != (canonical[k] if isinstance(canonical[k], list) else [canonical[k]]):
@@ -116,9 +176,45 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
         elif k in st.query_params:
             del st.query_params[k]
     ss["_shared_sig"] = repr(sorted((k, v if isinstance(v, list) else [v]) for k, v in canonical.items()))
-    ss["_filters"] = new
     ss["_shared_query"] = canonical
-    return new
+    return f
+
+
+def range_label(f: Filters, lang: str | None = None) -> str:
+    """The date filter in words: a preset's name, or a custom range as two Chinese dates."""
+    if f.preset != "custom":
+        return t(f"filters.presets.{f.preset}", lang=lang)
+    return f"{fmt.day(f.date_from, lang or current_lang())}–{fmt.day(f.date_to, lang or current_lang())}"
+
+
+def not_applied(spec: nav.PageSpec, f: Filters, towns: TownIndex, applied_towns: list[str]) -> list[str]:
+    """The shared filters this page keeps but cannot apply, as "name：value" chips."""
+    chips = []
+    if "county" not in spec.filters and f.county != "all":
+        chips.append(t("filters.chip", name=t("filters.county"), value=t(f"values.county.{f.county}")))
+    elsewhere = [c for c in f.towns if c not in applied_towns]
+    if elsewhere:
+        chips.append(t("filters.chip", name=t("filters.town"),
+                       value=t("filters.list_sep").join(towns.by_code.get(c, c) for c in elsewhere)))
+    if "date" not in spec.filters:
+        chips.append(t("filters.chip", name=t("filters.range"), value=range_label(f)))
+    return chips
+
+
+def _chip(text: str) -> str:
+    """One chip as markdown (the single place where a chip's text is put into markdown)."""
+    for ch in "\\[]*_`$<>":
+        text = text.replace(ch, "\\" + ch)
+    return f":gray-badge[{text}]"
+
+
+def _not_applied(spec: nav.PageSpec, f: Filters, towns: TownIndex, applied_towns: list[str]) -> None:
+    chips = not_applied(spec, f, towns, applied_towns)
+    if chips:
+        # small but legible: a caption for the heading, the chips as badges at normal contrast
+        with st.container(key="not_applied", gap="small"):
+            st.caption(t("filters.not_applied"))
+            st.markdown(" ".join(_chip(c) for c in chips))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -220,6 +316,7 @@ def run() -> None:
 
 
 def _run_routed() -> None:
+    _restore_lang()
     st.set_page_config(page_title=t("app.short_title"), layout="wide")
     charts.register_template()
     specs = nav.available()
@@ -231,6 +328,8 @@ def _run_routed() -> None:
     if not auth.viewer_gate(spec.id):
         return
     if spec.kiosk:
+        # the screen sets the language from its own URL: that is no click on the sidebar's switch
+        st.session_state.get(SEEDS, {}).pop("lang", None)
         # Kiosk pages (the unattended screen) handle missing data themselves: they keep their last good data
         # and retry, so a database outage at page load must not stop them for good.
         pg.run()

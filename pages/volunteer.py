@@ -10,7 +10,6 @@ from civic import shell
 shell.ensure_routed()
 
 import calendar  # noqa: E402
-import re  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
@@ -19,7 +18,7 @@ import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from civic import charts, export, fmt, queries  # noqa: E402
-from civic.filters import UrlParam, load_page_params  # noqa: E402
+from civic.filters import UrlParam, load_page_params, month_param, read_month  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 
 COUNTY = "140423"
@@ -55,10 +54,7 @@ ttype_names = {s: tv("team_type", s) for s in ttype_opts}
 
 
 def _month_ok(v: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}", v):
-        return False
-    y, mo = int(v[:4]), int(v[5:])
-    return 1 <= mo <= 12 and date(data_start.year, data_start.month, 1) <= date(y, mo, 1) <= as_of
+    return read_month(v, data_start, as_of) == (v, None)
 
 
 p_stype = UrlParam("stype", "vol_stype", allowed=stype_opts, multi=True, default=[])
@@ -66,7 +62,8 @@ p_ttype = UrlParam("ttype", "vol_ttype", allowed=ttype_opts, multi=True, default
 p_metric = UrlParam("metric", "vol_metric", allowed=METRICS, default="activities")
 p_year = UrlParam("year", "vol_year", allowed=year_opts, default=default_year)
 p_idle = UrlParam("idle", "vol_idle", allowed=IDLE_CHOICES, default="30")
-p_month = UrlParam("month", "vol_month", allowed=_month_ok, default=None)
+p_month = UrlParam("month", "vol_month", allowed=_month_ok, default=None,
+                   clean=month_param(data_start, as_of))
 page_params = (p_stype, p_ttype, p_metric, p_year, p_idle, p_month)
 load_page_params(*page_params)
 

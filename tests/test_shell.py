@@ -1,9 +1,12 @@
 """AppTest of the frame and the overview: routing, filters, URL state, language, live version watch."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from civic import nav
+from civic.i18n import use_lang
 from tests.conftest import app_test
 
 
@@ -113,3 +116,112 @@ def test_no_database_is_a_clear_message(tmp_path, monkeypatch):
     at = app_test().run()
     assert not at.exception
     assert "make run" in at.error[0].value
+
+
+# ── the shared state survives every path (issue 15 §3) ─────────────────────────────────────────
+def _go(at, page_id: str):
+    """A menu click, at its worst: st.navigation may drop the query string, so the state must come from the
+    session, not from the link."""
+    at.query_params.clear()
+    return at.switch_page(nav.by_id(page_id).file).run()
+
+
+def _not_applied(at) -> str:
+    """The sidebar's "not applied on this page" heading and its chips ("" when the page applies all)."""
+    heads = [c.value for c in at.sidebar.caption if "本页未应用" in c.value or "Not applied" in c.value]
+    return " ".join(heads + [m.value for m in at.sidebar.markdown if heads and "gray-badge[" in m.value])
+
+
+def test_township_and_range_survive_pages_without_those_filters(make_app):
+    """/volunteer with a township and 本年 → 改造进度 (no date filter, 汉源 towns only) → 数据管理 (no filters) →
+    back: the range is still 本年 (not 本月) and the 襄垣 township is still chosen."""
+    at = make_app(page="pages/volunteer.py", query={"town": "夏店镇"}).run()
+    assert at.multiselect(key="f_towns").value == ["140423103"] and at.selectbox(key="f_preset").value == "this_year"
+    for page_id in ("renovation", "admin", "cogovernance", "volunteer"):
+        _go(at, page_id)
+        assert not at.exception, page_id
+        assert qp(at, "town") == ["夏店镇"] and qp(at, "range") is None, page_id
+    assert at.multiselect(key="f_towns").value == ["140423103"]
+    assert at.selectbox(key="f_preset").value == "this_year"
+    _go(at, "overview")
+    assert metrics(at)["实践站覆盖"] == "40/40"
+
+
+def test_a_page_says_which_filters_it_keeps_but_cannot_apply(make_app):
+    at = make_app(page="pages/volunteer.py", query={"town": ["夏店镇", "富林镇"], "range": "this_quarter"}).run()
+    assert "富林镇" in _not_applied(at) and "夏店镇" not in _not_applied(at)      # a 汉源 town on a 襄垣 page
+    _go(at, "renovation")
+    chips = _not_applied(at)
+    assert "夏店镇" in chips and "本季度" in chips and "富林镇" not in chips
+    assert at.multiselect(key="f_towns").value == ["511823100"]
+    _go(at, "admin")
+    chips = _not_applied(at)
+    assert all(s in chips for s in ("夏店镇", "富林镇", "本季度"))
+    at.segmented_control(key="lang").set_value("en").run()
+    chips = _not_applied(at)
+    assert "Not applied on this page" in chips and "This quarter" in chips
+    _go(at, "overview")
+    assert _not_applied(at) == ""
+    assert at.multiselect(key="f_towns").value == ["140423103", "511823100"]
+    assert at.selectbox(key="f_preset").value == "this_quarter"
+
+
+def test_a_township_picked_on_a_one_county_page_keeps_the_other_countys(make_app):
+    at = make_app(page="pages/renovation.py", query={"town": "夏店镇"}).run()
+    at.multiselect(key="f_towns").set_value(["511823100"]).run()
+    assert qp(at, "town") == ["夏店镇", "富林镇"]
+    at.multiselect(key="f_towns").set_value([]).run()
+    assert qp(at, "town") == ["夏店镇"]
+
+
+def test_language_switch_does_not_reset_the_range(make_app):
+    """After a language switch, every menu click used to set range=this_month."""
+    at = make_app(query={"town": "夏店镇", "range": "last_12m"}).run()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert qp(at, "lang") == ["en"] and qp(at, "range") == ["last_12m"]
+    # AppTest formats the pages' option labels in this thread, where the session's language is unknown
+    with use_lang("en"):
+        for page_id in ("volunteer", "renovation", "overview", "stations", "overview"):
+            _go(at, page_id)
+            assert not at.exception, page_id
+            assert (qp(at, "range"), qp(at, "lang"), qp(at, "town")) == (["last_12m"], ["en"], ["夏店镇"]), page_id
+        assert at.selectbox(key="f_preset").value == "last_12m" and at.title[0].value == "Overview"
+
+
+def test_county_and_custom_range_survive_and_the_county_is_shown_where_not_applied(make_app):
+    at = make_app(query={"county": "511823", "from": "2025-03-01", "to": "2025-05-31"}).run()
+    assert at.date_input(key="f_dates").value == (date(2025, 3, 1), date(2025, 5, 31))
+    _go(at, "volunteer")
+    assert "汉源县" in _not_applied(at)
+    assert at.date_input(key="f_dates").value == (date(2025, 3, 1), date(2025, 5, 31))
+    _go(at, "renovation")
+    _go(at, "overview")
+    assert at.radio(key="f_county").value == "511823"
+    assert (qp(at, "from"), qp(at, "to")) == (["2025-03-01"], ["2025-05-31"])
+
+
+# ── dates in the URL never crash a page (issue 20 §2) ─────────────────────────────────────────
+DATE_EDGES = [{"from": "1970-01-01"}, {"from": "0001-01-01"}, {"from": "2022-12-31"}, {"to": "2026-11-27"},
+              {"from": "2026-11-27", "to": "2027-01-01"}, {"from": "2026-06-01", "to": "2026-01-01"}]
+
+
+@pytest.mark.parametrize("page_id", ["overview", "stations", "cogovernance", "volunteer"])
+@pytest.mark.parametrize("query", DATE_EDGES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
+def test_edge_dates_in_the_url_fall_back_with_a_notice(make_app, page_id, query):
+    at = make_app(page=nav.by_id(page_id).file, query=query).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("超出数据范围" in w.value or "晚于" in w.value for w in at.warning)
+    assert qp(at, "from") is None or date(2023, 1, 1) <= date.fromisoformat(qp(at, "from")[0])
+    assert qp(at, "to") is None or date.fromisoformat(qp(at, "to")[0]) <= date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("month,kept", [("0000-01", None), ("2025-13", None), ("2025-00", None),
+                                        ("1970-01", None), ("2026-03", "2026-03")])
+def test_volunteer_month_from_the_url_never_crashes(make_app, month, kept):
+    """month=0000-01 raised a raw error box; a month before the data is clamped to its first month (then
+    dropped, as any focus outside the 本年 window is)."""
+    at = make_app(page="pages/volunteer.py", query={"month": month}).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert qp(at, "month") == ([kept] if kept else None)
+    if kept is None:
+        assert any(month in w.value for w in at.warning)
