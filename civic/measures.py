@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Mapping
 
+import pandas as pd
+
 from . import fmt
 from .i18n import t
 
@@ -147,7 +149,7 @@ def compare(start: date, end: date, data_start: date) -> Comparison:
 
 # ── the delta ──────────────────────────────────────────────────────────────────────────────────
 def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and math.isnan(x))
 
 
 def change(cur, base) -> str | None:
@@ -277,3 +279,27 @@ def month_coverage(month: date, lo: date, hi: date) -> tuple[date, date, bool]:
     m1 = month_end(m0)
     first, last = max(m0, lo), min(m1, hi)
     return first, last, (first > m0 or last < m1)
+
+
+# ── the other shared measures ──────────────────────────────────────────────────────────────────
+def wish_figures(params: Mapping[str, Any], c: Comparison) -> dict:
+    """Micro-wishes done (completion date in the window) with its 同比 and 环比 bases, from the one named
+    query (volunteer_wish_funnel.done_in_window) run on each window."""
+    from . import queries
+
+    def done(w: Window) -> int:
+        return int(queries.run("volunteer_wish_funnel", **dict(params, date_from=w.start, date_to=w.end))
+                   .done_in_window.iloc[0])
+    return {"value": done(c.window), "yoy": done(c.yoy), "mom": done(c.mom) if c.mom is not None else None}
+
+
+def active_stations(towns, selected: set[str] | frozenset[str]) -> int:
+    """Active village stations of the selected towns (all when none), summed from volunteer_towns."""
+    rows = towns[towns.town_code.isin(selected)] if selected else towns
+    return int(rows.active_stations.sum())
+
+
+def metric(label: str, tile_: Tile, **kw) -> None:
+    """Draw a tile as st.metric (every page's KPI tiles go through here)."""
+    import streamlit as st
+    st.metric(label, tile_.value, delta=tile_.delta, help=tile_.help, border=True, **kw)
