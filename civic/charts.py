@@ -78,3 +78,10 @@ def label_partial(fig: go.Figure, x, y, text: str, dark: bool = False, size: int
     """A small label above an incomplete bar: 截至12月5日."""
     fig.add_annotation(x=x, y=y, text=text, showarrow=False, yanchor="bottom", yshift=4,
                        font=dict(size=size, color="#a9c4e8" if dark else MUTED))
+
+
+def daily_axis(fig: go.Figure, days: int, lang: str = "zh", title: str | None = None) -> None:
+    """A day axis with one tick per day (or every few days), never a tick at noon repeating the date."""
+    step = max(1, -(-days // 16))
+    fig.update_xaxes(title_text=title, tickformat="%-m/%-d" if lang == "zh" else "%b %-d",
+                     dtick=86_400_000 * step, ticklabelmode="instant")

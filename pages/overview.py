@@ -78,7 +78,7 @@ if f.shows_county("140423"):
                                        name=t("overview.activities"),
                                        hovertemplate="%{x|%Y-%m-%d}<br>%{y:,} " + t("app.unit_times") +
                                                      "<extra></extra>"))
-                fig.update_xaxes(title_text=t("measures.axis_day"), tickformat="%-m/%-d" if lang == "zh" else "%b %-d")
+                charts.daily_axis(fig, len(daily), lang, t("measures.axis_day"))
                 fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero")
                 charts.show(fig, key="ov_trend_daily", title=t("measures.daily_title"), height=300)
                 st.caption(t("measures.daily_note"))

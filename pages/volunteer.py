@@ -205,7 +205,7 @@ if grain == "day" and daily.activities.sum() > 0:
     # a window of one or two months: by day (a monthly chart of it would be one or two dots)
     fig = go.Figure(go.Bar(x=daily.day, y=daily[metric], name=metric_label(metric), marker_color=charts.PALETTE[0],
                            hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.0f} " + unit(metric) + "<extra></extra>"))
-    fig.update_xaxes(title_text=t("measures.axis_day"), tickformat="%-m/%-d" if lang == "zh" else "%b %-d")
+    charts.daily_axis(fig, len(daily), lang, t("measures.axis_day"))
     fig.update_yaxes(title_text=unit(metric), rangemode="tozero")
     charts.show(fig, key="vol_trend_daily", title=t("measures.daily_metric_title", metric=metric_label(metric),
                                                     unit=unit(metric)), height=360)
@@ -601,7 +601,9 @@ if notes:
 left, right = st.columns(2)
 with left:
     tm = queries.run("volunteer_trainings_monthly", **P)
-    if tm.empty:
+    if grain == "day":
+        st.caption(t("measures.monthly_skipped"))       # a monthly chart of one or two months is one dot
+    elif tm.empty:
         shell.no_data()
     else:
         fig = go.Figure()

@@ -55,11 +55,11 @@ def test_shared_kpis_agree_between_overview_and_volunteer(make_app, query):
     a, b = tiles(ov), tiles(vo)
     shared = set(a) & set(b)
     # the activity measures and micro-wishes are on both pages, under the same names
-    assert {"志愿服务活动（场）", "志愿者参与（人次）", "受益群众（人次）", "微心愿完成（件）"} <= shared
+    assert {"活动场次", "志愿者人次", "受益人次", "微心愿完成"} <= shared
     for label in shared:
         assert a[label] == b[label], (label, a[label], b[label])
     # the headline delta is 同比, and says so; 环比 is a labelled second figure in the tooltip
-    value, delta, help_ = a["志愿服务活动（场）"]
+    value, delta, help_ = a["活动场次"]
     assert "同比" in help_ or "不计算同比" in help_
     # active stations: the overview's caption and the volunteer tile count the same stations
     active = int(b["有活动的村站"][0].split("/")[0])
@@ -72,7 +72,7 @@ def test_shared_kpis_agree_between_overview_and_volunteer(make_app, query):
 
 def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
     at = render(make_app, OVERVIEW, {"range": "this_month"})
-    value, delta, help_ = tiles(at)["志愿服务活动（场）"]
+    value, delta, help_ = tiles(at)["活动场次"]
     assert "活动场次" in help_
     assert "本期：2026年11月1日—11月26日" in help_
     assert "去年同期（2025年11月1日—11月26日）" in help_           # like for like: the same days
@@ -84,7 +84,7 @@ def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
 
 def test_no_delta_before_the_data(make_app):
     at = render(make_app, OVERVIEW, {"range": "all"})
-    _, delta, help_ = tiles(at)["志愿服务活动（场）"]
+    _, delta, help_ = tiles(at)["活动场次"]
     assert delta == "" and "早于数据起始日" in help_
 
 
@@ -93,8 +93,8 @@ def test_screen_shows_the_overviews_year_to_date(make_app):
     vo = tiles(render(make_app, VOLUNTEER, {}))
     scr = render(make_app, SCREEN, {"layout": "1080p", "scene": "overview"})
     cards = _screen_cards(scr)
-    for screen_label, page_label in (("本年活动", "志愿服务活动（场）"), ("志愿服务", "志愿者参与（人次）"),
-                                     ("受益群众", "受益群众（人次）"), ("微心愿完成", "微心愿完成（件）")):
+    for screen_label, page_label in (("本年活动", "活动场次"), ("志愿服务", "志愿者人次"),
+                                     ("受益群众", "受益人次"), ("微心愿完成", "微心愿完成")):
         assert _close(cards[screen_label], ov[page_label][0]), (screen_label, cards[screen_label], ov[page_label])
     scr = render(make_app, SCREEN, {"layout": "1080p", "scene": "volunteer"})
     assert _close(_screen_cards(scr)["本年服务时长"], vo["服务时长（小时）"][0])
@@ -187,7 +187,7 @@ def test_running_month_on_other_days(other_day):
     a, b = tiles(ov), tiles(vo)
     for label in set(a) & set(b):
         assert a[label] == b[label], label
-    help_ = a["志愿服务活动（场）"][2]
+    help_ = a["活动场次"][2]
     if as_of == date(2028, 2, 29):
         assert "本期：2028年2月1日—2月29日" in help_
         assert "去年同期（2027年2月1日—2月28日）" in help_          # 29 Feb → 28 Feb
