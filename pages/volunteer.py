@@ -193,13 +193,13 @@ st.caption(measures.delta_help(cmp, lang))
 
 
 # ── monthly trend ─────────────────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.trend.heading"))
+grain = measures.trend_grain(f.date_from, f.date_to)
+st.subheader(t("volunteer.trend.heading") if grain == "month" else t("measures.daily_heading"))
 st.segmented_control(t("volunteer.trend.metric"), METRICS, key="vol_metric", required=True,
                      format_func=metric_label, label_visibility="collapsed")
 metric = ss.get("vol_metric") or "activities"
 marks = queries.run("volunteer_marks", **P)
 
-grain = measures.trend_grain(f.date_from, f.date_to)
 daily = queries.run("activity_daily", **P) if grain == "day" else None
 if grain == "day" and daily.activities.sum() > 0:
     # a window of one or two months: by day (a monthly chart of it would be one or two dots)
