@@ -70,8 +70,10 @@ def partial_marker(color, partial, dark: bool = False) -> dict:
     partial = [bool(p) for p in partial]
     return dict(color=color, opacity=[PARTIAL_OPACITY if p else 1.0 for p in partial],
                 line=dict(width=0),
-                pattern=dict(shape=["/" if p else "" for p in partial], fgcolor="#0b1a2e" if dark else "#ffffff",
-                             fgopacity=0.55, size=7, solidity=0.35))
+                # overlay: the hatch is drawn over the bar's own colour (the default "replace" would draw it
+                # on a transparent ground, and the bar would vanish)
+                pattern=dict(shape=["/" if p else "" for p in partial], fillmode="overlay",
+                             fgcolor="#0b1a2e" if dark else "#ffffff", fgopacity=0.6, size=7, solidity=0.35))
 
 
 def label_partial(fig: go.Figure, x, y, text: str, dark: bool = False, size: int = 12) -> None:

@@ -676,9 +676,11 @@ def _partial_months(frame: pd.DataFrame, as_of: date) -> list[bool]:
     return [measures.month_coverage(pd.Timestamp(mo).date(), date.min, as_of)[2] for mo in frame.month]
 
 
-def _bar_texts(values, partial: list[bool], as_of: date, lang: str, f=fmt.integer) -> list[str]:
-    """Each bar's value; the running month's also says up to which day it counts."""
-    return [f"{f(v)}<br>{measures.partial_label(as_of, lang)}" if p else f(v) for v, p in zip(values, partial)]
+def _bar_texts(values, partial: list[bool], as_of: date, lang: str, size: int, f=fmt.integer) -> list[str]:
+    """Each bar's value; the running month's also says, smaller, up to which day it counts. (The bars set
+    constraintext="none": plotly would otherwise shrink that two-line text to the bar's width.)"""
+    return [f'{f(v)}<br><span style="font-size:{size}px">{measures.partial_label(as_of, lang)}</span>' if p
+            else f(v) for v, p in zip(values, partial)]
 
 
 # ── scenes ───────────────────────────────────────────────────────────────────────────────────
@@ -714,8 +716,8 @@ def scene_overview(data: dict, L: Layout, lang: str) -> None:
         if not trend.empty:
             partial = _partial_months(trend, data["head"]["as_of"])
             fig.add_bar(x=trend.month, y=trend.activities, marker=charts.partial_marker(CYAN, partial, dark=True),
-                        text=_bar_texts(trend.activities, partial, data["head"]["as_of"], lang),
-                        textposition="outside", cliponaxis=False,
+                        text=_bar_texts(trend.activities, partial, data["head"]["as_of"], lang, L.px(15)),
+                        textposition="outside", cliponaxis=False, constraintext="none",
                         textfont=dict(size=L.px(20), color="#dff3ff"))
             fig.update_xaxes(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1")
             fig.update_yaxes(rangemode="tozero", range=[0, float(trend.activities.max()) * 1.3], showticklabels=False,
@@ -850,9 +852,9 @@ def scene_volunteer(data: dict, L: Layout, lang: str) -> None:
         partial = _partial_months(months, data["head"]["as_of"])
         fig.add_bar(x=months.month, y=months.volunteers, name=t("screen.volunteer.turns"),
                     marker=charts.partial_marker(BLUE, partial, dark=True),
-                    text=_bar_texts(months.volunteers, partial, data["head"]["as_of"], lang,
+                    text=_bar_texts(months.volunteers, partial, data["head"]["as_of"], lang, L.px(15),
                                     lambda v: fmt.num(v, lang, 1)),
-                    textposition="outside", cliponaxis=False, textfont=dict(size=L.px(20), color="#dff3ff"))
+                    textposition="outside", cliponaxis=False, constraintext="none", textfont=dict(size=L.px(20), color="#dff3ff"))
         ymax = float(months.volunteers.max()) if not months.empty else 1.0
         fig.update_layout(margin=dict(t=L.px(16)), yaxis=dict(showgrid=True, **value_axis(ymax, lang)))
         fig.update_xaxes(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1" if not L.wide else "M2")

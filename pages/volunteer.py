@@ -229,28 +229,36 @@ else:
                 selected=dict(marker=dict(opacity=1), textfont=dict(color="white")),
                 unselected=dict(marker=dict(opacity=0.6), textfont=dict(color="white")),
                 hovertemplate="%{x|" + tick + "}<br>%{y:,.0f} " + unit(metric) + "<br>%{customdata}<extra></extra>")
-    fig.add_scatter(x=totals.month, y=totals[f"{metric}_ly"], name=t("volunteer.trend.last_year"),
+    # a running month's bar counts only its first days: last year's whole month beside it would compare
+    # unlike with unlike (the cards give the like-for-like 同比), so that point is left out
+    ly = totals[f"{metric}_ly"].where(~totals.partial.astype(bool))
+    fig.add_scatter(x=totals.month, y=ly, name=t("volunteer.trend.last_year"),
                     mode="lines+markers", line=dict(color=charts.MUTED, width=1.5, dash="dot"),
                     marker=dict(size=5),
                     hovertemplate=t("volunteer.trend.last_year") + " %{y:,.0f}<extra></extra>")
     fig.add_scatter(x=totals.month, y=totals[f"{metric}_r12"], name=t("volunteer.trend.rolling"),
                     mode="lines", line=dict(color=charts.PALETTE[3], width=2.5),
                     hovertemplate=t("volunteer.trend.rolling") + " %{y:,.0f}<extra></extra>")
-    top = float(max(totals[metric].max(), totals[f"{metric}_ly"].max(skipna=True) or 0,
+    top = float(max(totals[metric].max(), ly.max(skipna=True) or 0,
                     totals[f"{metric}_r12"].max(skipna=True) or 0))
     by_month = dict(zip(totals.month.astype(str).str[:10], totals[metric]))
+    # the running month counts the days up to the data's last day: say which (inside its campaign's note
+    # when it has one, so the two labels do not cross)
+    partial_key = str(totals.month.iloc[-1])[:10] if bool(totals.partial.iloc[-1]) else None
+    partial_text = measures.partial_label(min(as_of, f.date_to), lang) if partial_key else ""
     for i, mk in enumerate(marks.itertuples()):
         key_m = str(mk.month)[:10]
         if key_m not in by_month:
             continue
-        fig.add_annotation(x=mk.month, y=by_month[key_m], text=t(f"volunteer.trend.{mk.kind}"), showarrow=True,
+        text = t(f"volunteer.trend.{mk.kind}")
+        if key_m == partial_key:
+            text, partial_key = f"{text}<br>{partial_text}", None
+        fig.add_annotation(x=mk.month, y=by_month[key_m], text=text, showarrow=True,
                            arrowhead=2, arrowsize=0.8, arrowcolor=charts.MUTED, ax=0,
                            ay=-22 - 14 * (i % 2), font=dict(size=11, color=charts.PALETTE[3]),
                            bgcolor="rgba(255,255,255,0.85)")
-    if bool(totals.partial.iloc[-1]):
-        # the running month counts the days up to the data's last day: say which
-        charts.label_partial(fig, totals.month.iloc[-1], float(totals[metric].iloc[-1]),
-                             measures.partial_label(min(as_of, f.date_to), lang))
+    if partial_key:
+        charts.label_partial(fig, totals.month.iloc[-1], float(totals[metric].iloc[-1]), partial_text)
     fig.update_xaxes(title_text=t("volunteer.trend.axis_month"), tickformat=tick,
                      dtick="M1" if short else None)
     fig.update_yaxes(title_text=unit(metric), rangemode="tozero", range=[0, top * 1.22])
