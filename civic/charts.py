@@ -59,3 +59,31 @@ def show(fig: go.Figure, key: str | None = None, title: str | None = None, heigh
     """Render with our template (not Streamlit's theme) and the offline PNG button."""
     style(fig, title=title, height=height)
     return st.plotly_chart(fig, theme=None, config=CONFIG, key=key, width="stretch", **kwargs)
+
+
+# ── partial periods (civic/measures.py decides what is partial) ─────────────────────────────────
+PARTIAL_OPACITY = 0.5
+
+
+def partial_marker(color, partial, dark: bool = False) -> dict:
+    """Bar marker that draws incomplete periods lighter and hatched, whatever the colour (one or a list)."""
+    partial = [bool(p) for p in partial]
+    return dict(color=color, opacity=[PARTIAL_OPACITY if p else 1.0 for p in partial],
+                line=dict(width=0),
+                # overlay: the hatch is drawn over the bar's own colour (the default "replace" would draw it
+                # on a transparent ground, and the bar would vanish)
+                pattern=dict(shape=["/" if p else "" for p in partial], fillmode="overlay",
+                             fgcolor="#0b1a2e" if dark else "#ffffff", fgopacity=0.6, size=7, solidity=0.35))
+
+
+def label_partial(fig: go.Figure, x, y, text: str, dark: bool = False, size: int = 12) -> None:
+    """A small label above an incomplete bar: 截至12月5日."""
+    fig.add_annotation(x=x, y=y, text=text, showarrow=False, yanchor="bottom", yshift=4,
+                       font=dict(size=size, color="#a9c4e8" if dark else MUTED))
+
+
+def daily_axis(fig: go.Figure, days: int, lang: str = "zh", title: str | None = None) -> None:
+    """A day axis with one tick per day (or every few days), never a tick at noon repeating the date."""
+    step = max(1, -(-days // 16))
+    fig.update_xaxes(title_text=title, tickformat="%-m/%-d" if lang == "zh" else "%b %-d",
+                     dtick=86_400_000 * step, ticklabelmode="instant")

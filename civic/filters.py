@@ -67,15 +67,10 @@ class Filters:
                 "prev_from": pf, "prev_to": pt, "county": self.county, "as_of": self.anchor}
 
     def previous(self) -> tuple[date, date]:
-        """The window of the same length just before this one (for deltas)."""
-        if self.preset == "this_year":
-            # year to date against the same days of the previous year
-            try:
-                return self.date_from.replace(year=self.date_from.year - 1), self.date_to.replace(year=self.date_to.year - 1)
-            except ValueError:  # 29 Feb
-                return self.date_from.replace(year=self.date_from.year - 1), self.date_to - timedelta(days=366)
-        span = (self.date_to - self.date_from).days + 1
-        return self.date_from - timedelta(days=span), self.date_from - timedelta(days=1)
+        """The comparison window of the deltas: 同比, the same days a year earlier (civic/measures.py)."""
+        from .measures import yoy
+        w = yoy(self.date_from, self.date_to)
+        return w.start, w.end
 
     def shows_county(self, county_code: str) -> bool:
         return self.county in ("all", county_code)

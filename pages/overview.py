@@ -3,76 +3,138 @@ from civic import shell
 
 shell.ensure_routed()
 
+from datetime import date  # noqa: E402
+
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, fmt, queries  # noqa: E402
+from civic import charts, fmt, measures, queries  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 
 f = shell.filters()
 lang = shell.lang()
+m = shell.meta()
+as_of = date.fromisoformat(m["as_of"])
 shell.page_header("overview.title", "overview.caption")
+# one comparison for every tile: 同比, with 环比 in the tooltip (civic/measures.py)
+cmp = measures.compare(f.date_from, f.date_to, date.fromisoformat(m["data_start"]))
 
 
-def kpi(col, label_key, value, prev=None, help_key=None, caption=None):
+def state_help(key: str) -> str:
+    """What a current-state tile counts, and that the date range does not change it."""
+    return t(key) + ("。" if lang == "zh" else ". ") + t("measures.state_help", date=fmt.day(as_of, lang))
+
+
+def kpi(col, label_key, value, caption=None):
+    """A tile of the renovation's current state (no period, so no delta)."""
     with col:
-        st.metric(t(label_key), fmt.num(value, lang), delta=fmt.delta_pct(value, prev) if prev is not None else None,
-                  help=t(help_key) if help_key else t("overview.delta_help"), border=True)
+        st.metric(t(label_key), fmt.num(value, lang), help=state_help(label_key), border=True)
         if caption:
             st.caption(caption)
 
 
+def scope_note(county_code: str) -> None:
+    """Say so when the township filter holds only the other county's towns: this part then shows the
+    whole county (a filter never changes a figure silently)."""
+    if f.towns and not f.town_codes(county_code):
+        other = "511823" if county_code == "140423" else "140423"
+        st.info(t("measures.scope_other_county", picked=tv("county", other), county=tv("county", county_code)))
+
+
 if f.shows_county("140423"):
     st.subheader(t("overview.practice_heading"))
-    p = queries.run("overview_practice_kpis", **f.params("140423")).iloc[0]
+    scope_note("140423")
+    P = f.params("140423")
+    cov = queries.run("overview_practice_kpis", towns=P["towns"]).iloc[0]
+    act = measures.activity_figures(P, cmp)
+    wishes = measures.wish_figures(P, cmp)
+    towns = queries.run("volunteer_towns", **measures.activity_params(P, cmp))
+    selected = set(P["towns"])
+    active = measures.active_stations(towns, selected)
     c = st.columns(5)
     with c[0]:
-        st.metric(t("overview.stations"), f"{int(p.stations)}/{int(p.villages)}", help=t("overview.stations_help"),
-                  border=True)
-        st.caption(t("overview.active_stations", n=int(p.active_stations)))
-    kpi(c[1], "overview.activities", p.activities, p.activities_prev)
-    kpi(c[2], "overview.volunteers", p.volunteers, p.volunteers_prev)
-    kpi(c[3], "overview.beneficiaries", p.beneficiaries, p.beneficiaries_prev)
-    kpi(c[4], "overview.wishes", p.wishes_done, p.wishes_done_prev)
+        st.metric(t("overview.stations"), f"{int(cov.stations)}/{int(cov.villages)}",
+                  help=state_help("overview.stations_help"), border=True)
+        st.caption(t("overview.active_stations", n=active))
+    for col, key in zip(c[1:4], ("activities", "volunteers", "beneficiaries")):
+        a = act[key]
+        with col:
+            measures.metric(t(f"measures.kpi.{key}.label"),
+                            measures.tile(key, a["value"], cmp, a["yoy"], a["mom"], lang))
+    with c[4]:
+        measures.metric(t("measures.kpi.wishes_done.label"),
+                        measures.tile("wishes_done", wishes["value"], cmp, wishes["yoy"], wishes["mom"], lang))
+    st.caption(measures.delta_help(cmp, lang))
 
     left, right = st.columns([3, 2])
-    trend = queries.run("overview_activity_trend", **f.params("140423"))
     with left:
-        if trend.empty:
-            shell.no_data()
+        if measures.trend_grain(f.date_from, f.date_to) == "day":
+            # a window of one or two months: by day (a monthly chart of it would be one dot)
+            daily = queries.run("activity_daily", **measures.activity_params(P, cmp))
+            if daily.empty or daily.activities.sum() == 0:
+                shell.no_data()
+            else:
+                fig = go.Figure(go.Bar(x=daily.day, y=daily.activities, marker_color=charts.PALETTE[0],
+                                       name=t("overview.activities"),
+                                       hovertemplate="%{x|%Y-%m-%d}<br>%{y:,} " + t("app.unit_times") +
+                                                     "<extra></extra>"))
+                charts.daily_axis(fig, len(daily), lang, t("measures.axis_day"))
+                fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero")
+                charts.show(fig, key="ov_trend_daily", title=t("measures.daily_title"), height=300)
+                st.caption(t("measures.daily_note"))
         else:
-            fig = go.Figure(go.Scatter(x=trend.month, y=trend.activities, mode="lines+markers",
-                                       line=dict(color=charts.PALETTE[0], width=2.5), name=t("overview.activities"),
-                                       hovertemplate="%{x|%Y-%m}<br>%{y:,} " + t("app.unit_times") + "<extra></extra>"))
-            fig.update_xaxes(title_text=t("overview.axis_month"), tickformat="%Y-%m")
-            fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero")
-            charts.show(fig, key="ov_trend", title=t("overview.trend_title"), height=300)
-    rank = queries.run("overview_town_ranking", **f.params("140423"))
+            trend = queries.run("overview_activity_trend", **P)
+            if trend.empty:
+                shell.no_data()
+            else:
+                cover = [measures.month_coverage(mo.date(), f.date_from, f.date_to) for mo in trend.month]
+                partial = [cv[2] for cv in cover]
+                fig = go.Figure(go.Bar(
+                    x=trend.month, y=trend.activities, marker=charts.partial_marker(charts.PALETTE[0], partial),
+                    name=t("overview.activities"),
+                    customdata=[measures.span_text(measures.Window(a, b), lang) for a, b, _ in cover],
+                    hovertemplate="%{customdata}<br>%{y:,} " + t("app.unit_times") + "<extra></extra>"))
+                if partial[-1]:
+                    charts.label_partial(fig, trend.month.iloc[-1], float(trend.activities.iloc[-1]),
+                                         measures.partial_label(cover[-1][1], lang))
+                fig.update_xaxes(title_text=t("overview.axis_month"), tickformat="%Y-%m",
+                                 dtick="M1" if len(trend) <= 13 else None)
+                fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero",
+                                 range=[0, float(trend.activities.max()) * 1.15])
+                charts.show(fig, key="ov_trend", title=t("overview.trend_title"), height=300)
+                if any(partial):
+                    st.caption(t("measures.partial_note"))
     with right:
-        if rank.empty or rank.activities.sum() == 0:
+        if towns.empty or towns.per_station.sum() == 0:
             shell.no_data()
         else:
-            rank = rank.sort_values("per_station")
+            # the volunteer page's ranking (volunteer_towns): activities at village stations ÷ stations
+            rank = towns.sort_values(["per_station", "town_code"], ascending=[True, False])
             fig = go.Figure(go.Bar(x=rank.per_station, y=rank.town_name, orientation="h",
-                                   marker_color=charts.PALETTE[1], text=rank.per_station, textposition="outside",
+                                   marker_color=[charts.PALETTE[1] if tc in selected else charts.PALETTE[0]
+                                                 for tc in rank.town_code] if selected else charts.PALETTE[1],
+                                   text=[f"{v:.1f}" for v in rank.per_station], textposition="outside",
                                    cliponaxis=False,
-                                   customdata=rank[["activities", "stations"]],
+                                   customdata=rank[["station_activities", "stations"]],
                                    hovertemplate="%{y}<br>%{x} / " + t("values.level.站") +
                                                  "<br>%{customdata[0]:,} · %{customdata[1]}<extra></extra>"))
-            fig.update_xaxes(title_text=t("overview.axis_per_station"), range=[0, rank.per_station.max() * 1.15])
-            charts.show(fig, key="ov_rank", title=t("overview.ranking_title"), height=300)
+            fig.update_xaxes(title_text=t("overview.axis_per_station"), range=[0, rank.per_station.max() * 1.18])
+            charts.show(fig, key="ov_rank", title=t("measures.kpi.per_station.label"),
+                        height=max(300, 70 + 24 * len(rank)))
+            st.caption(t("measures.kpi.per_station.counts") + ("。" if lang == "zh" else ". ") +
+                       (t("measures.ranking_all_towns") if selected else ""))
 
 if f.shows_county("511823"):
     st.subheader(t("overview.renovation_heading"))
+    scope_note("511823")
     r = queries.run("overview_renovation_kpis", towns=f.town_codes("511823")).iloc[0]
     c = st.columns(4)
-    kpi(c[0], "overview.compounds_done", r.completed, help_key="overview.compounds_done",
-        caption=t("overview.of_total", n=int(r.compounds)))
-    kpi(c[1], "overview.compounds_progress", r.in_progress, help_key="overview.compounds_progress")
-    kpi(c[2], "overview.compounds_planned", r.not_started, help_key="overview.compounds_planned")
+    kpi(c[0], "overview.compounds_done", r.completed, caption=t("overview.of_total", n=int(r.compounds)))
+    kpi(c[1], "overview.compounds_progress", r.in_progress)
+    kpi(c[2], "overview.compounds_planned", r.not_started)
     with c[3]:
         st.metric(t("overview.area_done"), f"{fmt.num(r.area_done_m2, lang)} m²", border=True,
-                  help=t("overview.area_done"))
+                  help=state_help("overview.area_done"))
         st.caption(t("overview.households", b=fmt.integer(r.buildings), h=fmt.integer(r.households)))
 
     left, right = st.columns([3, 2])

@@ -37,7 +37,7 @@ import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, db, fmt, queries, snapshots  # noqa: E402
+from civic import charts, db, fmt, measures, queries, snapshots  # noqa: E402
 from civic.i18n import LANGS, t, tv  # noqa: E402
 
 try:  # the map layers are shared with the map page (issue 4)
@@ -233,11 +233,20 @@ def _head() -> dict:
     return {"version": snap.version, "published_at": snap.published_at, "as_of": as_of}
 
 
+def _year_to_date(d: dict) -> measures.Comparison:
+    """This year to the data's last day: the overview page's 本年 window, from the same module (the screen
+    shows no delta, so the data's first day does not matter here)."""
+    return measures.compare(d["year_from"], d["day"], d["year_from"])
+
+
 def _load_overview(d: dict) -> dict:
-    day, y0 = d["day"], d["year_from"]
-    prev_to = day.replace(year=day.year - 1) if not (day.month == 2 and day.day == 29) else date(day.year - 1, 2, 28)
-    p = queries.run("overview_practice_kpis", towns=[], date_from=y0, date_to=day,
-                    prev_from=y0.replace(year=y0.year - 1), prev_to=prev_to).iloc[0].to_dict()
+    day = d["day"]
+    ytd = _year_to_date(d)
+    # the overview page's figures for 本年 and every town, from the same calls
+    act = measures.activity_figures({"towns": []}, ytd)
+    p = {"stations": int(queries.run("overview_practice_kpis", towns=[]).stations.iloc[0]),
+         "wishes_done": measures.wish_figures({"towns": []}, ytd)["value"],
+         **{k: act[k]["value"] for k in ("activities", "volunteers", "beneficiaries")}}
     r = queries.run("overview_renovation_kpis", towns=[]).iloc[0].to_dict()
     teams = queries.run("screen_teams").iloc[0].to_dict()
     trend = queries.run("overview_activity_trend", towns=[], date_from=_months_back(day, 12), date_to=day)
@@ -267,7 +276,7 @@ def _load_volunteer(d: dict) -> dict:
     return {"trend": queries.run("screen_volunteer_trend", date_from=_months_back(d["day"], 24), date_to=d["day"]),
             "theme": theme.iloc[0].to_dict() if not theme.empty else None,
             "teams": queries.run("screen_teams").iloc[0].to_dict(),
-            "year": queries.run("screen_volunteer_trend", date_from=d["year_from"], date_to=d["day"]),
+            "hours_ytd": measures.activity_figures({"towns": []}, _year_to_date(d))["hours"]["value"],
             "mix": queries.run("screen_service_mix", date_from=d["month_from"], date_to=d["day"])}
 
 
@@ -661,6 +670,19 @@ def plot(fig: go.Figure, key: str, height: int) -> None:
                     config={"staticPlot": True, "displayModeBar": False, "responsive": True})
 
 
+def _partial_months(frame: pd.DataFrame, as_of: date) -> list[bool]:
+    """Months of a trend not yet over on the data's last day (drawn lighter, hatched and labelled, so a
+    running month does not read as a collapse)."""
+    return [measures.month_coverage(pd.Timestamp(mo).date(), date.min, as_of)[2] for mo in frame.month]
+
+
+def _bar_texts(values, partial: list[bool], as_of: date, lang: str, size: int, f=fmt.integer) -> list[str]:
+    """Each bar's value; the running month's also says, smaller, up to which day it counts. (The bars set
+    constraintext="none": plotly would otherwise shrink that two-line text to the bar's width.)"""
+    return [f'{f(v)}<br><span style="font-size:{size}px">{measures.partial_label(as_of, lang)}</span>' if p
+            else f(v) for v, p in zip(values, partial)]
+
+
 # ── scenes ───────────────────────────────────────────────────────────────────────────────────
 def scene_overview(data: dict, L: Layout, lang: str) -> None:
     p, r, tm = data["practice"], data["renovation"], data["teams"]
@@ -692,11 +714,13 @@ def scene_overview(data: dict, L: Layout, lang: str) -> None:
         trend = data["trend"]
         fig = fig_base(L, chart_h)
         if not trend.empty:
-            fig.add_bar(x=trend.month, y=trend.activities, marker=dict(color=CYAN, line=dict(width=0)),
-                        text=[fmt.integer(v) for v in trend.activities], textposition="outside", cliponaxis=False,
+            partial = _partial_months(trend, data["head"]["as_of"])
+            fig.add_bar(x=trend.month, y=trend.activities, marker=charts.partial_marker(CYAN, partial, dark=True),
+                        text=_bar_texts(trend.activities, partial, data["head"]["as_of"], lang, L.px(15)),
+                        textposition="outside", cliponaxis=False, constraintext="none",
                         textfont=dict(size=L.px(20), color="#dff3ff"))
             fig.update_xaxes(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1")
-            fig.update_yaxes(rangemode="tozero", range=[0, float(trend.activities.max()) * 1.18], showticklabels=False,
+            fig.update_yaxes(rangemode="tozero", range=[0, float(trend.activities.max()) * 1.3], showticklabels=False,
                              showgrid=False)
         fig.update_layout(title=dict(text=t("screen.xy.trend"), font=dict(size=L.px(22), color="#a9c4e8"), x=0,
                                      y=0.98), margin=dict(t=L.px(44)))
@@ -817,7 +841,7 @@ def scene_renovation(data: dict, L: Layout, lang: str) -> None:
 
 
 def scene_volunteer(data: dict, L: Layout, lang: str) -> None:
-    tr, theme, teams, year, mix = data["trend"], data["theme"], data["teams"], data["year"], data["mix"]
+    tr, theme, teams, mix = data["trend"], data["theme"], data["teams"], data["mix"]
     inner = L.inner_h(L.stage_h)
     left, right = st.columns([2.4, 1] if L.wide else [1.45, 1])
     with left:
@@ -825,9 +849,12 @@ def scene_volunteer(data: dict, L: Layout, lang: str) -> None:
         h = inner - L.px(48) - L.inner_gap
         months = tr if L.wide else tr.tail(12)
         fig = fig_base(L, h)
+        partial = _partial_months(months, data["head"]["as_of"])
         fig.add_bar(x=months.month, y=months.volunteers, name=t("screen.volunteer.turns"),
-                    marker=dict(color=BLUE), text=[fmt.num(v, lang, 1) for v in months.volunteers],
-                    textposition="outside", cliponaxis=False, textfont=dict(size=L.px(20), color="#dff3ff"))
+                    marker=charts.partial_marker(BLUE, partial, dark=True),
+                    text=_bar_texts(months.volunteers, partial, data["head"]["as_of"], lang, L.px(15),
+                                    lambda v: fmt.num(v, lang, 1)),
+                    textposition="outside", cliponaxis=False, constraintext="none", textfont=dict(size=L.px(20), color="#dff3ff"))
         ymax = float(months.volunteers.max()) if not months.empty else 1.0
         fig.update_layout(margin=dict(t=L.px(16)), yaxis=dict(showgrid=True, **value_axis(ymax, lang)))
         fig.update_xaxes(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1" if not L.wide else "M2")
@@ -846,7 +873,7 @@ def scene_volunteer(data: dict, L: Layout, lang: str) -> None:
                   f'</div>')
         else:
             th = f'<div class="cv-theme"><div class="name">{esc(t("screen.volunteer.no_theme"))}</div></div>'
-        hours_ytd = float(year.hours.sum()) if not year.empty else 0
+        hours_ytd = float(data["hours_ytd"])
         team = (f'<div class="cv-grid" style="grid-template-columns: repeat(3, minmax(0,1fr)); '
                 f'grid-auto-rows:{L.px(104)}px; margin-top:{L.px(14)}px">'
                 f'{kpi(t("screen.volunteer.teams"), teams["teams"], "zhi", lang, L, accent="sm green")}'

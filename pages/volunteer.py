@@ -10,6 +10,7 @@ from civic import shell
 shell.ensure_routed()
 
 import calendar  # noqa: E402
+import re  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
@@ -17,7 +18,7 @@ import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, export, fmt, queries  # noqa: E402
+from civic import charts, export, fmt, measures, queries  # noqa: E402
 from civic.filters import UrlParam, load_page_params, month_param, read_month  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 
@@ -88,9 +89,9 @@ if focus:
         eff_from, eff_to = max(f.date_from, fm), min(f.date_to, fe)
 
 P = dict(f.params(COUNTY), stypes=stypes, ttypes=ttypes)            # the window (time series)
-eff = replace(f, preset="custom", date_from=eff_from, date_to=eff_to)
-pf, pt = eff.previous()
-E = dict(P, date_from=eff_from, date_to=eff_to, prev_from=pf, prev_to=pt)   # the breakdowns
+# the breakdowns' window and its comparisons: 同比 on the tiles, 环比 in their tooltips (civic/measures.py)
+cmp = measures.compare(eff_from, eff_to, data_start)
+E = measures.activity_params(P, cmp, stypes, ttypes)                         # the breakdowns
 
 
 def _bump_selection() -> None:
@@ -166,10 +167,10 @@ def ok_mark(ok) -> str:
 
 # ── headline figures ──────────────────────────────────────────────────────────────────────────
 k = queries.run("volunteer_kpis", **E).iloc[0]
+figures = measures.activity_figures(P, cmp, stypes, ttypes)     # the same call the overview makes
 towns = queries.run("volunteer_towns", **E)
 selected_towns = set(f.town_codes(COUNTY))
-in_scope = towns[towns.town_code.isin(selected_towns)] if selected_towns else towns
-active_stations = int(in_scope.active_stations.sum())
+active_stations = measures.active_stations(towns, selected_towns)
 monthly = queries.run("volunteer_monthly", **P)          # every month of the data; shown: the window's
 months = pd.to_datetime(monthly.month)
 monthly = monthly[(months >= pd.Timestamp(f.date_from.replace(day=1))) & (months <= pd.Timestamp(f.date_to))]
@@ -179,59 +180,84 @@ month_end = f.date_to.replace(day=calendar.monthrange(f.date_to.year, f.date_to.
 whole_months = f.date_from.day != 1 or f.date_to not in (month_end, as_of)
 cells = [c for _ in range(2) for c in st.columns(3)]
 for cell, metric in zip(cells, METRICS):
-    label = metric_label(metric) + (f"（{unit(metric)}）" if metric == "hours" and lang == "zh" else "")
-    cell.metric(label, fmt.num(k[metric], lang), delta=fmt.delta_pct(k[metric], k[f"{metric}_prev"]),
-                help=t("volunteer.delta_help"), border=True)
-cells[5].metric(t("volunteer.active_stations"), f"{active_stations}/{int(k.stations)}",
-                help=t("volunteer.active_stations_help"), border=True)
-st.caption(t("volunteer.window", start=fmt.day(eff_from, lang), end=fmt.day(eff_to, lang)))
+    fg = figures[metric]
+    with cell:
+        measures.metric(t(f"measures.kpi.{metric}.label"),
+                        measures.tile(metric, fg["value"], cmp, fg["yoy"], fg["mom"], lang))
+with cells[5]:
+    measures.metric(t("measures.kpi.active_stations.label"),
+                    measures.tile("active_stations", None, cmp, lang=lang,
+                                  value_text=f"{active_stations}/{int(k.stations)}"))
+st.caption(measures.delta_help(cmp, lang))
 
 
 # ── monthly trend ─────────────────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.trend.heading"))
+grain = measures.trend_grain(f.date_from, f.date_to)
+st.subheader(t("volunteer.trend.heading") if grain == "month" else t("measures.daily_heading"))
 st.segmented_control(t("volunteer.trend.metric"), METRICS, key="vol_metric", required=True,
                      format_func=metric_label, label_visibility="collapsed")
 metric = ss.get("vol_metric") or "activities"
 marks = queries.run("volunteer_marks", **P)
 
-if totals.empty or totals.activities.sum() == 0:
+daily = queries.run("activity_daily", **P) if grain == "day" else None
+if grain == "day" and daily.activities.sum() > 0:
+    # a window of one or two months: by day (a monthly chart of it would be one or two dots)
+    fig = go.Figure(go.Bar(x=daily.day, y=daily[metric], name=metric_label(metric), marker_color=charts.PALETTE[0],
+                           hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.0f} " + unit(metric) + "<extra></extra>"))
+    charts.daily_axis(fig, len(daily), lang, t("measures.axis_day"))
+    fig.update_yaxes(title_text=unit(metric), rangemode="tozero")
+    charts.show(fig, key="vol_trend_daily", title=t("measures.daily_metric_title", metric=metric_label(metric),
+                                                    unit=unit(metric)), height=360)
+    st.caption(t("measures.daily_note"))
+elif totals.empty or totals.activities.sum() == 0:
     shell.no_data()
 else:
     tick = "%Y-%m" if lang == "zh" else "%b %Y"
     focus_month = f"{focus}-01" if focus else None
     colors = [HIGHLIGHT if focus_month and str(mo)[:10] == focus_month else charts.PALETTE[0]
               for mo in totals.month]
-    opacity = [0.55 if part else 1.0 for part in totals.partial]
     hover_extra = [(t("volunteer.trend.hover_theme", theme=th) if isinstance(th, str) else "") +
                    ("<br>" + t("volunteer.trend.hover_partial") if part else "")
                    for th, part in zip(totals.theme, totals.partial)]
     short = len(totals) <= 13
     fig = go.Figure()
-    fig.add_bar(x=totals.month, y=totals[metric], name=metric_label(metric), marker_color=colors,
-                marker_opacity=opacity, customdata=hover_extra,
+    fig.add_bar(x=totals.month, y=totals[metric], name=metric_label(metric),
+                marker=charts.partial_marker(colors, totals.partial), customdata=hover_extra,
                 text=totals.theme if short else None, textposition="inside", insidetextanchor="start",
                 textangle=-90, textfont=dict(size=11, color="white"), cliponaxis=False,
                 selected=dict(marker=dict(opacity=1), textfont=dict(color="white")),
                 unselected=dict(marker=dict(opacity=0.6), textfont=dict(color="white")),
                 hovertemplate="%{x|" + tick + "}<br>%{y:,.0f} " + unit(metric) + "<br>%{customdata}<extra></extra>")
-    fig.add_scatter(x=totals.month, y=totals[f"{metric}_ly"], name=t("volunteer.trend.last_year"),
+    # a running month's bar counts only its first days: last year's whole month beside it would compare
+    # unlike with unlike (the cards give the like-for-like 同比), so that point is left out
+    ly = totals[f"{metric}_ly"].where(~totals.partial.astype(bool))
+    fig.add_scatter(x=totals.month, y=ly, name=t("volunteer.trend.last_year"),
                     mode="lines+markers", line=dict(color=charts.MUTED, width=1.5, dash="dot"),
                     marker=dict(size=5),
                     hovertemplate=t("volunteer.trend.last_year") + " %{y:,.0f}<extra></extra>")
     fig.add_scatter(x=totals.month, y=totals[f"{metric}_r12"], name=t("volunteer.trend.rolling"),
                     mode="lines", line=dict(color=charts.PALETTE[3], width=2.5),
                     hovertemplate=t("volunteer.trend.rolling") + " %{y:,.0f}<extra></extra>")
-    top = float(max(totals[metric].max(), totals[f"{metric}_ly"].max(skipna=True) or 0,
+    top = float(max(totals[metric].max(), ly.max(skipna=True) or 0,
                     totals[f"{metric}_r12"].max(skipna=True) or 0))
     by_month = dict(zip(totals.month.astype(str).str[:10], totals[metric]))
+    # the running month counts the days up to the data's last day: say which (inside its campaign's note
+    # when it has one, so the two labels do not cross)
+    partial_key = str(totals.month.iloc[-1])[:10] if bool(totals.partial.iloc[-1]) else None
+    partial_text = measures.partial_label(min(as_of, f.date_to), lang) if partial_key else ""
     for i, mk in enumerate(marks.itertuples()):
         key_m = str(mk.month)[:10]
         if key_m not in by_month:
             continue
-        fig.add_annotation(x=mk.month, y=by_month[key_m], text=t(f"volunteer.trend.{mk.kind}"), showarrow=True,
+        text = t(f"volunteer.trend.{mk.kind}")
+        if key_m == partial_key:
+            text, partial_key = f"{text}<br>{partial_text}", None
+        fig.add_annotation(x=mk.month, y=by_month[key_m], text=text, showarrow=True,
                            arrowhead=2, arrowsize=0.8, arrowcolor=charts.MUTED, ax=0,
                            ay=-22 - 14 * (i % 2), font=dict(size=11, color=charts.PALETTE[3]),
                            bgcolor="rgba(255,255,255,0.85)")
+    if partial_key:
+        charts.label_partial(fig, totals.month.iloc[-1], float(totals[metric].iloc[-1]), partial_text)
     fig.update_xaxes(title_text=t("volunteer.trend.axis_month"), tickformat=tick,
                      dtick="M1" if short else None)
     fig.update_yaxes(title_text=unit(metric), rangemode="tozero", range=[0, top * 1.22])
@@ -241,7 +267,8 @@ else:
     charts.show(fig, key=key, title=t("volunteer.trend.title", metric=metric_label(metric), unit=unit(metric)),
                 height=360, on_select=_on_month(key), selection_mode="points")
     st.caption(t("volunteer.month_hint") + (" " + t("volunteer.trend.themes_on_bars") if short else "") +
-               (" " + t("volunteer.trend.whole_months") if whole_months else ""))
+               (" " + t("volunteer.trend.whole_months") if whole_months else "") +
+               (" " + t("measures.partial_note") if bool(totals.partial.any()) else ""))
 
 
 # ── year on year and 天天有活动 ────────────────────────────────────────────────────────────────
@@ -258,7 +285,7 @@ with left:
         shell.no_data()
     else:
         labels = [month_names[i - 1] for i in yoy.month_no]
-        change = [fmt.delta_pct(c, p) or "—" for c, p in zip(yoy[metric], yoy[f"{metric}_prev"])]
+        change = [measures.change(c, p) or "—" for c, p in zip(yoy[metric], yoy[f"{metric}_prev"])]
         fig = go.Figure()
         fig.add_bar(x=labels, y=yoy[f"{metric}_prev"], name=t("volunteer.yoy.series_year", year=year - 1),
                     marker_color="#B9C2CC",
@@ -276,7 +303,7 @@ with left:
         r0 = yoy.iloc[0]
         st.caption(t("volunteer.yoy.ytd", date=fmt.day(r0.last_day, lang), cur=fmt.num(r0[f"{metric}_ytd"], lang),
                      prev=fmt.num(r0[f"{metric}_ytd_prev"], lang), unit=unit(metric),
-                     delta=fmt.delta_pct(r0[f"{metric}_ytd"], r0[f"{metric}_ytd_prev"]) or t("volunteer.yoy.no_base")))
+                     delta=measures.change(r0[f"{metric}_ytd"], r0[f"{metric}_ytd_prev"]) or t("volunteer.yoy.no_base")))
 
 days = queries.run("volunteer_active_days", **Y)
 with right:
@@ -493,8 +520,10 @@ st.subheader(t("volunteer.wishes.heading"))
 W = dict(E)
 wf = queries.run("volunteer_wish_funnel", **W).iloc[0]
 c = st.columns(3)
-c[0].metric(t("volunteer.wishes.done"), fmt.num(wf.done_in_window, lang), help=t("volunteer.wishes.done_help"),
-            border=True)
+wishes = measures.wish_figures(W, cmp)          # the same call the overview makes
+with c[0]:
+    measures.metric(t("measures.kpi.wishes_done.label"),
+                    measures.tile("wishes_done", wishes["value"], cmp, wishes["yoy"], wishes["mom"], lang))
 with c[1]:
     med = None if pd.isna(wf.median_days) else float(wf.median_days)
     st.metric(t("volunteer.wishes.median"),
@@ -561,10 +590,12 @@ tk = queries.run("volunteer_training_kpis", **E).iloc[0]
 c = st.columns(3)
 with c[0]:
     st.metric(t("volunteer.trainings.sessions"), fmt.integer(tk.sessions),
-              delta=fmt.delta_pct(tk.sessions, tk.sessions_prev), help=t("volunteer.delta_help"), border=True)
+              delta=measures.change(tk.sessions, tk.sessions_prev) if cmp.yoy_ok else None,
+              help=measures.delta_help(cmp, lang), border=True)
     st.caption(t("volunteer.trainings.sessions_caption", n=fmt.integer(tk.free_sessions)))
 c[1].metric(t("volunteer.trainings.trainees"), fmt.num(tk.trainees, lang),
-            delta=fmt.delta_pct(tk.trainees, tk.trainees_prev), help=t("volunteer.delta_help"), border=True)
+            delta=measures.change(tk.trainees, tk.trainees_prev) if cmp.yoy_ok else None,
+            help=measures.delta_help(cmp, lang), border=True)
 c[2].metric(t("volunteer.trainings.hosts"), fmt.integer(tk.hosts), border=True)
 notes = []
 if "X20" in rec:
@@ -577,7 +608,9 @@ if notes:
 left, right = st.columns(2)
 with left:
     tm = queries.run("volunteer_trainings_monthly", **P)
-    if tm.empty:
+    if grain == "day":
+        st.caption(t("measures.monthly_skipped"))       # a monthly chart of one or two months is one dot
+    elif tm.empty:
         shell.no_data()
     else:
         fig = go.Figure()

@@ -1,13 +1,13 @@
--- Headline figures of the window and of the previous window (suffix _prev), for the filtered
--- activities: activities, participants, volunteers (人次), beneficiaries (人次), hours, themed activities;
+-- Headline figures of the window and of the comparison window (suffix _prev: 同比 or 环比, see
+-- civic/measures.py), for the filtered activities: activities, participants, volunteers (人次), beneficiaries (人次), hours, themed activities;
 -- plus the village stations in scope. (Active stations per town come from volunteer_towns.)
--- The two windows must not overlap (the page's previous window always ends before the window starts).
+-- The two windows may overlap (同比 of a window longer than a year): every part is tagged with its window.
 -- Each window is split into its whole calendar months [m0, m1) (m0 the first month starting on or after
 -- its first day, m1 the month holding the day after its last day), summed from activity_months
 -- (data/views.sql: activities pre-summed per month, town, service type, team type and site level), and
 -- the days before m0 and from m1 on, summed from activity_facts (activities with their site's town and
 -- team's type, sorted by date). Each of those day ranges is its own plain range filter, so it reads only
--- its row groups. Everything is grouped by the period flag, then the two rows are pivoted.
+-- its row groups. Everything is grouped by the window flag, then the two rows are pivoted.
 -- $towns, $stypes, $ttypes, $date_from, $date_to, $prev_from, $prev_to.
 WITH f AS NOT MATERIALIZED (
     SELECT activity_date, participants, volunteers, beneficiaries, hours, theme
@@ -17,43 +17,45 @@ WITH f AS NOT MATERIALIZED (
       AND (len($ttypes) = 0 OR list_contains($ttypes, team_type))
 ), days AS (
     -- the window's days before its first whole month, and from m1 on (or all of it, without whole months)
-    SELECT * FROM f
+    SELECT true AS cur, * FROM f
     WHERE activity_date BETWEEN $date_from
               AND least($date_to::DATE, CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE) - 1)
     UNION ALL
-    SELECT * FROM f
+    SELECT true, * FROM f
     WHERE activity_date BETWEEN greatest(CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE),
                                          CAST(date_trunc('month', $date_to::DATE + 1) AS DATE))
               AND $date_to
     UNION ALL
-    -- the same for the previous window
-    SELECT * FROM f
+    -- the same for the comparison window
+    SELECT false, * FROM f
     WHERE activity_date BETWEEN $prev_from
               AND least($prev_to::DATE, CAST(date_trunc('month', $prev_from::DATE - 1) + INTERVAL 1 MONTH AS DATE) - 1)
     UNION ALL
-    SELECT * FROM f
+    SELECT false, * FROM f
     WHERE activity_date BETWEEN greatest(CAST(date_trunc('month', $prev_from::DATE - 1) + INTERVAL 1 MONTH AS DATE),
                                          CAST(date_trunc('month', $prev_to::DATE + 1) AS DATE))
               AND $prev_to
+), mon AS NOT MATERIALIZED (
+    SELECT m.month, m.activities, m.participants, m.volunteers, m.beneficiaries, m.hours, m.themed
+    FROM activity_months m
+    WHERE (len($stypes) = 0 OR list_contains($stypes, m.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, m.town_code))
+      AND (len($ttypes) = 0 OR list_contains($ttypes, m.team_type))
 ), g AS (
-    SELECT activity_date BETWEEN $date_from AND $date_to AS cur,
-           count(*) AS n, sum(participants) AS pa, sum(volunteers) AS vo, sum(beneficiaries) AS be,
+    SELECT cur, count(*) AS n, sum(participants) AS pa, sum(volunteers) AS vo, sum(beneficiaries) AS be,
            sum(hours) AS ho, count(theme) AS th
     FROM days
     GROUP BY cur
     UNION ALL
-    SELECT m.month BETWEEN $date_from AND $date_to AS cur,
-           sum(m.activities), sum(m.participants), sum(m.volunteers), sum(m.beneficiaries),
-           sum(m.hours), sum(m.themed)
-    FROM activity_months m
-    WHERE ((m.month >= CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE)
-            AND m.month < CAST(date_trunc('month', $date_to::DATE + 1) AS DATE))
-           OR (m.month >= CAST(date_trunc('month', $prev_from::DATE - 1) + INTERVAL 1 MONTH AS DATE)
-            AND m.month < CAST(date_trunc('month', $prev_to::DATE + 1) AS DATE)))
-      AND (len($stypes) = 0 OR list_contains($stypes, m.service_type))
-      AND (len($towns) = 0 OR list_contains($towns, m.town_code))
-      AND (len($ttypes) = 0 OR list_contains($ttypes, m.team_type))
-    GROUP BY cur
+    SELECT true, sum(activities), sum(participants), sum(volunteers), sum(beneficiaries), sum(hours), sum(themed)
+    FROM mon
+    WHERE month >= CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE)
+      AND month < CAST(date_trunc('month', $date_to::DATE + 1) AS DATE)
+    UNION ALL
+    SELECT false, sum(activities), sum(participants), sum(volunteers), sum(beneficiaries), sum(hours), sum(themed)
+    FROM mon
+    WHERE month >= CAST(date_trunc('month', $prev_from::DATE - 1) + INTERVAL 1 MONTH AS DATE)
+      AND month < CAST(date_trunc('month', $prev_to::DATE + 1) AS DATE)
 )
 SELECT CAST(coalesce(sum(n) FILTER (WHERE cur), 0) AS BIGINT) AS activities,
        coalesce(sum(pa) FILTER (WHERE cur), 0) AS participants,

@@ -136,7 +136,7 @@ def test_previous_period():
     f = Filters(preset="this_year", date_from=date(2026, 1, 1), date_to=ANCHOR, anchor=ANCHOR)
     assert f.previous() == (date(2025, 1, 1), date(2025, 11, 26))
     f = Filters(preset="custom", date_from=date(2025, 3, 1), date_to=date(2025, 3, 31), anchor=ANCHOR)
-    assert f.previous() == (date(2025, 1, 29), date(2025, 2, 28))
+    assert f.previous() == (date(2024, 3, 1), date(2024, 3, 31))      # 同比 for every window (civic/measures.py)
 
 
 def test_page_param_validation():
@@ -164,28 +164,28 @@ def test_values_reach_duckdb_only_as_parameters(data_dir, monkeypatch):
 
     monkeypatch.setattr(db, "reader", lambda: (db.snapshots.current(), Spy(cur)))
     evil = "140423103'); DROP TABLE activities; --"
-    df = queries.execute("overview_town_ranking", towns=[evil], date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
+    df = queries.execute("overview_activity_trend", towns=[evil], date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
     assert df.empty
     sql, params = sent[-1]
-    assert sql == queries.sql_of("overview_town_ranking")
+    assert sql == queries.sql_of("overview_activity_trend")
     assert evil not in sql and params["towns"] == [evil]
-    assert queries.execute("overview_town_ranking", towns=[], date_from=date(2025, 1, 1),
-                           date_to=date(2025, 12, 31)).shape[0] == 9
+    assert queries.execute("overview_activity_trend", towns=[], date_from=date(2025, 1, 1),
+                           date_to=date(2025, 12, 31)).shape[0] == 12
 
 
 def test_runner_caches_by_data_version(data_dir):
     queries.clear_cache()
     p = dict(towns=[], date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
     before = dict(queries.stats)
-    a = queries.run("overview_town_ranking", **p)
-    b = queries.run("overview_town_ranking", **p)
+    a = queries.run("overview_activity_trend", **p)
+    b = queries.run("overview_activity_trend", **p)
     assert queries.stats["misses"] == before["misses"] + 1 and queries.stats["hits"] == before["hits"] + 1
     assert a.equals(b)
 
 
 def test_missing_parameter_is_an_error(data_dir):
     with pytest.raises(queries.QueryError):
-        queries.run("overview_town_ranking", towns=[])
+        queries.run("overview_activity_trend", towns=[])
 
 
 text = st.one_of(st.text(max_size=40), st.sampled_from(["夏店镇", "140423103", "富林镇", "2025-02-30", "2025-1-1",
@@ -214,9 +214,6 @@ def test_fuzzed_urls_never_error_and_never_leak_rows(towns, q):
     if ("from" in q or "to" in q) and f.preset != "custom":
         assert notes                                        # a date that was not used always says so
     params = f.params("140423")
-    ranking = queries.run("overview_town_ranking", **params)
-    if params["towns"]:
-        assert set(ranking.town_code) <= set(params["towns"])
     trend = queries.run("overview_activity_trend", **params)
     if not trend.empty:
         assert trend.month.min().date() >= f.date_from.replace(day=1)

@@ -35,7 +35,7 @@ def test_town_filter_from_url_changes_the_numbers(make_app, con):
     assert metrics(at)["实践站覆盖"] == "40/40"
     n = con.execute("""SELECT count(*) FROM v_activities WHERE town_code = '140423103'
                        AND activity_date BETWEEN DATE '2026-01-01' AND DATE '2026-11-26'""").fetchone()[0]
-    assert metrics(at)["志愿服务活动"] == f"{n:,}"
+    assert metrics(at)["活动场次"] == f"{n:,}"
     assert at.multiselect(key="f_towns").value == ["140423103"]
     assert qp(at, "town") == ["夏店镇"]
 

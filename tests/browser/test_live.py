@@ -56,7 +56,7 @@ def test_import_shows_up_in_the_open_page_without_reload(live_server, browser, t
     page.goto(f"{live_server.url}/overview?town={quote(TOWN)}&range=this_year")
     settle(page)
     assert exceptions(page) == []
-    before = _as_int(_metric(page, "志愿服务活动"))
+    before = _as_int(_metric(page, "活动场次"))
     main = page.inner_text('[data-testid="stMain"]')
     assert "数据版本 v000001" in main
     page.evaluate("window.__notReloaded = true")
@@ -78,11 +78,11 @@ def test_import_shows_up_in_the_open_page_without_reload(live_server, browser, t
             }
         }
         return false;
-    }""", arg=["志愿服务活动", before + N], timeout=60_000, polling=200)
+    }""", arg=["活动场次", before + N], timeout=60_000, polling=200)
     elapsed = time.monotonic() - published
     settle(page)
     assert page.evaluate("window.__notReloaded === true"), "the page was reloaded"
-    assert _as_int(_metric(page, "志愿服务活动")) == before + N
+    assert _as_int(_metric(page, "活动场次")) == before + N
     assert exceptions(page) == [] and page.page_errors == [] and page.external_requests == []
     shot(page, "live-update-after-import")
     print(f"new figure visible {elapsed:.1f} s after publication")
