@@ -47,14 +47,13 @@ PARTY_MEMBERS = 11_549                # X14
 WISHES_DONE_PER_YEAR = {2023: 962, 2024: 1_047, 2025: 1_138}   # X15 1000余 (2025)
 TRAININGS_2025 = 96                   # X11 近100场 (free trainings, county-wide)
 TRAINEES_2025 = 1_084                 # X12 1000余人次
-# X20 职业农民培训基地 累计 2500余人次 (DATA_START … REPORT_END): the base runs free classes (they count in
-# X11/X12 too) and fee-paying courses (is_free = false, only in X20), (sessions, trainees) per year. Every
-# year looks alike, so a year-on-year comparison of trainings stays small (docs/data.md). Years not listed
-# get FARMER_BASE_TYPICAL_* prorated.
-FARMER_BASE_FREE = {2023: (20, 545), 2024: (21, 560), 2025: (20, 540)}
-FARMER_BASE_PAID = {2023: (10, 300), 2024: (10, 310), 2025: (10, 305)}
-FARMER_BASE_TYPICAL_FREE, FARMER_BASE_TYPICAL_PAID = (20, 27.0), (10, 30.5)   # sessions/year, trainees/session
-OTHER_TRAININGS_PER_YEAR, OTHER_TRAINEES_PER_SESSION = 76, 7.2                # the other hosts' free classes
+# X20 职业农民培训基地 累计 2500余人次 (DATA_START … REPORT_END): the base's free classes (they count in X11/X12
+# too), (sessions, trainees) per year. Every year looks alike, so a year-on-year comparison of trainings
+# stays small (docs/data.md). Years not listed get FARMER_BASE_TYPICAL prorated. All trainings are free,
+# so the volunteer page's trainee count and X12 are one figure.
+FARMER_BASE_FREE = {2023: (30, 870), 2024: (31, 860), 2025: (28, 830)}
+FARMER_BASE_TYPICAL = (30, 28.5)                                              # sessions/year, trainees/session
+OTHER_TRAININGS_PER_YEAR, OTHER_TRAINEES_PER_SESSION = 68, 3.7                # the other hosts' free classes
 CAMPAIGNS_PER_YEAR = {2023: 21, 2024: 22, 2025: 24}             # X10 20余个 (2025)
 MARKET_ITEMS = 23                     # X22 20余项
 
@@ -178,8 +177,10 @@ def activities_in_year(year: int, as_of: date) -> int:
     annual = ACTIVITIES_PER_YEAR.get(year, round(11_300 * 1.03 ** (year - 2026)))
     if year < as_of.year:
         return annual
-    days_in_year = 366 if calendar.isleap(year) else 365
-    return round(annual * as_of.timetuple().tm_yday / days_in_year)
+    # the year so far gets its seasonal share (quiet winter), not its share of days: otherwise the year
+    # to date would look 20–40 % busier than the same months last year
+    full = day_weights(_dates(date(year, 1, 1), date(year, 12, 31)))
+    return round(annual * full[:as_of.timetuple().tm_yday].sum() / full.sum())
 
 
 @dataclass
@@ -508,9 +509,13 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     volunteers = 2 + rng.poisson(5, n_act) + np.where(in_camp, rng.poisson(8, n_act), 0)
     benef_raw = rng.lognormal(0.6, 1.0, n_act) * np.where(in_camp, 4, 1)
     beneficiaries = np.zeros(n_act, dtype=np.int64)
+    # calibrated years hit their totals; later years (maybe partial, so weighted to the season's campaigns)
+    # keep the last calibrated year's beneficiaries per unit of the raw draw, ×1.03 a year
+    last_cal = max(BENEFICIARIES_PER_YEAR)
+    per_raw = BENEFICIARIES_PER_YEAR[last_cal] / benef_raw[year == last_cal].sum()
     for y in np.unique(year):
         m = year == y
-        target = BENEFICIARIES_PER_YEAR.get(int(y), round(int(m.sum()) * 3.1))
+        target = BENEFICIARIES_PER_YEAR.get(int(y), round(benef_raw[m].sum() * per_raw * 1.03 ** (int(y) - last_cal)))
         beneficiaries[m] = allocate_total(rng, benef_raw[m], target)
     participants = volunteers + beneficiaries + rng.poisson(4, n_act)
     hours = volunteers * rng.choice([1.5, 2.0, 2.5, 3.0, 3.5], size=n_act)
@@ -627,7 +632,7 @@ def _trainings(rng, cfg: SynthConfig, cc: str, farmer: str, hosts: list[str]) ->
     """Free trainings at institutes, bases and the centre, and the farmers' base's own courses.
 
     Calibrated by construction: 2025's free sessions and trainees are exactly TRAININGS_2025 and
-    TRAINEES_2025 (X11, X12), and the farmers' base holds exactly its FARMER_BASE_* trainees up to
+    TRAINEES_2025 (X11, X12), and the farmers' base holds exactly its FARMER_BASE_FREE trainees up to
     REPORT_END (X20). The other hosts never include the farmers' base, so no random draw can add to it."""
     rows = []
     topics = ["手工挂面制作技艺", "果蔬种植技术", "电商直播带货", "家政服务技能", "中式烹调", "老年人智能手机使用",
@@ -637,17 +642,14 @@ def _trainings(rng, cfg: SynthConfig, cc: str, farmer: str, hosts: list[str]) ->
         last = min(date(y, 12, 31), cfg.as_of)
         days = _dates(date(y, 1, 1), last)
         share = len(days) / (366 if calendar.isleap(y) else 365)     # the part of the year in the data
-        for is_free, calibrated, (typ_n, typ_size) in ((True, FARMER_BASE_FREE, FARMER_BASE_TYPICAL_FREE),
-                                                       (False, FARMER_BASE_PAID, FARMER_BASE_TYPICAL_PAID)):
-            n_f, total_f = calibrated.get(y, (0, 0))
-            if y not in calibrated:
-                n_f = round(typ_n * share)
-                total_f = round(n_f * typ_size)
-            if n_f:
-                tr = allocate_total(rng, np.ones(n_f), total_f, minimum=10)
-                kind = "职业农民培训" if is_free else "职业农民培训(收费班)"
-                for d, t in zip(np.sort(rng.choice(days, size=n_f)), tr):
-                    rows.append((d, farmer, f"{kind}·{topics[int(rng.integers(0, 5))]}", int(t), is_free))
+        n_f, total_f = FARMER_BASE_FREE.get(y, (0, 0))
+        if y not in FARMER_BASE_FREE:
+            n_f = round(FARMER_BASE_TYPICAL[0] * share)
+            total_f = round(n_f * FARMER_BASE_TYPICAL[1])
+        if n_f:
+            tr = allocate_total(rng, np.ones(n_f), total_f, minimum=10)
+            for d, t in zip(np.sort(rng.choice(days, size=n_f)), tr):
+                rows.append((d, farmer, f"职业农民培训·{topics[int(rng.integers(0, 5))]}", int(t), True))
         if y == REPORTING_YEAR:
             n_o = TRAININGS_2025 - FARMER_BASE_FREE[y][0]
             total_o = TRAINEES_2025 - FARMER_BASE_FREE[y][1]
