@@ -138,6 +138,40 @@ def published_facts_frame() -> pd.DataFrame:
     return df
 
 
+def layout(con) -> geo.CountyLayout:
+    """The approximate geography of 襄垣县 (does not depend on as_of or the seed). `con` has spatial loaded."""
+    ref = synth.reference_frames()
+    xy_towns = ref["towns"][ref["towns"].county_code == "140423"].town_code.tolist()
+    return geo.xiangyuan_layout(con, xy_towns)
+
+
+def populate(con, cfg: synth.SynthConfig, county_layout: geo.CountyLayout,
+             progress: Callable[[str], None] = lambda s: None) -> tuple[dict, dict]:
+    """DDL, generated and reference rows, meta and views into an empty database. The one path by which a
+    database gets its data: `build` runs it on a file, tests/test_fact_dates.py on an in-memory database
+    for many as_of dates. Returns (row counts, meta)."""
+    progress(f"生成数据 generating (scale {cfg.scale}, as of {cfg.as_of})…")
+    tables = synth.generate(cfg, county_layout)
+    con.execute(paths.SCHEMA_SQL.read_text(encoding="utf-8"))
+    counts = {}
+    for name in LOAD_ORDER:
+        df = tables[name]
+        _insert(con, name, df)
+        counts[name] = len(df)
+        progress(f"  {name:<24} {len(df):>10,}")
+    _insert(con, "published_facts", published_facts_frame())
+    prov = pd.DataFrame([{"table_name": k, "kind": v[0], "source": v[1], "note": v[2]} for k, v in PROVENANCE.items()])
+    _insert(con, "provenance", prov)
+    meta = {"reporting_year": str(synth.REPORTING_YEAR), "data_start": synth.DATA_START.isoformat(),
+            "report_end": synth.REPORT_END.isoformat(),
+            "as_of": cfg.as_of.isoformat(), "seed": str(cfg.seed), "scale": str(cfg.scale),
+            "generator_hash": generator_hash(), "datum": "GCJ-02",
+            "built_at": datetime.now().astimezone().isoformat(timespec="seconds")}
+    _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
+    apply_views(con)
+    return counts, meta
+
+
 def build(out: Path, cfg: synth.SynthConfig, progress: Callable[[str], None] = lambda s: None) -> dict:
     """Write a complete, checkpointed database to `out` (which must not exist)."""
     out = Path(out)
@@ -148,27 +182,7 @@ def build(out: Path, cfg: synth.SynthConfig, progress: Callable[[str], None] = l
     try:
         db.load_extension(con, "spatial")
         progress("布局示意位置 layout (spatial)…")
-        ref = synth.reference_frames()
-        xy_towns = ref["towns"][ref["towns"].county_code == "140423"].town_code.tolist()
-        layout = geo.xiangyuan_layout(con, xy_towns)
-        progress(f"生成数据 generating (scale {cfg.scale}, as of {cfg.as_of})…")
-        tables = synth.generate(cfg, layout)
-        con.execute(paths.SCHEMA_SQL.read_text(encoding="utf-8"))
-        counts = {}
-        for name in LOAD_ORDER:
-            df = tables[name]
-            _insert(con, name, df)
-            counts[name] = len(df)
-            progress(f"  {name:<24} {len(df):>10,}")
-        _insert(con, "published_facts", published_facts_frame())
-        prov = pd.DataFrame([{"table_name": k, "kind": v[0], "source": v[1], "note": v[2]} for k, v in PROVENANCE.items()])
-        _insert(con, "provenance", prov)
-        meta = {"reporting_year": str(synth.REPORTING_YEAR), "data_start": synth.DATA_START.isoformat(),
-                "as_of": cfg.as_of.isoformat(), "seed": str(cfg.seed), "scale": str(cfg.scale),
-                "generator_hash": generator_hash(), "datum": "GCJ-02",
-                "built_at": datetime.now().astimezone().isoformat(timespec="seconds")}
-        _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
-        apply_views(con)
+        counts, meta = populate(con, cfg, layout(con), progress)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()

@@ -3,9 +3,12 @@
 Real: place codes and names (NBS 2023), county outlines. Published: the 57 figures. Everything else is
 generated here from a fixed seed and is marked synthetic in the data (`source`) and in the UI.
 
-Reporting period: the 襄垣 annual figures (万余场活动, 3万余受益群众, 近100场培训, 1000余件微心愿, 20余个主题活动)
-refer to calendar REPORTING_YEAR (2025). "累计" figures count the whole data period, DATA_START to as_of.
-汉源 figures describe the programme's state (2023 起的三年行动) and count all records.
+Reporting period (docs/data.md): the reports describe one moment, REPORT_END = the last day of
+REPORTING_YEAR (2025-12-31). The 襄垣 annual figures (万余场活动, 3万余受益群众, 近100场培训, 1000余件微心愿,
+20余个主题活动) count calendar 2025; the "累计" figures count DATA_START … REPORT_END; the "现状" figures are the
+registries as they stood then. The data runs on to as_of (the build day) so the app looks live, and every
+calibrated figure is met *inside its period* by construction: what is generated after REPORT_END follows
+the same rates but never touches a published figure, whatever as_of is.
 
 `--scale N` generates N copies of the 襄垣 network as N counties (replica 0 is the real one; the others get
 codes 9rrr23…, clearly fake) and N times the 汉源 feedback. Figures are calibrated for N = 1 only.
@@ -25,6 +28,7 @@ from . import geo, paths
 
 REPORTING_YEAR = 2025
 DATA_START = date(2023, 1, 1)
+REPORT_END = date(REPORTING_YEAR, 12, 31)   # the moment the published figures describe (data/views.sql)
 DEFAULT_SEED = 20251205
 SERVICE_TYPES = ["理论宣讲", "文化惠民", "项目品牌", "乡风文明", "扶危帮困"]
 
@@ -32,8 +36,8 @@ SERVICE_TYPES = ["理论宣讲", "文化惠民", "项目品牌", "乡风文明",
 # only way to change what the default database reproduces.
 ACTIVITIES_PER_YEAR = {2023: 9_420, 2024: 10_140, 2025: 10_868}
 BENEFICIARIES_PER_YEAR = {2023: 28_410, 2024: 30_870, 2025: 33_624}
-LINKAGE_ACTIVITIES_TOTAL = 3_412      # X18 古韩镇整体联动 累计 3000余
-MAKER_SPACE_ACTIVITIES_TOTAL = 336    # X19 上寺南街青年创客空间 300余
+LINKAGE_ACTIVITIES_TOTAL = 3_412      # X18 古韩镇整体联动 累计 3000余 (DATA_START … REPORT_END)
+MAKER_SPACE_ACTIVITIES_TOTAL = 336    # X19 上寺南街青年创客空间 300余 (DATA_START … REPORT_END)
 LINKAGE_TEAMS = 59                    # X17
 TEAMS_TOTAL = 1_046                   # X08 千余支
 BASES = 108                           # X05 100余
@@ -41,15 +45,27 @@ CULTURAL_RESOURCES = 236              # X04 230余
 PARTY_BRANCHES = 524                  # X13
 PARTY_MEMBERS = 11_549                # X14
 WISHES_DONE_PER_YEAR = {2023: 962, 2024: 1_047, 2025: 1_138}   # X15 1000余 (2025)
-TRAININGS_2025 = 96                   # X11 近100场
+TRAININGS_2025 = 96                   # X11 近100场 (free trainings, county-wide)
 TRAINEES_2025 = 1_084                 # X12 1000余人次
-FARMER_BASE_TRAINEES_TOTAL = 2_560    # X20 2500余人次 (累计)
-FARMER_BASE_SESSIONS = {2023: 30, 2024: 32, 2025: 22}
-FARMER_BASE_TRAINEES = {2023: 1_010, 2025: 530}   # the rest of the total falls in 2024 and after
+# X20 职业农民培训基地 累计 2500余人次 (DATA_START … REPORT_END): the base's free classes (they count in X11/X12
+# too), (sessions, trainees) per year. Every year looks alike, so a year-on-year comparison of trainings
+# stays small (docs/data.md). Years not listed get FARMER_BASE_TYPICAL prorated. All trainings are free,
+# so the volunteer page's trainee count and X12 are one figure.
+FARMER_BASE_FREE = {2023: (30, 870), 2024: (31, 860), 2025: (28, 830)}
+FARMER_BASE_TYPICAL = (30, 28.5)                                              # sessions/year, trainees/session
+OTHER_TRAININGS_PER_YEAR, OTHER_TRAINEES_PER_SESSION = 68, 3.7                # the other hosts' free classes
 CAMPAIGNS_PER_YEAR = {2023: 21, 2024: 22, 2025: 24}             # X10 20余个 (2025)
 MARKET_ITEMS = 23                     # X22 20余项
 
 COMPOUNDS = 92
+# completed compounds' delay (actual − planned completion, days) as (share, low, high): a third early or on
+# time, half a little late (≤ 30 days), a few clearly late (a sceptical reader expects some, not all)
+COMPLETION_DELAY = [(0.35, -20, 0), (0.50, 1, 30), (0.15, 31, 75)]
+# co-governance feedback: how long an item takes to close is lognormal (median ~12 days, long tail); an item
+# received in the last FEEDBACK_STUCK_WINDOW days may instead stay open (FEEDBACK_STUCK_SHARE), so open items
+# are mostly a few weeks old with a few long ones the page flags, never years old
+FEEDBACK_RESOLVE_LOGNORMAL = (2.5, 0.85)
+FEEDBACK_STUCK_SHARE, FEEDBACK_STUCK_WINDOW = 0.04, 180
 BUILDINGS_TOTAL = 463                 # H12 460余
 DONE_FLOOR_AREA = 213_640             # H19 20余万 m² (completed compounds)
 WORKS_DONE = {                        # H15–H26
@@ -58,9 +74,9 @@ WORKS_DONE = {                        # H15–H26
 }
 WORK_UNITS = {"管线改造": "米", "拆除违建": "平方米", "地面硬化": "平方米", "坡屋面": "户", "停车位": "个",
               "充电棚": "处", "消防通道": "处", "灭火器材": "个", "垃圾分类点": "个", "路灯": "盏", "便民设施": "个"}
-FEEDBACK_TOTAL = 346                  # H09 300余
-POLICY_EVENTS = 34                    # H07 30余
-BABA_MEETINGS, FORUMS = 27, 17        # H08 40余 (坝坝会 + 座谈会)
+FEEDBACK_TOTAL = 346                  # H09 300余 (received 2023-03-01 … REPORT_END)
+POLICY_EVENTS = 34                    # H07 30余 (… REPORT_END)
+BABA_MEETINGS, FORUMS = 27, 17        # H08 40余 (坝坝会 + 座谈会, … REPORT_END)
 GRID_PARTY_MEMBERS = 1_236            # H06 1200余
 GOVERNANCE_SCOPE = 55                 # H27
 BODY_COUNTS = {"小区党组织": 48, "业主委员会": 29, "自管委": 28}   # H28–H30
@@ -161,8 +177,10 @@ def activities_in_year(year: int, as_of: date) -> int:
     annual = ACTIVITIES_PER_YEAR.get(year, round(11_300 * 1.03 ** (year - 2026)))
     if year < as_of.year:
         return annual
-    days_in_year = 366 if calendar.isleap(year) else 365
-    return round(annual * as_of.timetuple().tm_yday / days_in_year)
+    # the year so far gets its seasonal share (quiet winter), not its share of days: otherwise the year
+    # to date would look 20–40 % busier than the same months last year
+    full = day_weights(_dates(date(year, 1, 1), date(year, 12, 31)))
+    return round(annual * full[:as_of.timetuple().tm_yday].sum() / full.sum())
 
 
 @dataclass
@@ -413,10 +431,18 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     act_dates = np.repeat(days_all, np.concatenate(counts))
     n_act = len(act_dates)
     site_ids = np.empty(n_act, dtype=object)
-    idx = rng.permutation(n_act)
-    link_idx, maker_idx, rest_idx = (idx[:LINKAGE_ACTIVITIES_TOTAL],
-                                     idx[LINKAGE_ACTIVITIES_TOTAL:LINKAGE_ACTIVITIES_TOTAL + MAKER_SPACE_ACTIVITIES_TOTAL],
-                                     idx[LINKAGE_ACTIVITIES_TOTAL + MAKER_SPACE_ACTIVITIES_TOTAL:])
+    # X18/X19 count DATA_START … REPORT_END: exactly the calibrated number of that period's rows go to the
+    # 古韩镇 linkage sites and to the maker space; later rows (dates are sorted) get the same shares, so
+    # the sites stay busy after the report without moving its figures, whatever as_of is.
+    n_in = int(np.searchsorted(act_dates, np.datetime64(REPORT_END), side="right"))
+    n_link_after = round((n_act - n_in) * LINKAGE_ACTIVITIES_TOTAL / n_in)
+    n_maker_after = round((n_act - n_in) * MAKER_SPACE_ACTIVITIES_TOTAL / n_in)
+    idx_in, idx_after = rng.permutation(n_in), n_in + rng.permutation(n_act - n_in)
+    cut_in = np.cumsum([LINKAGE_ACTIVITIES_TOTAL, MAKER_SPACE_ACTIVITIES_TOTAL])
+    cut_after = np.cumsum([n_link_after, n_maker_after])
+    link_idx = np.concatenate([idx_in[:cut_in[0]], idx_after[:cut_after[0]]])
+    maker_idx = np.concatenate([idx_in[cut_in[0]:cut_in[1]], idx_after[cut_after[0]:cut_after[1]]])
+    rest_idx = np.concatenate([idx_in[cut_in[1]:], idx_after[cut_after[1]:]])
     site_ids[link_idx] = rng.choice(linkage, size=len(link_idx), p=[.2] + [.8 / 7] * 7)
     site_ids[maker_idx] = maker
     pool = [s for s in sites_df.site_id if s not in linkage_set and s != maker]
@@ -483,9 +509,13 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     volunteers = 2 + rng.poisson(5, n_act) + np.where(in_camp, rng.poisson(8, n_act), 0)
     benef_raw = rng.lognormal(0.6, 1.0, n_act) * np.where(in_camp, 4, 1)
     beneficiaries = np.zeros(n_act, dtype=np.int64)
+    # calibrated years hit their totals; later years (maybe partial, so weighted to the season's campaigns)
+    # keep the last calibrated year's beneficiaries per unit of the raw draw, ×1.03 a year
+    last_cal = max(BENEFICIARIES_PER_YEAR)
+    per_raw = BENEFICIARIES_PER_YEAR[last_cal] / benef_raw[year == last_cal].sum()
     for y in np.unique(year):
         m = year == y
-        target = BENEFICIARIES_PER_YEAR.get(int(y), round(int(m.sum()) * 3.1))
+        target = BENEFICIARIES_PER_YEAR.get(int(y), round(benef_raw[m].sum() * per_raw * 1.03 ** (int(y) - last_cal)))
         beneficiaries[m] = allocate_total(rng, benef_raw[m], target)
     participants = volunteers + beneficiaries + rng.poisson(4, n_act)
     hours = volunteers * rng.choice([1.5, 2.0, 2.5, 3.0, 3.5], size=n_act)
@@ -546,6 +576,8 @@ def _wishes(rng, cfg: SynthConfig, cc: str, branches: pd.DataFrame, stations: pd
     done_days, durs, lags = [], [], []
     for y in range(DATA_START.year, end.year + 1):
         last = min(date(y, 12, 31), end - timedelta(days=3))
+        if last < date(y, 1, 1):      # as_of in the first days of January: nothing done yet this year
+            continue
         n_done = WISHES_DONE_PER_YEAR.get(y, round(1_180 * ((last - date(y, 1, 1)).days + 1) / 365))
         done = _dates(date(y, 1, 1), last)
         done_days.append(rng.choice(done, size=n_done))
@@ -597,34 +629,42 @@ def _wishes(rng, cfg: SynthConfig, cc: str, branches: pd.DataFrame, stations: pd
 
 
 def _trainings(rng, cfg: SynthConfig, cc: str, farmer: str, hosts: list[str]) -> pd.DataFrame:
+    """Free trainings at institutes, bases and the centre, and the farmers' base's own courses.
+
+    Calibrated by construction: 2025's free sessions and trainees are exactly TRAININGS_2025 and
+    TRAINEES_2025 (X11, X12), and the farmers' base holds exactly its FARMER_BASE_FREE trainees up to
+    REPORT_END (X20). The other hosts never include the farmers' base, so no random draw can add to it."""
     rows = []
     topics = ["手工挂面制作技艺", "果蔬种植技术", "电商直播带货", "家政服务技能", "中式烹调", "老年人智能手机使用",
               "急救知识", "养殖技术", "创业指导", "书法入门"]
-    years = range(DATA_START.year, cfg.as_of.year + 1)
-    farmer_other = FARMER_BASE_TRAINEES_TOTAL - sum(FARMER_BASE_TRAINEES.values())
-    for y in years:
+    hosts = [h for h in hosts if h != farmer]
+    for y in range(DATA_START.year, cfg.as_of.year + 1):
         last = min(date(y, 12, 31), cfg.as_of)
         days = _dates(date(y, 1, 1), last)
-        n_f = FARMER_BASE_SESSIONS.get(y, 0) if y <= REPORTING_YEAR + 0 else 0
-        if y == 2024:
-            tr = allocate_total(rng, np.ones(n_f), farmer_other, minimum=10)
-        elif n_f:
-            tr = allocate_total(rng, np.ones(n_f), FARMER_BASE_TRAINEES[y], minimum=10)
+        share = len(days) / (366 if calendar.isleap(y) else 365)     # the part of the year in the data
+        n_f, total_f = FARMER_BASE_FREE.get(y, (0, 0))
+        if y not in FARMER_BASE_FREE:
+            n_f = round(FARMER_BASE_TYPICAL[0] * share)
+            total_f = round(n_f * FARMER_BASE_TYPICAL[1])
+        if n_f:
+            tr = allocate_total(rng, np.ones(n_f), total_f, minimum=10)
+            for d, t in zip(np.sort(rng.choice(days, size=n_f)), tr):
+                rows.append((d, farmer, f"职业农民培训·{topics[int(rng.integers(0, 5))]}", int(t), True))
+        if y == REPORTING_YEAR:
+            n_o = TRAININGS_2025 - FARMER_BASE_FREE[y][0]
+            total_o = TRAINEES_2025 - FARMER_BASE_FREE[y][1]
         else:
-            tr = []
-        for d, t in zip(np.sort(rng.choice(days, size=n_f)), tr):
-            rows.append((d, farmer, f"职业农民培训·{topics[int(rng.integers(0, 5))]}", int(t)))
-        n_o = (TRAININGS_2025 - n_f) if y == REPORTING_YEAR else int(round(72 * len(days) / 365))
-        total_o = (TRAINEES_2025 - sum(tr)) if y == REPORTING_YEAR else int(n_o * 7.4)
+            n_o = round(OTHER_TRAININGS_PER_YEAR * share)
+            total_o = round(n_o * OTHER_TRAINEES_PER_SESSION)
         if n_o:
             tro = allocate_total(rng, rng.lognormal(0, 0.4, n_o), total_o, minimum=3)
             for d, t in zip(np.sort(rng.choice(days, size=n_o)), tro):
-                rows.append((d, hosts[int(rng.integers(len(hosts)))], f"公益培训·{topics[int(rng.integers(0, 10))]}", int(t)))
-    df = pd.DataFrame(rows, columns=["training_date", "site_id", "title", "trainees"])
+                rows.append((d, hosts[int(rng.integers(len(hosts)))], f"公益培训·{topics[int(rng.integers(0, 10))]}",
+                             int(t), True))
+    df = pd.DataFrame(rows, columns=["training_date", "site_id", "title", "trainees", "is_free"])
     df = df.sort_values("training_date", kind="stable").reset_index(drop=True)
     df.insert(0, "training_id", [f"K-{cc}-{i:04d}" for i in range(1, len(df) + 1)])
     df["training_date"] = pd.to_datetime(df.training_date).dt.date
-    df["is_free"] = True
     df["source"] = "synthetic"
     return df
 
@@ -693,9 +733,10 @@ def _hanyuan(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
     out["compounds"] = compounds
 
     # Stages. A compound's status is its current stage: earlier stages are finished, its own is ongoing,
-    # later ones have not started. Completed compounds follow their batch's 2023–2025 calendar (many a
-    # little late). For the others the plan is re-baselined around today, so some are behind plan and
-    # some on time, as a real 台账 would show.
+    # later ones have not started. Completed compounds follow their batch's 2023–2025 calendar; their
+    # completion delay is drawn first (COMPLETION_DELAY: most on time or a little late, a few over a
+    # month, docs/data.md) and the stages' slips are shaped to give it. For the others the plan is
+    # re-baselined around today, so some are behind plan and some on time, as a real 台账 would show.
     as_of = cfg.as_of
     stage_rows = []
     stage_names = ["设计", "施工", "验收", "完成"]
@@ -708,11 +749,19 @@ def _hanyuan(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
         slips = [int(rng.gamma(1.5, 18)) - 10 for _ in stage_names]
         if status[i] == "完成":
             ps = [batch_start[batch[i]] + timedelta(days=int(rng.integers(0, 120)))]
-            a0 = ps[0] + timedelta(days=int(rng.integers(-10, 25)))
+            band = rng.choice(len(COMPLETION_DELAY), p=[b[0] for b in COMPLETION_DELAY])
+            delay = int(rng.integers(COMPLETION_DELAY[band][1], COMPLETION_DELAY[band][2] + 1))
+            start_off = int(rng.integers(-7, 15))
+            # the stages absorb (delay − start offset) in proportion to their length: the chain then ends
+            # exactly `delay` days after the planned completion
+            extra = delay - start_off
+            stage_len = [max(1, durs[k] + round(extra * durs[k] / sum(durs))) for k in range(3)]
+            stage_len[1] += (sum(durs) + extra) - sum(stage_len)
+            a0 = ps[0] + timedelta(days=start_off)
             a_starts, a_ends = [], []
             for k in range(3):
                 a_starts.append(a0)
-                a0 = a0 + timedelta(days=max(1, durs[k] + slips[k]))
+                a0 = a0 + timedelta(days=stage_len[k])
                 a_ends.append(a0)
             done_day = min(a0, complete_by)
             if a0 > complete_by:   # squeeze the chain so the compound is done by the reporting year's end
@@ -817,16 +866,23 @@ def _hanyuan(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
                  "排水": "雨污管道堵塞", "燃气": "燃气管道改造诉求", "消防": "消防通道被占用", "环境卫生": "垃圾清运不及时"}
     channels = ["坝坝会", "座谈会", "网格员走访", "微信群", "议事会", "热线电话"]
     fb = []
-    n_fb = FEEDBACK_TOTAL * cfg.scale
-    span = (as_of - date(2023, 3, 1)).days
-    recv = np.sort(np.array([date(2023, 3, 1) + timedelta(days=int(x)) for x in rng.integers(0, span + 1, n_fb)]))
+    # H09 counts items received up to REPORT_END: exactly FEEDBACK_TOTAL of them (×scale); after it items
+    # keep arriving at the same rate
+    fb_start = date(2023, 3, 1)
+    span_in = (REPORT_END - fb_start).days
+    n_in = FEEDBACK_TOTAL * cfg.scale
+    n_after = round(FEEDBACK_TOTAL * (as_of - REPORT_END).days / (span_in + 1)) * cfg.scale   # --scale N: N×
+    offsets = np.concatenate([rng.integers(0, span_in + 1, n_in),
+                              span_in + 1 + rng.integers(0, (as_of - REPORT_END).days, n_after)])
+    n_fb = n_in + n_after
+    recv = np.sort(np.array([fb_start + timedelta(days=int(x)) for x in offsets]))
     cat_w = np.array([1.6, 1.0, 0.6, 1.2, 1.5, 0.7, 0.9, 1.3])
     fb_cat = rng.choice(CONCERN_AREAS, size=n_fb, p=cat_w / cat_w.sum())
     fb_comp = rng.choice(cid, size=n_fb)
     for i in range(n_fb):
         age = (as_of - recv[i]).days
-        days = int(np.ceil(rng.lognormal(2.2, 0.9)))    # median ~9 days, long tail
-        stuck = rng.random() < 0.06                       # a few old items never closed
+        days = int(np.ceil(rng.lognormal(*FEEDBACK_RESOLVE_LOGNORMAL)))    # median ~12 days, long tail
+        stuck = rng.random() < FEEDBACK_STUCK_SHARE and age <= FEEDBACK_STUCK_WINDOW   # a few long-open items
         if not stuck and days <= age:
             st, res = "办结", recv[i] + timedelta(days=days)
         else:
@@ -839,8 +895,12 @@ def _hanyuan(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
     # meetings
     mt = []
     def add(kind, n, start):
-        s = (as_of - start).days
-        for d in sorted(rng.integers(0, s + 1, n)):
+        # n meetings up to REPORT_END (H07/H08 count those), then the same rate up to as_of
+        s_in = (REPORT_END - start).days
+        n_after = round(n * (as_of - REPORT_END).days / (s_in + 1))
+        offsets = np.concatenate([rng.integers(0, s_in + 1, n),
+                                  s_in + 1 + rng.integers(0, (as_of - REPORT_END).days, n_after)])
+        for d in sorted(offsets):
             c = prog[int(rng.integers(len(prog)))]
             comp = rng.choice(compounds.compound_id[compounds.community_code == c].to_numpy())
             topics = {"坝坝会": "改造方案征求意见", "座谈会": "居民代表座谈", "议事会": "改造议事协商",

@@ -33,12 +33,30 @@ JOIN villages v ON v.village_code = c.community_code;
 --   more_than  "X余": published < computed < published + step, step = 10^(trailing zeros of X)
 --              (1200余 → 1201..1299, 3万余 → 30001..39999, 千余 → 1001..1999)
 --   less_than  "近X": 0.9·X <= computed < X
+--
+-- Period (docs/data.md; published_facts.period says it in words). The reports describe one moment, the
+-- end of the reporting year: p.d1 = 31 Dec of meta.reporting_year. Each figure is computed over the
+-- period it describes, never "up to today", so the data can run on (and imports add this year's
+-- records) without moving a figure about the reported period:
+--   2025年               records dated in the reporting year (X09–X12, X15, X16, X22)
+--   累计（2023年起）     records dated meta.data_start … p.d1 (H07–H09, X18–X20)
+--   现状                 the registries as they stood at p.d1: rows that carry a start date (sites opened,
+--                        teams founded, bodies established, firms introduced, projects started) count only
+--                        when it is on or before p.d1 (a site without one counts); undated registries
+--                        (compounds, works, grid, branches, resources) count as they are
 CREATE OR REPLACE VIEW v_fact_computed AS
 WITH p AS (
-    SELECT CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER) AS yr
+    SELECT CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER) AS yr,
+           CAST((SELECT value FROM meta WHERE key = 'data_start') AS DATE) AS d0,
+           coalesce(CAST((SELECT value FROM meta WHERE key = 'report_end') AS DATE),
+                    make_date(CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER), 12, 31)) AS d1
 ),
 xy AS (SELECT '140423' AS cc),
-linkage AS (SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动')
+linkage AS (SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动'),
+-- sites and teams as they stood at the report's date
+sites_then AS (SELECT s.* FROM sites s, p WHERE s.opened_date IS NULL OR s.opened_date <= p.d1),
+teams_then AS (SELECT t.* FROM teams t, p WHERE t.founded_date <= p.d1),
+bodies_then AS (SELECT g.* FROM governance_bodies g, p WHERE g.established_date <= p.d1)
 SELECT * FROM (VALUES
   ('H01', (SELECT count(*) FROM grid_party_committees)),
   ('H02', (SELECT count(*) FROM grid_committee_members)),
@@ -46,9 +64,10 @@ SELECT * FROM (VALUES
   ('H04', (SELECT count(DISTINCT compound_id) FROM leader_links)),
   ('H05', (SELECT count(*) FROM grid_units)),
   ('H06', (SELECT sum(party_members) FROM grid_units)),
-  ('H07', (SELECT count(*) FROM meetings WHERE meeting_type = '政策宣传')),
-  ('H08', (SELECT count(*) FROM meetings WHERE meeting_type IN ('坝坝会', '座谈会'))),
-  ('H09', (SELECT count(*) FROM feedback)),
+  ('H07', (SELECT count(*) FROM meetings, p WHERE meeting_type = '政策宣传' AND meeting_date BETWEEN p.d0 AND p.d1)),
+  ('H08', (SELECT count(*) FROM meetings, p WHERE meeting_type IN ('坝坝会', '座谈会')
+           AND meeting_date BETWEEN p.d0 AND p.d1)),
+  ('H09', (SELECT count(*) FROM feedback, p WHERE received_date BETWEEN p.d0 AND p.d1)),
   ('H10', (SELECT count(*) FROM communities WHERE in_programme)),
   ('H11', (SELECT count(*) FROM compounds)),
   ('H12', (SELECT sum(buildings) FROM compounds)),
@@ -67,25 +86,25 @@ SELECT * FROM (VALUES
   ('H25', (SELECT sum(done_qty) FROM works WHERE category = '路灯')),
   ('H26', (SELECT sum(done_qty) FROM works WHERE category = '便民设施')),
   ('H27', (SELECT count(*) FROM compounds WHERE in_governance_scope)),
-  ('H28', (SELECT count(DISTINCT g.compound_id) FROM governance_bodies g JOIN compounds c USING (compound_id)
+  ('H28', (SELECT count(DISTINCT g.compound_id) FROM bodies_then g JOIN compounds c USING (compound_id)
            WHERE c.in_governance_scope AND g.body_type = '小区党组织')),
-  ('H29', (SELECT count(DISTINCT g.compound_id) FROM governance_bodies g JOIN compounds c USING (compound_id)
+  ('H29', (SELECT count(DISTINCT g.compound_id) FROM bodies_then g JOIN compounds c USING (compound_id)
            WHERE c.in_governance_scope AND g.body_type = '业主委员会')),
-  ('H30', (SELECT count(DISTINCT g.compound_id) FROM governance_bodies g JOIN compounds c USING (compound_id)
+  ('H30', (SELECT count(DISTINCT g.compound_id) FROM bodies_then g JOIN compounds c USING (compound_id)
            WHERE c.in_governance_scope AND g.body_type = '自管委')),
-  ('H31', (SELECT count(*) FROM property_firms)),
-  ('H32', (SELECT count(*) FROM partner_projects)),
+  ('H31', (SELECT count(*) FROM property_firms, p WHERE introduced_date <= p.d1)),
+  ('H32', (SELECT count(*) FROM partner_projects, p WHERE start_date <= p.d1)),
   ('H33', (SELECT count(*) FROM partners)),
   ('H34', (SELECT count(DISTINCT source) FROM funding)),
-  ('X01', (SELECT count(*) FROM sites, xy WHERE level = '中心' AND county_code = xy.cc)),
-  ('X02', (SELECT count(*) FROM sites, xy WHERE level = '所' AND county_code = xy.cc)),
-  ('X03', (SELECT count(*) FROM sites, xy WHERE level = '站' AND county_code = xy.cc)),
+  ('X01', (SELECT count(*) FROM sites_then, xy WHERE level = '中心' AND county_code = xy.cc)),
+  ('X02', (SELECT count(*) FROM sites_then, xy WHERE level = '所' AND county_code = xy.cc)),
+  ('X03', (SELECT count(*) FROM sites_then, xy WHERE level = '站' AND county_code = xy.cc)),
   ('X04', (SELECT count(*) FROM cultural_resources r JOIN villages v USING (village_code)
            JOIN towns t USING (town_code), xy WHERE t.county_code = xy.cc)),
-  ('X05', (SELECT count(*) FROM sites, xy WHERE level = '基地' AND county_code = xy.cc)),
-  ('X06', (SELECT count(*) FROM teams, xy WHERE team_type = '分队' AND county_code = xy.cc)),
-  ('X07', (SELECT count(*) FROM teams, xy WHERE team_type = '站队' AND county_code = xy.cc)),
-  ('X08', (SELECT count(*) FROM teams, xy WHERE county_code = xy.cc)),
+  ('X05', (SELECT count(*) FROM sites_then, xy WHERE level = '基地' AND county_code = xy.cc)),
+  ('X06', (SELECT count(*) FROM teams_then, xy WHERE team_type = '分队' AND county_code = xy.cc)),
+  ('X07', (SELECT count(*) FROM teams_then, xy WHERE team_type = '站队' AND county_code = xy.cc)),
+  ('X08', (SELECT count(*) FROM teams_then, xy WHERE county_code = xy.cc)),
   ('X09', (SELECT count(*) FROM v_activities, p, xy
            WHERE county_code = xy.cc AND year(activity_date) = p.yr)),
   ('X10', (SELECT count(*) FROM campaigns, p, xy WHERE county_code = xy.cc AND year(start_date) = p.yr)),
@@ -99,15 +118,18 @@ SELECT * FROM (VALUES
            WHERE s.county_code = xy.cc AND w.status = '完成' AND year(w.done_date) = p.yr)),
   ('X16', (SELECT sum(beneficiaries) FROM v_activities, p, xy
            WHERE county_code = xy.cc AND year(activity_date) = p.yr)),
-  ('X17', (SELECT count(*) FROM teams WHERE team_type IN ('站队', '专业队')
+  ('X17', (SELECT count(*) FROM teams_then WHERE team_type IN ('站队', '专业队')
            AND site_id IN (SELECT site_id FROM linkage))),
-  ('X18', (SELECT count(*) FROM activities WHERE site_id IN (SELECT site_id FROM linkage))),
-  ('X19', (SELECT count(*) FROM activities a JOIN sites s USING (site_id) WHERE s.name = '上寺南街青年创客空间')),
-  ('X20', (SELECT sum(trainees) FROM trainings t JOIN sites s USING (site_id) WHERE s.name = '职业农民培训基地')),
+  ('X18', (SELECT count(*) FROM activities, p WHERE site_id IN (SELECT site_id FROM linkage)
+           AND activity_date BETWEEN p.d0 AND p.d1)),
+  ('X19', (SELECT count(*) FROM activities a JOIN sites s USING (site_id), p WHERE s.name = '上寺南街青年创客空间'
+           AND a.activity_date BETWEEN p.d0 AND p.d1)),
+  ('X20', (SELECT sum(trainees) FROM trainings t JOIN sites s USING (site_id), p WHERE s.name = '职业农民培训基地'
+           AND t.training_date BETWEEN p.d0 AND p.d1)),
   ('X21', (SELECT count(*) FROM base_spaces b JOIN sites s USING (site_id) WHERE s.name = '东湖综合文化空间')),
   ('X22', (SELECT count(*) FROM campaign_items i JOIN campaigns c USING (campaign_id), p
            WHERE c.name = '文明集市' AND year(c.start_date) = p.yr)),
-  ('X23', (SELECT count(*) FROM villages v JOIN sites s USING (village_code)
+  ('X23', (SELECT count(*) FROM villages v JOIN sites_then s USING (village_code)
            WHERE v.kind = '社区' AND s.site_id IN (SELECT site_id FROM linkage)))
 ) AS t(fact_id, computed);
 

@@ -165,6 +165,7 @@ else:
     st.error(t("overview.reconcile_summary", ok=ok, n=len(facts)) + " " +
              t("overview.reconcile_fail", bad=len(facts) - ok))
 st.caption(t("overview.reconcile_caption"))
+st.caption(t("overview.reconcile_period"))
 table = facts.assign(
     published_fmt=[fmt.published(v, q, u if lang == "zh" else "", lang)
                    for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],

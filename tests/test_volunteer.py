@@ -113,9 +113,10 @@ def test_reconcile_matches_fact_check(con):
         assert r.published == facts.published[fid]
         assert bool(r.ok) and bool(facts.ok[fid]), fid
     assert rec.computed["X17"] == 59 and 3000 < rec.computed["X18"] < 4000 and rec.linkage_sites.iloc[0] == 8
-    # independent: the 古韩镇整体联动 sites' activities to date
+    # independent: the 古韩镇整体联动 sites' activities of the reported period (累计 2023 … end of 2025)
     n = con.execute("SELECT count(*) FROM v_activities WHERE site_id IN "
-                    "(SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动')").fetchone()[0]
+                    "(SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动') "
+                    "AND activity_date BETWEEN DATE '2023-01-01' AND DATE '2025-12-31'").fetchone()[0]
     assert rec.computed["X18"] == n
 
 
