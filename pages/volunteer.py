@@ -10,8 +10,6 @@ from civic import shell
 shell.ensure_routed()
 
 import calendar  # noqa: E402
-import re  # noqa: E402
-from dataclasses import replace  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
 import pandas as pd  # noqa: E402
