@@ -792,6 +792,27 @@ def _install_lenient_cells() -> None:
 
 
 
+def _refuse_long_sheets(zf: zipfile.ZipFile) -> None:
+    """Count the <row> elements of every worksheet part, streaming, and stop at the cap. openpyxl's read-only
+    mode parses a whole sheet that has no <dimension> just to size it (a 1M-row sheet: over a minute), so
+    an over-long sheet must be refused before openpyxl sees it. Blank rows count: they are rows too."""
+    for name in zf.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        n, tail = 0, b""
+        with zf.open(name) as fh:
+            while chunk := fh.read(1 << 20):
+                buf = tail + chunk
+                n += buf.count(b"<row ") + buf.count(b"<row>") + buf.count(b":row ") + buf.count(b":row>")
+                tail = buf[-5:]
+                # a tag split across chunks is counted in the next buffer, not twice: drop it from this one
+                n -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ") + tail.count(b":row>")
+                if n > MAX_PHYSICAL_ROWS:
+                    raise _file_problem(f"数据行超过上限 {MAX_ROWS:,} 行（工作表中已超过 {MAX_PHYSICAL_ROWS:,} 行，"
+                                        "含空行），请拆分后再导入；多出的若是空行，请在 Excel 中删除后再保存", "too_many_rows")
+                _tick()
+
+
 def _read_xlsx(data: bytes) -> Sheet:
     import openpyxl
     _install_lenient_cells()
@@ -813,6 +834,7 @@ def _read_xlsx(data: bytes) -> Sheet:
     if bad_member is not None:
         raise _file_problem(f"工作簿已损坏（其中的“{bad_member[:60]}”校验失败），请在 Excel 中打开后重新保存",
                             "not_spreadsheet")
+    _refuse_long_sheets(zf)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on damaged files

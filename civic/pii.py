@@ -23,18 +23,22 @@ KIND_ZH = {"mobile": "手机号码", "landline": "固定电话", "id_card": "身
            "email": "电子邮箱"}
 
 _SEP = r"[ \-]?"
+# digit runs touching a Latin letter or digit are parts of identifiers (A-IMP-0123456789ab), not numbers
+_B, _E = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 # order matters: longer, more specific patterns first; a span claimed by one is not matched again
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("email", re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")),
     ("id_card", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                            r"(?![0-9A-Za-z])")),
     ("id_card", re.compile(r"(?<!\d)\d{17}[\dXx](?![0-9A-Za-z])")),
-    ("bank_card", re.compile(r"(?<!\d)\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?(?!\d)")),
-    ("bank_card", re.compile(r"(?<!\d)\d{16,19}(?!\d)")),
-    ("mobile", re.compile(r"(?<!\d)(?:(?:\+|00)?86[ \-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}(?!\d)")),
-    ("landline", re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})" + _SEP + r"\d{7,8}(?:-\d{1,5})?(?!\d)")),
-    ("landline", re.compile(r"(?:电话|手机|联系方式|联系电话|座机|tel|Tel|TEL)[:：]?\s*(\d{7,8})(?!\d)")),
-    ("id_card", re.compile(r"(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d)")),
+    ("bank_card", re.compile(_B + r"\d{4}(?:[ \-]\d{4}){3}(?:[ \-]?\d{1,3})?" + _E)),
+    ("bank_card", re.compile(_B + r"\d{16,19}" + _E)),
+    ("mobile", re.compile(r"(?i:tel|phone|mobile|mob)[:：.]?\s*((?:\+?86[ \-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _SEP
+                          + r"\d{4})(?!\d)")),
+    ("mobile", re.compile(_B + r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}" + _E)),
+    ("landline", re.compile(_B + r"(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})" + _SEP + r"\d{7,8}(?:-\d{1,5})?" + _E)),
+    ("landline", re.compile(r"(?:电话|手机|联系方式|联系电话|座机|(?i:tel))[:：]?\s*(\d{7,8})(?!\d)")),
+    ("id_card", re.compile(_B + r"[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}" + _E)),
 ]
 
 # Unicode "format" characters (Cf: zero-width space/joiners, BOM, soft hyphen, direction marks …) are
@@ -102,15 +106,15 @@ def kinds(text) -> list[str]:
 def _mask_one(h: Hit) -> str:
     s = h.text
     if h.kind == "email":
-        local, _, domain = s.partition("@")
+        local, _, domain = s.replace("＠", "@").partition("@")
         return (local[:1] + "***@" + domain) if local else s
-    digits = [i for i, ch in enumerate(s) if ch.isdigit() or ch in "Xx"]
+    digits = [i for i, ch in enumerate(s) if ch.isdigit() or ch in "XxＸｘ"]
     if h.kind == "mobile":
         keep_head, keep_tail = 3, 4                   # 138****8000
         digits = digits[-11:]                         # a +86 prefix stays as it is
     elif h.kind == "landline":
         keep_head, keep_tail = 0, 3
-        area = re.match(r"[(（]?0\d{2,3}", s)
+        area = re.match(r"[(（]?[0０]\d{2,3}", s)
         if area:                                      # the area code is not personal: 0355-****234
             digits = [i for i in digits if i >= area.end()]
     elif h.kind == "id_card":
@@ -132,7 +136,8 @@ def mask(text):
     for h in hits:
         a, b = where[h.start], where[h.end - 1] + 1
         out.append(text[pos:a])
-        out.append(_mask_one(h))
+        # the number as written (full-width digits stay full-width), without invisible characters
+        out.append(_mask_one(Hit(h.kind, a, b, invisible_free(text[a:b]))))
         pos = b
     out.append(text[pos:])
     return "".join(out)
