@@ -1,4 +1,6 @@
-"""Downloads: CSV (UTF-8 with BOM so Excel opens Chinese correctly) and .xlsx, with formula-injection guard."""
+"""Downloads: CSV (UTF-8 with BOM so Excel opens Chinese correctly) and .xlsx, with formula-injection guard
+and the personal-data screen (civic/pii.py): phone, ID-card and bank-card numbers and e-mail addresses in any
+text cell leave masked (138****8000), so data that got in before the import screen never leaves in clear."""
 from __future__ import annotations
 
 import io
@@ -8,17 +10,26 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
+from . import pii
 from .i18n import t
 
 _INJECTION = re.compile(r"^[=+\-@\t\r]")
 
 
+def _cell(v):
+    if not isinstance(v, str):
+        return v
+    v = pii.mask(v)
+    return "'" + v if _INJECTION.match(v) else v
+
+
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (CSV/Excel injection)."""
+    """Mask personal data in text cells and prefix those a spreadsheet would run as a formula (injection)."""
     out = df.copy()
+    out.columns = [pii.mask(c) if isinstance(c, str) else c for c in out.columns]
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and _INJECTION.match(v) else v)
+            out[c] = out[c].map(_cell)
     return out
 
 

@@ -20,17 +20,22 @@ working copy from schema.sql with the changed sites table (see `_rewrite_with_si
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import hashlib
 import io
+import logging
+import math
 import os
 import random
 import re
 import sys
 import time
+import threading
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -41,11 +46,42 @@ import pyarrow as pa
 from pydantic import BeforeValidator, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
-from . import db, paths, snapshots
+from . import db, paths, pii, snapshots
 
-MAX_BYTES = int(float(os.environ.get("CIVIC_IMPORT_MAX_MB", "10")) * 1024 * 1024)
+log = logging.getLogger(__name__)
+
+
+def _upload_limit_mb() -> int:
+    """The one upload limit, in MB: `server.maxUploadSize` in .streamlit/config.toml, which Streamlit's
+    uploader also enforces, so its "… MB per file" and our label and check never disagree.
+    CIVIC_IMPORT_MAX_MB may lower it (tests, a smaller office machine), never raise it above the uploader's."""
+    import tomllib
+    try:
+        conf = tomllib.loads((paths.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+        mb = int(conf["server"]["maxUploadSize"])
+    except (OSError, KeyError, ValueError, TypeError, tomllib.TOMLDecodeError):
+        mb = 10
+    env = os.environ.get("CIVIC_IMPORT_MAX_MB")
+    if env:
+        try:
+            mb = min(mb, max(1, int(float(env))))
+        except ValueError:
+            pass
+    return mb
+
+
+MAX_MB = _upload_limit_mb()
+MAX_BYTES = MAX_MB * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ROWS = 50_000
+# rows a reader may pass before it gives up (blank and header rows included): a 1M-row sheet is refused
+# after reading this many, not after validating 50,000 of them
+MAX_PHYSICAL_ROWS = MAX_ROWS + 1_000
+# wall-clock budget of one check or import (reading, validating, planning); env for tests
+TIME_BUDGET_S = float(os.environ.get("CIVIC_IMPORT_BUDGET_S", "120"))
+# did-you-mean runs only on values of a plausible name length, against at most this many candidates
+SUGGEST_MAX_LEN = 60
+SUGGEST_MAX_CANDIDATES = 3_000
 MIN_DATE = date(2000, 1, 1)
 HEADER_SCAN_ROWS = 10
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -88,6 +124,8 @@ class Report:
     base_version: str | None = None
     version: str | None = None
     committed: bool = False
+    masked: int = 0                 # free-text cells whose personal data was masked (pii_mode="mask")
+    pii_mode: str = "reject"
 
     @property
     def ok(self) -> bool:
@@ -121,7 +159,8 @@ class Report:
         return {"file_name": self.file_name, "sha256": self.sha256, "size": self.size, "entity": self.entity,
                 "rows": self.n_rows, "ok": self.ok, "committed": self.committed, "added": self.added,
                 "updated": self.updated, "unchanged": self.unchanged, "base_version": self.base_version,
-                "version": self.version, "warnings": self.warnings,
+                "version": self.version, "warnings": self.warnings, "masked": self.masked,
+                "pii_mode": self.pii_mode,
                 "problems": [{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason,
                               "code": p.code, "text": p.text()} for p in self.problems]}
 
@@ -142,6 +181,35 @@ class _FileProblem(Exception):
 
 def _file_problem(reason: str, code: str, column: str = "", value: str = "") -> _FileProblem:
     return _FileProblem(Problem(None, column, value, reason, code))
+
+
+# ── time budget and cancellation ──────────────────────────────────────────────────────────────
+# One check or import runs in one thread; its deadline and its "is anyone still waiting?" callable live
+# here so that the readers and the row loop can stop it without threading arguments through every helper.
+_guard = threading.local()
+
+
+@contextlib.contextmanager
+def _budget(seconds: float | None, cancelled: Callable[[], bool] | None):
+    old = getattr(_guard, "state", None)
+    _guard.state = (time.monotonic() + (seconds if seconds is not None else TIME_BUDGET_S), cancelled, seconds)
+    try:
+        yield
+    finally:
+        _guard.state = old
+
+
+def _tick() -> None:
+    """Raise a file-level problem when the budget is spent or the caller (an admin session) has gone."""
+    state = getattr(_guard, "state", None)
+    if state is None:
+        return
+    deadline, cancelled, seconds = state
+    if cancelled is not None and cancelled():
+        raise _file_problem("导入已取消（页面已关闭），未导入任何数据", "cancelled")
+    if time.monotonic() > deadline:
+        limit = seconds if seconds is not None else TIME_BUDGET_S
+        raise _file_problem(f"文件处理超过 {limit:.0f} 秒仍未完成，已停止，未导入任何数据；请拆分后再导入", "timeout")
 
 
 # ── entity specs ──────────────────────────────────────────────────────────────────────────────
@@ -354,7 +422,7 @@ _entity(Entity(
 # ── cell parsing (pydantic) ───────────────────────────────────────────────────────────────────
 _UNIT_RE = re.compile(r"(人次|人|场|小时|h|个|户|栋|平方米|㎡|m²|m2|米|盏|处|次|元)$", re.I)
 _DATE_RES = [
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
@@ -363,7 +431,9 @@ _FALSE = {"否", "n", "no", "false", "0", "×", "x", "收费", "f"}
 
 
 def _nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s).strip()
+    """The form names and keys are compared in: NFKC (full-width letters and digits → ASCII) without
+    invisible format characters (zero-width space, BOM, soft hyphen …), so 'ＸＸ' and 'X\u200bX' match."""
+    return pii.invisible_free(unicodedata.normalize("NFKC", s)).strip()
 
 
 def _err(code: str, msg: str, **ctx) -> PydanticCustomError:
@@ -406,7 +476,7 @@ def parse_date(v) -> date:
     if isinstance(v, date):
         return v
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        if 20_000 <= v <= 80_000:
+        if math.isfinite(v) and 20_000 <= v <= 80_000:
             return excel_serial_to_date(v)
         raise _err("bad_date", "不是有效日期（应如 2025-03-08）")
     s = _nfkc(str(v)).replace(" ", " ")
@@ -415,11 +485,15 @@ def parse_date(v) -> date:
     for rx in _DATE_RES:
         m = rx.match(s)
         if m:
-            y, mo, d = (int(g) for g in m.groups())
+            y, mo, d = (int(g) for g in m.groups()[:3])
             try:
-                return date(y, mo, d)
+                day = date(y, mo, d)
             except ValueError:
                 raise _err("impossible_date", "日期不存在（{y}年{mo}月{d}日）", y=y, mo=mo, d=d) from None
+            hh, mm, ss = (int(g) if g else 0 for g in (m.groups()[3:] + (None, None, None))[:3])
+            if hh > 23 or mm > 59 or ss > 59:
+                raise _err("impossible_date", "时间不存在（{t}）", t=s.split(" ")[-1].split("T")[-1])
+            return day
     raise _err("bad_date", "不是有效日期（应如 2025-03-08、2025/3/8 或 2025年3月8日）")
 
 
@@ -446,10 +520,15 @@ def _cell_validator(col: Col) -> Callable[[Any], Any]:
             if s in _FALSE:
                 return False
             raise _err("bad_bool", "应填“是”或“否”")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise _err("bad_value", "不是有效内容（单元格是无穷大或非数值）")
         s = str(v).strip() if not isinstance(v, float) or v != int(v) else str(int(v))
-        s = re.sub(r"\s+", " ", s)
+        s = re.sub(r"\s+", " ", pii.invisible_free(s))
         if any(unicodedata.category(ch) == "Cc" for ch in s):
             raise _err("control_char", "含有不可见的控制字符")
+        # length first: nothing below (did-you-mean, place lookups) should ever see a 15,000-character value
+        if len(s) > col.max_len:
+            raise _err("too_long", "内容过长（{n} 字，最多 {max} 字）", n=len(s), max=col.max_len)
         if col.kind == "choice" and col.choices:
             if s in col.choices:
                 return s
@@ -459,8 +538,6 @@ def _cell_validator(col: Col) -> Callable[[Any], Any]:
             hint = _suggest(n, col.choices)
             raise _err("bad_choice", "“{v}”不是允许的值（允许：{allowed}）" + (f"，是否为“{hint}”？" if hint else ""),
                        v=s, allowed="、".join(col.choices))
-        if len(s) > col.max_len:
-            raise _err("too_long", "内容过长（{n} 字，最多 {max} 字）", n=len(s), max=col.max_len)
         return s
     return check
 
@@ -507,7 +584,7 @@ def _pydantic_reason(e: dict, col: Col) -> tuple[str, str]:
     if t.startswith("date"):
         return "bad_date", "不是有效日期"
     if t in ("bad_number", "not_integer", "bad_date", "impossible_date", "future_date", "old_date", "bad_bool",
-             "bad_choice", "too_long", "required", "control_char"):
+             "bad_choice", "too_long", "required", "control_char", "bad_value"):
         return t, e["msg"]
     return "invalid", e["msg"]
 
@@ -547,10 +624,24 @@ def _similarity(a: str, b: str) -> float:
 
 
 def _suggest(value: str, candidates: Iterable[str], cutoff: float = 0.5) -> str | None:
-    """The closest candidate (by spelling and by sound), or None when nothing is close enough."""
+    """The closest candidate (by spelling and by sound), or None when nothing is close enough.
+
+    Bounded: difflib is quadratic in the lengths, so a value longer than any name gets no suggestion, only
+    the first SUGGEST_MAX_CANDIDATES candidates are scored, and the cheap upper bounds
+    (real_quick_ratio, quick_ratio) skip candidates that cannot beat the best so far."""
+    if not value or len(value) > SUGGEST_MAX_LEN:
+        return None
     best, score = None, cutoff
-    for c in dict.fromkeys(c for c in candidates if c):
-        sc = _similarity(value, c)
+    for i, c in enumerate(dict.fromkeys(c for c in candidates if c)):
+        if i >= SUGGEST_MAX_CANDIDATES:
+            break
+        if len(c) > SUGGEST_MAX_LEN:
+            continue
+        sm = difflib.SequenceMatcher(None, value, c)
+        # the average with the sound-alike ratio is at most (plain + 1) / 2
+        if (sm.real_quick_ratio() + 1) / 2 <= score or (sm.quick_ratio() + 1) / 2 <= score:
+            continue
+        sc = (sm.ratio() + difflib.SequenceMatcher(None, _sound(value), _sound(c)).ratio()) / 2
         if sc > score:
             best, score = c, sc
     return best
@@ -592,14 +683,23 @@ def sniff_kind(data: bytes, file_name: str = "") -> str:
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 with BOM, UTF-8, UTF-16 with BOM, or GBK (as GB18030, its superset)."""
+    """(text, encoding): UTF-8 with BOM, UTF-8, UTF-16 with BOM, or GBK (as GB18030, its superset).
+
+    A byte-order mark is a promise: a file that starts with one but is not in that encoding (GBK saved
+    behind a UTF-8 BOM by some editors) is refused rather than guessed at, since a wrong guess would import
+    mojibake that passes every check."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _file_problem(f"文件开头标明为 UTF-8 编码，但第 {exc.start + 4:,} 字节起的内容不是 UTF-8"
+                                "（可能是 GBK），请用 Excel 或 WPS 重新“另存为”UTF-8 CSV 或 .xlsx", "encoding") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            pass
+            raise _file_problem("文件开头标明为 UTF-16 编码，但内容不是有效的 UTF-16，"
+                                "请重新“另存为”UTF-8 CSV 或 .xlsx", "encoding") from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -625,29 +725,125 @@ def _read_csv(data: bytes) -> Sheet:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
         for i, rec in enumerate(reader, start=1):
             rows.append((i, rec))
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS + 1000:
-                break
+            if len(rows) > MAX_PHYSICAL_ROWS:
+                raise _too_many_rows()
+            if i % 2000 == 0:
+                _tick()
     except csv.Error as exc:
-        raise _file_problem(f"CSV 格式错误：{exc}", "bad_csv") from None
+        raise _file_problem(f"CSV 格式错误（第 {reader.line_num} 行附近），请用表格软件重新“另存为”CSV", "bad_csv") from None
     return Sheet("csv", rows, encoding=enc)
+
+
+def _too_many_rows() -> _FileProblem:
+    return _file_problem(f"数据行超过上限 {MAX_ROWS:,} 行，请拆分后再导入", "too_many_rows")
+
+
+# Excel writes characters XML cannot hold as _xHHHH_ escapes (_x0000_ is NUL); openpyxl's read-only mode
+# leaves them as text, so unescape them here and let the control-character check see what Excel shows.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _ooxml_unescape(v):
+    if isinstance(v, str) and "_x" in v:
+        return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v)
+    return v
+
+
+class BadCell:
+    """A worksheet cell openpyxl cannot decode (a shared-string index out of range, a number that is not a
+    number, a boolean that is not 0/1 …): kept as its raw text so the row gets a reason, not the file a crash."""
+
+    def __init__(self, raw, data_type: str):
+        self.raw = "" if raw is None else str(raw)[:60]
+        self.data_type = data_type
+
+    def __str__(self) -> str:
+        return self.raw
+
+
+def _install_lenient_cells() -> None:
+    """Wrap openpyxl's cell parser so that, inside an import only (a thread-local flag), a cell it cannot
+    decode becomes a BadCell (or, for a typed date t="d" that is not ISO 8601, its text, which parse_date
+    then judges) instead of an exception that ends the whole read. Outside an import it behaves as before."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet import _reader
+    parser = _reader.WorkSheetParser
+    if getattr(parser.parse_cell, "_civic_lenient", False):
+        return
+    original = parser.parse_cell
+
+    def parse_cell(self, element):
+        try:
+            return original(self, element)
+        except Exception:  # noqa: BLE001 - openpyxl raises ValueError, IndexError, TypeError, KeyError …
+            if not getattr(_guard, "lenient", False):
+                raise
+            data_type = element.get("t", "n")
+            raw = element.findtext(_reader.VALUE_TAG, None)
+            try:
+                row, column = coordinate_to_tuple(element.get("r") or "")
+            except Exception:  # noqa: BLE001 - the coordinate itself may be the damage
+                row, column = self.row_counter, self.col_counter + 1
+            self.col_counter = column
+            value = raw if data_type == "d" and raw else BadCell(raw, data_type)
+            return {"row": row, "column": column, "value": value, "data_type": "s", "style_id": 0}
+    parse_cell._civic_lenient = True
+    parser.parse_cell = parse_cell
+
+
+
+def _refuse_long_sheets(zf: zipfile.ZipFile) -> None:
+    """Count the <row> elements of every worksheet part, streaming, and stop at the cap. openpyxl's read-only
+    mode parses a whole sheet that has no <dimension> just to size it (a 1M-row sheet: over a minute), so
+    an over-long sheet must be refused before openpyxl sees it. Blank rows count: they are rows too."""
+    for name in zf.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        n, tail = 0, b""
+        with zf.open(name) as fh:
+            while chunk := fh.read(1 << 20):
+                buf = tail + chunk
+                n += buf.count(b"<row ") + buf.count(b"<row>") + buf.count(b":row ") + buf.count(b":row>")
+                tail = buf[-5:]
+                # a tag split across chunks is counted in the next buffer, not twice: drop it from this one
+                n -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ") + tail.count(b":row>")
+                if n > MAX_PHYSICAL_ROWS:
+                    raise _file_problem(f"数据行超过上限 {MAX_ROWS:,} 行（工作表中已超过 {MAX_PHYSICAL_ROWS:,} 行，"
+                                        "含空行），请拆分后再导入；多出的若是空行，请在 Excel 中删除后再保存", "too_many_rows")
+                _tick()
 
 
 def _read_xlsx(data: bytes) -> Sheet:
     import openpyxl
+    _install_lenient_cells()
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = set(zf.namelist())
         unzipped = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error):
         raise _file_problem("文件已损坏，无法作为 Excel 工作簿打开", "not_spreadsheet") from None
     if "xl/workbook.xml" not in names:
         raise _file_problem("这是压缩包而不是 Excel 工作簿（.xlsx），请上传 .xlsx 或 .csv", "not_spreadsheet")
     if unzipped > MAX_UNZIPPED:
         raise _file_problem("工作簿解压后过大，请拆分后再导入", "too_big")
     try:
+        bad_member = zf.testzip()       # every part's CRC: a cut or patched part fails here, by name
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error):
+        bad_member = "?"
+    if bad_member is not None:
+        raise _file_problem(f"工作簿已损坏（其中的“{bad_member[:60]}”校验失败），请在 Excel 中打开后重新保存",
+                            "not_spreadsheet")
+    _refuse_long_sheets(zf)
+    try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
-        raise _file_problem(f"无法读取 Excel 工作簿：{type(exc).__name__}", "not_spreadsheet") from None
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
+        log.warning("openpyxl could not open an uploaded workbook", exc_info=True)
+        raise _file_problem("工作簿已损坏或不是 Excel 保存的 .xlsx（结构无法识别），请在 Excel 或 WPS 中打开后"
+                            "重新“另存为” .xlsx", "not_spreadsheet") from None
+    name = "?"
+    rows: list[tuple[int, list]] = []
+    _guard.lenient = True
     try:
         hint = None
         if NOTES_SHEET in wb.sheetnames:
@@ -659,20 +855,28 @@ def _read_xlsx(data: bytes) -> Sheet:
         preferred = [n for n in candidates if n in (DATA_SHEET, "data", "Data")]
         name = (preferred or candidates or wb.sheetnames)[0]
         ws = wb[name]
-        rows = []
         for i, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            rows.append((i, list(values)))
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS + 1000:
-                break
+            rows.append((i, [_ooxml_unescape(v) for v in values]))
+            if len(rows) > MAX_PHYSICAL_ROWS:
+                raise _too_many_rows()
+            if i % 2000 == 0:
+                _tick()
+    except _FileProblem:
+        raise
+    except Exception:  # noqa: BLE001 - damaged sheet XML (cut short, not well-formed, wrong structure)
+        log.warning("openpyxl failed while reading sheet %r after %d rows", name, len(rows), exc_info=True)
+        where = f"，读到第 {len(rows) + 1} 行附近时出错" if rows else ""
+        raise _file_problem(f"工作簿已损坏：工作表「{name[:31]}」的内容不完整或格式错误{where}。"
+                            "请在 Excel 或 WPS 中打开后重新保存", "not_spreadsheet") from None
     finally:
+        _guard.lenient = False
         wb.close()
     return Sheet("xlsx", rows, sheet_name=name, entity_hint=hint)
 
 
 def read_sheet(data: bytes, file_name: str = "") -> Sheet:
     if len(data) > MAX_BYTES:
-        raise _file_problem(f"文件过大（{len(data) / 1048576:.1f} MB，上限 {MAX_BYTES / 1048576:.0f} MB），请拆分后再导入",
-                            "too_big")
+        raise _FileProblem(_too_big(len(data)))
     kind = sniff_kind(data, file_name)
     return _read_xlsx(data) if kind == "xlsx" else _read_csv(data)
 
@@ -1003,12 +1207,14 @@ class RowCtx:
     def bad(self, field_name: str, reason: str, code: str = "invalid", value=None) -> None:
         col = self.ent.col(field_name)
         v = self.raw.get(field_name) if value is None else value
-        self.problems.append(Problem(self.row, col.zh, _show(v), reason, code))
+        self.problems.append(Problem(self.row, col.zh, pii.mask(_show(v))[:60], reason, code))
 
     def resolve(self, field_name: str, fn: Callable[[str], str]) -> str | None:
         v = self.raw.get(field_name)
         if _is_blank(v):
             return None
+        if self.ent.col(field_name).zh in {p.column for p in self.problems if p.row == self.row}:
+            return None     # already reported (too long, personal data …): no lookup, no did-you-mean
         try:
             return fn(str(v).strip())
         except Bad as b:
@@ -1023,7 +1229,7 @@ def _show(v) -> str:
         return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(sep=" ")
     if isinstance(v, date):
         return v.isoformat()
-    if isinstance(v, float) and v == int(v):
+    if isinstance(v, float) and math.isfinite(v) and v == int(v):
         return str(int(v))
     return str(v)
 
@@ -1367,6 +1573,7 @@ class Parsed:
     warnings: list[str]
     n_rows: int
     display_rows: list[dict]
+    masked: list[tuple[int, str, str]] = field(default_factory=list)   # (row, column, kinds) masked cells
 
 
 def _example_row(ent: Entity) -> list[str]:
@@ -1377,8 +1584,44 @@ def _norm_cell(v) -> str:
     return _nfkc(_show(v)) if not _is_blank(v) else ""
 
 
-def parse(sheet: Sheet, lk: Lookups, entity: str | None = None) -> Parsed:
+PII_MODES = ("reject", "mask")
+FREE_TEXT_KINDS = ("text", "ref")
+
+
+def _screen_cells(ent: Entity, row_no: int, raw: dict, clean: dict, pii_mode: str,
+                  problems: list[Problem], masked: list[tuple[int, str, str]]) -> None:
+    """Cells openpyxl could not decode, and personal data in every free-text cell (titles, notes,
+    feedback, names of places and teams): rejected with the row and column named, or masked in place."""
+    for f, v in raw.items():
+        col = ent.col(f)
+        if isinstance(v, BadCell):
+            problems.append(Problem(row_no, col.zh, v.raw, f"单元格无法读取（类型“{v.data_type[:10]}”的内容无效），"
+                                    "请在 Excel 中重新输入该单元格", "bad_cell"))
+            clean[f] = None
+            continue
+        if col.kind not in FREE_TEXT_KINDS or _is_blank(v) or isinstance(v, (bool, date)):
+            continue
+        if isinstance(v, float) and not math.isfinite(v):
+            continue
+        text = v if isinstance(v, str) else _show(v)
+        found = pii.kinds(text)
+        if not found:
+            continue
+        shown = pii.mask(text)
+        if pii_mode == "mask":
+            clean[f] = raw[f] = shown
+            masked.append((row_no, col.zh, "、".join(found)))
+        else:
+            problems.append(Problem(row_no, col.zh, shown[:60],
+                                    f"含有个人信息（{'、'.join(found)}），请删除后再导入；"
+                                    "如确需保留其余内容，可选择“遮盖个人信息后导入”", "personal_data"))
+            clean[f] = None
+
+
+def parse(sheet: Sheet, lk: Lookups, entity: str | None = None, pii_mode: str = "reject") -> Parsed:
     """Map headers, parse and check every row; never raises for row problems (they are returned)."""
+    if pii_mode not in PII_MODES:
+        raise ValueError(f"pii_mode must be one of {PII_MODES}")
     h = _find_header_row(sheet)
     header_no, headers = sheet.rows[h]
     ent, colmap = choose_entity(headers, entity, sheet.entity_hint)
@@ -1387,7 +1630,7 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None) -> Parsed:
     body = sheet.rows[h + 1:]
     for i in unknown:
         if any(i < len(cells) and not _is_blank(cells[i]) for _, cells in body):
-            warnings.append(f"列「{_show(headers[i])}」不在「{ent.zh}」模板中，已忽略")
+            warnings.append(f"列「{pii.mask(_show(headers[i]))[:60]}」不在「{ent.zh}」模板中，已忽略")
     nameless = [i for i, hd in enumerate(headers) if _is_blank(hd)]
     for i in nameless:
         if any(i < len(cells) and not _is_blank(cells[i]) for _, cells in body):
@@ -1399,7 +1642,10 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None) -> Parsed:
     display_rows: list[dict] = []
     n_rows = 0
     skipped_example = False
+    masked: list[tuple[int, str, str]] = []
     for row_no, cells in body:
+        if row_no % 500 == 0:
+            _tick()
         raw = {f: (cells[i] if i < len(cells) else None) for i, f in colmap.items()}
         raw = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
         if all(_is_blank(v) for v in raw.values()):
@@ -1412,7 +1658,10 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None) -> Parsed:
             raise _file_problem(f"数据行超过上限 {MAX_ROWS:,} 行，请拆分后再导入", "too_many_rows")
         row_problems: list[Problem] = []
         clean = dict(raw)
+        _screen_cells(ent, row_no, raw, clean, pii_mode, row_problems, masked)
         for f, v in raw.items():
+            if ent.col(f).zh in {p.column for p in row_problems}:
+                continue
             if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
                 col = ent.col(f)
                 numeric_ok = False
@@ -1435,7 +1684,7 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None) -> Parsed:
                 if col.zh in bad_fields:
                     continue
                 code, reason = _pydantic_reason(e, col)
-                row_problems.append(Problem(row_no, col.zh, _show(raw.get(col.name))[:60], reason, code))
+                row_problems.append(Problem(row_no, col.zh, pii.mask(_show(raw.get(col.name)))[:60], reason, code))
             # keep checking references and cross-field rules on the cells that did parse
             failed = {p.column for p in row_problems}
             m = _partial({k: v for k, v in clean.items() if ent.col(k).zh not in failed}, ent)
@@ -1450,13 +1699,16 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None) -> Parsed:
                              **(rec.display if rec else {})})
     if skipped_example:
         warnings.append("已跳过模板中的示例行")
+    if masked:
+        cells = "、".join(f"第{r}行「{c}」" for r, c, _ in masked[:10]) + ("等" if len(masked) > 10 else "")
+        warnings.append(f"已遮盖 {len(masked)} 个单元格中的个人信息（{cells}）")
     if n_rows == 0:
         raise _file_problem("文件中只有模板的示例行（导入时会跳过），没有要导入的数据" if skipped_example
                             else "文件中没有数据行（表头下面是空的）", "empty")
     problems.extend(_duplicates(ent, records))
     problems.sort(key=lambda p: (p.row or 0, [c.zh for c in ent.cols].index(p.column)
                                  if p.column in [c.zh for c in ent.cols] else 99))
-    return Parsed(ent, records, problems, warnings, n_rows, display_rows)
+    return Parsed(ent, records, problems, warnings, n_rows, display_rows, masked)
 
 
 class _Lenient:
@@ -1497,7 +1749,7 @@ def _duplicates(ent: Entity, records: list[Rec]) -> list[Problem]:
     out = []
     first_key_col = ent.cols[0].zh
     for r in records:
-        k = tuple(_nfkc(str(x)) if isinstance(x, str) else x for x in r.key)
+        k = _key_norm(r.key)
         if k in seen:
             out.append(Problem(r.row, first_key_col, "", f"与第{seen[k]}行重复（{ent.key_zh}）", "duplicate_key"))
         else:
@@ -1556,15 +1808,23 @@ def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
             for row in _rows(con, f"SELECT * FROM sites WHERE site_id IN (SELECT unnest($ids))", {"ids": ids}):
                 existing[(row["site_id"],)] = row
     else:
+        # Free-text key parts (titles, names, topics) are compared in Python in normal form (_key_norm:
+        # NFKC, no invisible characters, one space), so a title re-imported with full-width letters or a
+        # zero-width space updates the row instead of adding it again; SQL joins on the other key parts.
         types = _table_types(con, table)
-        keys = [dict(zip(ent.key_fields, r.key)) for r in records]
-        con.register("_keys", _arrow(keys, types))
-        try:
-            on = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in ent.key_fields)
-            for row in _rows(con, f'SELECT t.* FROM "{table}" t JOIN _keys k ON {on} ORDER BY t."{idc}"'):
-                existing.setdefault(tuple(row[k] for k in ent.key_fields), row)
-        finally:
-            con.unregister("_keys")
+        exact = [k for k in ent.key_fields if k not in _free_text_keys(ent)]
+        if exact:
+            keys = [dict(zip(ent.key_fields, r.key)) for r in records]
+            con.register("_keys", _arrow([{k: d[k] for k in exact} for d in keys], {k: types[k] for k in exact}))
+            try:
+                on = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in exact)
+                found = _rows(con, f'SELECT DISTINCT t.* FROM "{table}" t JOIN _keys k ON {on} ORDER BY t."{idc}"')
+            finally:
+                con.unregister("_keys")
+        else:
+            found = _rows(con, f'SELECT * FROM "{table}" ORDER BY "{idc}"')
+        for row in found:
+            existing.setdefault(_key_norm(tuple(row[k] for k in ent.key_fields)), row)
     taken = set()
     for r in records:
         old = existing.get(_key_norm(r.key))
@@ -1588,7 +1848,13 @@ def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
 
 
 def _key_norm(key: tuple) -> tuple:
-    return tuple(k.date() if isinstance(k, datetime) else k for k in key)
+    """A natural key in the form rows are matched in, within a file and across imports."""
+    return tuple(k.date() if isinstance(k, datetime) else re.sub(r"\s+", " ", _nfkc(k)) if isinstance(k, str) else k
+                 for k in key)
+
+
+def _free_text_keys(ent: Entity) -> set[str]:
+    return {c.name for c in ent.cols if c.kind == "text" and c.name in ent.key_fields}
 
 
 def _new_site_id(vals: dict, lk: Lookups, taken: set) -> str:
@@ -1665,6 +1931,7 @@ def _rewrite_with_sites(work: Path, p: Plan) -> None:
     except BaseException:
         con.close()
         out.unlink(missing_ok=True)
+        out.with_name(out.name + ".wal").unlink(missing_ok=True)
         raise
     con.close()
     os.replace(out, work)
@@ -1709,18 +1976,24 @@ def _preview(parsed: Parsed, p: Plan | None) -> pd.DataFrame:
     return df
 
 
-def _run_checks(con, data: bytes, report: Report, entity: str | None) -> tuple[Parsed | None, Plan | None, Lookups | None]:
+def _run_checks(con, data: bytes, report: Report, entity: str | None,
+                pii_mode: str = "reject") -> tuple[Parsed | None, Plan | None, Lookups | None]:
     try:
         sheet = read_sheet(data, report.file_name)
         lk = Lookups(con)
-        parsed = parse(sheet, lk, entity)
+        parsed = parse(sheet, lk, entity, pii_mode)
+        _tick()
     except _FileProblem as fp:
         report.problems = fp.problems
+        return None, None, None
+    except Exception as exc:  # noqa: BLE001 - the import boundary: no traceback ever reaches a user
+        _unreadable(report, exc)
         return None, None, None
     report.entity = parsed.entity.name
     report.n_rows = parsed.n_rows
     report.warnings = parsed.warnings
     report.problems = parsed.problems
+    report.masked = len(parsed.masked)
     p = None
     if not parsed.problems:
         p = plan(con, parsed.entity, parsed.records, lk)
@@ -1729,33 +2002,110 @@ def _run_checks(con, data: bytes, report: Report, entity: str | None) -> tuple[P
     return parsed, p, lk
 
 
-def _dry_run(data: bytes, file_name: str, entity: str | None):
+def _unreadable(report: Report, exc: BaseException) -> None:
+    """Any unexpected error while reading or validating: one file-level reason, the traceback in the log."""
+    log.error("import of %r failed unexpectedly", report.file_name, exc_info=exc)
+    report.problems = [Problem(None, "", "", f"文件无法读取：{report.file_name}（处理时出现意外错误，已记录在服务器日志中），"
+                                             "未导入任何数据。请在 Excel 或 WPS 中打开后重新保存再试", "unreadable")]
+
+
+def _dry_run(data: bytes, file_name: str, entity: str | None, pii_mode: str = "reject"):
     report = _new_report(data, file_name)
+    report.pii_mode = pii_mode
+    if len(data) > MAX_BYTES:       # before anything is parsed
+        report.problems = [_too_big(len(data))]
+        return report, None, None, None
     snap = snapshots.current()
     report.base_version = snap.version
     con = db.connect_read(snap.path)
     try:
-        parsed, p, lk = _run_checks(con, data, report, entity)
+        parsed, p, lk = _run_checks(con, data, report, entity, pii_mode)
     finally:
         con.close()
     return report, parsed, p, lk
 
 
-def check(data: bytes, file_name: str = "upload", entity: str | None = None) -> Report:
-    """Dry run against the current snapshot: parse, validate every row, preview. Writes nothing."""
-    return _dry_run(data, file_name, entity)[0]
+def _too_big(size: int) -> Problem:
+    return Problem(None, "", "", f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_MB} MB），请拆分后再导入", "too_big")
+
+
+def audit_attempt(report: Report, action: str, result: str, user: str | None = None, **extra) -> None:
+    """One audit line per attempt, accepted or not: who, when, file name and hash, entity, rows, result and
+    the number of reasons (never the reasons themselves: they may quote what a row contained)."""
+    entry = {"action": action, "user": user or snapshots._user(), "entity": report.entity,
+             "file_name": report.file_name, "sha256": report.sha256, "size": report.size, "rows": report.n_rows,
+             "result": result, "problems": len(report.problems), "masked": report.masked,
+             "pii_mode": report.pii_mode, **extra}
+    try:
+        snapshots.append_audit(entry)
+    except OSError:     # a full disk must not turn a clear rejection into a traceback
+        log.error("could not write the audit line for %r", report.file_name, exc_info=True)
+
+
+def check(data: bytes, file_name: str = "upload", entity: str | None = None, *, user: str | None = None,
+          pii_mode: str = "reject", cancelled: Callable[[], bool] | None = None,
+          budget_s: float | None = None, audit: bool = True) -> Report:
+    """Dry run against the current snapshot: parse, validate every row, preview. Writes no data; logs the
+    attempt in the audit log (action import_check, result passed/rejected) unless audit=False."""
+    with _budget(budget_s, cancelled):
+        report = _dry_run(data, file_name, entity, pii_mode)[0]
+    if audit:
+        audit_attempt(report, "import_check", "passed" if report.ok else "rejected", user)
+    return report
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    import errno
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "no space left" in text or "disk full" in text or "disk quota" in text
 
 
 def commit(data: bytes, file_name: str = "upload", entity: str | None = None, user: str | None = None,
-           note: str | None = None) -> Report:
-    """Validate and publish as a new data version, all or nothing. Raises ImportRejected with every problem."""
-    report, parsed, p, lk = _dry_run(data, file_name, entity)   # fail fast without taking the writer lock
+           note: str | None = None, *, pii_mode: str = "reject", cancelled: Callable[[], bool] | None = None,
+           budget_s: float | None = None) -> Report:
+    """Validate and publish as a new data version, all or nothing. Raises ImportRejected with every problem.
+
+    Every attempt leaves one audit line (result imported, unchanged, rejected or failed). A write that fails
+    (a full disk, a damaged working copy) is reported as a file-level problem; the working file is removed
+    at once by snapshots.transaction."""
+    import duckdb
+    user = user or snapshots._user()
+    report = _new_report(data, file_name)
+    report.pii_mode = pii_mode
+    try:
+        with _budget(budget_s, cancelled):
+            return _commit(data, file_name, entity, user, note, pii_mode)
+    except ImportRejected as exc:
+        audit_attempt(exc.report, "import", "rejected", user)
+        raise
+    except (snapshots.WriterBusy, snapshots.NoSnapshot):
+        audit_attempt(report, "import", "failed", user, note="writer busy or no published data")
+        raise
+    except _FileProblem as fp:          # timeout or cancellation while re-validating under the lock
+        report.problems = fp.problems
+    except (OSError, duckdb.Error) as exc:
+        log.error("import of %r could not be written", report.file_name, exc_info=True)
+        reason = ("磁盘空间不足，无法写入新的数据版本" if _is_disk_full(exc)
+                  else f"写入数据文件时出错（{getattr(exc, 'strerror', None) or '存储故障'}）")
+        report.problems = [Problem(None, "", "", f"导入失败：{reason}。未导入任何数据，临时文件已删除；"
+                                                 "请联系管理员清理磁盘后重试", "write_failed")]
+    except Exception as exc:  # noqa: BLE001 - the import boundary
+        _unreadable(report, exc)
+    audit_attempt(report, "import", "failed" if report.problems and report.problems[0].code == "write_failed"
+                  else "rejected", user)
+    raise ImportRejected(report)
+
+
+def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: str | None, pii_mode: str) -> Report:
+    report, parsed, p, lk = _dry_run(data, file_name, entity, pii_mode)   # fail fast without the writer lock
     if not report.ok:
         raise ImportRejected(report)
     _stall("validated")
-    user = user or snapshots._user()
     audit = {"action": "import", "user": user, "entity": report.entity, "file_name": report.file_name,
-             "sha256": report.sha256, "size": report.size, "rows": report.n_rows}
+             "sha256": report.sha256, "size": report.size, "rows": report.n_rows, "result": "imported",
+             "problems": 0, "masked": report.masked, "pii_mode": pii_mode}
     ent = ENTITIES[report.entity]
     note = note or f"import {ent.name} {report.file_name}"
     with snapshots.transaction(note, audit=audit) as work:
@@ -1765,11 +2115,12 @@ def commit(data: bytes, file_name: str = "upload", entity: str | None = None, us
             if snapshots.current().version != report.base_version:
                 # another writer published since the dry run: validate again against what we now hold
                 report.base_version = snapshots.current().version
-                parsed, p, lk = _run_checks(con, data, report, ent.name)
+                parsed, p, lk = _run_checks(con, data, report, ent.name, pii_mode)
                 if not report.ok:
                     raise ImportRejected(report)
             audit.update(rows_added=report.added, rows_updated=report.updated, rows_unchanged=report.unchanged)
             if not p.inserts and not p.updates:
+                audit["result"] = "unchanged"
                 raise snapshots.NoChange()
             if ent.name != "sites":
                 _apply_in_place(con, ent, p)
@@ -1788,7 +2139,8 @@ def commit(data: bytes, file_name: str = "upload", entity: str | None = None, us
     return report
 
 
-def import_path(path: Path | str, entity: str | None = None, dry_run: bool = False, user: str | None = None) -> Report:
+def import_path(path: Path | str, entity: str | None = None, dry_run: bool = False, user: str | None = None,
+                pii_mode: str = "reject") -> Report:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -1796,21 +2148,27 @@ def import_path(path: Path | str, entity: str | None = None, dry_run: bool = Fal
         r = Report(file_name=path.name, sha256="", size=0)
         r.problems = [Problem(None, "", str(path), f"无法读取文件：{exc.strerror}", "unreadable")]
         raise ImportRejected(r) from None
-    if size > MAX_BYTES:
+    if size > MAX_BYTES:            # refused before it is read
         with open(path, "rb") as fh:
             head = fh.read(1024)
         r = _new_report(head, path.name)
+        r.sha256 = ""               # not the file's hash: the file was not read
         r.size = size
-        r.problems = [Problem(None, "", "", f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_BYTES / 1048576:.0f} MB），"
-                                            "请拆分后再导入", "too_big")]
+        r.problems = [_too_big(size)]
+        audit_attempt(r, "import_check" if dry_run else "import", "rejected", user)
         raise ImportRejected(r)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        r = Report(file_name=path.name, sha256="", size=size)
+        r.problems = [Problem(None, "", path.name, f"无法读取文件：{exc.strerror}", "unreadable")]
+        raise ImportRejected(r) from None
     if dry_run:
-        rep = check(data, path.name, entity)
+        rep = check(data, path.name, entity, user=user, pii_mode=pii_mode)
         if not rep.ok:
             raise ImportRejected(rep)
         return rep
-    return commit(data, path.name, entity, user)
+    return commit(data, path.name, entity, user, pii_mode=pii_mode)
 
 
 # ── templates and samples ─────────────────────────────────────────────────────────────────────

@@ -1,15 +1,17 @@
 """`python -m civic import FILE` and `python -m civic template ENTITY` (registered on import by cli._load_plugins).
 
 import: exit 0 when the file was imported (or, with --dry-run, would be), 1 with the row-level report when
-it has problems (nothing is written), 3 when another writer holds the lock too long.
+it has problems (nothing is written), 3 when another writer holds the lock too long. Never a traceback:
+unexpected errors become a file-level reason, and their details go to <data dir>/logs/import.log.
 """
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
-from . import ingest, snapshots
+from . import ingest, paths, snapshots
 from .cli import command
 
 
@@ -20,6 +22,26 @@ def _setup_import(p):
     p.add_argument("--user", help="who imports, for the audit log (default: the OS user)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--preview", type=int, default=0, metavar="N", help="also print the first N rows of the preview")
+    p.add_argument("--mask-personal-data", action="store_true",
+                   help="mask phone, ID-card, bank-card numbers and e-mail addresses in free text (138****8000) "
+                        "instead of rejecting the rows; recorded in the audit log")
+
+
+def _log_to_file() -> None:
+    """Tracebacks of unexpected errors go to a server-side log file, not to the terminal."""
+    logger = logging.getLogger("civic")
+    if any(getattr(h, "_civic_import_log", False) for h in logger.handlers):
+        return
+    try:
+        d = paths.data_dir() / "logs"
+        d.mkdir(parents=True, exist_ok=True)
+        h: logging.Handler = logging.FileHandler(d / "import.log", encoding="utf-8")
+    except OSError:
+        h = logging.NullHandler()
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    h._civic_import_log = True  # type: ignore[attr-defined]
+    logger.addHandler(h)
+    logger.propagate = False
 
 
 def _print(rep: ingest.Report, as_json: bool, preview: int, stream=sys.stdout) -> None:
@@ -33,8 +55,10 @@ def _print(rep: ingest.Report, as_json: bool, preview: int, stream=sys.stdout) -
 
 @command("import", _setup_import)
 def cmd_import(a) -> int:
+    _log_to_file()
     try:
-        rep = ingest.import_path(a.file, entity=a.entity, dry_run=a.dry_run, user=a.user)
+        rep = ingest.import_path(a.file, entity=a.entity, dry_run=a.dry_run, user=a.user,
+                                 pii_mode="mask" if a.mask_personal_data else "reject")
     except ingest.ImportRejected as exc:
         _print(exc.report, a.json, a.preview, sys.stdout if a.json else sys.stderr)
         return 1

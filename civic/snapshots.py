@@ -331,24 +331,30 @@ def transaction(note: str, audit: dict | None = None, from_current: bool = True)
         _sweep_tmp(tmp)
         _recover_locked()
         work = new_tmp_path()
-        if from_current:
-            shutil.copyfile(current().path, work)
         try:
+            # inside the try: a copy cut short by a full disk is removed now, not at the next import
+            if from_current:
+                shutil.copyfile(current().path, work)
             yield work
         except NoChange:
-            with contextlib.suppress(OSError):
-                work.unlink()
+            _drop_work(work)
             if audit is not None:
                 audit["version"] = current().version
                 append_audit({**audit, "note": note, "published": False})
             return
         except BaseException:
-            with contextlib.suppress(OSError):
-                work.unlink()
+            _drop_work(work)
             raise
         snap = _publish_locked(work, note, audit)
         if audit is not None:
             audit["version"] = snap.version
+
+
+def _drop_work(work: Path) -> None:
+    """Remove a working file and DuckDB's write-ahead log beside it."""
+    for f in (work, work.with_name(work.name + ".wal")):
+        with contextlib.suppress(OSError):
+            f.unlink()
 
 
 def _prune(snaps: Path, keep: int, current_version: str) -> None:

@@ -60,24 +60,43 @@ def _flash() -> None:
         st.success(msg)
 
 
+def _session_gone():
+    """A callable telling a running check or import that this browser session has ended (tab closed,
+    connection lost), so the work stops instead of pinning a core for nobody; None outside a server."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return None
+    rt, sid = runtime.get_instance(), ctx.session_id
+    return lambda: not rt.is_active_session(sid)
+
+
 def _import_tab() -> None:
     st.caption(t("admin.import.hint"))
     nonce = st.session_state.setdefault("_admin_upload_nonce", 0)
     entity = st.selectbox(t("admin.import.entity"), ["auto", *ingest.ENTITIES], format_func=_entity_label,
                           key="admin_entity")
-    up = st.file_uploader(t("admin.import.upload", mb=round(ingest.MAX_BYTES / 1048576)), key=f"admin_upload_{nonce}")
+    mask = st.checkbox(t("admin.import.mask_pii"), key="admin_mask_pii", help=t("admin.import.mask_pii_help"))
+    pii_mode = "mask" if mask else "reject"
+    # one limit: ingest.MAX_MB is server.maxUploadSize in .streamlit/config.toml, which the uploader enforces
+    up = st.file_uploader(t("admin.import.upload", mb=ingest.MAX_MB), key=f"admin_upload_{nonce}",
+                          max_upload_size=ingest.MAX_MB)
     if up is None:
+        return
+    if up.size > ingest.MAX_BYTES:      # refused before it is read
+        st.error(t("admin.import.too_big", size=f"{up.size / 1048576:.1f}", mb=ingest.MAX_MB))
         return
     data = up.getvalue()
     chosen = None if entity == "auto" else entity
     version = snapshots.current().version
-    key = (hashlib.sha256(data).hexdigest(), up.name, chosen, version)
+    key = (hashlib.sha256(data).hexdigest(), up.name, chosen, version, pii_mode)
     cached = st.session_state.get("_admin_report")
     if cached and cached[0] == key:
         report = cached[1]
     else:
         with st.spinner():
-            report = ingest.check(data, up.name, chosen)
+            report = ingest.check(data, up.name, chosen, user=_who(), pii_mode=pii_mode, cancelled=_session_gone())
         st.session_state["_admin_report"] = (key, report)
     if report.entity:
         st.caption(t("admin.import.detected", entity=_entity_label(report.entity)))
@@ -107,7 +126,7 @@ def _import_tab() -> None:
     if st.button(t("admin.import.confirm", added=report.added, updated=report.updated), type="primary",
                  key="admin_confirm"):
         try:
-            done = ingest.commit(data, up.name, chosen, user=_who())
+            done = ingest.commit(data, up.name, chosen, user=_who(), pii_mode=pii_mode, cancelled=_session_gone())
         except ingest.ImportRejected as exc:   # the data moved on since the dry run
             st.session_state["_admin_report"] = (key, exc.report)
             st.rerun()
@@ -159,16 +178,21 @@ def _audit_tab() -> None:
         st.info(t("admin.audit.empty"))
         return
     df = pd.DataFrame(rows)
-    for c in ("ts", "user", "action", "entity", "file_name", "sha256", "rows_added", "rows_updated", "version", "note"):
+    cols = ("ts", "user", "action", "entity", "file_name", "sha256", "rows", "result", "problems", "rows_added",
+            "rows_updated", "version", "note")
+    for c in cols:
         if c not in df:
             df[c] = None
+    df["result"] = [t(f"admin.result.{r}") if isinstance(r, str) and has(f"admin.result.{r}") else r
+                    for r in df.result]
     df["action"] = [t(f"admin.action.{a}") if isinstance(a, str) and has(f"admin.action.{a}") else a
                     for a in df.action]
     df["entity"] = [_entity_label(e) if isinstance(e, str) and e in ingest.ENTITIES else e for e in df.entity]
     df["sha256"] = [s[:12] if isinstance(s, str) else s for s in df.sha256]
-    shown = df[["ts", "user", "action", "entity", "file_name", "sha256", "rows_added", "rows_updated", "version", "note"]]
+    shown = df[list(cols)]
     st.dataframe(shown.rename(columns={k: t(f"admin.audit.{v}") for k, v in {
         "ts": "ts", "user": "user", "action": "action", "entity": "entity", "file_name": "file", "sha256": "sha",
+        "rows": "rows", "result": "result", "problems": "problems",
         "rows_added": "added", "rows_updated": "updated", "version": "version", "note": "note"}.items()}),
         hide_index=True, width="stretch")
 

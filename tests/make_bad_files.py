@@ -46,6 +46,47 @@ def _zip_of(name: str, content: bytes) -> bytes:
     return buf.getvalue()
 
 
+def _patch_zip(data: bytes, member: str, fn) -> bytes:
+    """The workbook with one part rewritten by fn(bytes) (or removed when fn returns None)."""
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info.filename)
+            if info.filename == member:
+                body = fn(body)
+                if body is None:
+                    continue
+            zout.writestr(info, body)
+    return buf.getvalue()
+
+
+def _good_xlsx() -> bytes:
+    return _xlsx([ACT.split(","), GOOD.split(",")])
+
+
+def _with_cell(ref: str, cell_xml: str) -> bytes:
+    """A good activities workbook whose cell `ref` (row 2) is replaced by raw worksheet XML: typed cells with
+    odd values that Excel itself never writes but a script or a damaged file may."""
+    import re
+
+    def patch(body: bytes) -> bytes:
+        out, n = re.subn(rb'<c r="' + ref.encode() + rb'"[^>]*?(?:/>|>.*?</c>)', cell_xml.encode(), body, count=1)
+        assert n == 1, ref
+        return out
+    return _patch_zip(_good_xlsx(), "xl/worksheets/sheet1.xml", patch)
+
+
+def _crc_broken(data: bytes) -> bytes:
+    """Flip one byte inside the stored worksheet part, so its CRC no longer matches."""
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    info = zin.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    b = bytearray(data)
+    b[start + info.compress_size // 2] ^= 0xFF
+    return bytes(b)
+
+
 def cases() -> list[tuple[str, bytes, str | None, str, str]]:
     acts_h = ACT.split(",")
     teams_rows = [["队伍名称", "队伍类型", "乡镇", "队员人数", "成立日期"], ["西关村文艺志愿服务队", "专业队", "古韩镇", 20, "2021-05-04"]]
@@ -162,6 +203,87 @@ def cases() -> list[tuple[str, bytes, str | None, str, str]]:
         ("meeting_compound_elsewhere.csv",
          csv_text("会议日期,会议类型,所属社区,小区名称,参会人数,会议主题", "2025-06-18,坝坝会,梨城社区,德鑫小区,45,改造方案征求意见"),
          None, "place_mismatch", "不属于梨城社区"),
+        # ── hardening (issue #20): files that used to crash the importer or slip through ──
+        # encodings that say one thing and are another
+        ("gbk_behind_utf8_bom.csv", b"\xef\xbb\xbf" + (ACT + "\n" + GOOD + "\n").encode("gbk"), None,
+         "encoding", "文件开头标明为 UTF-8 编码，但"),
+        ("utf16_bom_odd_bytes.csv", b"\xff\xfe" + (ACT + "\n").encode("utf-16-le") + b"\x00\xd8\x41", None,
+         "encoding", "标明为 UTF-16 编码"),
+        ("utf16_without_bom.csv", (ACT + "\n" + GOOD + "\n").encode("utf-16-le"), None,
+         "not_spreadsheet", "不是电子表格文件"),
+        ("big5_as_text.csv", (ACT + "\n" + GOOD + "\n").encode("big5", errors="replace"), None,
+         "wrong_template", "找不到表头"),
+        # malformed zip parts
+        ("truncated_sheet_xml.xlsx", _patch_zip(_good_xlsx(), "xl/worksheets/sheet1.xml", lambda b: b[: len(b) // 2]),
+         None, "not_spreadsheet", "工作表「数据」的内容不完整或格式错误"),
+        ("sheet_xml_is_garbage.xlsx", _patch_zip(_good_xlsx(), "xl/worksheets/sheet1.xml", lambda b: b"\x00\xff" * 200),
+         None, "not_spreadsheet", "工作簿已损坏"),
+        ("sheet_part_missing.xlsx", _patch_zip(_good_xlsx(), "xl/worksheets/sheet1.xml", lambda b: None),
+         None, "not_spreadsheet", "工作簿已损坏"),
+        ("workbook_xml_garbage.xlsx", _patch_zip(_good_xlsx(), "xl/workbook.xml", lambda b: b"<workbook"),
+         None, "not_spreadsheet", "工作簿已损坏或不是 Excel 保存的 .xlsx"),
+        ("styles_xml_wrong.xlsx", _patch_zip(_good_xlsx(), "xl/styles.xml", lambda b: b"<styleSheet><cellXfs count='x'>"),
+         None, "not_spreadsheet", "工作簿已损坏"),
+        ("sheet_crc_broken.xlsx", _crc_broken(_good_xlsx()), None, "not_spreadsheet", "校验失败"),
+        # typed cells with odd values
+        ("infinity_in_title.xlsx", _with_cell("E2", '<c r="E2"><v>1E999</v></c>'), None,
+         "bad_value", "第2行「活动名称」：不是有效内容（单元格是无穷大或非数值）"),
+        ("minus_infinity_in_town.xlsx", _with_cell("B2", '<c r="B2"><v>-1E999</v></c>'), None,
+         "bad_value", "第2行「乡镇」：不是有效内容"),
+        ("infinity_in_count.xlsx", _with_cell("G2", '<c r="G2"><v>1E999</v></c>'), None, "bad_number", "「参与人数」：应为数字"),
+        ("typed_date_not_iso.xlsx", _with_cell("A2", '<c r="A2" t="d"><v>last tuesday</v></c>'), None,
+         "bad_date", "第2行「活动日期」：不是有效日期"),
+        ("typed_date_impossible_time.xlsx", _with_cell("A2", '<c r="A2" t="d"><v>2025-03-08T99:99:00</v></c>'), None,
+         "impossible_date", "时间不存在（99:99:00）"),
+        ("typed_date_in_count.xlsx", _with_cell("G2", '<c r="G2" t="d"><v>not-a-date</v></c>'), None,
+         "bad_number", "「参与人数」：应为数字"),
+        ("shared_string_out_of_range.xlsx", _with_cell("E2", '<c r="E2" t="s"><v>99999</v></c>'), None,
+         "bad_cell", "第2行「活动名称」：单元格无法读取"),
+        ("number_cell_not_a_number.xlsx", _with_cell("G2", '<c r="G2"><v>abc</v></c>'), None,
+         "bad_cell", "第2行「参与人数」：单元格无法读取"),
+        ("bool_cell_not_a_bool.xlsx", _with_cell("E2", '<c r="E2" t="b"><v>yes</v></c>'), None,
+         "bad_cell", "「活动名称」：单元格无法读取"),
+        ("cell_bad_reference.xlsx", _with_cell("E2", '<c r="E-2" t="s"><v>zz</v></c>'), None,
+         "bad_cell", "单元格无法读取"),
+        ("date_impossible_time.csv", act(GOOD.replace("2025-03-08", "2025-03-08 99:99")), None,
+         "impossible_date", "第2行「活动日期」：时间不存在（99:99）"),
+        ("date_hour_24.csv", act(GOOD.replace("2025-03-08", "2025/3/8 24:10:00")), None,
+         "impossible_date", "时间不存在"),
+        # control characters
+        ("nul_escape_in_string.xlsx", _with_cell("E2", '<c r="E2" t="inlineStr"><is><t>学雷锋_x0000_活动</t></is></c>'), None,
+         "control_char", "第2行「活动名称」：含有不可见的控制字符"),
+        ("bell_escape_in_town.xlsx", _with_cell("B2", '<c r="B2" t="inlineStr"><is><t>古韩镇_x0007_</t></is></c>'), None,
+         "control_char", "第2行「乡镇」：含有不可见的控制字符"),
+        ("escape_char_in_csv.csv", act(GOOD.replace("学雷锋", "学\x1b[31m雷锋")), None,
+         "control_char", "含有不可见的控制字符"),
+        ("delete_char_in_csv.csv", act(GOOD.replace("学雷锋", "学\x7f雷锋")), None,
+         "control_char", "含有不可见的控制字符"),
+        # CPU: a 15,000-character place name is refused by length, before any did-you-mean
+        ("huge_town_and_village.csv", act("2025-03-08," + "镇" * 15000 + "," + "村" * 15000 + ",,学雷锋,乡风文明,36,8,25,16"),
+         None, "too_long", "「乡镇」：内容过长（15000 字"),
+        # personal data in free text (rejected by default, with the row and the column named)
+        ("personal_data_in_title.csv",
+         act("2025-03-08,古韩镇,西关村,,联系人张三，电话13800138000，身份证110101199003078881,乡风文明,36,8,25,16"), None,
+         "personal_data", "第2行「活动名称」：含有个人信息（手机号码、身份证号码）"),
+        ("personal_data_fullwidth_phone.csv", act("2025-03-08,古韩镇,西关村,,学雷锋（电话１３８ ００１３ ８０００）,乡风文明,36,8,25,16"),
+         None, "personal_data", "含有个人信息（手机号码）"),
+        ("personal_data_landline_in_theme.csv",
+         act("2025-03-08,古韩镇,西关村,,学雷锋,乡风文明,36,8,25,16,咨询0355-5551234",
+             header=ACT + ",月度主题"), None, "personal_data", "「月度主题」：含有个人信息（固定电话）"),
+        ("personal_data_in_feedback.csv",
+         csv_text("小区名称,收到日期,诉求类别,反映渠道,诉求内容,办理状态,办结日期",
+                  "德鑫小区,2025-05-06,排水,坝坝会,住户李四 身份证11010519491231002X 反映管道堵塞,收集,"), None,
+         "personal_data", "「诉求内容」：含有个人信息（身份证号码）"),
+        ("personal_data_email_team.csv",
+         csv_text("队伍名称,队伍类型,乡镇,队员人数,成立日期", "联络 zhangsan@example.com 志愿队,专业队,古韩镇,20,2021-05-04"),
+         None, "personal_data", "「队伍名称」：含有个人信息（电子邮箱）"),
+        ("personal_data_bank_card_site.csv", act("2025-03-08,古韩镇,,6222021234567890123,学雷锋,乡风文明,36,8,25,16"),
+         None, "personal_data", "「实践站点」：含有个人信息（银行卡号）"),
+        ("personal_data_numeric_cell.xlsx", _with_cell("E2", '<c r="E2"><v>13800138000</v></c>'), None,
+         "personal_data", "「活动名称」：含有个人信息（手机号码）"),
+        ("personal_data_meeting_topic.csv",
+         csv_text("会议日期,会议类型,所属社区,小区名称,参会人数,会议主题", "2025-06-18,坝坝会,饮泉社区,德鑫小区,45,请联系王五 139-1234-5678"),
+         None, "personal_data", "「会议主题」：含有个人信息（手机号码）"),
     ]
 
 

@@ -166,3 +166,49 @@ def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
     assert v1 not in at.selectbox(key="admin_rb_target").options
     entry = snapshots.read_audit(1)[0]
     assert entry["action"] == "purge" and entry["version"] == v1 and entry["user"].startswith("王会计 (")
+
+
+# ── issue #20: personal data, one upload limit, every attempt in the log ─────────────────────────
+PII_CSV = ("活动日期,乡镇,所属村,实践站点,活动名称,服务类别,参与人数,志愿者人数,受益人数,服务时长（小时）\n"
+           "2025-03-08,古韩镇,西关村,,联系人张三，电话13800138000，身份证110101199003078881,乡风文明,36,8,25,16\n"
+           ).encode("utf-8")
+
+
+def test_personal_data_rejected_then_masked_on_request_and_every_attempt_logged(admin, monkeypatch):
+    monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
+    at = _sign_in(admin().run(), PASSWORD)
+    up = at.get("file_uploader")[0]
+    assert f"最大 {ingest.MAX_MB} MB" in up.label
+    assert up.proto.max_upload_size_mb == ingest.MAX_MB       # Streamlit's own "… MB per file" says the same
+    v0 = snapshots.current().version
+    up.upload("pii.csv", PII_CSV, "text/csv").run()
+    assert not at.exception
+    problems = at.dataframe[0].value
+    row = problems.iloc[0]
+    assert (row["行"], row["列"]) == (2, "活动名称") and "含有个人信息（手机号码、身份证号码）" in row["原因"]
+    assert "13800138000" not in row["值"] and "138****8000" in row["值"]
+    assert not [b for b in at.button if b.key == "admin_confirm"]
+    # the rejected dry run is in the log, with its result and number of reasons
+    e = snapshots.read_audit(1)[0]
+    assert (e["action"], e["result"], e["problems"], e["file_name"]) == ("import_check", "rejected", 1, "pii.csv")
+    assert e["user"].startswith("王会计 (")
+    log = next(df.value for df in at.dataframe if "文件指纹" in df.value.columns)
+    assert "已拒绝" in set(log["结果"]) and "导入预检" in set(log["操作"])
+    # masking is a choice, recorded in the audit log
+    at.checkbox(key="admin_mask_pii").check().run()
+    assert any("已遮盖 1 个单元格中的个人信息" in w.value for w in at.warning)
+    at.button(key="admin_confirm").click().run()
+    assert not at.exception and snapshots.current().version != v0
+    e = snapshots.read_audit(1)[0]
+    assert (e["action"], e["result"], e["masked"], e["pii_mode"]) == ("import", "imported", 1, "mask")
+
+
+def test_an_over_size_upload_is_refused_before_it_is_read(admin, monkeypatch):
+    monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
+    monkeypatch.setattr(ingest, "MAX_BYTES", 100)
+    called = []
+    monkeypatch.setattr(ingest, "check", lambda *a, **k: called.append(a))
+    at = _sign_in(admin().run(), PASSWORD)
+    at.get("file_uploader")[0].upload("big.csv", PII_CSV, "text/csv").run()
+    assert not at.exception and not called
+    assert any("文件过大" in e.value and "未读取" in e.value for e in at.error)

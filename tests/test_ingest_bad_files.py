@@ -1,7 +1,9 @@
 """The corpus of bad files (tests/bad_files/, written by tests/make_bad_files.py): each is rejected with its
-specific row-level message, and nothing changes — same version, same row counts, no snapshot, no audit line."""
+specific row-level message, and nothing changes — same version, same row counts, no snapshot, no work file —
+except the audit log, which gains one line per attempt (result "rejected", the number of reasons)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -35,8 +37,11 @@ def bad_dir(built_db, tmp_path_factory):
 def _state(data_dir: Path) -> dict:
     return {"version": snapshots.current().version, "counts": status.collect()["counts"],
             "snapshots": sorted(p.name for p in (data_dir / "snapshots").glob("v*.duckdb")),
-            "audit": (data_dir / "audit.jsonl").read_text(encoding="utf-8"),
             "tmp": sorted(p.name for p in (data_dir / "snapshots" / "tmp").iterdir())}
+
+
+def _audit_lines(data_dir: Path) -> list[dict]:
+    return [json.loads(x) for x in (data_dir / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def test_corpus_is_complete():
@@ -49,18 +54,30 @@ def test_corpus_is_complete():
 def test_bad_file_is_rejected_and_nothing_changes(bad_dir, name):
     _, _, entity, code, text = CASES[name]
     before = _state(bad_dir)
+    n_audit = len(_audit_lines(bad_dir))
     with pytest.raises(ingest.ImportRejected) as exc:
         ingest.import_path(OUT / name, entity=entity, user="pytest")
     rep = exc.value.report
     texts = [p.text() for p in rep.problems]
     assert code in {p.code for p in rep.problems}, texts
     assert any(text in t for t in texts), texts
+    assert code == "unreadable" or not any("文件无法读取" in t for t in texts), "an expected case hit the catch-all"
+    assert not any(w in t for t in texts for w in ("Error", "Traceback", "Exception")), texts
     assert not rep.committed and rep.version is None
     assert _state(bad_dir) == before
+    # the attempt is in the audit log, rejected, with who, file, hash and the number of reasons
+    new = _audit_lines(bad_dir)[n_audit:]
+    assert len(new) == 1, new
+    assert new[0]["action"] == "import" and new[0]["result"] == "rejected" and new[0]["user"] == "pytest"
+    assert new[0]["file_name"] == name and new[0]["problems"] == len(rep.problems) and new[0]["sha256"] == rep.sha256
+    assert "13800138000" not in json.dumps(new[0], ensure_ascii=False)
     # a dry run gives the same report
     with pytest.raises(ingest.ImportRejected) as dry:
         ingest.import_path(OUT / name, entity=entity, dry_run=True)
     assert [p.text() for p in dry.value.report.problems] == texts
+    assert _audit_lines(bad_dir)[-1]["action"] == "import_check"
+    # personal data never reaches the report: values are shown masked
+    assert not any(p.value and ("13800138000" in p.value or "110101199003078881" in p.value) for p in rep.problems)
 
 
 def test_every_problem_is_reported_at_once(bad_dir):
