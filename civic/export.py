@@ -39,7 +39,14 @@ def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], basename: st
     The files are built only when a button is clicked (Streamlit's deferred download, run on another
     thread, so the callables use no Streamlit commands): writing an .xlsx costs ~0.5 s for a few thousand
     rows, which every rerun would otherwise pay. `df` may be the frame or a zero-argument callable that
-    returns it (to defer the query as well)."""
+    returns it (to defer the query as well).
+
+    on_click="ignore": a download needs no rerun, and a rerun breaks the other button. Streamlit registers a
+    deferred callable under a fresh id on every run and drops the previous run's ids when the run ends
+    (media_file_manager.add_deferred / remove_orphaned_files). With the default on_click="rerun", a CSV click
+    reran the page, so an Excel click made before the browser had the new ids asked for a dropped one:
+    "Deferred file … not found" in the server log and no download, no message (tests/browser/test_renovation.py
+    test_csv_then_excel_both_download)."""
     fetch: Callable[[], pd.DataFrame] = df if callable(df) else (lambda: df)  # type: ignore[assignment]
 
     def csv_data() -> bytes:
@@ -50,7 +57,7 @@ def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], basename: st
 
     c1, c2 = st.columns(2)
     c1.download_button(t("app.download_csv"), csv_data, file_name=f"{basename}.csv", mime="text/csv",
-                       key=f"{key}_csv", width="stretch")
+                       key=f"{key}_csv", width="stretch", on_click="ignore")
     c2.download_button(t("app.download_xlsx"), xlsx_data, file_name=f"{basename}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}_xlsx", width="stretch")
+                       key=f"{key}_xlsx", width="stretch", on_click="ignore")
