@@ -37,8 +37,8 @@ import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, db, fmt, queries, snapshots  # noqa: E402
-from civic.i18n import LANGS, t, tv  # noqa: E402
+from civic import charts, db, fmt, queries, snapshots, stages  # noqa: E402
+from civic.i18n import HTML_LANG, LANGS, t, tv  # noqa: E402
 
 try:  # the map layers are shared with the map page (issue 4)
     from civic import maps  # noqa: E402
@@ -241,7 +241,7 @@ def _load_overview(d: dict) -> dict:
     r = queries.run("overview_renovation_kpis", towns=[]).iloc[0].to_dict()
     teams = queries.run("screen_teams").iloc[0].to_dict()
     trend = queries.run("overview_activity_trend", towns=[], date_from=_months_back(day, 12), date_to=day)
-    funnel = queries.run("screen_renovation_funnel")
+    funnel = stages.counts()
     return {"practice": p, "renovation": r, "teams": teams, "trend": trend, "funnel": funnel}
 
 
@@ -258,7 +258,7 @@ def _load_map(d: dict) -> dict:
 
 def _load_renovation(d: dict) -> dict:
     return {"kpis": queries.run("overview_renovation_kpis", towns=[]).iloc[0].to_dict(),
-            "funnel": queries.run("screen_renovation_funnel"),
+            "funnel": stages.counts(),
             "scurve": queries.run("screen_renovation_scurve", as_of=d["day"])}
 
 
@@ -544,6 +544,7 @@ header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDec
 JS = """<div class="cv-js" hidden></div><script>
 (function (cfg) {
   var W = window;
+  document.documentElement.lang = cfg.html_lang;
   var url = new URL(W.location.href);
   // 1. layout from the viewport when the URL does not name a valid one (one reload, then it is in the URL)
   var lay = url.searchParams.get('layout');
@@ -596,7 +597,7 @@ JS = """<div class="cv-js" hidden></div><script>
 
 def script(P: Params) -> str:
     cfg = {"layouts": list(LAYOUTS), "layout": P.layout.name if P.layout_given else LAYOUT_DEFAULT,
-           "lang": P.lang, "weekdays": t("screen.weekdays").split(","),
+           "lang": P.lang, "html_lang": HTML_LANG[P.lang], "weekdays": t("screen.weekdays").split(","),
            "months": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
            "reload_at": P.reload_at, "watchdog_ms": int(max(180.0, 6 * P.tick) * 1000)}
     return JS.replace("CFG", json.dumps(cfg, ensure_ascii=False))
@@ -680,7 +681,7 @@ def scene_overview(data: dict, L: Layout, lang: str) -> None:
     in_progress = r["in_progress"]
     hy = [kpi(t("screen.hy.compounds"), r["compounds"], "compound", lang, L, accent="big"),
           kpi(t("screen.hy.done"), r["completed"], "compound", lang, L, accent="big green"),
-          kpi(t("screen.hy.in_progress"), in_progress, "compound", lang, L, accent="amber"),
+          kpi(t("stages.under_way"), in_progress, "compound", lang, L, accent="amber"),
           kpi(t("screen.hy.buildings"), r["buildings"], "dong", lang, L),
           kpi(t("screen.hy.households"), r["households"], "hu", lang, L),
           kpi(t("screen.hy.area_done"), r["area_done_m2"], "m2", lang, L)]
@@ -706,7 +707,7 @@ def scene_overview(data: dict, L: Layout, lang: str) -> None:
                 f'<div {grid}>{"".join(hy)}</div></div>')
         fn = data["funnel"]
         fig = fig_base(L, chart_h)
-        labels = [tv("stage", s) for s in fn.stage]
+        labels = [stages.now_label(s) for s in fn.stage]
         fig.add_bar(y=labels, x=[int(v) for v in fn.at_stage], orientation="h",
                     marker=dict(color=[charts.STAGE_COLORS.get(s, CYAN) for s in fn.stage]),
                     text=[f"{int(v)}" for v in fn.at_stage], textposition="outside", cliponaxis=False,
@@ -778,7 +779,7 @@ def scene_renovation(data: dict, L: Layout, lang: str) -> None:
              kpi(t("screen.renovation.done"), r["completed"], "compound", lang, L, accent="big green"),
              kpi(t("screen.renovation.rate"), None, "", lang, L, raw=fmt.pct(rate) if rate is not None else "—",
                  accent="big green"),
-             kpi(t("screen.renovation.in_progress"), r["in_progress"], "compound", lang, L, accent="big amber"),
+             kpi(t("stages.under_way"), r["in_progress"], "compound", lang, L, accent="big amber"),
              kpi(t("screen.renovation.households"), r["households"], "hu", lang, L, accent="big")]
     st.html(f'<div class="cv-grid cv-anim" style="grid-template-columns: repeat(5, minmax(0,1fr)); '
             f'grid-auto-rows:{strip_h}px">{"".join(cards)}</div>')
@@ -789,7 +790,7 @@ def scene_renovation(data: dict, L: Layout, lang: str) -> None:
         st.html(f'<div class="cv-h">{esc(t("screen.renovation.funnel"))}</div>')
         fig = fig_base(L, chart_h)
         fig.add_trace(go.Funnel(
-            y=[tv("stage", s) for s in fn.stage], x=[int(v) for v in fn.reached], textinfo="value+percent initial",
+            y=[stages.reached_label(s) for s in fn.stage], x=[int(v) for v in fn.reached], textinfo="value+percent initial",
             textfont=dict(size=L.px(24), color="#ffffff"),
             marker=dict(color=["#2f7cf6", "#7e62b3", "#e8833a", "#2ba6a6", "#3ddc97"]),
             connector=dict(fillcolor="rgba(70,160,255,.12)", line=dict(width=0))))
