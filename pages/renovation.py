@@ -99,14 +99,15 @@ def _on_pick(name: str, target: str, multi: bool) -> None:
 
 with st.container(border=True):
     cols = st.columns([2.4, 2.4, 2, 2.2, 1.3], vertical_alignment="bottom")   # room for 清除筛选 at 1366 px
+    # select_all=False: Streamlit's "Select all" option is English only, and no choice already means all
     cols[0].multiselect(t("renovation.f_community"), community_options, key="rv_community",
-                        format_func=lambda c: community_label.get(c, c), placeholder=t("renovation.f_all"))
+                        format_func=lambda c: community_label.get(c, c), placeholder=t("renovation.f_all"), select_all=False)
     cols[1].multiselect(t("renovation.f_batch"), BATCHES, key="rv_batch", format_func=lambda v: tv("batch", v),
-                        placeholder=t("renovation.f_all"))
+                        placeholder=t("renovation.f_all"), select_all=False)
     cols[2].multiselect(t("renovation.f_stage"), STAGES, key="rv_stage", format_func=lambda v: tv("stage", v),
-                        placeholder=t("renovation.f_all"))
+                        placeholder=t("renovation.f_all"), select_all=False)
     cols[3].multiselect(t("renovation.f_type"), TYPES, key="rv_type", format_func=lambda v: tv("compound_type", v),
-                        placeholder=t("renovation.f_all"))
+                        placeholder=t("renovation.f_all"), select_all=False)
     cols[4].button(t("renovation.f_reset"), on_click=_reset_filters, width="stretch")
     st.caption(t("renovation.f_hint"))
 for p in url_params[:4]:

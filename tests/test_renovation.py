@@ -349,3 +349,49 @@ def test_a_stage_word_counts_the_same_on_the_page_and_the_screen(make_app, con, 
     assert page[under_way] == screen[under_way] == sum(status.get(s, 0) for s in stages.UNDER_WAY)
     assert both[t("stages.reached.未启动", lang)] == sum(status.values())
     assert "在建" not in both, "在建 reads as 'under construction' but counted design and acceptance too"
+
+
+# ── exports: the table's headers, in the page's language ─────────────────────────────────────────
+def test_export_frame_uses_headers_and_yes_no_words():
+    from civic import export
+    cols = [export.Col("compound_id", "renovation.c_id"), export.Col("idle", "map.col_idle", "bool")]
+    df = pd.DataFrame({"compound_id": ["HY-001", "HY-002", "=cmd"], "idle": [True, False, None], "extra": [1, 2, 3]})
+    zh, en = export.export_frame(df, cols, "zh"), export.export_frame(df, cols, "en")
+    assert list(zh.columns) == [export.t("renovation.c_id", "zh"), export.t("map.col_idle", "zh")]
+    assert list(zh.iloc[:, 1]) == ["是", "否", ""] and list(en.iloc[:, 1]) == ["Yes", "No", ""]
+    assert list(en.columns) == [export.t("renovation.c_id", "en"), export.t("map.col_idle", "en")]
+    assert export.to_csv_bytes(zh).decode("utf-8-sig").splitlines()[3].startswith("'=cmd")
+
+
+def _spy_exports(monkeypatch) -> dict:
+    from civic import export
+    seen, original = {}, export.download_buttons
+
+    def spy(df, basename, key, columns=None):
+        frame = df() if callable(df) else df
+        seen[key] = (export.export_frame(frame, columns) if columns else frame, columns)
+        return original(df, basename, key, columns=columns)
+    monkeypatch.setattr(export, "download_buttons", spy)
+    return seen
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page,key", [("pages/renovation.py", "rv_export"), ("pages/cogovernance.py", "cg_gaps_export"),
+                                      ("pages/cogovernance.py", "cg_open_export")])
+def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, key):
+    from civic.i18n import t
+    seen = _spy_exports(monkeypatch)
+    at = make_app(page, {"lang": lang, "range": "all"}).run(timeout=120)
+    assert not at.exception
+    frame, columns = seen[key]
+    headers = [t(c.label, lang) for c in columns]
+    assert list(frame.columns) == headers
+    assert not any(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h) for h in frame.columns), "no snake_case in a file"
+    tables = [[c.get("label") for name, c in json.loads(el.proto.columns).items() if name != "_index"]
+              for el in at.dataframe]
+    assert headers in tables, "the same words head the table on screen"
+    from civic import export
+    text = export.to_csv_bytes(frame).decode("utf-8-sig")
+    assert "True" not in text and "False" not in text
+    if lang == "en":
+        assert not CJK.search(",".join(frame.columns))
