@@ -91,5 +91,17 @@ def tv(kind: str, value, lang: str | None = None) -> str:
     return entry[LANGS.index(lang or current_lang())]
 
 
+# <html lang> per language: screen readers, hyphenation and the browser's CJK font choice follow it.
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+def html_lang_script(lang: str) -> str:
+    """A tiny inline script (no request) setting the page's <html lang> to the UI language. Streamlit writes
+    `<html lang="en">` into its index.html and has no setting for it, so it is set from the page, once per run
+    (civic/shell.py; the screen does it in its own script)."""
+    code = HTML_LANG.get(lang, HTML_LANG[DEFAULT_LANG])
+    return f'<script>document.documentElement.lang = "{code}";</script>'
+
+
 def has(key: str) -> bool:
     return key in catalog()

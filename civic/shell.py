@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from . import auth, charts, db, fmt, nav, queries, snapshots
+from . import auth, charts, db, fmt, head, nav, queries, snapshots
 from .filters import (COUNTIES, DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
                       with_dates)
 from .i18n import current_lang, t
@@ -304,6 +304,7 @@ def _sidebar_footer() -> None:
         st.divider()
         m = meta()
         st.caption(t("app.as_of", date=fmt.day(m.get("as_of"), lang())))
+        st.html(head.html(lang()), unsafe_allow_javascript=True)   # <html lang> and fit rules
         _version_watch()
 
 

@@ -115,6 +115,26 @@ def matrix_chart() -> None:
     st.caption(t("cogovernance.matrix_caption"))
 
 
+# Columns and headers of the two lists, on screen and in their downloads alike.
+GAP_COLUMNS = [
+    export.Col("name", "cogovernance.c_compound", width="medium"),
+    export.Col("community_name", "cogovernance.c_community", width="small"),
+    export.Col("missing", "cogovernance.c_missing", width="large"),
+    export.Col("status", "cogovernance.c_stage", width="small"),
+]
+OPEN_COLUMNS = [
+    export.Col("received_date", "cogovernance.c_received", "date"),
+    export.Col("age_days", "cogovernance.c_age", "int"),
+    export.Col("status", "cogovernance.c_status", width="small"),
+    export.Col("category", "cogovernance.c_area", width="small"),
+    export.Col("summary", "cogovernance.c_summary"),
+    export.Col("compound_name", "cogovernance.c_compound"),
+    export.Col("community_name", "cogovernance.c_community", width="small"),
+    export.Col("channel", "cogovernance.c_channel", width="small"),
+    export.Col("feedback_id", "cogovernance.c_id", width="small"),
+]
+
+
 def gaps() -> None:
     g = queries.run("cogov_gaps", **P)
     none = g[g.no_body]
@@ -130,16 +150,10 @@ def gaps() -> None:
         return
     view = g.assign(missing=[("、" if lang == "zh" else ", ").join(tv("body_type", b) for b in ms) for ms in g.missing],
                     status=[tv("stage", s) for s in g.status], batch=[tv("batch", b) for b in g.batch])
-    cols = ["name", "community_name", "missing", "status"]
-    st.dataframe(view[cols], hide_index=True, width="stretch", height=min(420, 38 + 35 * len(view)),
-                 placeholder="—",
-                 column_config={
-                     "name": st.column_config.TextColumn(t("cogovernance.c_compound"), width="medium"),
-                     "community_name": st.column_config.TextColumn(t("cogovernance.c_community"), width="small"),
-                     "missing": st.column_config.TextColumn(t("cogovernance.c_missing"), width="large"),
-                     "status": st.column_config.TextColumn(t("cogovernance.c_stage"), width="small"),
-                 })
-    export.download_buttons(view[cols], "governance_gaps", key="cg_gaps_export")
+    st.dataframe(view[[c.name for c in GAP_COLUMNS]], hide_index=True, width="stretch",
+                 height=min(420, 38 + 35 * len(view)), placeholder="—",
+                 column_config=export.column_config(GAP_COLUMNS))
+    export.download_buttons(view, "governance_gaps", key="cg_gaps_export", columns=GAP_COLUMNS)
 
 
 # ── feedback pipeline ─────────────────────────────────────────────────────────────────────────────
@@ -234,22 +248,10 @@ def open_items() -> None:
     view = df.assign(status=[tv("feedback_status", s) for s in df.status],
                      category=[tv("concern_area", c) for c in df.category],
                      channel=[tv("feedback_channel", c) for c in df.channel])
-    cols = ["received_date", "age_days", "status", "category", "summary", "compound_name", "community_name",
-            "channel", "feedback_id"]
-    st.dataframe(view[cols], hide_index=True, width="stretch", height=min(400, 38 + 35 * len(view)),
-                 placeholder="—",
-                 column_config={
-                     "received_date": st.column_config.DateColumn(t("cogovernance.c_received"), format="YYYY-MM-DD"),
-                     "age_days": st.column_config.NumberColumn(t("cogovernance.c_age"), format="%d"),
-                     "status": st.column_config.TextColumn(t("cogovernance.c_status"), width="small"),
-                     "category": st.column_config.TextColumn(t("cogovernance.c_area"), width="small"),
-                     "summary": st.column_config.TextColumn(t("cogovernance.c_summary")),
-                     "compound_name": st.column_config.TextColumn(t("cogovernance.c_compound")),
-                     "community_name": st.column_config.TextColumn(t("cogovernance.c_community"), width="small"),
-                     "channel": st.column_config.TextColumn(t("cogovernance.c_channel"), width="small"),
-                     "feedback_id": st.column_config.TextColumn(t("cogovernance.c_id"), width="small"),
-                 })
-    export.download_buttons(view[cols], "feedback_open_items", key="cg_open_export")
+    st.dataframe(view[[c.name for c in OPEN_COLUMNS]], hide_index=True, width="stretch",
+                 height=min(400, 38 + 35 * len(view)), placeholder="—",
+                 column_config=export.column_config(OPEN_COLUMNS))
+    export.download_buttons(view, "feedback_open_items", key="cg_open_export", columns=OPEN_COLUMNS)
 
 
 # ── consultation and publicity ────────────────────────────────────────────────────────────────────

@@ -11,12 +11,12 @@ shell.ensure_routed()
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, export, fmt, queries  # noqa: E402
+from civic import charts, export, fmt, queries, stages  # noqa: E402
 from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 
 COUNTY = "511823"
-STAGES = ["未启动", "设计", "施工", "验收", "完成"]
+STAGES = list(stages.ORDER)
 BATCHES = ["实施一批", "谋划一批", "储备一批"]
 TYPES = ["老旧小区", "库区安置小区"]
 SOURCE_COLORS = {"财政奖补": charts.PALETTE[0], "居民自筹": charts.PALETTE[1], "集体经济": charts.PALETTE[2],
@@ -98,15 +98,16 @@ def _on_pick(name: str, target: str, multi: bool) -> None:
 
 
 with st.container(border=True):
-    cols = st.columns([2.6, 2.6, 2, 2.2, 1], vertical_alignment="bottom")
+    cols = st.columns([2.4, 2.4, 2, 2.2, 1.3], vertical_alignment="bottom")   # room for 清除筛选 at 1366 px
+    # select_all=False: Streamlit's "Select all" option is English only, and no choice already means all
     cols[0].multiselect(t("renovation.f_community"), community_options, key="rv_community",
-                        format_func=lambda c: community_label.get(c, c), placeholder=t("renovation.f_all"))
+                        format_func=lambda c: community_label.get(c, c), placeholder=t("renovation.f_all"), select_all=False)
     cols[1].multiselect(t("renovation.f_batch"), BATCHES, key="rv_batch", format_func=lambda v: tv("batch", v),
-                        placeholder=t("renovation.f_all"))
+                        placeholder=t("renovation.f_all"), select_all=False)
     cols[2].multiselect(t("renovation.f_stage"), STAGES, key="rv_stage", format_func=lambda v: tv("stage", v),
-                        placeholder=t("renovation.f_all"))
+                        placeholder=t("renovation.f_all"), select_all=False)
     cols[3].multiselect(t("renovation.f_type"), TYPES, key="rv_type", format_func=lambda v: tv("compound_type", v),
-                        placeholder=t("renovation.f_all"))
+                        placeholder=t("renovation.f_all"), select_all=False)
     cols[4].button(t("renovation.f_reset"), on_click=_reset_filters, width="stretch")
     st.caption(t("renovation.f_hint"))
 for p in url_params[:4]:
@@ -144,9 +145,10 @@ def headline() -> None:
 
 
 def funnel_chart() -> None:
-    df = queries.run("renovation_funnel", **P)
+    df = stages.counts(towns=P["towns"], communities=P["communities"], batches=P["batches"], stages=P["stages"],
+                       types=P["types"])
     fig = go.Figure(go.Funnel(
-        y=[tv("stage", s) for s in df.stage], x=df.reached,
+        y=[stages.reached_label(s) for s in df.stage], x=df.reached,
         marker=dict(color=[charts.STAGE_COLORS[s] for s in df.stage]),
         texttemplate="%{x} " + t("renovation.u_compounds"), textposition="inside", textfont=dict(color="white"),
         connector=dict(line=dict(color=charts.MUTED, width=1)),
@@ -391,6 +393,25 @@ def gantt_chart() -> None:
     st.caption(t("renovation.gantt_caption"))
 
 
+# The compound table's columns and headers, on screen and in its downloads alike.
+TABLE_COLUMNS = [
+    export.Col("compound_id", "renovation.c_id", width="small"),
+    export.Col("name", "renovation.c_name"),
+    export.Col("town_name", "renovation.c_town", width="small"),
+    export.Col("community_name", "renovation.c_community", width="small"),
+    export.Col("compound_type", "renovation.c_type"),
+    export.Col("batch", "renovation.c_batch"),
+    export.Col("status", "renovation.c_status", width="small"),
+    export.Col("buildings", "renovation.c_buildings", "int"),
+    export.Col("households", "renovation.c_households", "int"),
+    export.Col("floor_area_m2", "renovation.c_area", "num"),
+    export.Col("plan_done", "renovation.c_plan_done", "date"),
+    export.Col("actual_done", "renovation.c_actual_done", "date"),
+    export.Col("delay_days", "renovation.c_delay", "int"),
+    export.Col("late", "renovation.c_late", width="small"),
+]
+
+
 def compound_table() -> None:
     df = queries.run("renovation_compounds", **P)
     ss["_rv_table_ids"] = list(df.compound_id)
@@ -398,8 +419,6 @@ def compound_table() -> None:
         status=[tv("stage", s) for s in df.status], batch=[tv("batch", b) for b in df.batch],
         compound_type=[tv("compound_type", v) for v in df.compound_type],
         late=[t("renovation.late") if d > 0 else "" for d in df.delay_days])
-    cols = ["compound_id", "name", "town_name", "community_name", "compound_type", "batch", "status", "buildings",
-            "households", "floor_area_m2", "plan_done", "actual_done", "delay_days", "late"]
 
     def pick_row() -> None:
         rows = ss.get(_chart_key("table"), {}).get("selection", {}).get("rows", [])
@@ -408,25 +427,10 @@ def compound_table() -> None:
             ss["rv_compound"] = ids[rows[0]]
         _bump("table")
 
+    cols = [c.name for c in TABLE_COLUMNS]
     st.dataframe(view[cols], hide_index=True, width="stretch", height=320, key=_chart_key("table"), placeholder="—",
-                 on_select=pick_row, selection_mode="single-row",
-                 column_config={
-                     "compound_id": st.column_config.TextColumn(t("renovation.c_id"), width="small"),
-                     "name": st.column_config.TextColumn(t("renovation.c_name")),
-                     "town_name": st.column_config.TextColumn(t("renovation.c_town"), width="small"),
-                     "community_name": st.column_config.TextColumn(t("renovation.c_community"), width="small"),
-                     "compound_type": st.column_config.TextColumn(t("renovation.c_type")),
-                     "batch": st.column_config.TextColumn(t("renovation.c_batch")),
-                     "status": st.column_config.TextColumn(t("renovation.c_status"), width="small"),
-                     "buildings": st.column_config.NumberColumn(t("renovation.c_buildings"), format="%d"),
-                     "households": st.column_config.NumberColumn(t("renovation.c_households"), format="%d"),
-                     "floor_area_m2": st.column_config.NumberColumn(t("renovation.c_area"), format="%,.0f"),
-                     "plan_done": st.column_config.DateColumn(t("renovation.c_plan_done"), format="YYYY-MM-DD"),
-                     "actual_done": st.column_config.DateColumn(t("renovation.c_actual_done"), format="YYYY-MM-DD"),
-                     "delay_days": st.column_config.NumberColumn(t("renovation.c_delay"), format="%d"),
-                     "late": st.column_config.TextColumn(t("renovation.c_late"), width="small"),
-                 })
-    export.download_buttons(view[cols], "renovation_compounds", key="rv_export")
+                 on_select=pick_row, selection_mode="single-row", column_config=export.column_config(TABLE_COLUMNS))
+    export.download_buttons(view, "renovation_compounds", key="rv_export", columns=TABLE_COLUMNS)
 
 
 # ── compound card ────────────────────────────────────────────────────────────────────────────────
@@ -455,9 +459,9 @@ def compound_card(cid: str) -> None:
         m[4].metric(t("renovation.d_funding_total"), fmt.num(c.funding_yuan / 1e4, lang))
 
         st.markdown(f"**{t('renovation.d_stages')}**")
-        stages = queries.run("renovation_compound_stages", compound=cid, as_of=f.anchor)
-        st.dataframe(stages.assign(stage=[tv("stage", s) for s in stages.stage],
-                                   state=[t(f"renovation.state.{s}") for s in stages.state])
+        history = queries.run("renovation_compound_stages", compound=cid, as_of=f.anchor)
+        st.dataframe(history.assign(stage=[tv("stage", s) for s in history.stage],
+                                   state=[t(f"renovation.state.{s}") for s in history.state])
                      [["stage", "state", "planned_start", "planned_end", "actual_start", "actual_end", "delay_days"]],
                      hide_index=True, width="stretch", placeholder="—",
                      column_config={

@@ -37,8 +37,8 @@ import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, db, fmt, measures, queries, snapshots  # noqa: E402
-from civic.i18n import LANGS, t, tv  # noqa: E402
+from civic import charts, db, fmt, measures, queries, snapshots, stages  # noqa: E402
+from civic.i18n import HTML_LANG, LANGS, t, tv  # noqa: E402
 
 try:  # the map layers are shared with the map page (issue 4)
     from civic import maps  # noqa: E402
@@ -250,7 +250,7 @@ def _load_overview(d: dict) -> dict:
     r = queries.run("overview_renovation_kpis", towns=[]).iloc[0].to_dict()
     teams = queries.run("screen_teams").iloc[0].to_dict()
     trend = queries.run("overview_activity_trend", towns=[], date_from=_months_back(day, 12), date_to=day)
-    funnel = queries.run("screen_renovation_funnel")
+    funnel = stages.counts()
     return {"practice": p, "renovation": r, "teams": teams, "trend": trend, "funnel": funnel}
 
 
@@ -267,7 +267,7 @@ def _load_map(d: dict) -> dict:
 
 def _load_renovation(d: dict) -> dict:
     return {"kpis": queries.run("overview_renovation_kpis", towns=[]).iloc[0].to_dict(),
-            "funnel": queries.run("screen_renovation_funnel"),
+            "funnel": stages.counts(),
             "scurve": queries.run("screen_renovation_scurve", as_of=d["day"])}
 
 
@@ -357,7 +357,8 @@ def _em(text: str) -> float:
 
 def kpi(label: str, value, unit_key: str, lang: str, L: Layout, *, raw: str | None = None, accent: str = "",
         sub: str = "", digits: int = 2) -> str:
-    """A KPI card. The number shrinks to fit its card (CSS container units), so it is never cut off."""
+    """A KPI card. The number shrinks to fit its card (CSS container units), so it is never cut off; its width
+    estimate carries 8 % headroom (_em is approximate: "10.22K" measured 2 % wider than estimated)."""
     if raw is not None:
         number, mult = raw, ""
     else:
@@ -370,7 +371,7 @@ def kpi(label: str, value, unit_key: str, lang: str, L: Layout, *, raw: str | No
     unit_w = (_em(unit) * L.px(26) + L.px(8)) if unit else 0
     sub_html = f'<div class="cv-kpi-sub">{esc(sub)}</div>' if sub else ""
     return (f'<div class="cv-kpi {accent}"><div class="cv-kpi-label">{esc(label)}</div>'
-            f'<div class="cv-kpi-value" style="--w:{_em(number):.2f};--uw:{unit_w:.0f}px">'
+            f'<div class="cv-kpi-value" style="--w:{_em(number) * 1.08:.2f};--uw:{unit_w:.0f}px">'
             f'<span class="cv-num">{esc(number)}</span>{unit_html}</div>{sub_html}</div>')
 
 
@@ -553,6 +554,7 @@ header, [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDec
 JS = """<div class="cv-js" hidden></div><script>
 (function (cfg) {
   var W = window;
+  document.documentElement.lang = cfg.html_lang;
   var url = new URL(W.location.href);
   // 1. layout from the viewport when the URL does not name a valid one (one reload, then it is in the URL)
   var lay = url.searchParams.get('layout');
@@ -605,7 +607,7 @@ JS = """<div class="cv-js" hidden></div><script>
 
 def script(P: Params) -> str:
     cfg = {"layouts": list(LAYOUTS), "layout": P.layout.name if P.layout_given else LAYOUT_DEFAULT,
-           "lang": P.lang, "weekdays": t("screen.weekdays").split(","),
+           "lang": P.lang, "html_lang": HTML_LANG[P.lang], "weekdays": t("screen.weekdays").split(","),
            "months": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
            "reload_at": P.reload_at, "watchdog_ms": int(max(180.0, 6 * P.tick) * 1000)}
     return JS.replace("CFG", json.dumps(cfg, ensure_ascii=False))
@@ -702,7 +704,7 @@ def scene_overview(data: dict, L: Layout, lang: str) -> None:
     in_progress = r["in_progress"]
     hy = [kpi(t("screen.hy.compounds"), r["compounds"], "compound", lang, L, accent="big"),
           kpi(t("screen.hy.done"), r["completed"], "compound", lang, L, accent="big green"),
-          kpi(t("screen.hy.in_progress"), in_progress, "compound", lang, L, accent="amber"),
+          kpi(t("stages.under_way"), in_progress, "compound", lang, L, accent="amber"),
           kpi(t("screen.hy.buildings"), r["buildings"], "dong", lang, L),
           kpi(t("screen.hy.households"), r["households"], "hu", lang, L),
           kpi(t("screen.hy.area_done"), r["area_done_m2"], "m2", lang, L)]
@@ -730,7 +732,7 @@ def scene_overview(data: dict, L: Layout, lang: str) -> None:
                 f'<div {grid}>{"".join(hy)}</div></div>')
         fn = data["funnel"]
         fig = fig_base(L, chart_h)
-        labels = [tv("stage", s) for s in fn.stage]
+        labels = [stages.now_label(s) for s in fn.stage]
         fig.add_bar(y=labels, x=[int(v) for v in fn.at_stage], orientation="h",
                     marker=dict(color=[charts.STAGE_COLORS.get(s, CYAN) for s in fn.stage]),
                     text=[f"{int(v)}" for v in fn.at_stage], textposition="outside", cliponaxis=False,
@@ -802,7 +804,7 @@ def scene_renovation(data: dict, L: Layout, lang: str) -> None:
              kpi(t("screen.renovation.done"), r["completed"], "compound", lang, L, accent="big green"),
              kpi(t("screen.renovation.rate"), None, "", lang, L, raw=fmt.pct(rate) if rate is not None else "—",
                  accent="big green"),
-             kpi(t("screen.renovation.in_progress"), r["in_progress"], "compound", lang, L, accent="big amber"),
+             kpi(t("stages.under_way"), r["in_progress"], "compound", lang, L, accent="big amber"),
              kpi(t("screen.renovation.households"), r["households"], "hu", lang, L, accent="big")]
     st.html(f'<div class="cv-grid cv-anim" style="grid-template-columns: repeat(5, minmax(0,1fr)); '
             f'grid-auto-rows:{strip_h}px">{"".join(cards)}</div>')
@@ -813,7 +815,7 @@ def scene_renovation(data: dict, L: Layout, lang: str) -> None:
         st.html(f'<div class="cv-h">{esc(t("screen.renovation.funnel"))}</div>')
         fig = fig_base(L, chart_h)
         fig.add_trace(go.Funnel(
-            y=[tv("stage", s) for s in fn.stage], x=[int(v) for v in fn.reached], textinfo="value+percent initial",
+            y=[stages.reached_label(s) for s in fn.stage], x=[int(v) for v in fn.reached], textinfo="value+percent initial",
             textfont=dict(size=L.px(24), color="#ffffff"),
             marker=dict(color=["#2f7cf6", "#7e62b3", "#e8833a", "#2ba6a6", "#3ddc97"]),
             connector=dict(fillcolor="rgba(70,160,255,.12)", line=dict(width=0))))
@@ -908,7 +910,12 @@ def scene_ticker(data: dict, L: Layout, lang: str, today: date, rotate_s: float)
         left, right, third = st.columns([1.9, 1, 1])
     else:
         (left, right), third = st.columns([1.9, 1]), None
-    cols = (f"{L.px(150)}px minmax(0,2.2fr) {L.px(130)}px {L.px(170)}px {L.px(110)}px {L.px(120)}px")
+    # the type chips and the number headers are as wide as their longest words in this language (English
+    # service types and "Volunteers" are wider than the Chinese); the site name takes what is left
+    tag_w = int(max(_em(tv("service_type", s)) for s in charts.SERVICE_COLORS) * L.px(22) * 1.05) + L.px(40)
+    num_w = [max(L.px(110), int(_em(t(k)) * L.px(22)) + L.px(24))
+             for k in ("screen.ticker.col_participants", "screen.ticker.col_volunteers")]
+    cols = f"{L.px(150)}px minmax(0,2.2fr) {L.px(130)}px {max(L.px(170), tag_w)}px {num_w[0]}px {num_w[1]}px"
     row_h = L.px(66)
     head_h = L.px(52)
     body_h = inner - L.px(48) - head_h

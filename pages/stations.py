@@ -314,8 +314,20 @@ site_param.store()
 # ── table (on demand) ───────────────────────────────────────────────────────────────────────
 # Collapsed by default and built only when open (on_change="rerun"): the map is the page's first paint,
 # and a data grid there costs a GPU-less browser ~0.5 s (docs/map.md "First paint").
-TABLE_COLUMNS = ["name", "level", "town_name", "village_code", "activities", "beneficiaries", "last_activity", "idle",
-                 "teams", "site_id"]
+# The table's columns and headers, on screen and in its downloads alike (idle reads 是/否 in a file).
+TABLE_COLS = [
+    export.Col("name", "map.col_name", width="medium"),
+    export.Col("level", "map.col_level", width="small"),
+    export.Col("town_name", "map.col_town", width="small"),
+    export.Col("village_code", "map.col_village_code"),
+    export.Col("activities", "map.col_activities", "int"),
+    export.Col("beneficiaries", "map.col_beneficiaries", "int"),
+    export.Col("last_activity", "map.col_last"),
+    export.Col("idle", "map.col_idle", "bool", width="small"),
+    export.Col("teams", "map.col_teams", "int", width="small"),
+    export.Col("site_id", "map.col_site_id"),
+]
+TABLE_COLUMNS = [c.name for c in TABLE_COLS]
 table_box = st.expander(t("map.table_open", n=fmt.integer(len(sites))), key=TABLE_KEY, on_change="rerun")
 idle_only = False                  # the table's switch; the export below follows it
 with table_box:
@@ -334,33 +346,16 @@ with table_box:
         st.dataframe(
             table, hide_index=True, width="stretch", height=min(36 + 35 * len(table), 420), key=key,
             selection_mode="single-row", on_select=partial(_on_frame, key, "_map_table_ids", "table"),
-            column_config={
-                "name": st.column_config.TextColumn(t("map.col_name"), width="medium"),
-                "level": st.column_config.TextColumn(t("map.col_level"), width="small"),
-                "town_name": st.column_config.TextColumn(t("map.col_town"), width="small"),
-                "village_code": st.column_config.TextColumn(t("map.col_village_code")),
-                "activities": st.column_config.NumberColumn(t("map.col_activities"), format="%d"),
-                "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d"),
-                "last_activity": st.column_config.TextColumn(t("map.col_last")),
-                "idle": st.column_config.CheckboxColumn(t("map.col_idle"), width="small"),
-                "teams": st.column_config.NumberColumn(t("map.col_teams"), format="%d", width="small"),
-                "site_id": st.column_config.TextColumn(t("map.col_site_id")),
-            })
+            column_config=export.column_config(TABLE_COLS))
 
 
 def _export_frame(idle_only: bool):
     """Every site in scope (not only the rows shown; idle stations only while the table says so), built when
     a download button is clicked."""
     full = maps.table_sites(sites, idle_only=idle_only)
-    full = full.assign(level=[tv("level", x, lang) for x in full.level])[TABLE_COLUMNS]
-    return full.rename(columns=export_names)
+    return full.assign(level=[tv("level", x, lang) for x in full.level])
 
 
-export_names = {
-    "name": t("map.col_name"), "level": t("map.col_level"), "town_name": t("map.col_town"),
-    "village_code": t("map.col_village_code"), "activities": t("map.col_activities"),
-    "beneficiaries": t("map.col_beneficiaries"), "last_activity": t("map.col_last"), "idle": t("map.col_idle"),
-    "teams": t("map.col_teams"), "site_id": t("map.col_site_id")}
 export.download_buttons(partial(_export_frame, idle_only),
                         f"stations{'_idle' if idle_only else ''}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}",
-                        key="map_export")
+                        key="map_export", columns=TABLE_COLS)

@@ -33,7 +33,7 @@ def test_translation_and_fallbacks():
     assert i18n.t("nav.overview", lang="en") == "Overview"
     with i18n.use_lang("en"):
         assert i18n.t("app.as_of", date="x") == "Data as of x"
-        assert i18n.tv("stage", "施工") == "Construction"
+        assert i18n.tv("stage", "施工") == "Under construction"
     assert i18n.tv("stage", "未知值") == "未知值"
     assert i18n.t("no.such.key") == "no.such.key"
 

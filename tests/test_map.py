@@ -571,13 +571,14 @@ def test_payload_stays_bounded_at_scale(scale5):
 
 
 def record_exports(monkeypatch) -> dict:
-    """key → what the page handed to export.download_buttons (a frame or a callable building it)."""
+    """key → a callable building the frame a download writes (headers and yes/no words as in the file)."""
     from civic import export
     seen, original = {}, export.download_buttons
 
-    def spy(df, basename, key):
-        seen[key] = df
-        return original(df, basename, key)
+    def spy(df, basename, key, columns=None):
+        convert = export._exporter(columns) if columns else (lambda frame: frame)
+        seen[key] = lambda: convert(df() if callable(df) else df)
+        return original(df, basename, key, columns=columns)
 
     monkeypatch.setattr(export, "download_buttons", spy)
     return seen

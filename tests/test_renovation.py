@@ -287,3 +287,111 @@ def test_queries_agree_with_each_other(data_dir, con):
     g = queries.run("renovation_gantt", **f)
     assert g[g.kind == "milestone"].compound_id.nunique() == k.completed
     assert g[g.kind == "actual"].bar_end.max() <= pd.Timestamp(AS_OF)
+
+
+# ── stage words: one word, one count, on this page and on the screen ─────────────────────────────
+def _word_counts(pairs) -> dict[str, int]:
+    """word → count; the same word with two different counts is the failure this guards against."""
+    out: dict[str, int] = {}
+    for word, n in pairs:
+        assert out.setdefault(word, n) == n, f"{word!r} counts {out[word]} in one place and {n} in another"
+    return out
+
+
+def _stage_pairs_renovation(at) -> list[tuple[str, int]]:
+    ch = charts(at)
+    funnel = ch["rv_funnel"]["data"][0]
+    pairs = list(zip(funnel["y"], [int(v) for v in arr(funnel["x"])]))
+    for tr in ch["rv_community"]["data"]:           # stacked bars: one trace per current stage
+        pairs.append((tr["name"], int(sum(arr(tr["x"])))))
+    for tr in ch["rv_type"]["data"]:
+        pairs.append((tr["name"], int(sum(arr(tr["x"])))))
+    cap = " ".join(c.value for c in at.caption)
+    for word, n in re.findall(r"(推进中|未启动) (\d+) 个", cap) + [(w, n) for n, w in re.findall(
+            r"(\d+) (in progress|not started)", cap)]:
+        pairs.append(({"in progress": "In progress", "not started": "Not started"}.get(word, word), int(n)))
+    return pairs
+
+
+def _stage_pairs_screen(make_app, lang: str) -> list[tuple[str, int]]:
+    import streamlit as st
+    pairs = []
+    for scene in ("1", "3"):
+        st.cache_resource.clear()
+        at = make_app("pages/screen.py", {"layout": "1080p", "scene": scene, "lang": lang}).run(timeout=120)
+        assert not at.exception
+        for el in at.get("plotly_chart"):
+            for tr in json.loads(el.proto.spec)["data"]:
+                if tr["type"] == "funnel" or (tr["type"] == "bar" and tr.get("orientation") == "h"):
+                    pairs += list(zip(tr["y"], [int(v) for v in arr(tr["x"])]))
+        for body in (h.proto.body for h in at.get("html")):
+            for label, value in re.findall(r'cv-kpi-label">([^<]+)</div><div class="cv-kpi-value"[^>]*>'
+                                           r'<span class="cv-num">([\d,]+)</span>', body):
+                pairs.append((label, int(value.replace(",", ""))))
+    st.cache_resource.clear()
+    return pairs
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_stage_word_counts_the_same_on_the_page_and_the_screen(make_app, con, lang):
+    page = _word_counts(_stage_pairs_renovation(run(make_app, lang=lang)))
+    screen = _word_counts(_stage_pairs_screen(make_app, lang))
+    both = _word_counts(list(page.items()) + list(screen.items()))
+    from civic import stages
+    from civic.i18n import t, tv
+    status = dict(con.execute("SELECT status, count(*) FROM compounds GROUP BY status").fetchall())
+    level = {s: i for i, s in enumerate(stages.ORDER)}
+    for s in stages.ORDER:
+        now, reached = tv("stage", s, lang), stages.reached_label(s, lang)
+        assert page[now] == screen[now] == status.get(s, 0), now          # "currently at" words
+        assert page[reached] == screen[reached] == sum(n for x, n in status.items() if level[x] >= level[s])
+    under_way = t("stages.under_way", lang)
+    assert page[under_way] == screen[under_way] == sum(status.get(s, 0) for s in stages.UNDER_WAY)
+    assert both[t("stages.reached.未启动", lang)] == sum(status.values())
+    assert "在建" not in both, "在建 reads as 'under construction' but counted design and acceptance too"
+
+
+# ── exports: the table's headers, in the page's language ─────────────────────────────────────────
+def test_export_frame_uses_headers_and_yes_no_words():
+    from civic import export
+    cols = [export.Col("compound_id", "renovation.c_id"), export.Col("idle", "map.col_idle", "bool")]
+    df = pd.DataFrame({"compound_id": ["HY-001", "HY-002", "=cmd"], "idle": [True, False, None], "extra": [1, 2, 3]})
+    zh, en = export.export_frame(df, cols, "zh"), export.export_frame(df, cols, "en")
+    assert list(zh.columns) == [export.t("renovation.c_id", "zh"), export.t("map.col_idle", "zh")]
+    assert list(zh.iloc[:, 1]) == ["是", "否", ""] and list(en.iloc[:, 1]) == ["Yes", "No", ""]
+    assert list(en.columns) == [export.t("renovation.c_id", "en"), export.t("map.col_idle", "en")]
+    assert export.to_csv_bytes(zh).decode("utf-8-sig").splitlines()[3].startswith("'=cmd")
+
+
+def _spy_exports(monkeypatch) -> dict:
+    from civic import export
+    seen, original = {}, export.download_buttons
+
+    def spy(df, basename, key, columns=None):
+        frame = df() if callable(df) else df
+        seen[key] = (export.export_frame(frame, columns) if columns else frame, columns)
+        return original(df, basename, key, columns=columns)
+    monkeypatch.setattr(export, "download_buttons", spy)
+    return seen
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page,key", [("pages/renovation.py", "rv_export"), ("pages/cogovernance.py", "cg_gaps_export"),
+                                      ("pages/cogovernance.py", "cg_open_export")])
+def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, key):
+    from civic.i18n import t
+    seen = _spy_exports(monkeypatch)
+    at = make_app(page, {"lang": lang, "range": "all"}).run(timeout=120)
+    assert not at.exception
+    frame, columns = seen[key]
+    headers = [t(c.label, lang) for c in columns]
+    assert list(frame.columns) == headers
+    assert not any(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h) for h in frame.columns), "no snake_case in a file"
+    tables = [[c.get("label") for name, c in json.loads(el.proto.columns).items() if name != "_index"]
+              for el in at.dataframe]
+    assert headers in tables, "the same words head the table on screen"
+    from civic import export
+    text = export.to_csv_bytes(frame).decode("utf-8-sig")
+    assert "True" not in text and "False" not in text
+    if lang == "en":
+        assert not CJK.search(",".join(frame.columns))

@@ -124,3 +124,22 @@ def test_click_on_a_gantt_bar_opens_the_compound_card(server, browser):
         assert exceptions(page) == []
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("wait_between", [False, True], ids=["at-once", "after-settle"])
+def test_csv_then_excel_both_download(server, browser, wait_between):
+    """A CSV click and then an Excel click each deliver their file (a CSV click used to leave the Excel button
+    holding a deferred-file id the rerun had already dropped: "Deferred file … not found", nothing happened)."""
+    page = _open(server, browser, "/renovation?lang=en", (1366, 768))
+    got = []
+    for fmt_key, suffix in (("rv_export_csv", ".csv"), ("rv_export_xlsx", ".xlsx")):
+        button = page.locator(f".st-key-{fmt_key} button")
+        button.scroll_into_view_if_needed()
+        with page.expect_download(timeout=20_000) as dl:
+            button.click()
+        got.append(dl.value.suggested_filename)
+        assert dl.value.failure() is None
+        if wait_between:
+            settle(page)
+    assert got == ["renovation_compounds.csv", "renovation_compounds.xlsx"]
+    assert exceptions(page) == []
