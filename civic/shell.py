@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from . import charts, db, fmt, nav, queries, snapshots
+from .safe_text import md_text
 from .filters import (DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
                       with_dates)
 from .i18n import t
@@ -186,7 +187,7 @@ def no_data() -> None:
 
 def _notices() -> None:
     for n in st.session_state.get("_notices", []):
-        st.warning(n)
+        st.warning(md_text(n))    # a notice quotes the bad URL value: shown as typed, never as a link
 
 
 def _menu(box, pages: dict[str, st.Page], specs: list[nav.PageSpec]) -> None:

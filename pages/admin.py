@@ -25,6 +25,7 @@ import streamlit as st  # noqa: E402
 from civic import export, fmt, ingest, paths, snapshots  # noqa: E402
 from civic import status as status_mod  # noqa: E402
 from civic.i18n import has, t  # noqa: E402
+from civic.safe_text import md_text  # noqa: E402
 
 MAX_FAILURES = int(os.environ.get("CIVIC_ADMIN_MAX_FAILURES", "5"))
 GLOBAL_MAX = int(os.environ.get("CIVIC_ADMIN_GLOBAL_MAX_FAILURES", "20"))
@@ -180,7 +181,7 @@ def _import_tab() -> None:
     if report.entity:
         st.caption(t("admin.import.detected", entity=_entity_label(report.entity)))
     for w in report.warnings:
-        st.warning(w)
+        st.warning(md_text(w))    # a warning quotes the file's header cells: shown as typed
     if not report.ok:
         st.error(t("admin.import.problems", n=len(report.problems)))
         frame = report.problems_frame()[["行", "列", "值", "原因"]]
@@ -291,7 +292,7 @@ def _versions_tab() -> None:
         try:
             snap = snapshots.rollback(target, user=_who())
         except (ValueError, snapshots.WriterBusy) as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
             return
         st.session_state["_admin_flash"] = t("admin.versions.done", target=target, version=snap.version)
         st.session_state.pop("admin_rb_sure", None)
@@ -326,7 +327,7 @@ _snap = snapshots.current()
 st.caption(t("admin.caption"))
 st.caption(t("app.snapshot", version=_snap.version, time=fmt.timestamp(_snap.published_at, shell.lang())))
 top = st.columns([4, 1])
-top[0].caption(t("admin.signed_in_as", who=_who()))
+top[0].caption(t("admin.signed_in_as", who=md_text(_who())))
 if top[1].button(t("admin.logout"), key="admin_logout"):
     st.session_state.pop("_admin_at", None)
     st.rerun()

@@ -8,6 +8,7 @@ import streamlit as st  # noqa: E402
 
 from civic import charts, fmt, queries  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
+from civic.safe_text import md_frame  # noqa: E402
 
 f = shell.filters()
 lang = shell.lang()
@@ -128,6 +129,6 @@ with st.expander(t("overview.provenance_heading")):
     st.markdown(t("overview.provenance_text"))
     prov = queries.run("provenance")
     # st.table, not st.dataframe: a grid inside a collapsed expander never draws its canvas
-    st.table(prov.assign(kind=[tv("provenance_kind", k) for k in prov.kind])[["table_name", "kind", "source"]]
+    st.table(md_frame(prov.assign(kind=[tv("provenance_kind", k) for k in prov.kind])[["table_name", "kind", "source"]]
              .rename(columns={"table_name": t("overview.col_table"), "kind": t("overview.col_kind"),
-                              "source": t("overview.col_origin")}).set_index(t("overview.col_table")))
+                              "source": t("overview.col_origin")}).set_index(t("overview.col_table"))))
