@@ -64,7 +64,10 @@ def _unescaped(md: str) -> str:
 
 
 def markup_in(md: str) -> list[str]:
-    """What in this Markdown source could become a link, an image or HTML: unescaped `](`, `<`, `://`,
-    `www.`; [] when the source is safe."""
+    """What in this Markdown source could become a link, an image or HTML: unescaped `](` or `<`, and the
+    bare `://`, `www.` and `@x` that GFM links even when escaped; [] when the source is safe."""
     live = _unescaped(md)
-    return [s for s in ("](", "<", "://", "www.") if s in live]
+    text = md.replace("\\", "")
+    found = [s for s in ("](", "<") if s in live]
+    found += [s for s in ("://", "www.") if s in text.lower()]
+    return found + (["@"] if re.search(r"@[-\w]", text) else [])
