@@ -90,7 +90,7 @@ def test_pages_show_hostile_names_as_text(browser, hostile_server, path):
             # the name reads as typed, without the escapes that kept it text
             assert f"[补贴](http://{HOST}/c)" in text, "the hostile name is shown, as plain text"
         assert "\\[" not in text and "\\(" not in text, "no escape shows"
-        harness.shot(page, "escape_" + path.strip("/").split("?")[0].replace("/", "_") or "escape_overview")
+        harness.shot(page, "escape_" + (path.strip("/").split("?")[0] or "overview"))
     finally:
         page.context.close()
 
