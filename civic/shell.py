@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import streamlit as st
 
 from . import charts, db, fmt, nav, queries, snapshots
-from .safe_text import md_text
 from .filters import (DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
                       with_dates)
 from .i18n import t
+from .safe_text import md_text
 
 SHARED_PARAMS = ("county", "town", "range", "from", "to", "lang")
 VERSION_POLL_S = 5

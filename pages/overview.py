@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 
 from civic import charts, fmt, queries  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
-from civic.safe_text import md_frame  # noqa: E402
+from civic.safe_text import md_frame, md_text  # noqa: E402
 
 f = shell.filters()
 lang = shell.lang()
@@ -84,8 +84,8 @@ if f.shows_county("511823"):
         for i, w in enumerate(works.itertuples()):
             share = 0 if w.planned == 0 else min(1.0, w.done / w.planned)
             with cols[i % 2]:
-                st.progress(share, text=f"{tv('work_category', w.category)}：{fmt.integer(w.done)} / "
-                                         f"{fmt.integer(w.planned)} {tv('unit', w.unit)}")
+                st.progress(share, text=f"{md_text(tv('work_category', w.category))}：{fmt.integer(w.done)} / "
+                                         f"{fmt.integer(w.planned)} {md_text(tv('unit', w.unit))}")
     gov = queries.run("overview_governance", towns=f.town_codes("511823"))
     with right:
         scope = int(gov.scope.iloc[0]) if not gov.empty else 0

@@ -130,7 +130,7 @@ def _strings(node):
             if isinstance(v, str):
                 yield "table", v
         return
-    for field in ("body", "label", "help", "placeholder"):
+    for field in ("body", "label", "help", "placeholder", "text"):
         v = getattr(proto, field, None)
         if isinstance(v, str) and v:
             yield f"{kind}.{field}", v
