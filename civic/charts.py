@@ -5,9 +5,12 @@ number formatting and an offline PNG export button.
 """
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
+
+from .safe_text import plotly_text
 
 FONT = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = ["#1F6FB2", "#E8833A", "#3BA272", "#C84C4C", "#7E62B3", "#2BA6A6", "#B8860B", "#6B7B8C"]
@@ -55,9 +58,57 @@ def style(fig: go.Figure, title: str | None = None, height: int = 320, dark: boo
     return fig
 
 
+# Trace properties plotly draws as text (ticks of category axes, legend, bar text, hover): data reaches
+# a chart through these, so they are neutralised here once rather than at every call site.
+_TEXT_PROPS = ("x", "y", "text", "hovertext", "customdata", "name", "labels", "hovertemplate", "texttemplate")
+
+
+def _neutral(v):
+    """`v` with every string made safe for plotly (see safe_text.plotly_text), or None when nothing changed
+    (most arrays are numbers or dates: they are left as they are, not copied)."""
+    if isinstance(v, str):
+        out = plotly_text(v)
+        return None if out is v else out
+    if isinstance(v, np.ndarray):
+        if v.dtype.kind not in "OU":
+            return None
+        flat = [_neutral(x) for x in v.ravel().tolist()]
+        if all(x is None for x in flat):
+            return None
+        out = np.array([x if n is None else n for x, n in zip(v.ravel().tolist(), flat)], dtype=object)
+        return out.reshape(v.shape)
+    if isinstance(v, (list, tuple)):
+        items = [_neutral(x) for x in v]
+        if all(x is None for x in items):
+            return None
+        return type(v)(x if n is None else n for x, n in zip(v, items))
+    return None
+
+
+def neutralise(fig: go.Figure) -> go.Figure:
+    """Show imported names as typed, never as plotly markup: a compound called `<a href="http://…">` would
+    otherwise be a live link in a tick label or hover (tests/test_escape.py)."""
+    for trace in fig.data:
+        for prop in _TEXT_PROPS:
+            if prop in trace:
+                new = _neutral(trace[prop])
+                if new is not None:
+                    trace[prop] = new
+    for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
+        new = _neutral(axis.ticktext)
+        if new is not None:
+            axis.ticktext = new
+    for ann in fig.layout.annotations or ():
+        new = _neutral(ann.text)
+        if new is not None:
+            ann.text = new
+    return fig
+
+
 def show(fig: go.Figure, key: str | None = None, title: str | None = None, height: int = 320, **kwargs):
-    """Render with our template (not Streamlit's theme) and the offline PNG button."""
+    """Render with our template (not Streamlit's theme) and the offline PNG button; data shown as text."""
     style(fig, title=title, height=height)
+    neutralise(fig)
     return st.plotly_chart(fig, theme=None, config=CONFIG, key=key, width="stretch", **kwargs)
 
 

@@ -323,5 +323,6 @@ def load_page_params(*params: UrlParam) -> None:
     seen = len(st.session_state.get("_notices", []))
     for p in params:
         p.load()
+    from .safe_text import md_text
     for notice in st.session_state.get("_notices", [])[seen:]:
-        st.warning(notice)
+        st.warning(md_text(notice))   # it quotes the bad URL value: shown as typed, never as a link

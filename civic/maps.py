@@ -35,6 +35,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from . import fmt, paths
 from .i18n import current_lang, t, tv
+from .safe_text import md_text
 
 # ── constants ─────────────────────────────────────────────────────────────────────────────────
 LEVELS = ("中心", "所", "站", "基地")
@@ -490,8 +491,8 @@ def table_sites(frame: pd.DataFrame, idle_only: bool = False) -> pd.DataFrame:
 
 def idle_chip_labels(idle: pd.DataFrame) -> list[str]:
     """Short labels for the idle-station chips: the village (with its town where the name repeats in the
-    county) and the days since its last activity."""
-    return [f"{r.short_label} · " + (t("map.never") if pd.isna(r.idle_days) else t("map.days", n=f"{int(r.idle_days):,}"))
+    county) and the days since its last activity. st.pills renders options as Markdown: the name is escaped."""
+    return [f"{md_text(r.short_label)} · " + (t("map.never") if pd.isna(r.idle_days) else t("map.days", n=f"{int(r.idle_days):,}"))
             for r in idle.itertuples()]
 
 

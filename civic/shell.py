@@ -13,6 +13,7 @@ from . import auth, charts, db, fmt, head, nav, queries, snapshots
 from .filters import (COUNTIES, DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
                       with_dates)
 from .i18n import current_lang, t
+from .safe_text import md_text
 
 SHARED_PARAMS = ("county", "town", "range", "from", "to", "lang")
 VERSION_POLL_S = 5
@@ -282,7 +283,7 @@ def no_data() -> None:
 
 def _notices() -> None:
     for n in st.session_state.get("_notices", []):
-        st.warning(n)
+        st.warning(md_text(n))    # a notice quotes the bad URL value: shown as typed, never as a link
 
 
 def _menu(box, pages: dict[str, st.Page], specs: list[nav.PageSpec]) -> None:

@@ -16,6 +16,7 @@ import streamlit as st  # noqa: E402
 from civic import auth, export, fmt, ingest, snapshots  # noqa: E402
 from civic import status as status_mod  # noqa: E402
 from civic.i18n import has, t  # noqa: E402
+from civic.safe_text import md_text  # noqa: E402
 
 
 # ── authentication (civic/auth.py) ────────────────────────────────────────────────────────────
@@ -101,7 +102,7 @@ def _import_tab() -> None:
     if report.entity:
         st.caption(t("admin.import.detected", entity=_entity_label(report.entity)))
     for w in report.warnings:
-        st.warning(w)
+        st.warning(md_text(w))    # a warning quotes the file's header cells: shown as typed
     if not report.ok:
         st.error(t("admin.import.problems", n=len(report.problems)))
         frame = report.problems_frame()[["行", "列", "值", "原因"]]
@@ -220,7 +221,7 @@ def _versions_tab() -> None:
         try:
             snap = snapshots.rollback(target, user=_who())
         except (ValueError, snapshots.WriterBusy) as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
             return
         st.session_state["_admin_flash"] = t("admin.versions.done", target=target, version=snap.version)
         st.session_state.pop("admin_rb_sure", None)
@@ -277,7 +278,7 @@ _snap = snapshots.current()
 st.caption(t("admin.caption"))
 st.caption(t("app.snapshot", version=_snap.version, time=fmt.timestamp(_snap.published_at, shell.lang())))
 top = st.columns([4, 1])
-top[0].caption(t("admin.signed_in_as", who=_who()))
+top[0].caption(t("admin.signed_in_as", who=md_text(_who())))
 if top[1].button(t("admin.logout"), key="admin_logout"):
     auth.sign_out(st.session_state)
     st.rerun()

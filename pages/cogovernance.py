@@ -13,6 +13,7 @@ import streamlit as st  # noqa: E402
 
 from civic import charts, export, fmt, queries  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
+from civic.safe_text import md_frame, md_text  # noqa: E402
 
 COUNTY = "511823"
 STATUS_COLORS = {"收集": charts.PALETTE[1], "议事": charts.PALETTE[4], "办结": charts.OK}
@@ -142,8 +143,8 @@ def gaps() -> None:
     if none.empty:
         st.success(t("cogovernance.gaps_none_ok"))
     else:
-        st.warning("、".join(f"{r.name}（{r.community_name}）" for r in none.itertuples()) if lang == "zh" else
-                   ", ".join(f"{r.name} ({r.community_name})" for r in none.itertuples()))
+        st.warning("、".join(f"{md_text(r.name)}（{md_text(r.community_name)}）" for r in none.itertuples()) if lang == "zh"
+                   else ", ".join(f"{md_text(r.name)} ({md_text(r.community_name)})" for r in none.itertuples()))
     st.markdown(f"**{t('cogovernance.gaps_heading', n=len(g))}**")
     if g.empty:
         st.success(t("cogovernance.gaps_ok"))
@@ -346,21 +347,21 @@ def grid_section() -> None:
             charts.show(fig, key="cg_partners", title=t("cogovernance.partners_title"), height=340)
     projects = queries.run("cogov_partner_projects", **P)
     with st.expander(t("cogovernance.projects_heading", n=len(projects))):
-        st.table(projects.assign(project_kind=[tv("project_kind", v) for v in projects.project_kind],
+        st.table(md_frame(projects.assign(project_kind=[tv("project_kind", v) for v in projects.project_kind],
                                  partner_kind=[tv("partner_kind", v) for v in projects.partner_kind],
                                  start_date=projects.start_date.dt.strftime("%Y-%m-%d"))
                  [["project", "project_kind", "partner", "partner_kind", "community_name", "start_date"]]
                  .rename(columns={"project": t("cogovernance.c_project"), "project_kind": t("cogovernance.c_project_kind"),
                                   "partner": t("cogovernance.c_partner"), "partner_kind": t("cogovernance.c_partner_kind"),
                                   "community_name": t("cogovernance.c_community"),
-                                  "start_date": t("cogovernance.c_start")}))
+                                  "start_date": t("cogovernance.c_start")})))
 
 
 def reconcile_section() -> None:
     with st.expander(t("cogovernance.reconcile_heading")):
         facts = queries.run("cogov_facts")
         st.caption(t("cogovernance.reconcile_caption"))
-        st.table(facts.assign(
+        st.table(md_frame(facts.assign(
             published=[fmt.published(v, q, u if lang == "zh" else "", lang)
                        for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],
             computed=[fmt.integer(v) for v in facts.computed],
@@ -369,7 +370,7 @@ def reconcile_section() -> None:
             .rename(columns={"fact_id": t("cogovernance.col_id"), "metric": t("cogovernance.col_metric"),
                              "published": t("cogovernance.col_published"), "computed": t("cogovernance.col_computed"),
                              "ok": t("cogovernance.col_ok"), "period": t("cogovernance.col_period")})
-            .set_index(t("cogovernance.col_id")))
+            .set_index(t("cogovernance.col_id"))))
 
 
 coverage_section()

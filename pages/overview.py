@@ -10,6 +10,7 @@ import streamlit as st  # noqa: E402
 
 from civic import charts, fmt, measures, queries  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
+from civic.safe_text import md_frame, md_text  # noqa: E402
 
 f = shell.filters()
 lang = shell.lang()
@@ -145,8 +146,8 @@ if f.shows_county("511823"):
         for i, w in enumerate(works.itertuples()):
             share = 0 if w.planned == 0 else min(1.0, w.done / w.planned)
             with cols[i % 2]:
-                st.progress(share, text=f"{tv('work_category', w.category)}：{fmt.integer(w.done)} / "
-                                         f"{fmt.integer(w.planned)} {tv('unit', w.unit)}")
+                st.progress(share, text=f"{md_text(tv('work_category', w.category))}：{fmt.integer(w.done)} / "
+                                         f"{fmt.integer(w.planned)} {md_text(tv('unit', w.unit))}")
     gov = queries.run("overview_governance", towns=f.town_codes("511823"))
     with right:
         scope = int(gov.scope.iloc[0]) if not gov.empty else 0
@@ -191,6 +192,6 @@ with st.expander(t("overview.provenance_heading")):
     st.markdown(t("overview.provenance_text"))
     prov = queries.run("provenance")
     # st.table, not st.dataframe: a grid inside a collapsed expander never draws its canvas
-    st.table(prov.assign(kind=[tv("provenance_kind", k) for k in prov.kind])[["table_name", "kind", "source"]]
+    st.table(md_frame(prov.assign(kind=[tv("provenance_kind", k) for k in prov.kind])[["table_name", "kind", "source"]]
              .rename(columns={"table_name": t("overview.col_table"), "kind": t("overview.col_kind"),
-                              "source": t("overview.col_origin")}).set_index(t("overview.col_table")))
+                              "source": t("overview.col_origin")}).set_index(t("overview.col_table"))))

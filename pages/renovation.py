@@ -14,6 +14,7 @@ import streamlit as st  # noqa: E402
 from civic import charts, export, fmt, queries, stages  # noqa: E402
 from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
+from civic.safe_text import md_frame, md_text  # noqa: E402
 
 COUNTY = "511823"
 STAGES = list(stages.ORDER)
@@ -118,7 +119,7 @@ P = dict(towns=towns, communities=ss.get("rv_community", []), batches=ss.get("rv
 
 k = queries.run("renovation_kpis", **P).iloc[0]
 if ss.get("rv_compound"):
-    st.info(t("renovation.selected_note", name=compound_name.get(ss["rv_compound"], ss["rv_compound"])))
+    st.info(t("renovation.selected_note", name=md_text(compound_name.get(ss["rv_compound"], ss["rv_compound"]))))
 
 
 # ── headline ───────────────────────────────────────────────────────────────────────────────────
@@ -441,8 +442,8 @@ def compound_card(cid: str) -> None:
         return
     c = d.iloc[0]
     with st.container(border=True):
-        st.markdown(f"#### {c['name']} · {c.compound_id}")
-        tags = [f"{c.town_name} · {c.community_name}", tv("compound_type", c.compound_type), tv("batch", c.batch),
+        st.markdown(f"#### {md_text(c['name'])} · {md_text(c.compound_id)}")
+        tags = [f"{md_text(c.town_name)} · {md_text(c.community_name)}", tv("compound_type", c.compound_type), tv("batch", c.batch),
                 colon("renovation.h_status") + tv("stage", c.status)]
         if c.is_key:
             tags.append(t("renovation.key_compound"))
@@ -524,7 +525,7 @@ def compound_card(cid: str) -> None:
             bodies = queries.run("renovation_compound_bodies", compound=cid)
             sep = "：" if lang == "zh" else ": "
             st.markdown("  \n".join(
-                (f"✓ {tv('body_type', b.body_type)}" + (f"（{b.firm_name}）" if isinstance(b.firm_name, str) else "") +
+                (f"✓ {tv('body_type', b.body_type)}" + (f"（{md_text(b.firm_name)}）" if isinstance(b.firm_name, str) else "") +
                  f" · {t('renovation.since', date=fmt.day(b.established_date, lang))}")
                 if b.present else f"— {tv('body_type', b.body_type)}{sep}{t('renovation.none')}"
                 for b in bodies.itertuples()))
@@ -580,7 +581,7 @@ if ss.get("rv_compound"):
 
 with st.expander(t("renovation.reconcile_heading")):
     facts = queries.run("renovation_facts")
-    st.table(facts.assign(
+    st.table(md_frame(facts.assign(
         published=[fmt.published(v, q, u if lang == "zh" else "", lang)
                    for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],
         computed=[fmt.integer(v) for v in facts.computed],
@@ -588,4 +589,4 @@ with st.expander(t("renovation.reconcile_heading")):
         [["fact_id", "metric", "published", "computed", "ok"]]
         .rename(columns={"fact_id": t("renovation.col_id"), "metric": t("renovation.col_metric"),
                          "published": t("renovation.col_published"), "computed": t("renovation.col_computed"),
-                         "ok": t("renovation.col_ok")}).set_index(t("renovation.col_id")))
+                         "ok": t("renovation.col_ok")}).set_index(t("renovation.col_id"))))

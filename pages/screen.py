@@ -668,7 +668,7 @@ def value_axis(vmax: float, lang: str, n: int = 4) -> dict:
 
 
 def plot(fig: go.Figure, key: str, height: int) -> None:
-    st.plotly_chart(fig, theme=None, key=key, height=height, width="stretch",
+    st.plotly_chart(charts.neutralise(fig), theme=None, key=key, height=height, width="stretch",
                     config={"staticPlot": True, "displayModeBar": False, "responsive": True})
 
 

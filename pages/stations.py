@@ -20,6 +20,7 @@ import streamlit as st  # noqa: E402
 from civic import charts, export, fmt, maps, queries  # noqa: E402
 from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
+from civic.safe_text import md_text  # noqa: E402
 
 COUNTY = "140423"
 SITE_KEY = "map_site"
@@ -165,16 +166,16 @@ with left:
 
 
 def _detail(s: dict) -> None:
-    st.subheader(s["name"])
+    st.subheader(md_text(s["name"]))
     bits = [tv("level", s["level"])]
     if isinstance(s.get("town_name"), str):
-        bits.append(s["town_name"])
+        bits.append(md_text(s["town_name"]))
     if isinstance(s.get("village_code"), str):
-        bits.append(t("map.detail_village_code", code=s["village_code"]))
+        bits.append(t("map.detail_village_code", code=md_text(s["village_code"])))
     if isinstance(s.get("base_kind"), str):
         bits.append(t(f"map.base_kind.{s['base_kind']}"))
     if isinstance(s.get("parent_name"), str):
-        bits.append(t("map.detail_parent", name=s["parent_name"]))
+        bits.append(t("map.detail_parent", name=md_text(s["parent_name"])))
     st.caption(" · ".join(bits))
     if focused and s.get("town_code") not in params["towns"]:
         st.info(t("map.outside_scope"))

@@ -10,6 +10,7 @@ from civic import shell
 shell.ensure_routed()
 
 import calendar  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
 
 import pandas as pd  # noqa: E402
@@ -19,6 +20,7 @@ import streamlit as st  # noqa: E402
 from civic import charts, export, fmt, measures, queries  # noqa: E402
 from civic.filters import UrlParam, load_page_params, month_param, read_month  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
+from civic.safe_text import md_frame, md_text  # noqa: E402
 
 COUNTY = "140423"
 METRICS = ("activities", "participants", "volunteers", "beneficiaries", "hours")
@@ -498,7 +500,7 @@ if not idle.empty:
             idle.assign(
                 name=[short_station(x) for x in idle.name],
                 last_fmt=[t("volunteer.idle.never") if pd.isna(d) else fmt.day(d, lang) for d in idle.last_date],
-                map_url=[f"stations?site={sid}{suffix}" for sid in idle.site_id])[
+                map_url=[f"stations?site={quote(str(sid), safe='')}{suffix}" for sid in idle.site_id])[
                 ["name", "town_name", "last_fmt", "days_idle", "map_url"]],
             hide_index=True, width="stretch", height=min(400, 38 + 35 * len(idle)),
             column_config={
@@ -689,7 +691,7 @@ else:
 with st.expander(t("volunteer.reconcile.heading")):
     st.caption(t("volunteer.reconcile.caption"))
     if not reconcile.empty:
-        st.table(reconcile.assign(
+        st.table(md_frame(reconcile.assign(
             published_fmt=[fmt.published(v, q, u if lang == "zh" else "", lang)
                            for v, q, u in zip(reconcile.published, reconcile.qualifier, reconcile.unit)],
             computed_fmt=[fmt.integer(v) for v in reconcile.computed],
@@ -698,7 +700,7 @@ with st.expander(t("volunteer.reconcile.heading")):
             "fact_id": t("volunteer.reconcile.col_id"), "metric": t("volunteer.reconcile.col_metric"),
             "published_fmt": t("volunteer.reconcile.col_published"),
             "computed_fmt": t("volunteer.reconcile.col_computed"), "period": t("volunteer.reconcile.col_period"),
-            "check": t("volunteer.reconcile.col_ok")}).set_index(t("volunteer.reconcile.col_id")))
+            "check": t("volunteer.reconcile.col_ok")}).set_index(t("volunteer.reconcile.col_id"))))
     st.markdown(t("volunteer.reconcile.definitions"))
 
 for p in page_params:
