@@ -10,8 +10,8 @@ from civic import shell
 shell.ensure_routed()
 
 import calendar  # noqa: E402
-from urllib.parse import quote  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
