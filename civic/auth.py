@@ -152,10 +152,12 @@ def viewer_gate(page_id: str | None) -> bool:
         return True
     if viewer():
         return True
-    from .i18n import t
+    from .i18n import LANGS, t
     st = _st()
-    st.title(t("auth.viewer_title"))
-    st.error(t("auth.viewer_required"))
+    # the shell has not read the shared parameters yet: honour ?lang=en here
+    lang = st.query_params.get("lang") if st.query_params.get("lang") in LANGS else None
+    st.title(t("auth.viewer_title", lang=lang))
+    st.error(t("auth.viewer_required", lang=lang))
     return False
 
 

@@ -148,6 +148,12 @@ def test_with_viewer_login_on_a_request_without_the_header_sees_nothing(make_app
         assert len(at.sidebar.get("page_link")) == 0
 
 
+def test_the_refusal_follows_lang_en(make_app, monkeypatch):
+    monkeypatch.setenv("CIVIC_VIEWER_AUTH_HEADER", "X-Forwarded-User")
+    at = make_app(query={"lang": "en"}).run()
+    assert any("internal" in e.value for e in at.error) and at.title[0].value == "Sign-in required"
+
+
 def test_with_viewer_login_on_the_proxys_user_gets_in(make_app, monkeypatch):
     monkeypatch.setenv("CIVIC_VIEWER_AUTH_HEADER", "X-Forwarded-User")
     monkeypatch.setattr(auth, "request_headers", lambda: {"X-Forwarded-User": "李主任"})

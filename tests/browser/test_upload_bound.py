@@ -83,3 +83,29 @@ def test_a_viewer_session_cannot_make_the_server_hold_uploads(browser, own_serve
     ctx.close()
     after = _rss(own_server)
     assert after - baseline < BOUND, f"server still holds {(after - baseline) / MB:.0f} MB after the session"
+
+
+def test_a_signed_in_admin_still_uploads_through_the_guard(browser, built_db, tmp_path):
+    """The guard must not break the one real uploader: sign in on /admin, upload a register, see its dry run."""
+    from civic import ingest
+    password = "正确的密码-42"
+    s = Server(built_db, env={"CIVIC_ADMIN_PASSWORD": password, "CIVIC_ADMIN_BACKOFF_SECONDS": "0"}).start()
+    ctx = browser.context()
+    try:
+        page = ctx.new_page()
+        page.goto(s.url + "/admin")
+        settle(page)
+        page.get_by_role("textbox", name="您的姓名").fill("王会计")
+        page.get_by_role("textbox", name="管理密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        settle(page)
+        assert page.get_by_role("tab", name="导入数据").is_visible()
+        f = tmp_path / "good.xlsx"
+        f.write_bytes(ingest.sample_bytes("activities", 3, seed=91))
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(f))
+        settle(page)
+        text = page.inner_text('[data-testid="stMain"]')
+        assert "将新增" in text and "确认导入" in text, text[:500]
+    finally:
+        ctx.close()
+        s.stop()
