@@ -303,8 +303,10 @@ def fetch(scene: str) -> tuple[dict | None, bool]:
     ss = st.session_state
     mine = ss.setdefault("_scr_good", {})
     try:
-        head = _head()
-        payload = {"head": head, "at": time.time(), **LOADERS[scene](_dates(head["as_of"]))}
+        # the scene's fragment reruns outside shell.run()'s pin: pin here, so one scene reads one snapshot
+        with db.pinned():
+            head = _head()
+            payload = {"head": head, "at": time.time(), **LOADERS[scene](_dates(head["as_of"]))}
     except DATA_ERRORS as exc:
         log.warning("screen: %s data unavailable, keeping the last good data: %s", scene, exc)
         payload = mine.get(scene) or _process_last_good().get(scene)
