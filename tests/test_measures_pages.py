@@ -80,6 +80,9 @@ def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
     # every tile of the overview says what it counts and, for the renovation's state, that it is a state
     for label, (_, _, h) in tiles(at).items():
         assert h and ("本期" in h or "当前状态" in h), label
+    # and every tile of the volunteer page has a tooltip
+    for label, (_, _, h) in tiles(render(make_app, VOLUNTEER, {"range": "this_month"})).items():
+        assert h, label
 
 
 def test_no_delta_before_the_data(make_app):
