@@ -313,7 +313,9 @@ with right:
         shell.no_data()
     else:
         o = overall.iloc[0]
-        st.metric(t("volunteer.daily.share"), fmt.pct(o.share), help=t("volunteer.daily.share_help"), border=True)
+        period = t("measures.help.year_to_date", year=year, date=fmt.day(min(as_of, date(year, 12, 31)), lang))
+        st.metric(t("volunteer.daily.share"), fmt.pct(o.share), help=t("volunteer.daily.share_help") + " " + period,
+                  border=True)
         st.caption(t("volunteer.daily.share_caption", year=year, days=int(o.elapsed_days), active=int(o.active_days)))
         towns_share = towns_share.tail(TOWN_CHART_MAX)
         fig = go.Figure(go.Bar(
@@ -527,7 +529,9 @@ with c[0]:
 with c[1]:
     med = None if pd.isna(wf.median_days) else float(wf.median_days)
     st.metric(t("volunteer.wishes.median"),
-              t("volunteer.wishes.median_value", days=f"{med:g}") if med is not None else "—", border=True)
+              t("volunteer.wishes.median_value", days=f"{med:g}") if med is not None else "—", border=True,
+              help=t("measures.help.wish_median") + " " +
+              t("measures.window_line", span=measures.span_text(cmp.window, lang)))
     if med is not None:
         st.caption(t("volunteer.wishes.median_caption", p90=f"{float(wf.p90_days):g}",
                      claim=f"{float(wf.median_claim_days):g}"))
@@ -596,7 +600,9 @@ with c[0]:
 c[1].metric(t("volunteer.trainings.trainees"), fmt.num(tk.trainees, lang),
             delta=measures.change(tk.trainees, tk.trainees_prev) if cmp.yoy_ok else None,
             help=measures.delta_help(cmp, lang), border=True)
-c[2].metric(t("volunteer.trainings.hosts"), fmt.integer(tk.hosts), border=True)
+c[2].metric(t("volunteer.trainings.hosts"), fmt.integer(tk.hosts), border=True,
+            help=t("measures.help.training_hosts") + " " +
+            t("measures.window_line", span=measures.span_text(cmp.window, lang)))
 notes = []
 if "X20" in rec:
     notes.append(t("volunteer.trainings.farmer_note", computed=fmt.integer(rec["X20"].computed), ok=ok_mark(rec["X20"].ok)))

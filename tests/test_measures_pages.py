@@ -70,6 +70,21 @@ def test_shared_kpis_agree_between_overview_and_volunteer(make_app, query):
     assert max(r_ov, key=r_ov.get) == max(r_vo, key=r_vo.get)
 
 
+@pytest.mark.parametrize("query", [COMBOS[0], COMBOS[3], COMBOS[5]],
+                         ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "default")
+def test_the_map_pages_headline_agrees(make_app, query):
+    """The map page's strip (its own query, map_summary) shows activities, beneficiaries and active stations
+    for the same filters: the same numbers as the overview and the volunteer page."""
+    a = tiles(render(make_app, OVERVIEW, query))
+    b = tiles(render(make_app, VOLUNTEER, query))
+    strip = {}
+    for body in htmls(render(make_app, "pages/stations.py", query)):
+        strip |= dict(re.findall(r'white-space:nowrap">([^<]+)</div><div[^>]*>([^<]+)', body))
+    assert strip["活动场次"] == a["活动场次"][0]
+    assert strip["受益人次"] == a["受益人次"][0]
+    assert strip["有活动的站"] == b["有活动的村站"][0].split("/")[0]
+
+
 def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
     at = render(make_app, OVERVIEW, {"range": "this_month"})
     value, delta, help_ = tiles(at)["活动场次"]
@@ -80,6 +95,9 @@ def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
     # every tile of the overview says what it counts and, for the renovation's state, that it is a state
     for label, (_, _, h) in tiles(at).items():
         assert h and ("本期" in h or "当前状态" in h), label
+    # and every tile of the volunteer page has a tooltip
+    for label, (_, _, h) in tiles(render(make_app, VOLUNTEER, {"range": "this_month"})).items():
+        assert h, label
 
 
 def test_no_delta_before_the_data(make_app):
