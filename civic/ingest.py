@@ -871,7 +871,7 @@ def _read_xlsx(data: bytes) -> Sheet:
     except Exception:  # noqa: BLE001 - damaged sheet XML (cut short, not well-formed, wrong structure)
         log.warning("openpyxl failed while reading sheet %r after %d rows", name, len(rows), exc_info=True)
         where = f"，读到第 {len(rows) + 1} 行附近时出错" if rows else ""
-        raise _file_problem(f"工作簿已损坏：工作表「{name[:31]}」的内容不完整或格式错误{where}。"
+        raise _file_problem(f"工作簿已损坏：工作表「{pii.mask(str(name)[:31])}」的内容不完整或格式错误{where}。"
                             "请在 Excel 或 WPS 中打开后重新保存", "not_spreadsheet") from None
     finally:
         _guard.lenient = False
