@@ -430,6 +430,11 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "免费", "t"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "x", "收费", "f"}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")     # Unicode category Cc, exactly
+# no column allows more than 120 characters: a longer cell is reported at once and never processed further
+MAX_CELL_CHARS = 200
+
+
 def _nfkc(s: str) -> str:
     """The form names and keys are compared in: NFKC (full-width letters and digits → ASCII) without
     invisible format characters (zero-width space, BOM, soft hyphen …), so 'ＸＸ' and 'X\u200bX' match."""
@@ -524,7 +529,7 @@ def _cell_validator(col: Col) -> Callable[[Any], Any]:
             raise _err("bad_value", "不是有效内容（单元格是无穷大或非数值）")
         s = str(v).strip() if not isinstance(v, float) or v != int(v) else str(int(v))
         s = re.sub(r"\s+", " ", pii.invisible_free(s))
-        if any(unicodedata.category(ch) == "Cc" for ch in s):
+        if _CONTROL.search(s):
             raise _err("control_char", "含有不可见的控制字符")
         # length first: nothing below (did-you-mean, place lookups) should ever see a 15,000-character value
         if len(s) > col.max_len:
@@ -866,7 +871,7 @@ def _read_xlsx(data: bytes) -> Sheet:
     except Exception:  # noqa: BLE001 - damaged sheet XML (cut short, not well-formed, wrong structure)
         log.warning("openpyxl failed while reading sheet %r after %d rows", name, len(rows), exc_info=True)
         where = f"，读到第 {len(rows) + 1} 行附近时出错" if rows else ""
-        raise _file_problem(f"工作簿已损坏：工作表「{name[:31]}」的内容不完整或格式错误{where}。"
+        raise _file_problem(f"工作簿已损坏：工作表「{pii.mask(str(name)[:31])}」的内容不完整或格式错误{where}。"
                             "请在 Excel 或 WPS 中打开后重新保存", "not_spreadsheet") from None
     finally:
         _guard.lenient = False
@@ -1589,10 +1594,12 @@ FREE_TEXT_KINDS = ("text", "ref")
 
 
 def _screen_cells(ent: Entity, row_no: int, raw: dict, clean: dict, pii_mode: str,
-                  problems: list[Problem], masked: list[tuple[int, str, str]]) -> None:
+                  problems: list[Problem], masked: list[tuple[int, str, str]], skip: set = frozenset()) -> None:
     """Cells openpyxl could not decode, and personal data in every free-text cell (titles, notes,
     feedback, names of places and teams): rejected with the row and column named, or masked in place."""
     for f, v in raw.items():
+        if f in skip:
+            continue
         col = ent.col(f)
         if isinstance(v, BadCell):
             problems.append(Problem(row_no, col.zh, v.raw, f"单元格无法读取（类型“{v.data_type[:10]}”的内容无效），"
@@ -1650,15 +1657,21 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None, pii_mode: str = 
         raw = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
         if all(_is_blank(v) for v in raw.values()):
             continue
-        if [_norm_cell(raw.get(c.name)) for c in ent.cols] == example:
+        huge = {f: len(v) for f, v in raw.items() if isinstance(v, str) and len(v) > MAX_CELL_CHARS}
+        if not huge and [_norm_cell(raw.get(c.name)) for c in ent.cols] == example:
             skipped_example = True
             continue
         n_rows += 1
         if n_rows > MAX_ROWS:
             raise _file_problem(f"数据行超过上限 {MAX_ROWS:,} 行，请拆分后再导入", "too_many_rows")
         row_problems: list[Problem] = []
-        clean = dict(raw)
-        _screen_cells(ent, row_no, raw, clean, pii_mode, row_problems, masked)
+        for f, n in huge.items():       # checked first: no lookup, screen or did-you-mean on 15,000 characters
+            col = ent.col(f)
+            raw[f] = raw[f][:20] + "…"
+            row_problems.append(Problem(row_no, col.zh, pii.mask(raw[f]), f"内容过长（{n} 字，最多 {col.max_len} 字）",
+                                        "too_long"))
+        clean = {f: (None if f in huge else v) for f, v in raw.items()}
+        _screen_cells(ent, row_no, raw, clean, pii_mode, row_problems, masked, skip=set(huge))
         for f, v in raw.items():
             if ent.col(f).zh in {p.column for p in row_problems}:
                 continue
