@@ -50,7 +50,10 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 INVISIBLE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
                        "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
-_MAYBE = re.compile(r"[\d@＠]")
+# Every pattern needs an at sign or seven digits (a bare landline after 电话), so text without either is
+# skipped before the costly normalisation; up to 3 other characters may stand between two digits (spaces,
+# hyphens, brackets, invisible characters), as the patterns and the normalisation allow.
+_MAYBE = re.compile(r"[@＠﹫]|\d(?:\D{0,3}\d){6}")
 
 
 def invisible_free(s: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import db, paths
+from . import db, paths, pii
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT_RE = re.compile(r"--[^\n]*")
@@ -87,7 +87,25 @@ def execute(name: str, **params: Any) -> pd.DataFrame:
     return _run(snap, cur, sql, bound, name)
 
 
+def _screened(df: pd.DataFrame) -> pd.DataFrame:
+    """Personal data never reaches a viewer: every text cell of every result passes the importer's rule
+    (civic/pii.py) and leaves masked (138****8000). The importer rejects such text, but rows that got in
+    before the rule (or through a masked-on-request import gone wrong) must not show on any page, the screen
+    or an export. Results are cached per snapshot, so each cell is screened once per version."""
+    for c in df.columns:
+        col = df[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            masked = col.map(pii.mask)
+            if not masked.equals(col):
+                df[c] = masked
+    return df
+
+
 def _run(snap, cur: duckdb.DuckDBPyConnection, sql: str, bound: dict, name: str) -> pd.DataFrame:
+    return _screened(_run_raw(snap, cur, sql, bound, name))
+
+
+def _run_raw(snap, cur: duckdb.DuckDBPyConnection, sql: str, bound: dict, name: str) -> pd.DataFrame:
     """Execute on this thread's cursor. If DuckDB says the connection is dead (invalidated by a fatal
     error, or closed under us), drop it and retry once on a freshly opened connection to the same snapshot."""
     try:
