@@ -9,10 +9,11 @@ and a request off the machine) and `[补贴](http://host/c)` as a live link insi
 
 So every value from data or from the URL goes through one of these before it meets markup:
 
-- `md_text(v)`   for anything Streamlit renders as Markdown (escapes every ASCII punctuation character, so
-                 no link, image, emphasis, HTML, math or directive can start; folds line breaks, so no block
-                 structure can start either; and breaks bare URLs and e-mail addresses with an invisible
-                 word joiner, so GFM does not turn them into links);
+- `md_text(v)`   for anything Streamlit renders as Markdown (escapes the punctuation that starts inline
+                 syntax, so no link, image, emphasis, HTML, math or directive can start; folds line breaks
+                 and escapes a leading list/quote/heading marker, so no block structure can start either;
+                 and breaks bare URLs and e-mail addresses with an invisible word joiner, so GFM does not
+                 turn them into links);
 - `html_text(v)` for HTML the app builds (`st.html`);
 - `plotly_text(v)` for plotly's text, applied to every figure by `charts.show` (see there).
 
@@ -24,25 +25,32 @@ import html
 import re
 
 # CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped character is always literal
-# text. Escaping all of them (not a hand-picked list) also stops entities (`&lt;`), `<http://…>` autolinks,
-# Streamlit's `:color[...]` and KaTeX `$…$`.
-_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+# text. These are the ones that can start inline syntax anywhere in a line: links and images `[ ] ( ) !`,
+# HTML and `<http://…>` autolinks `< >`, entities `&`, code, emphasis and strikethrough `` ` * _ ~ ``,
+# KaTeX `$`, table cells `|`, directives `{ }`, headings `#`, and the escape itself. Harmless ones (`- . , :
+# / @ ' "` …) are left alone so that ids, dates and numbers read the same in the Markdown source.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]()<>!&$|~#])")
+# At the start of a value (which may be the start of a line) these begin a list, quote or heading.
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 # A line break inside a value would let the rest start a heading, list, quote, code block or link
 # reference definition; a value is one line of text.
 _BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
-
-
 # GFM's autolink literals (`http://…`, `www.…`, `a@b.cn`) are found in the text *after* parsing, so no
 # escape stops them (seen in Chromium: tests/browser/test_escape.py). An invisible WORD JOINER (U+2060)
 # between the parts breaks the pattern and leaves the text looking the same.
 WJ = "\u2060"
-_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)(?=[-\w])", re.IGNORECASE)
 
 
 def md_text(value) -> str:
-    """A data value as literal text inside Markdown: `[a](http://x)` → `\\[a\\]\\(http\\:⁠\\/\\/x\\)`."""
+    """A data value as literal text inside Markdown: `![a](http://x)` → `\\!\\[a\\]\\(http:⁠//x\\)`."""
     s = "" if value is None else str(value)
-    return _MD_PUNCT.sub(r"\\\1", _AUTOLINK.sub(WJ, _BREAKS.sub(" ", s)))
+    s = _MD_INLINE.sub(r"\\\1", _AUTOLINK.sub(WJ, _BREAKS.sub(" ", s)))
+    m = _MD_LINE_START.match(s)
+    if m:   # "1." → "1\." and "- x" → "\- x"
+        s = (s[:m.end()] + "\\" + s[m.end():]) if m.group(2)[0].isdigit() else \
+            (s[:m.start(2)] + "\\" + s[m.start(2):])
+    return s
 
 
 def html_text(value) -> str:

@@ -23,7 +23,8 @@ from civic.safe_text import WJ, html_text, md_frame, md_text, plotly_text
 from tests.conftest import AS_OF, app_test
 from tests.escape_data import HOST, PAYLOAD, URL_IMAGE, URL_LINK, _unescaped, markup_in, poison
 
-ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# what may start inline Markdown syntax anywhere in a line; none may be left unescaped
+INLINE_SYNTAX = set("\\`*_{}[]()<>!&$|~#")
 # the tags a plotly text may keep (the app's own); anything else from data must arrive as &lt;
 PLOTLY_OK_TAG = re.compile(r"<(?:/?(?:b|i|em|sup|sub|s|u|extra)|br\s*/?|/span|span(?:\s+style='[^'<>()]*')?)>", re.I)
 
@@ -33,7 +34,7 @@ def test_md_text_escapes_links_images_html_and_autolinks():
     out = md_text(PAYLOAD + "a@b.cn $x$ :red[y] \n# h\n[r]: http://x")
     assert markup_in(out) == []
     live = _unescaped(out)
-    assert not set(live) & ASCII_PUNCT, "no ASCII punctuation is left to act as syntax"
+    assert not set(live) & INLINE_SYNTAX, "nothing is left to act as syntax"
     assert "\n" not in out, "a value is one line: no heading, list or link reference definition can start"
     assert "://" not in out.replace("\\", "") and "www." not in out.replace("\\", ""), "no GFM autolink literal"
     assert "补贴" in out and "example" in out, "the text itself is kept"
@@ -44,7 +45,8 @@ def test_md_text_escapes_links_images_html_and_autolinks():
 def test_md_text_leaves_no_syntax_and_reads_back_as_typed(s):
     out = md_text(s)
     live = _unescaped(out)
-    assert not set(live) & ASCII_PUNCT
+    assert not set(live) & INLINE_SYNTAX
+    assert not re.match(r"\s*([-+=>*#]|\d+[.)])", live), "no list, quote or heading can start"
     # reading the escapes back gives the value, with its line breaks folded into one space
     back = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", out).replace(WJ, "")
     assert back == re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", s).replace(WJ, "")
