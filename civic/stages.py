@@ -8,6 +8,8 @@ meant 26 compounds; the screen said 未启动 26 in one scene and 未启动 92 i
   Used by the stage filter, tables, the compound card, the page's and the screen's "by stage" bars.
 - **reached** — compounds at stage X or beyond: `reached_label(X)` (全部小区 / 已进入设计 / 已进入施工 /
   已进入验收 / 已完成). Used only by funnels.
+- **name** — the stage itself, where nothing is counted: `name_label(X)` (设计 / 施工 / 验收 / 完成), in a
+  compound's stage history and the Gantt's stage bars ("设计 · 已完成", not "设计中 · 已完成").
 - **under way** — 设计 + 施工 + 验收 (UNDER_WAY): `t("stages.under_way")` (推进中), never 在建, which reads as
   "under construction" only.
 
@@ -33,6 +35,11 @@ def now_label(stage: str, lang: str | None = None) -> str:
 def reached_label(stage: str, lang: str | None = None) -> str:
     """Words for "compounds at `stage` or beyond" (a funnel level)."""
     return t(f"stages.reached.{stage}", lang)
+
+
+def name_label(stage: str, lang: str | None = None) -> str:
+    """The stage's name, where no compounds are counted (a stage history row, a Gantt bar)."""
+    return t(f"stages.name.{stage}", lang)
 
 
 def counts(towns=(), communities=(), batches=(), stages=(), types=()) -> pd.DataFrame:

@@ -349,11 +349,11 @@ def gantt_chart() -> None:
             continue
         fig.add_trace(go.Bar(
             y=d.compound_id, x=d.dur_ms, base=d.bar_start.astype(str), orientation="h", width=0.45,
-            marker=dict(color=charts.STAGE_COLORS[s]), name=tv("stage", s),
+            marker=dict(color=charts.STAGE_COLORS[s]), name=stages.name_label(s),
             customdata=d[["compound_id", "name", "planned_end", "bar_delay_days", "ongoing"]].assign(
                 planned_end=d.planned_end.astype(str).str[:10],
                 ongoing=[t("renovation.ongoing") if o else "" for o in d.ongoing]),
-            hovertemplate="<b>%{customdata[1]}</b> · " + tv("stage", s) + " %{customdata[4]}<br>" +
+            hovertemplate="<b>%{customdata[1]}</b> · " + stages.name_label(s) + " %{customdata[4]}<br>" +
                           colon("renovation.h_actual") + "%{base|%Y-%m-%d} → %{x|%Y-%m-%d}<br>" +
                           colon("renovation.h_planned_end") + "%{customdata[2]}<br>" +
                           colon("renovation.h_delay") + "%{customdata[3]} " + days + "<extra></extra>"))
@@ -364,7 +364,7 @@ def gantt_chart() -> None:
             y=overdue.compound_id, x=overdue.dur_ms, base=overdue.bar_start.astype(str), orientation="h", width=0.45,
             marker=dict(color="rgba(0,0,0,0)", line=dict(color=red, width=2)), name=t("renovation.overdue"),
             customdata=overdue[["compound_id", "name", "planned_end", "bar_delay_days"]].assign(
-                planned_end=overdue.planned_end.astype(str).str[:10], stage=[tv("stage", v) for v in overdue.stage]),
+                planned_end=overdue.planned_end.astype(str).str[:10], stage=[stages.name_label(v) for v in overdue.stage]),
             hovertemplate="<b>%{customdata[1]}</b> · %{customdata[4]} " + t("renovation.ongoing") + "<br>" +
                           colon("renovation.h_planned_end") + "%{customdata[2]}<br>" + colon("renovation.h_delay") +
                           "<b>%{customdata[3]} " + days + "</b><extra></extra>"))
@@ -461,7 +461,7 @@ def compound_card(cid: str) -> None:
 
         st.markdown(f"**{t('renovation.d_stages')}**")
         history = queries.run("renovation_compound_stages", compound=cid, as_of=f.anchor)
-        st.dataframe(history.assign(stage=[tv("stage", s) for s in history.stage],
+        st.dataframe(history.assign(stage=[stages.name_label(s) for s in history.stage],
                                    state=[t(f"renovation.state.{s}") for s in history.state])
                      [["stage", "state", "planned_start", "planned_end", "actual_start", "actual_end", "delay_days"]],
                      hide_index=True, width="stretch", placeholder="—",

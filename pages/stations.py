@@ -165,6 +165,24 @@ with left:
         st.caption(t("map.aggregated_notice", n=fmt.integer(sm.n_sites), max=fmt.integer(maps.MAX_POINTS)))
 
 
+def _text_px(words) -> int:
+    """A grid column just wide enough for the longest of `words` at the grid's 14 px font (CJK ~14 px, Latin
+    ~7.6 px a character) plus its padding, so a narrow panel's columns are not cut."""
+    longest = max((sum(14 if ord(ch) >= 0x2E80 else 7.6 for ch in str(w)) for w in words), default=40)
+    return int(longest) + 26
+
+
+def _own_title(title: str, site_name: str) -> str:
+    """A title or team name without the leading place name of the site the panel is about
+    ("永安社区·书香阅读分享会" → "书香阅读分享会", "永安社区文艺志愿服务队" → "文艺志愿服务队")."""
+    title = str(title)
+    head, sep, rest = title.partition("·")
+    if sep and rest and site_name.startswith(head):
+        return rest
+    place = site_name.split("新时代")[0]
+    return title[len(place):] if place and title.startswith(place) and len(title) > len(place) + 1 else title
+
+
 def _detail(s: dict) -> None:
     st.subheader(md_text(s["name"]))
     bits = [tv("level", s["level"])]
@@ -241,16 +259,21 @@ def _detail(s: dict) -> None:
     if recent.empty:
         st.caption(t("map.recent_none"))
     else:
+        # the panel is ~320 px wide at 1366×768, so its tables keep what fits without a cut: the date drops
+        # the year inside one calendar year, titles drop the site's own name ("永安社区·"), the type column is
+        # as wide as its longest word, and per-activity beneficiaries are left to the site list and the
+        # volunteer page (the panel's headline gives the site's total)
+        one_year = f.date_from.year == f.date_to.year
+        types = [tv("service_type", x) for x in recent.service_type]
         st.dataframe(
-            recent.assign(service_type=[tv("service_type", x) for x in recent.service_type])[
-                ["activity_date", "title", "service_type", "beneficiaries"]],
+            recent.assign(service_type=types, title=[_own_title(x, s["name"]) for x in recent.title])[
+                ["activity_date", "title", "service_type"]],
             hide_index=True, width="stretch", height=min(36 + 35 * len(recent), 250),
             column_config={
-                "activity_date": st.column_config.DateColumn(t("map.col_date"), format="YYYY-MM-DD", width="small"),
+                "activity_date": st.column_config.DateColumn(t("map.col_date"), format="MM-DD" if one_year else
+                                                             "YYYY-MM-DD", width=58 if one_year else 96),
                 "title": st.column_config.TextColumn(t("map.col_title")),
-                "service_type": st.column_config.TextColumn(t("map.col_service_type"), width="small"),
-                "beneficiaries": st.column_config.NumberColumn(t("map.col_beneficiaries"), format="%d",
-                                                               width="small"),
+                "service_type": st.column_config.TextColumn(t("map.col_service_type"), width=_text_px(types)),
             })
 
     st.markdown(f"**{t('map.teams_title')}**")
@@ -258,15 +281,16 @@ def _detail(s: dict) -> None:
     if teams.empty:
         st.caption(t("map.teams_none"))
     else:
+        # no type column: the name says it (小队 / 服务队), and English types would push the numbers out
         st.dataframe(
-            teams.assign(team_type=[tv("team_type", x) for x in teams.team_type])[
-                ["name", "team_type", "members", "activities"]],
+            teams.assign(name=[_own_title(x, s["name"]) for x in teams.name])[["name", "members", "activities"]],
             hide_index=True, width="stretch", height=min(36 + 35 * len(teams), 250),
             column_config={
                 "name": st.column_config.TextColumn(t("map.col_team")),
-                "team_type": st.column_config.TextColumn(t("map.col_team_type"), width="small"),
-                "members": st.column_config.NumberColumn(t("map.col_members"), format="%d", width="small"),
-                "activities": st.column_config.NumberColumn(t("map.col_activities"), format="%d", width="small"),
+                "members": st.column_config.NumberColumn(t("map.col_members"), format="%d",
+                                                         width=_text_px([t("map.col_members")])),
+                "activities": st.column_config.NumberColumn(t("map.short.col_activities"), format="%d",
+                                                            width=_text_px([t("map.short.col_activities")])),
             })
     st.button(t("map.clear"), key="map_clear", on_click=_set_site, args=(None, "button"))
 

@@ -404,7 +404,7 @@ def test_site_param_opens_the_detail(make_app, con, site):
     if level == "所":   # a ranking of its 40 stations
         assert any(len(f) == 40 and "label" in f.columns for f in frames)
     assert any("title" in f.columns for f in frames)          # recent activities
-    assert any("team_type" in f.columns for f in frames)      # teams
+    assert any("members" in f.columns for f in frames)        # teams (no type column: the narrow panel)
 
 
 def test_injected_selection_shows_that_site(make_app, con):
