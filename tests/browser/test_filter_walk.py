@@ -8,7 +8,6 @@ page" chip. No sleeps: each step waits for the URL it expects (bounded) and for 
 """
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -88,7 +87,7 @@ def wait_for(page, spec: nav.PageSpec, model: Model) -> None:
     assertions afterwards say what differs if it never came."""
     want = {k: (sorted(v) if k == "town" else v) for k, v in model.query().items()}
     try:
-        page.wait_for_function(WAIT_URL_JS, arg=[f"/{spec.id}", json.loads(json.dumps(want))], timeout=60_000,
+        page.wait_for_function(WAIT_URL_JS, arg=[f"/{spec.id}", want], timeout=60_000,
                                polling=100)
     except Exception:  # noqa: BLE001 - the assertions below report the difference
         pass
