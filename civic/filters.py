@@ -2,9 +2,10 @@
 
 URL parameters: county (all | code | name), town (name or 9-digit code, repeatable), range (a preset),
 from / to (YYYY-MM-DD, a custom range), lang (zh | en). `parse_shared` is pure and never raises: a
-malformed or unknown value falls back to the default and adds a notice. Streamlit glue (`UrlParam`,
-`shared_filters`) keeps widget state and the URL in step, so a forwarded link restores the view and
-the state carries across page changes.
+malformed or unknown value falls back to the default and adds a notice; days and months outside the data
+are clamped to it here (clamp_day, read_month), with a notice. civic/shell.py keeps the one canonical
+state, the sidebar widgets and the URL in step (docs/architecture.md, "Shared filters"); `UrlParam` does
+the same for a page's own parameters.
 """
 from __future__ import annotations
 
