@@ -153,8 +153,10 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
                                                          else t(f"values.county.{c}", lang=lang)))
         if "town" in spec.filters:
             _seed("f_towns", applied_towns)
+            # select_all=False: Streamlit's "Select all" is English only, and no choice already means all towns
             st.multiselect(t("filters.town"), offered, key="f_towns", placeholder=t("filters.town_placeholder"),
-                           format_func=lambda c: towns.by_code.get(c, c), on_change=_clear_notices)
+                           format_func=lambda c: towns.by_code.get(c, c), on_change=_clear_notices,
+                           select_all=False)
         if "date" in spec.filters:
             _seed("f_preset", f.preset)
             st.selectbox(t("filters.range"), PRESETS, key="f_preset", on_change=_clear_notices,

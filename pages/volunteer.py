@@ -69,10 +69,11 @@ page_params = (p_stype, p_ttype, p_metric, p_year, p_idle, p_month)
 load_page_params(*page_params)
 
 c1, c2 = st.columns(2)
+# select_all=False: Streamlit's "Select all" is English only, and no choice already means all types
 c1.multiselect(t("volunteer.stype"), stype_opts, key="vol_stype", placeholder=t("volunteer.stype_placeholder"),
-               format_func=lambda v: stype_names.get(v, v))
+               format_func=lambda v: stype_names.get(v, v), select_all=False)
 c2.multiselect(t("volunteer.ttype"), ttype_opts, key="vol_ttype", placeholder=t("volunteer.ttype_placeholder"),
-               format_func=lambda v: ttype_names.get(v, v))
+               format_func=lambda v: ttype_names.get(v, v), select_all=False)
 stypes, ttypes = list(ss.get("vol_stype") or []), list(ss.get("vol_ttype") or [])
 if stypes or ttypes:
     st.caption(t("volunteer.scope_note"))
