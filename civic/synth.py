@@ -49,8 +49,8 @@ TRAININGS_2025 = 96                   # X11 近100场 (free trainings, county-wi
 TRAINEES_2025 = 1_084                 # X12 1000余人次
 # X20 职业农民培训基地 累计 2500余人次 (DATA_START … REPORT_END): the base's free classes (they count in X11/X12
 # too), (sessions, trainees) per year. Every year looks alike, so a year-on-year comparison of trainings
-# stays small (docs/data.md). Years not listed get FARMER_BASE_TYPICAL prorated. All trainings are free,
-# so the volunteer page's trainee count and X12 are one figure.
+# stays small (docs/data.md). Years not listed get FARMER_BASE_TYPICAL (a whole year's schedule, cut at
+# as_of). All trainings are free, so the volunteer page's trainee count and X12 are one figure.
 FARMER_BASE_FREE = {2023: (30, 870), 2024: (31, 860), 2025: (28, 830)}
 FARMER_BASE_TYPICAL = (30, 28.5)                                              # sessions/year, trainees/session
 OTHER_TRAININGS_PER_YEAR, OTHER_TRAINEES_PER_SESSION = 68, 3.7                # the other hosts' free classes
