@@ -49,8 +49,8 @@ TRAININGS_2025 = 96                   # X11 近100场 (free trainings, county-wi
 TRAINEES_2025 = 1_084                 # X12 1000余人次
 # X20 职业农民培训基地 累计 2500余人次 (DATA_START … REPORT_END): the base's free classes (they count in X11/X12
 # too), (sessions, trainees) per year. Every year looks alike, so a year-on-year comparison of trainings
-# stays small (docs/data.md). Years not listed get FARMER_BASE_TYPICAL prorated. All trainings are free,
-# so the volunteer page's trainee count and X12 are one figure.
+# stays small (docs/data.md). Years not listed get FARMER_BASE_TYPICAL (a whole year's schedule, cut at
+# as_of). All trainings are free, so the volunteer page's trainee count and X12 are one figure.
 FARMER_BASE_FREE = {2023: (30, 870), 2024: (31, 860), 2025: (28, 830)}
 FARMER_BASE_TYPICAL = (30, 28.5)                                              # sessions/year, trainees/session
 OTHER_TRAININGS_PER_YEAR, OTHER_TRAINEES_PER_SESSION = 68, 3.7                # the other hosts' free classes
@@ -507,16 +507,25 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     in_camp = ~free
 
     volunteers = 2 + rng.poisson(5, n_act) + np.where(in_camp, rng.poisson(8, n_act), 0)
-    benef_raw = rng.lognormal(0.6, 1.0, n_act) * np.where(in_camp, 4, 1)
+    # σ 0.8 and ×2.5 in campaigns: a town's year is not one big event, nor a year its campaigns' timing
+    benef_raw = rng.lognormal(0.6, 0.8, n_act) * np.where(in_camp, 2.5, 1)
     beneficiaries = np.zeros(n_act, dtype=np.int64)
-    # calibrated years hit their totals; later years (maybe partial, so weighted to the season's campaigns)
-    # keep the last calibrated year's beneficiaries per unit of the raw draw, ×1.03 a year
+    # calibrated years hit their totals; a later year (maybe partial) gets, month by month, the last
+    # calibrated year's beneficiaries per activity of that month: its year-on-year change then follows
+    # the activities', not the random timing of its campaigns
     last_cal = max(BENEFICIARIES_PER_YEAR)
-    per_raw = BENEFICIARIES_PER_YEAR[last_cal] / benef_raw[year == last_cal].sum()
+    per_month = {}
     for y in np.unique(year):
         m = year == y
-        target = BENEFICIARIES_PER_YEAR.get(int(y), round(benef_raw[m].sum() * per_raw * 1.03 ** (int(y) - last_cal)))
-        beneficiaries[m] = allocate_total(rng, benef_raw[m], target)
+        if int(y) in BENEFICIARIES_PER_YEAR:
+            beneficiaries[m] = allocate_total(rng, benef_raw[m], BENEFICIARIES_PER_YEAR[int(y)])
+            if int(y) == last_cal:
+                per_month = {mo: beneficiaries[m & (month == mo)].sum() / max(1, (m & (month == mo)).sum())
+                             for mo in range(1, 13)}
+            continue
+        for mo in np.unique(month[m]):
+            mm = m & (month == mo)
+            beneficiaries[mm] = allocate_total(rng, benef_raw[mm], round(mm.sum() * per_month[int(mo)]))
     participants = volunteers + beneficiaries + rng.poisson(4, n_act)
     hours = volunteers * rng.choice([1.5, 2.0, 2.5, 3.0, 3.5], size=n_act)
 
@@ -558,7 +567,8 @@ def _xiangyuan(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, la
     out["micro_wishes"] = _wishes(rng, cfg, cc, branches, stations)
 
     # trainings ------------------------------------------------------------------------------
-    out["trainings"] = _trainings(rng, cfg, cc, farmer, [s for s in sites_df.site_id if s.startswith(("I-", "B-", "C-"))])
+    out["trainings"] = _trainings(rng, cfg, cc, farmer, [s for s in sites_df.site_id if s.startswith(("I-", "B-", "C-"))],
+                                  dict(zip(sites_df.site_id, sites_df.town_code)))
     return out
 
 
@@ -611,7 +621,16 @@ def _wishes(rng, cfg: SynthConfig, cc: str, branches: pd.DataFrame, stations: pd
     fixed = np.asarray([-1] * n_done_all + fixed_branch + [-1] * n_pub)
     n = len(status)
     branch_pick = rng.choice(len(branches), size=n, p=bw / bw.sum())
-    stn = stations.village_code.to_numpy()
+    stn = np.sort(stations.village_code.to_numpy())       # codes start with the town's: town order
+    # done wishes: each year's are spread over the stations by one systematic draw with fixed station
+    # weights, so a town's share is the same every year (within one wish) and year-on-year stays steady
+    st_cum = np.cumsum(rng.lognormal(0, 0.3, len(stn)))
+    st_cum /= st_cum[-1]
+    done_station = []
+    for block in done_days:
+        per_station = np.diff(np.floor(np.r_[0.0, st_cum] * len(block) + rng.random()).astype(int))
+        done_station.append(rng.permutation(np.repeat(stn, per_station)))
+    wish_station = np.concatenate(done_station + [rng.choice(stn, size=n - n_done_all)])
     cat = rng.choice(cats, size=n)
     branch_id = branches.branch_id.to_numpy(dtype=object)[np.where(fixed >= 0, fixed, branch_pick)]
     branch_id[status == "发布"] = None
@@ -619,7 +638,7 @@ def _wishes(rng, cfg: SynthConfig, cc: str, branches: pd.DataFrame, stations: pd
     df = pd.DataFrame({
         "wish_id": [f"W-{cc}-{i:05d}" for i in range(1, n + 1)],
         "branch_id": branch_id,
-        "site_id": [f"S-{v}" for v in rng.choice(stn, size=n)],
+        "site_id": [f"S-{v}" for v in wish_station],
         "category": cat, "title": [titles[c] for c in cat],
         "status": status,
         "published_date": published,
@@ -628,39 +647,55 @@ def _wishes(rng, cfg: SynthConfig, cc: str, branches: pd.DataFrame, stations: pd
     return df
 
 
-def _trainings(rng, cfg: SynthConfig, cc: str, farmer: str, hosts: list[str]) -> pd.DataFrame:
-    """Free trainings at institutes, bases and the centre, and the farmers' base's own courses.
+def _yearly_schedule(year: int, sessions: int, phase: float) -> np.ndarray:
+    """`sessions` days spread evenly over the calendar year, offset by `phase` (0–1) of one interval."""
+    n_days = 366 if calendar.isleap(year) else 365
+    offsets = np.floor((np.arange(sessions) + phase) / sessions * n_days).astype(int)
+    return np.datetime64(date(year, 1, 1)) + offsets.astype("timedelta64[D]")
 
-    Calibrated by construction: 2025's free sessions and trainees are exactly TRAININGS_2025 and
-    TRAINEES_2025 (X11, X12), and the farmers' base holds exactly its FARMER_BASE_FREE trainees up to
-    REPORT_END (X20). The other hosts never include the farmers' base, so no random draw can add to it."""
+
+def _trainings(rng, cfg: SynthConfig, cc: str, farmer: str, hosts: list[str], site_town: dict) -> pd.DataFrame:
+    """Free trainings (常态化: each host holds its classes on the same yearly rhythm) at institutes, bases and
+    the centre, and the farmers' base's own classes.
+
+    Calibrated by construction: 2025's sessions and trainees are exactly TRAININGS_2025 and TRAINEES_2025
+    (X11, X12), and the farmers' base holds exactly its FARMER_BASE_FREE trainees up to REPORT_END (X20).
+    The other hosts never include the farmers' base, so no random draw can add to it. Each year's
+    schedule is drawn for the whole year and cut at as_of, so the year to date compares with the same
+    months of last year (and a town's share is the same every year: sessions per host come from one
+    systematic draw over the hosts in town order, so each town gets its expected share within one)."""
     rows = []
     topics = ["手工挂面制作技艺", "果蔬种植技术", "电商直播带货", "家政服务技能", "中式烹调", "老年人智能手机使用",
               "急救知识", "养殖技术", "创业指导", "书法入门"]
-    hosts = [h for h in hosts if h != farmer]
+    hosts = sorted((h for h in hosts if h != farmer), key=lambda h: (site_town[h], h))
+    host_w = rng.lognormal(0, 0.5, len(hosts)) * np.array([2.0 if h.startswith("I-") else 1.0 for h in hosts])
+    host_cum = np.cumsum(host_w / host_w.sum())
+    host_u, host_phase, farmer_phase = rng.random(), rng.random(len(hosts)), rng.random()
+    host_size = rng.lognormal(0, 0.35, len(hosts))      # a host's classes are about the same size every year
+    last = np.datetime64(cfg.as_of)
     for y in range(DATA_START.year, cfg.as_of.year + 1):
-        last = min(date(y, 12, 31), cfg.as_of)
-        days = _dates(date(y, 1, 1), last)
-        share = len(days) / (366 if calendar.isleap(y) else 365)     # the part of the year in the data
         n_f, total_f = FARMER_BASE_FREE.get(y, (0, 0))
         if y not in FARMER_BASE_FREE:
-            n_f = round(FARMER_BASE_TYPICAL[0] * share)
+            n_f = FARMER_BASE_TYPICAL[0]
             total_f = round(n_f * FARMER_BASE_TYPICAL[1])
-        if n_f:
-            tr = allocate_total(rng, np.ones(n_f), total_f, minimum=10)
-            for d, t in zip(np.sort(rng.choice(days, size=n_f)), tr):
+        tr = allocate_total(rng, np.ones(n_f), total_f, minimum=10)
+        for d, t in zip(_yearly_schedule(y, n_f, farmer_phase), tr):
+            if d <= last:
                 rows.append((d, farmer, f"职业农民培训·{topics[int(rng.integers(0, 5))]}", int(t), True))
         if y == REPORTING_YEAR:
             n_o = TRAININGS_2025 - FARMER_BASE_FREE[y][0]
             total_o = TRAINEES_2025 - FARMER_BASE_FREE[y][1]
         else:
-            n_o = round(OTHER_TRAININGS_PER_YEAR * share)
+            n_o = OTHER_TRAININGS_PER_YEAR
             total_o = round(n_o * OTHER_TRAINEES_PER_SESSION)
-        if n_o:
-            tro = allocate_total(rng, rng.lognormal(0, 0.4, n_o), total_o, minimum=3)
-            for d, t in zip(np.sort(rng.choice(days, size=n_o)), tro):
-                rows.append((d, hosts[int(rng.integers(len(hosts)))], f"公益培训·{topics[int(rng.integers(0, 10))]}",
-                             int(t), True))
+        per_host = np.diff(np.floor(np.r_[0.0, host_cum] * n_o + host_u).astype(int))
+        size_w = np.repeat(host_size, per_host) * rng.lognormal(0, 0.15, n_o)
+        tro = iter(allocate_total(rng, size_w, total_o, minimum=3).tolist())
+        for h, k, ph in zip(hosts, per_host.tolist(), host_phase.tolist()):
+            for d in _yearly_schedule(y, k, ph) if k else ():
+                t = next(tro)
+                if d <= last:
+                    rows.append((d, h, f"公益培训·{topics[int(rng.integers(0, 10))]}", int(t), True))
     df = pd.DataFrame(rows, columns=["training_date", "site_id", "title", "trainees", "is_free"])
     df = df.sort_values("training_date", kind="stable").reset_index(drop=True)
     df.insert(0, "training_id", [f"K-{cc}-{i:04d}" for i in range(1, len(df) + 1)])
