@@ -35,6 +35,9 @@ from .i18n import t
 
 MIN_BASE = 10          # a base under this gives a difference, not a percentage (+3, not +300 %)
 DAILY_MAX_MONTHS = 2   # a window touching at most this many calendar months is charted by day
+# An open 诉求 older than this is flagged for 督办 (co-governance page: KPI caption, warning, table column).
+# Two months: most items close within weeks (docs/data.md), so one still open after 60 days needs a push.
+FEEDBACK_OVERDUE_DAYS = 60
 
 # the activity measures shared by 总览, 志愿服务活动趋势 and 大屏 (columns of queries/volunteer_kpis.sql)
 ACTIVITY_KPIS = ("activities", "participants", "volunteers", "beneficiaries", "hours")

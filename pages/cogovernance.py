@@ -11,7 +11,7 @@ shell.ensure_routed()
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, export, fmt, queries  # noqa: E402
+from civic import charts, export, fmt, measures, queries  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 from civic.safe_text import md_frame, md_text  # noqa: E402
 
@@ -26,7 +26,8 @@ MISSING = "#E6EAEF"
 f = shell.filters()
 lang = shell.lang()
 shell.page_header("cogovernance.title", "cogovernance.caption")
-P = dict(towns=f.town_codes(COUNTY), date_from=f.date_from, date_to=f.date_to, as_of=f.anchor)
+P = dict(towns=f.town_codes(COUNTY), date_from=f.date_from, date_to=f.date_to, as_of=f.anchor,
+         overdue_days=measures.FEEDBACK_OVERDUE_DAYS)
 SEP = "：" if lang == "zh" else ": "
 window = t("cogovernance.window", start=fmt.day(f.date_from, lang), end=fmt.day(f.date_to, lang))
 
@@ -126,6 +127,7 @@ GAP_COLUMNS = [
 OPEN_COLUMNS = [
     export.Col("received_date", "cogovernance.c_received", "date"),
     export.Col("age_days", "cogovernance.c_age", "int"),
+    export.Col("overdue", "cogovernance.c_overdue", "bool", width="small"),
     export.Col("status", "cogovernance.c_status", width="small"),
     export.Col("category", "cogovernance.c_area", width="small"),
     export.Col("summary", "cogovernance.c_summary"),
@@ -176,6 +178,8 @@ def feedback_section() -> None:
     with c[4]:
         if k.open_now:
             st.caption(t("cogovernance.k_oldest_cap", days=int(k.oldest_open_days)))
+            if k.overdue_now:
+                st.caption(t("cogovernance.k_overdue_cap", n=int(k.overdue_now), days=measures.FEEDBACK_OVERDUE_DAYS))
 
     if int(k.received) == 0:
         shell.no_data()
@@ -246,6 +250,9 @@ def open_items() -> None:
     if df.empty:
         st.success(t("cogovernance.open_none"))
         return
+    overdue = int(df.overdue.sum())
+    if overdue:
+        st.warning(t("cogovernance.overdue_warning", n=overdue, days=measures.FEEDBACK_OVERDUE_DAYS))
     view = df.assign(status=[tv("feedback_status", s) for s in df.status],
                      category=[tv("concern_area", c) for c in df.category],
                      channel=[tv("feedback_channel", c) for c in df.channel])

@@ -1,6 +1,7 @@
 -- Feedback items still open (收集 or 议事) in the selected towns, oldest first, whatever the date window.
--- $towns: town codes ([] = all). $as_of: the data's day.
+-- $towns: town codes ([] = all). $as_of: the data's day. $overdue_days: open longer than this is `overdue`.
 SELECT f.feedback_id, f.received_date, date_diff('day', f.received_date, $as_of) AS age_days,
+       date_diff('day', f.received_date, $as_of) > $overdue_days AS overdue,
        f.status, f.category, f.channel, f.summary, c.compound_id, c.name AS compound_name,
        c.community_name, c.town_name
 FROM feedback f JOIN v_compounds c USING (compound_id)

@@ -15,7 +15,7 @@ from tests.conftest import AS_OF
 
 PAGE = "pages/cogovernance.py"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ALL = dict(towns=[], date_from=date(2023, 1, 1), date_to=AS_OF, as_of=AS_OF)
+ALL = dict(towns=[], date_from=date(2023, 1, 1), date_to=AS_OF, as_of=AS_OF, overdue_days=60)
 
 
 def run(make_app, **query):
@@ -174,6 +174,25 @@ def test_open_items_oldest_first(data_dir, con):
     assert list(items.received_date) == sorted(items.received_date)
     assert set(items.status) <= {"收集", "议事"}
     assert items.age_days.iloc[0] == (AS_OF - items.received_date.iloc[0].date()).days
+
+
+def test_long_open_items_are_flagged_for_follow_up(make_app, con):
+    """Issue 15 §5: open items are mostly weeks old; the few older than FEEDBACK_OVERDUE_DAYS are flagged on
+    the KPI, in a warning and in the table's 超期 column (exported as 是/否)."""
+    from civic import measures
+    days = measures.FEEDBACK_OVERDUE_DAYS
+    ages = [r[0] for r in con.execute("SELECT date_diff('day', received_date, ?) FROM feedback WHERE status <> '办结'",
+                                      [AS_OF]).fetchall()]
+    n_over = sum(a > days for a in ages)
+    assert ages and 0 < n_over < len(ages) / 2          # a few long ones, most of them recent (the data's shape)
+    items = queries.run("cogov_open_items", **ALL)
+    assert int(items.overdue.sum()) == n_over and (items.overdue == (items.age_days > days)).all()
+    assert queries.run("cogov_feedback_kpis", **ALL).iloc[0].overdue_now == n_over
+    at = run(make_app)
+    assert any(f"其中 {n_over} 条超过 {days} 天" in c.value for c in at.caption)
+    assert any(f"{n_over} 条诉求已超过 {days} 天未办结" in w.value for w in at.warning)
+    table = next(d.value for d in at.dataframe if "overdue" in d.value.columns)
+    assert int(table.overdue.sum()) == n_over
 
 
 def test_gaps_list_the_compounds_without_bodies(data_dir, con):
