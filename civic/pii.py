@@ -53,7 +53,7 @@ INVISIBLE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e
 # Every pattern needs an at sign or seven digits (a bare landline after 电话), so text without either is
 # skipped before the costly normalisation; up to 3 other characters may stand between two digits (spaces,
 # hyphens, brackets, invisible characters), as the patterns and the normalisation allow.
-_MAYBE = re.compile(r"[@＠﹫]|\d(?:\D{0,3}\d){6}")
+_MAYBE = re.compile(r"[@＠\ufe6b]|\d(?:\D{0,3}\d){6}")   # U+FE6B small commercial at (NFKC → @)
 
 
 def invisible_free(s: str) -> str:

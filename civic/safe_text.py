@@ -17,7 +17,7 @@ So every value from data or from the URL goes through one of these before it mee
 - `html_text(v)` for HTML the app builds (`st.html`);
 - `plotly_text(v)` for plotly's text, applied to every figure by `charts.show` (see there).
 
-Templates from the catalog (t("key")) are ours and keep their Markdown; only the values are escaped.
+Templates from the catalog (`t(...)`) are ours and keep their Markdown; only the values are escaped.
 """
 from __future__ import annotations
 
