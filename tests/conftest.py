@@ -21,6 +21,19 @@ def _build_into(data_dir: Path, scale: int = 1) -> None:
 
 
 @pytest.fixture(scope="session")
+def county_layout():
+    """The counties' geography (outlines, towns, approximate positions) laid out once for in-memory builds
+    (build.populate), which tests use to generate many build days without writing a database file."""
+    from civic import build, db
+    con = db.connect_write(":memory:")
+    db.load_extension(con, "spatial")
+    try:
+        yield build.layout(con)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
 def built_db(tmp_path_factory) -> Path:
     """A published default database. Returns the data dir (also exported as CIVIC_DATA_DIR)."""
     cache = tmp_path_factory.mktemp("civic_data")

@@ -13,16 +13,6 @@ from tests.conftest import AS_OF
 DAYS = [AS_OF, date.today(), date(2027, 5, 20), date(2028, 7, 1), date(2029, 10, 1), date(2030, 12, 31)]
 
 
-@pytest.fixture(scope="module")
-def county_layout():
-    con = db.connect_write(":memory:")
-    db.load_extension(con, "spatial")
-    try:
-        yield build.layout(con)
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module", params=DAYS, ids=str)
 def built(request, county_layout):
     con = db.connect_write(":memory:")

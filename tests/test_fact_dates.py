@@ -23,16 +23,6 @@ BUILD_DAYS = sorted({
 })
 
 
-@pytest.fixture(scope="module")
-def county_layout():
-    con = db.connect_write(":memory:")
-    db.load_extension(con, "spatial")
-    try:
-        yield build.layout(con)
-    finally:
-        con.close()
-
-
 def figures_on(as_of: date, county_layout) -> list[tuple]:
     con = db.connect_write(":memory:")
     try:
