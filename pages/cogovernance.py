@@ -282,9 +282,10 @@ def meetings_section() -> None:
     groups = [("cogovernance.k_baba", ["坝坝会", "座谈会"]), ("cogovernance.k_yishi", ["议事会"]),
               ("cogovernance.k_joint", ["联席会议"]), ("cogovernance.k_policy", ["政策宣传"])]
     for col, (key, types) in zip(c, groups):
+        name = ("、" if lang == "zh" else ", ").join(tv("meeting_type", x) for x in types)
         with col:
             st.metric(t(key), fmt.integer(sum(by[x].in_window for x in types)), border=True,
-                      help=in_window("meetings", name=t(key)))
+                      help=in_window("meetings", name=name))
             st.caption(t("cogovernance.k_cumulative", n=fmt.integer(sum(by[x].cumulative for x in types))))
     df = queries.run("cogov_meetings_monthly", **P)
     if df.meetings.sum() == 0:

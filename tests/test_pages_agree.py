@@ -135,6 +135,9 @@ def test_cogovernance_window_tiles_give_the_custom_range(make_app):
     k = tiles(at)
     assert "本期：2025年3月10日—6月20日" in k["收到诉求（条）"][2]
     assert "现状：截至2026年11月26日" in k["当前未办结（条）"][2]
+    assert k["坝坝会、座谈会（次）"][2].startswith("坝坝会、座谈会：本期召开的次数")
+    en = tiles(render(make_app, COGOV, {"from": "2025-03-10", "to": "2025-06-20", "lang": "en"}))
+    assert all(h and "measures." not in h and "本期" not in h for _, _, h in en.values())
 
 
 def test_admin_import_tiles_have_tooltips():
