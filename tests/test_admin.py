@@ -133,6 +133,7 @@ def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["将新增"] == "4" and metrics["将更新"] == "0"
+    assert all("本次上传的文件" in m.proto.help for m in at.metric)     # every tile says what it counts (issue 15)
     assert snapshots.current().version == v0, "the dry run writes nothing"
     at.button(key="admin_confirm").click().run()
     assert not at.exception
