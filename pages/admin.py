@@ -253,9 +253,13 @@ def _purge_section(older: list[str]) -> None:
 def _status_tab() -> None:
     info = status_mod.collect()
     c = st.columns(3)
-    c[0].metric(t("admin.status.version"), info.get("version") or "—", border=True)
-    c[1].metric(t("admin.status.published"), (info.get("published_at") or "—")[:19].replace("T", " "), border=True)
-    c[2].metric(t("admin.status.as_of"), info.get("meta", {}).get("as_of", "—"), border=True)
+    lang = shell.lang()      # tooltips: what each tile shows (measures.kpi.snapshot_*)
+    c[0].metric(t("admin.status.version"), info.get("version") or "—", border=True,
+                help=measures.counts_text("snapshot_version", lang))
+    c[1].metric(t("admin.status.published"), (info.get("published_at") or "—")[:19].replace("T", " "), border=True,
+                help=measures.counts_text("snapshot_published", lang))
+    c[2].metric(t("admin.status.as_of"), info.get("meta", {}).get("as_of", "—"), border=True,
+                help=measures.counts_text("snapshot_as_of", lang))
     imported = info.get("imported", {})
     st.dataframe(pd.DataFrame([{t("admin.status.col_entity"): _entity_label(k) if k in ingest.ENTITIES else k,
                                 t("admin.status.col_rows"): v,
