@@ -8,7 +8,7 @@ from datetime import date  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, fmt, measures, queries  # noqa: E402
+from civic import charts, fmt, measures, queries, stages  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 from civic.safe_text import md_frame, md_text  # noqa: E402
 
@@ -124,7 +124,7 @@ if f.shows_county("140423"):
 if f.shows_county("511823"):
     st.subheader(t("overview.renovation_heading"))
     scope_note("511823")
-    r = queries.run("overview_renovation_kpis", towns=f.town_codes("511823")).iloc[0]
+    r = stages.headline(as_of, towns=f.town_codes("511823"))     # the renovation page's figures
     c = st.columns(4)
     kpi(c[0], "completed", "overview.compounds_done", r.completed, caption=t("overview.of_total", n=int(r.compounds)))
     kpi(c[1], "in_progress", "overview.compounds_progress", r.in_progress)
