@@ -67,6 +67,10 @@ def test_renovation_measures_agree_between_overview_and_renovation_page(make_app
     assert tiles(ov)["已完成改造小区"][2] == tiles(rv)["已完成改造"][2]
     assert tiles(ov)["完成改造面积"][2] == tiles(rv)["完成改造面积（m²）"][2]
     assert "现状：截至2026年11月26日（数据截至日）" in tiles(rv)["已完成改造"][2]
+    # a current state has no delta, on either page (a delta on one page only would disagree)
+    for label in ("已完成改造小区", "推进中（设计/施工/验收）", "未启动", "完成改造面积"):
+        assert tiles(ov)[label][1] == "", label
+    assert all(delta == "" for _, delta, _ in tiles(rv).values())
     # the funnel on the renovation page (stages.counts): all compounds on top, the completed at the bottom
     funnel = _chart(rv, "rv_funnel")["data"][0]
     reached = dict(zip(_values(funnel["y"]), _values(funnel["x"])))
