@@ -302,7 +302,40 @@ def active_stations(towns, selected: set[str] | frozenset[str]) -> int:
     return int(rows.active_stations.sum())
 
 
+# ── tiles without a comparison: a current state, a window, an upload ─────────────────────────────
+# Every st.metric's tooltip says what it counts (catalog measures.kpi.<id>.counts) and over which period.
+# One id per measure: the overview's tile and the renovation page's tile of one measure share it.
+def counts_text(kpi: str, lang: str = "zh", **kw) -> str:
+    """"<what it counts>。" (placeholders such as {body} filled from kw)."""
+    s = t(f"measures.kpi.{kpi}.counts", lang=lang, **kw)
+    return f"{s}。" if lang == "zh" else f"{s}."
+
+
+def state_line(as_of: date, lang: str = "zh") -> str:
+    """现状：截至2026年11月26日（数据截至日），不随时间范围变化。"""
+    return t("measures.period.state", lang=lang, date=fmt.day(as_of, lang))
+
+
+def state_tile(kpi: str, value, as_of: date, lang: str = "zh", value_text: str | None = None, **kw) -> Tile:
+    """A tile of a current state on the data's last day (no period, so no delta)."""
+    text = value_text if value_text is not None else fmt.num(value, lang)
+    return Tile(text, None, None, "  \n".join([counts_text(kpi, lang, **kw), state_line(as_of, lang)]))
+
+
+def window_tile(kpi: str, value, window: Window, lang: str = "zh", value_text: str | None = None, **kw) -> Tile:
+    """A tile counted over a window, shown without a comparison: what it counts and the window's days."""
+    text = value_text if value_text is not None else fmt.num(value, lang)
+    return Tile(text, None, None, "  \n".join([counts_text(kpi, lang, **kw),
+                                               t("measures.window_line", lang=lang, span=span_text(window, lang))]))
+
+
+def upload_tile(kpi: str, value, lang: str = "zh") -> Tile:
+    """A tile about one uploaded file (数据管理): what it counts, against the current data."""
+    return Tile(fmt.integer(value), None, None, counts_text(kpi, lang) + "  \n" + t("measures.period.upload", lang=lang))
+
+
 def metric(label: str, tile_: Tile, **kw) -> None:
     """Draw a tile as st.metric (every page's KPI tiles go through here)."""
     import streamlit as st
-    st.metric(label, tile_.value, delta=tile_.delta, help=tile_.help, border=True, **kw)
+    kw.setdefault("border", True)
+    st.metric(label, tile_.value, delta=tile_.delta, help=tile_.help, **kw)

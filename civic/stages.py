@@ -15,6 +15,10 @@ meant 26 compounds; the screen said 未启动 26 in one scene and 未启动 92 i
 
 Both counts come from one query, queries/renovation_funnel.sql (`at_stage`, `reached`), through `counts()`:
 the renovation page (with its filters) and the screen (without) call it alike.
+
+The headline figures (compounds, 已完成 / 推进中 / 未启动, buildings, households, floor area, behind schedule)
+come from one query too, queries/renovation_kpis.sql, through `headline()`: the renovation page, 总览 and the
+screen show the same numbers (tests/test_pages_agree.py).
 """
 from __future__ import annotations
 
@@ -47,3 +51,10 @@ def counts(towns=(), communities=(), batches=(), stages=(), types=()) -> pd.Data
     area of the compounds reached. Filters: empty = all."""
     return queries.run("renovation_funnel", towns=list(towns), communities=list(communities),
                        batches=list(batches), stages=list(stages), types=list(types))
+
+
+def headline(as_of, towns=(), communities=(), batches=(), stages=(), types=()) -> pd.Series:
+    """The renovation's headline figures for the filtered compounds (empty = all), one row of
+    queries/renovation_kpis.sql; `as_of` (the data's last day) dates the behind-schedule count."""
+    return queries.run("renovation_kpis", towns=list(towns), communities=list(communities), batches=list(batches),
+                       stages=list(stages), types=list(types), as_of=as_of).iloc[0]

@@ -13,7 +13,7 @@ import hashlib  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import auth, export, fmt, ingest, snapshots  # noqa: E402
+from civic import auth, export, fmt, ingest, measures, snapshots  # noqa: E402
 from civic import status as status_mod  # noqa: E402
 from civic.i18n import has, t  # noqa: E402
 from civic.safe_text import md_text  # noqa: E402
@@ -115,10 +115,10 @@ def _import_tab() -> None:
                            file_name=f"{up.name}-问题清单.csv", mime="text/csv", key="admin_problems_csv")
         return
     c = st.columns(4)
-    c[0].metric(t("admin.import.rows"), report.n_rows, border=True)
-    c[1].metric(t("admin.import.added"), report.added, border=True)
-    c[2].metric(t("admin.import.updated"), report.updated, border=True)
-    c[3].metric(t("admin.import.unchanged"), report.unchanged, border=True)
+    for col, key, value in zip(c, ("rows", "added", "updated", "unchanged"),
+                               (report.n_rows, report.added, report.updated, report.unchanged)):
+        with col:    # tooltip: what is counted, for this upload (measures.kpi.import_<key>)
+            measures.metric(t(f"admin.import.{key}"), measures.upload_tile(f"import_{key}", value, shell.lang()))
     st.markdown(f"**{t('admin.import.preview')}**")
     st.dataframe(report.preview.head(500), hide_index=True, width="stretch")
     if report.changes == 0:
@@ -253,9 +253,13 @@ def _purge_section(older: list[str]) -> None:
 def _status_tab() -> None:
     info = status_mod.collect()
     c = st.columns(3)
-    c[0].metric(t("admin.status.version"), info.get("version") or "—", border=True)
-    c[1].metric(t("admin.status.published"), (info.get("published_at") or "—")[:19].replace("T", " "), border=True)
-    c[2].metric(t("admin.status.as_of"), info.get("meta", {}).get("as_of", "—"), border=True)
+    lang = shell.lang()      # tooltips: what each tile shows (measures.kpi.snapshot_*)
+    c[0].metric(t("admin.status.version"), info.get("version") or "—", border=True,
+                help=measures.counts_text("snapshot_version", lang))
+    c[1].metric(t("admin.status.published"), (info.get("published_at") or "—")[:19].replace("T", " "), border=True,
+                help=measures.counts_text("snapshot_published", lang))
+    c[2].metric(t("admin.status.as_of"), info.get("meta", {}).get("as_of", "—"), border=True,
+                help=measures.counts_text("snapshot_as_of", lang))
     imported = info.get("imported", {})
     st.dataframe(pd.DataFrame([{t("admin.status.col_entity"): _entity_label(k) if k in ingest.ENTITIES else k,
                                 t("admin.status.col_rows"): v,

@@ -32,6 +32,16 @@ SEP = "：" if lang == "zh" else ": "
 window = t("cogovernance.window", start=fmt.day(f.date_from, lang), end=fmt.day(f.date_to, lang))
 
 
+def state(kpi_id: str, **kw) -> str:
+    """Tooltip of a current-state tile: what it counts, on the data's last day (measures.kpi.<id>)."""
+    return measures.state_tile(kpi_id, None, f.anchor, lang, value_text="", **kw).help
+
+
+def in_window(kpi_id: str, **kw) -> str:
+    """Tooltip of a tile counted over the date range: what it counts and the window's days."""
+    return measures.window_tile(kpi_id, None, measures.Window(f.date_from, f.date_to), lang, value_text="", **kw).help
+
+
 def colon(key: str) -> str:
     return t(key) + SEP
 
@@ -53,16 +63,16 @@ def coverage_section() -> None:
         shell.no_data()
         return
     c = st.columns(5)
-    c[0].metric(t("cogovernance.k_scope"), fmt.integer(scope), border=True, help=t("cogovernance.k_scope_help"))
+    c[0].metric(t("cogovernance.k_scope"), fmt.integer(scope), border=True, help=state("gov_scope"))
     for col, row in zip(c[1:], cov.itertuples()):
         with col:
             if row.body_type == "物业企业":
                 st.metric(t("cogovernance.k_firms"), fmt.integer(row.firms), border=True,
-                          help=t("cogovernance.k_firms_help"))
+                          help=state("gov_firms"))
                 st.caption(t("cogovernance.k_firms_cap", n=int(row.covered)))
                 continue
             st.metric(t(f"cogovernance.metric.{row.body_type}"), fmt.integer(row.covered), border=True,
-                      help=t("cogovernance.k_body_help", body=tv("body_type", row.body_type)))
+                      help=state("gov_body", body=tv("body_type", row.body_type)))
             st.caption(t("cogovernance.k_share_cap", share=fmt.pct(row.share), missing=int(row.missing)))
 
     left, right = st.columns([2, 3])
@@ -166,15 +176,15 @@ def feedback_section() -> None:
     k = queries.run("cogov_feedback_kpis", **P).iloc[0]
     c = st.columns(5)
     c[0].metric(t("cogovernance.k_received"), fmt.integer(k.received), border=True,
-                help=t("cogovernance.k_received_help"))
+                help=in_window("fb_received"))
     c[1].metric(t("cogovernance.k_resolved"), fmt.integer(k.resolved), border=True,
-                help=t("cogovernance.k_resolved_help"))
+                help=in_window("fb_resolved"))
     c[2].metric(t("cogovernance.k_median"), "—" if k.median_days != k.median_days else fmt.num(k.median_days, lang),
-                border=True, help=t("cogovernance.k_days_help"))
+                border=True, help=in_window("fb_median"))
     c[3].metric(t("cogovernance.k_p90"), "—" if k.p90_days != k.p90_days else fmt.num(k.p90_days, lang),
-                border=True, help=t("cogovernance.k_days_help"))
+                border=True, help=in_window("fb_p90"))
     c[4].metric(t("cogovernance.k_open_now"), fmt.integer(k.open_now), border=True,
-                help=t("cogovernance.k_open_now_help"))
+                help=state("fb_open_now"))
     with c[4]:
         if k.open_now:
             st.caption(t("cogovernance.k_oldest_cap", days=int(k.oldest_open_days)))
@@ -272,9 +282,10 @@ def meetings_section() -> None:
     groups = [("cogovernance.k_baba", ["坝坝会", "座谈会"]), ("cogovernance.k_yishi", ["议事会"]),
               ("cogovernance.k_joint", ["联席会议"]), ("cogovernance.k_policy", ["政策宣传"])]
     for col, (key, types) in zip(c, groups):
+        name = ("、" if lang == "zh" else ", ").join(tv("meeting_type", x) for x in types)
         with col:
             st.metric(t(key), fmt.integer(sum(by[x].in_window for x in types)), border=True,
-                      help=t("cogovernance.k_meeting_help"))
+                      help=in_window("meetings", name=name))
             st.caption(t("cogovernance.k_cumulative", n=fmt.integer(sum(by[x].cumulative for x in types))))
     df = queries.run("cogov_meetings_monthly", **P)
     if df.meetings.sum() == 0:
@@ -303,15 +314,15 @@ def grid_section() -> None:
     g = queries.run("cogov_grid_kpis", **P).iloc[0]
     c = st.columns(5)
     c[0].metric(t("cogovernance.k_committees"), fmt.integer(g.committees), border=True,
-                help=t("cogovernance.k_committees_help"))
+                help=state("committees"))
     c[1].metric(t("cogovernance.k_members"), fmt.integer(g.committee_members), border=True,
-                help=t("cogovernance.k_members_help"))
+                help=state("committee_members"))
     with c[2]:
-        st.metric(t("cogovernance.k_leaders"), fmt.integer(g.leaders), border=True, help=t("cogovernance.k_leaders_help"))
+        st.metric(t("cogovernance.k_leaders"), fmt.integer(g.leaders), border=True, help=state("leaders"))
         st.caption(t("cogovernance.k_key_cap", n=int(g.key_compounds)))
-    c[3].metric(t("cogovernance.k_units"), fmt.integer(g.units), border=True, help=t("cogovernance.k_units_help"))
+    c[3].metric(t("cogovernance.k_units"), fmt.integer(g.units), border=True, help=state("grid_units"))
     c[4].metric(t("cogovernance.k_party"), fmt.integer(g.party_members), border=True,
-                help=t("cogovernance.k_party_help"))
+                help=state("party_members"))
 
     left, right = st.columns(2)
     with left:

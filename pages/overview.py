@@ -8,7 +8,7 @@ from datetime import date  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, fmt, measures, queries  # noqa: E402
+from civic import charts, fmt, measures, queries, stages  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 from civic.safe_text import md_frame, md_text  # noqa: E402
 
@@ -21,15 +21,11 @@ shell.page_header("overview.title", "overview.caption")
 cmp = measures.compare(f.date_from, f.date_to, date.fromisoformat(m["data_start"]))
 
 
-def state_help(key: str) -> str:
-    """What a current-state tile counts, and that the date range does not change it."""
-    return t(key) + ("。" if lang == "zh" else ". ") + t("measures.state_help", date=fmt.day(as_of, lang))
-
-
-def kpi(col, label_key, value, caption=None):
-    """A tile of the renovation's current state (no period, so no delta)."""
+def kpi(col, kpi_id, label_key, value, caption=None, value_text=None):
+    """A tile of the renovation's current state (no period, so no delta); its tooltip is the one the
+    renovation page's tile of the same measure shows (measures.kpi.<kpi_id>)."""
     with col:
-        st.metric(t(label_key), fmt.num(value, lang), help=state_help(label_key), border=True)
+        measures.metric(t(label_key), measures.state_tile(kpi_id, value, as_of, lang, value_text))
         if caption:
             st.caption(caption)
 
@@ -54,8 +50,8 @@ if f.shows_county("140423"):
     active = measures.active_stations(towns, selected)
     c = st.columns(5)
     with c[0]:
-        st.metric(t("overview.stations"), f"{int(cov.stations)}/{int(cov.villages)}",
-                  help=state_help("overview.stations_help"), border=True)
+        measures.metric(t("overview.stations"), measures.state_tile(
+            "stations_built", cov.stations, as_of, lang, value_text=f"{int(cov.stations)}/{int(cov.villages)}"))
         st.caption(t("overview.active_stations", n=active))
     for col, key in zip(c[1:4], ("activities", "volunteers", "beneficiaries")):
         a = act[key]
@@ -128,15 +124,13 @@ if f.shows_county("140423"):
 if f.shows_county("511823"):
     st.subheader(t("overview.renovation_heading"))
     scope_note("511823")
-    r = queries.run("overview_renovation_kpis", towns=f.town_codes("511823")).iloc[0]
+    r = stages.headline(as_of, towns=f.town_codes("511823"))     # the renovation page's figures
     c = st.columns(4)
-    kpi(c[0], "overview.compounds_done", r.completed, caption=t("overview.of_total", n=int(r.compounds)))
-    kpi(c[1], "overview.compounds_progress", r.in_progress)
-    kpi(c[2], "overview.compounds_planned", r.not_started)
-    with c[3]:
-        st.metric(t("overview.area_done"), f"{fmt.num(r.area_done_m2, lang)} m²", border=True,
-                  help=state_help("overview.area_done"))
-        st.caption(t("overview.households", b=fmt.integer(r.buildings), h=fmt.integer(r.households)))
+    kpi(c[0], "completed", "overview.compounds_done", r.completed, caption=t("overview.of_total", n=int(r.compounds)))
+    kpi(c[1], "in_progress", "overview.compounds_progress", r.in_progress)
+    kpi(c[2], "not_started", "overview.compounds_planned", r.not_started)
+    kpi(c[3], "area_done", "overview.area_done", r.area_done_m2, value_text=f"{fmt.num(r.area_done_m2, lang)} m²",
+        caption=t("overview.households", b=fmt.integer(r.buildings), h=fmt.integer(r.households)))
 
     left, right = st.columns([3, 2])
     works = queries.run("overview_works", towns=f.town_codes("511823"))

@@ -11,7 +11,7 @@ shell.ensure_routed()
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, export, fmt, queries, stages  # noqa: E402
+from civic import charts, export, fmt, measures, queries, stages  # noqa: E402
 from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 from civic.safe_text import md_frame, md_text  # noqa: E402
@@ -124,24 +124,24 @@ if ss.get("rv_compound"):
 
 # ── headline ───────────────────────────────────────────────────────────────────────────────────
 def headline() -> None:
+    # tooltips: what each tile counts, on which day (measures.kpi.<id>; the overview's tiles share them)
+    def tile(kpi_id, value):
+        return measures.state_tile(kpi_id, value, f.anchor, lang, value_text=fmt.integer(value))
     c = st.columns(5)
     with c[0]:
-        st.metric(t("renovation.k_compounds"), fmt.integer(k.compounds), border=True,
-                  help=t("renovation.k_compounds_help"))
+        measures.metric(t("renovation.k_compounds"), tile("compounds", k.compounds))
         st.caption(t("renovation.k_compounds_cap", all=int(k.compounds_all), n_key=int(k.key_compounds)))
     with c[1]:
-        st.metric(t("renovation.k_done"), fmt.integer(k.completed), border=True, help=t("renovation.k_done_help"))
+        measures.metric(t("renovation.k_done"), tile("completed", k.completed))
         st.caption(t("renovation.k_done_cap", progress=int(k.in_progress), todo=int(k.not_started)))
     with c[2]:
-        st.metric(t("renovation.k_buildings"), fmt.integer(k.buildings), border=True,
-                  help=t("renovation.k_buildings_help"))
+        measures.metric(t("renovation.k_buildings"), tile("buildings", k.buildings))
         st.caption(t("renovation.k_households_cap", h=fmt.integer(k.households)))
     with c[3]:
-        st.metric(t("renovation.k_area"), fmt.num(k.area_done_m2, lang), border=True,
-                  help=t("renovation.k_area_help"))
+        measures.metric(t("renovation.k_area"), measures.state_tile("area_done", k.area_done_m2, f.anchor, lang))
         st.caption(t("renovation.k_area_cap", total=fmt.num(k.area_total_m2, lang)))
     with c[4]:
-        st.metric(t("renovation.k_late"), fmt.integer(k.late_open), border=True, help=t("renovation.k_late_help"))
+        measures.metric(t("renovation.k_late"), tile("late", k.late_open))
         st.caption(t("renovation.k_late_cap", n=int(k.late_done)))
 
 
@@ -453,11 +453,16 @@ def compound_card(cid: str) -> None:
             tags.append(t("renovation.in_scope"))
         st.caption(" · ".join(tags))
         m = st.columns(5)
-        m[0].metric(t("renovation.c_buildings"), fmt.integer(c.buildings))
-        m[1].metric(t("renovation.c_households"), fmt.integer(c.households))
-        m[2].metric(t("renovation.c_area"), fmt.integer(c.floor_area_m2))
-        m[3].metric(t("renovation.c_built"), str(int(c.built_year)))
-        m[4].metric(t("renovation.d_funding_total"), fmt.num(c.funding_yuan / 1e4, lang))
+        for col, key, text in ((m[0], "renovation.c_buildings", fmt.integer(c.buildings)),
+                               (m[1], "renovation.c_households", fmt.integer(c.households)),
+                               (m[2], "renovation.c_area", fmt.integer(c.floor_area_m2)),
+                               (m[3], "renovation.c_built", str(int(c.built_year)))):
+            with col:
+                measures.metric(t(key), measures.state_tile("compound_attr", None, f.anchor, lang, value_text=text,
+                                                            what=t(key)), border=False)
+        with m[4]:
+            measures.metric(t("renovation.d_funding_total"),
+                            measures.state_tile("compound_funding", c.funding_yuan / 1e4, f.anchor, lang), border=False)
 
         st.markdown(f"**{t('renovation.d_stages')}**")
         history = queries.run("renovation_compound_stages", compound=cid, as_of=f.anchor)

@@ -247,7 +247,7 @@ def _load_overview(d: dict) -> dict:
     p = {"stations": int(queries.run("overview_practice_kpis", towns=[]).stations.iloc[0]),
          "wishes_done": measures.wish_figures({"towns": []}, ytd)["value"],
          **{k: act[k]["value"] for k in ("activities", "volunteers", "beneficiaries")}}
-    r = queries.run("overview_renovation_kpis", towns=[]).iloc[0].to_dict()
+    r = stages.headline(d["day"]).to_dict()      # the renovation page's and the overview's figures
     teams = queries.run("screen_teams").iloc[0].to_dict()
     trend = queries.run("overview_activity_trend", towns=[], date_from=_months_back(day, 12), date_to=day)
     funnel = stages.counts()
@@ -266,7 +266,7 @@ def _load_map(d: dict) -> dict:
 
 
 def _load_renovation(d: dict) -> dict:
-    return {"kpis": queries.run("overview_renovation_kpis", towns=[]).iloc[0].to_dict(),
+    return {"kpis": stages.headline(d["day"]).to_dict(),
             "funnel": stages.counts(),
             "scurve": queries.run("screen_renovation_scurve", as_of=d["day"])}
 

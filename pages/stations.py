@@ -17,7 +17,7 @@ import pandas as pd  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from civic import charts, export, fmt, maps, queries  # noqa: E402
+from civic import charts, export, fmt, maps, measures, queries  # noqa: E402
 from civic.filters import UrlParam, load_page_params  # noqa: E402
 from civic.i18n import t, tv  # noqa: E402
 from civic.safe_text import md_text  # noqa: E402
@@ -201,10 +201,14 @@ def _detail(s: dict) -> None:
         st.warning(t("map.detail_idle", date=fmt.day(s.get("last_activity"), lang)
                      if s.get("last_activity") is not None and str(s.get("last_activity")) != "NaT" else t("map.none")))
     m = st.columns(3)
-    m[0].metric(t("map.detail_activities"), fmt.num(s["activities"], lang))
-    m[1].metric(t("map.detail_beneficiaries"), fmt.num(s["beneficiaries"], lang))
+    window = measures.Window(f.date_from, f.date_to)     # tooltips: what is counted, over which days
+    m[0].metric(t("map.detail_activities"), fmt.num(s["activities"], lang),
+                help=measures.window_tile("site_activities", s["activities"], window, lang).help)
+    m[1].metric(t("map.detail_beneficiaries"), fmt.num(s["beneficiaries"], lang),
+                help=measures.window_tile("site_beneficiaries", s["beneficiaries"], window, lang).help)
     m[2].metric(t("map.detail_teams"), fmt.integer(s["teams"]),
-                help=t("map.detail_team_members", n=fmt.integer(s["team_members"])))
+                help=measures.state_tile("site_teams", s["teams"], f.anchor, lang,
+                                         n=fmt.integer(s["team_members"])).help)
 
     q = dict(site=s["site_id"], **params)
     monthly = queries.run("map_site_monthly", **q)

@@ -133,6 +133,10 @@ def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["将新增"] == "4" and metrics["将更新"] == "0"
+    # every tile says what it counts (issue 15): the import's for this upload, the status tab's too
+    tips = {m.label: m.proto.help for m in at.metric}
+    assert all("本次上传的文件" in tips[k] for k in ("数据行", "将新增", "将更新", "不变")), tips
+    assert all(tips.values()), tips
     assert snapshots.current().version == v0, "the dry run writes nothing"
     at.button(key="admin_confirm").click().run()
     assert not at.exception

@@ -136,7 +136,7 @@ def _params() -> dict:
             "prev_to": date(2025, 11, 26), "county": "all", "as_of": today}
 
 
-QUERIES = ["overview_practice_kpis", "overview_activity_trend", "overview_renovation_kpis",
+QUERIES = ["overview_practice_kpis", "overview_activity_trend",
            "overview_works", "overview_governance", "fact_check", "towns", "meta"]
 
 

@@ -94,7 +94,7 @@ def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
     assert "环比（上月同期）：与2026年10月1日—10月26日" in help_
     # every tile of the overview says what it counts and, for the renovation's state, that it is a state
     for label, (_, _, h) in tiles(at).items():
-        assert h and ("本期" in h or "当前状态" in h), label
+        assert h and ("本期" in h or "现状：截至2026年11月26日" in h), label
     # and every tile of the volunteer page has a tooltip
     for label, (_, _, h) in tiles(render(make_app, VOLUNTEER, {"range": "this_month"})).items():
         assert h, label
