@@ -1,6 +1,7 @@
 """The app frame: routing, sidebar menu, shared filters in the URL, language, live version watch.
 
-app.py calls `run()`. Every page script starts with `shell.ensure_routed()` and reads `shell.filters()`.
+app.py calls `run()`. Page scripts read `shell.filters()`; importing this module is what routes a fresh server's
+first request through app.py (`_leave_legacy_pages_mode`, at the end of this file).
 """
 from __future__ import annotations
 
@@ -17,15 +18,6 @@ from .safe_text import md_text
 
 SHARED_PARAMS = ("county", "town", "range", "from", "to", "lang")
 VERSION_POLL_S = 5
-
-
-def ensure_routed() -> None:
-    """On a fresh server Streamlit's legacy pages/ discovery runs a page script directly, skipping app.py
-    (no theme, no filters). Switch legacy mode off and rerun, so app.py routes this request."""
-    from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 # ── data availability ───────────────────────────────────────────────────────────────────────
@@ -352,3 +344,20 @@ def _run_routed() -> None:
     _sidebar_footer()
     _notices()
     pg.run()
+
+
+# ── routing: Streamlit's legacy pages/ auto-discovery, switched off in this one place ─────────────────────
+def _leave_legacy_pages_mode() -> None:
+    """The client's page scripts live in pages/, next to app.py. Streamlit 1.67 takes that folder for the legacy
+    multipage layout: the first session of a fresh server sets `PagesManager.uses_pages_directory` (a private,
+    process-wide flag) and its first run executes the requested page script directly, without app.py (no
+    theme, no filters, no login gate). st.navigation() clears the flag, but only once app.py gets to run.
+    Every script (app.py and each page) imports this module, and the first run of a process is the first to
+    import it: clear the flag and rerun, so app.py routes that request too. docs/architecture.md, "Routing"."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_pages_mode()

@@ -62,10 +62,11 @@ def con(data_dir):
 
 
 def _start_in_navigation_mode() -> None:
-    """AppTest resets PagesManager.uses_pages_directory before every run, so each run would first execute the
-    page script directly (Streamlit's legacy pages/ mode) and shell.ensure_routed() would rerun it through
-    app.py, dropping that run's clicks. A real session is in st.navigation mode after its first request;
-    start AppTest runs there too. tests/browser/test_shell.py covers the real first request."""
+    """AppTest resets PagesManager.uses_pages_directory before every run, so each run would start in
+    Streamlit's legacy pages/ mode, where a switched-to page script runs directly, without app.py (civic.shell,
+    already imported, does not reroute it again). A real server is in st.navigation mode after its first
+    request (docs/architecture.md, "Routing"); start AppTest runs there too. Every test module gets this
+    (pytest imports conftest first). tests/browser/test_shell.py covers the real first request."""
     import streamlit.testing.v1.app_test as app_test_mod
     from streamlit.runtime.pages_manager import PagesManager
 

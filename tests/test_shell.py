@@ -226,3 +226,19 @@ def test_volunteer_month_from_the_url_never_crashes(make_app, month, kept):
     assert qp(at, "month") == ([kept] if kept else None)
     if kept is None:
         assert any(md_text(month) in w.value for w in at.warning)   # echoed as text (escaped)
+
+
+def test_every_page_imports_the_shell_that_routes_a_fresh_server():
+    """A fresh server's first request runs the page script without app.py until importing civic.shell reroutes
+    it (docs/architecture.md, "Routing"). So every page script must import civic.shell."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    scripts = sorted((root / "pages").glob("*.py"))   # Streamlit's legacy discovery runs any of them
+    assert {p.name for p in scripts} >= {Path(s.file).name for s in nav.available()}
+    for script in scripts:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+        imported = {(node.module, a.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                    for a in node.names}
+        assert ("civic", "shell") in imported, f"{script.name} does not import civic.shell"
