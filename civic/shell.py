@@ -1,7 +1,7 @@
 """The app frame: routing, sidebar menu, shared filters in the URL, language, live version watch.
 
-app.py calls `run()`. Page scripts read `shell.filters()`; importing this module is what routes a fresh server's
-first request through app.py (`_leave_legacy_pages_mode`, at the end of this file).
+app.py calls `run()`. Page scripts read `shell.filters()`. A fresh server's first request is routed
+through app.py by importing the civic package (civic/routing.py).
 """
 from __future__ import annotations
 
@@ -11,8 +11,17 @@ from datetime import date, timedelta
 import streamlit as st
 
 from . import auth, charts, db, fmt, head, nav, queries, snapshots
-from .filters import (COUNTIES, DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
-                      with_dates)
+from .filters import (
+    COUNTIES,
+    DEFAULT_PRESET,
+    PRESETS,
+    Filters,
+    TownIndex,
+    parse_shared,
+    preset_range,
+    to_query,
+    with_dates,
+)
 from .i18n import current_lang, t
 from .safe_text import md_text
 
@@ -344,20 +353,3 @@ def _run_routed() -> None:
     _sidebar_footer()
     _notices()
     pg.run()
-
-
-# ── routing: Streamlit's legacy pages/ auto-discovery, switched off in this one place ─────────────────────
-def _leave_legacy_pages_mode() -> None:
-    """The client's page scripts live in pages/, next to app.py. Streamlit 1.67 takes that folder for the legacy
-    multipage layout: the first session of a fresh server sets `PagesManager.uses_pages_directory` (a private,
-    process-wide flag) and its first run executes the requested page script directly, without app.py (no
-    theme, no filters, no login gate). st.navigation() clears the flag, but only once app.py gets to run.
-    Every script (app.py and each page) imports this module, and the first run of a process is the first to
-    import it: clear the flag and rerun, so app.py routes that request too. docs/architecture.md, "Routing"."""
-    from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_leave_legacy_pages_mode()

@@ -33,7 +33,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import charts, db, fmt, measures, queries, shell, snapshots, stages
+from civic import charts, db, fmt, measures, queries, snapshots, stages
 from civic.i18n import HTML_LANG, LANGS, t, tv
 
 try:  # the map layers are shared with the map page (issue 4)
@@ -775,7 +775,7 @@ def scene_map(data: dict, L: Layout, lang: str, today: date) -> None:
             map_w = int(total * ratios[1] / sum(ratios)) - 2 * L.px(18) - 2
             try:
                 deck, sm = map_deck(m, L, map_w, map_h)
-            except Exception:  # noqa: BLE001 - a broken map must not take the wall down; tests assert the deck
+            except Exception:  # a broken map must not take the wall down; tests assert the deck
                 log.exception("screen: the map could not be built")
         if deck is not None:
             st.pydeck_chart(deck, height=map_h, key="scr_map")
@@ -932,7 +932,7 @@ def scene_ticker(data: dict, L: Layout, lang: str, today: date, rotate_s: float)
                 a, b = 100 * i / pages, 100 * (i + 1) / pages
                 frames.append(f"{a:.3f}% {{ transform: translateY(-{i * per_page * row_h}px); }}")
                 frames.append(f"{b - 100 * 0.6 / total:.3f}% {{ transform: translateY(-{i * per_page * row_h}px); }}")
-            frames.append(f"100% {{ transform: translateY(0); }}")
+            frames.append("100% { transform: translateY(0); }")
             anim = f"@keyframes cv-page {{ {' '.join(frames)} }}"
             body = (f'<style>{anim} .cv-tbody {{ animation: cv-page {total:.1f}s ease-in-out infinite; }}'
                     f'.cv-tbody .cv-trow {{ height: {row_h}px; }}</style>'
