@@ -32,7 +32,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import unquote
@@ -870,7 +870,6 @@ class PandasTrends:
                              "week": ((days - start).days // 7).to_numpy(), "activities": counts.to_numpy()})
 
     def volunteer_towns(self, p):
-        import pandas as pd
         w = self.window(p["date_from"], p["date_to"], [])
         station = w["site_level"] == "站"
         g = w.groupby("town_code", observed=True).agg(

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import json
 import statistics
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,7 +33,7 @@ QUIET_MS, STABLE_MS = 500, 700
 
 def _harness():
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.browser import harness   # the same settle check and Chromium flags as the browser tests
+    from tests.browser import harness  # the same settle check and Chromium flags as the browser tests
     return harness
 
 

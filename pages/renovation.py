@@ -439,8 +439,8 @@ def compound_card(cid: str) -> None:
     c = d.iloc[0]
     with st.container(border=True):
         st.markdown(f"#### {md_text(c['name'])} · {md_text(c.compound_id)}")
-        tags = [f"{md_text(c.town_name)} · {md_text(c.community_name)}", tv("compound_type", c.compound_type), tv("batch", c.batch),
-                colon("renovation.h_status") + tv("stage", c.status)]
+        tags = [f"{md_text(c.town_name)} · {md_text(c.community_name)}", tv("compound_type", c.compound_type),
+                tv("batch", c.batch), colon("renovation.h_status") + tv("stage", c.status)]
         if c.is_key:
             tags.append(t("renovation.key_compound"))
         if c.leaders:

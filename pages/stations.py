@@ -6,8 +6,8 @@ the map, the table, the ranking and the idle list all set it. Each of those widg
 suffix or widget key) when the site is chosen elsewhere, so no stale highlight contradicts the detail panel.
 """
 import re
-from html import escape
 from functools import partial
+from html import escape
 
 import pandas as pd
 import plotly.graph_objects as go

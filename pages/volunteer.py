@@ -6,7 +6,7 @@ a click on a month bar focuses the breakdowns (KPIs, towns, stations, wishes, tr
 month; a click on a town bar sets the shared township filter.
 """
 import calendar
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import quote
 
 import pandas as pd
@@ -16,7 +16,7 @@ import streamlit as st
 from civic import charts, export, fmt, measures, queries, shell
 from civic.filters import UrlParam, load_page_params, month_param, read_month
 from civic.i18n import t, tv
-from civic.safe_text import md_frame, md_text
+from civic.safe_text import md_frame
 
 COUNTY = "140423"
 METRICS = ("activities", "participants", "volunteers", "beneficiaries", "hours")

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from civic import bench, nav
 
