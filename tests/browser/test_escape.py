@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from civic.safe_text import WJ
-from tests.browser import harness
+from devtools import harness
 from tests.conftest import AS_OF
 from tests.escape_data import HOST, URL_IMAGE, URL_LINK, poison
 
