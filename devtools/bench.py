@@ -38,6 +38,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import unquote
 
 from civic import paths
+from devtools.apptest import start_in_navigation_mode
 
 BENCH_DIR = paths.ROOT / "bench"
 CACHE_DIR = BENCH_DIR / "cache"
@@ -462,6 +463,7 @@ def time_raw(calls: list[Call], execute: Callable | None = None) -> dict[tuple[s
 # ── AppTest driving ──────────────────────────────────────────────────────────────────────────
 def new_app(item: Item, timeout: float):
     """An AppTest that lands directly on the item's page URL (as a fresh browser session would)."""
+    start_in_navigation_mode()
     from streamlit.testing.v1 import AppTest
     from streamlit.testing.v1 import app_test as app_test_mod
     at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=timeout)
@@ -480,6 +482,7 @@ def landed(at, item: Item) -> bool:
 
 def new_app_fallback(item: Item, timeout: float):
     """Public-API route: run the router once, then switch (the URL query is dropped by the switch)."""
+    start_in_navigation_mode()
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=timeout)
     at.run()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.apptest import start_in_navigation_mode
+
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 26)   # fixed so tests are deterministic whatever day they run
 
@@ -61,24 +63,8 @@ def con(data_dir):
     c.close()
 
 
-def _start_in_navigation_mode() -> None:
-    """AppTest resets PagesManager.uses_pages_directory before every run, so each run would start in
-    Streamlit's legacy pages/ mode, where a switched-to page script runs directly, without app.py (civic.shell,
-    already imported, does not reroute it again). A real server is in st.navigation mode after its first
-    request (docs/architecture.md, "Routing"); start AppTest runs there too. Every test module gets this
-    (pytest imports conftest first). tests/browser/test_shell.py covers the real first request."""
-    import streamlit.testing.v1.app_test as app_test_mod
-    from streamlit.runtime.pages_manager import PagesManager
-
-    class _V2PagesManager(PagesManager):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            PagesManager.uses_pages_directory = False
-
-    app_test_mod.PagesManager = _V2PagesManager
-
-
-_start_in_navigation_mode()
+# Every test module gets this (pytest imports conftest first): AppTest runs start in st.navigation mode.
+start_in_navigation_mode()
 
 
 def app_test(page: str | None = None, query: dict | None = None, timeout: float = 60):
