@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8501
 SCREEN_PORT ?= 8502
 
-.PHONY: install data rebuild run screen test test-fast test-browser bench bench-smoke clean
+.PHONY: install data rebuild run screen lint test test-fast test-browser bench bench-smoke clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,10 @@ screen: data
 	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(SCREEN_PORT) --theme.base=dark \
 		--theme.backgroundColor="#040d22" --theme.secondaryBackgroundColor="#0b1f45" \
 		--theme.textColor="#e6f1ff" --theme.primaryColor="#35d0ff"
+
+# Static checks (pyproject.toml): ruff, zero findings. `ruff check --fix` repairs import order and the like.
+lint: install
+	$(BIN)/ruff check .
 
 test: install
 	$(BIN)/python -m pytest -q

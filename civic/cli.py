@@ -112,9 +112,9 @@ def cmd_purge(a) -> int:
 
 
 def _load_plugins() -> None:
-    """Modules that add commands (import/template/simulate/bench) register on import, if present."""
+    """Modules that add commands (import/template/simulate) register on import, if present."""
     import importlib
-    for mod in ("civic.ingest_cli", "civic.simulate", "civic.bench"):
+    for mod in ("civic.ingest_cli", "civic.simulate"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:
@@ -122,11 +122,26 @@ def _load_plugins() -> None:
                 raise
 
 
+def _setup_bench(p: argparse.ArgumentParser) -> None:
+    p.add_argument("options", nargs="*", help="see `python -m civic bench --help` (docs/bench.md)")
+
+
+def cmd_bench(argv: list[str]) -> int:
+    """The benchmark is a developer tool (devtools/bench.py), not part of the app: imported only when run."""
+    from devtools.bench import main as bench_main
+    return bench_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:
+        # its options belong to devtools/bench.py, which parses them itself
+        return cmd_bench(argv[1:])
     _load_plugins()
     parser = argparse.ArgumentParser(prog="python -m civic", description="新时代文明实践与小区治理数据看板 CLI")
     sub = parser.add_subparsers(dest="cmd", required=True)
     for name, (setup, _) in COMMANDS.items():
         setup(sub.add_parser(name))
+    _setup_bench(sub.add_parser("bench", help="benchmarks (devtools/bench.py, docs/bench.md)"))
     a = parser.parse_args(argv)
     return COMMANDS[a.cmd][1](a)

@@ -31,8 +31,8 @@ import os
 import random
 import re
 import sys
-import time
 import threading
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -268,7 +268,8 @@ class Entity:
         return [c for c in self.cols if c.required]
 
 
-_PLACE_NOTE = "乡镇、所属村、实践站点至少填一项：填站点名称最准确；只填村时记入该村的实践站，只填乡镇时记入乡镇实践所。名称可带或不带“村委会/居委会”后缀，也可填统计用区划代码。"
+_PLACE_NOTE = ("乡镇、所属村、实践站点至少填一项：填站点名称最准确；只填村时记入该村的实践站，只填乡镇时记入乡镇实践所。"
+               "名称可带或不带“村委会/居委会”后缀，也可填统计用区划代码。")
 
 ENTITIES: dict[str, Entity] = {}
 
@@ -303,11 +304,12 @@ _entity(Entity(
 
 _entity(Entity(
     "sites", "实践阵地（站点）", "sites", "site_id", "X",
-    (Col("name", "站点名称", "text", True, "站点全称，如“西关村新时代文明实践站”；与已有站点同名时更新其信息", "西关村新时代文明实践站",
-         aliases=("名称", "阵地名称")),
+    (Col("name", "站点名称", "text", True, "站点全称，如“西关村新时代文明实践站”；与已有站点同名时更新其信息",
+         "西关村新时代文明实践站", aliases=("名称", "阵地名称")),
      Col("level", "级别", "choice", True, "中心 / 所 / 站 / 基地", "站", choices=SITE_LEVELS, aliases=("站点级别", "类型")),
      Col("town", "乡镇", "ref", False, "所、站、基地必填", "古韩镇", aliases=("所属乡镇",)),
-     Col("village", "所属村", "ref", False, "实践站必填（每个村只有一个实践站）", "西关村", aliases=("村（社区）", "所属村（社区）")),
+     Col("village", "所属村", "ref", False, "实践站必填（每个村只有一个实践站）", "西关村",
+         aliases=("村（社区）", "所属村（社区）")),
      Col("base_kind", "基地类型", "choice", False, "基地填写：" + "、".join(BASE_KINDS), "", choices=BASE_KINDS),
      Col("lon", "经度", "lon", False, "GCJ-02 经度（高德/腾讯坐标拾取器），新站点必填；填写后位置标记为实测", 113.0512,
          aliases=("经度(GCJ-02)",)),
@@ -320,9 +322,11 @@ _entity(Entity(
 _entity(Entity(
     "teams", "志愿服务队伍", "teams", "team_id", "T",
     (Col("name", "队伍名称", "text", True, "队伍全称；与已有队伍同名时更新其信息", "西关村志愿服务小队", aliases=("名称",)),
-     Col("team_type", "队伍类型", "choice", True, "总队 / 分队 / 站队 / 专业队 / 协会", "站队", choices=TEAM_TYPES, aliases=("类型",)),
+     Col("team_type", "队伍类型", "choice", True, "总队 / 分队 / 站队 / 专业队 / 协会", "站队", choices=TEAM_TYPES,
+         aliases=("类型",)),
      Col("town", "乡镇", "ref", False, "分队、站队必填", "古韩镇", aliases=("所属乡镇",)),
-     Col("site", "所属站点", "ref", False, "队伍所在的实践站点名称（可不填）", "西关村新时代文明实践站", aliases=("实践站点", "站点")),
+     Col("site", "所属站点", "ref", False, "队伍所在的实践站点名称（可不填）", "西关村新时代文明实践站",
+         aliases=("实践站点", "站点")),
      Col("specialty", "服务专长", "text", False, "如 理论宣讲、医疗健康、助老（可不填）", ""),
      Col("members", "队员人数", "int", True, "在册队员人数", 20, lo=0, hi=2000, aliases=("人数", "成员人数")),
      Col("founded_date", "成立日期", "date", True, "队伍成立日期", date(2020, 5, 4), aliases=("成立时间",)),
@@ -336,7 +340,8 @@ _entity(Entity(
      Col("town", "乡镇", "ref", False, "所属乡镇", "古韩镇", aliases=("所属乡镇",)),
      Col("village", "所属村", "ref", False, "心愿所在村（社区）", "西关村", aliases=("村（社区）", "所属村（社区）")),
      Col("site", "实践站点", "ref", False, "发布心愿的实践站（可不填，默认所属村的实践站）", "", aliases=("站点",)),
-     Col("category", "心愿类别", "choice", True, "、".join(WISH_CATEGORIES), "助老助残", choices=WISH_CATEGORIES, aliases=("类别",)),
+     Col("category", "心愿类别", "choice", True, "、".join(WISH_CATEGORIES), "助老助残", choices=WISH_CATEGORIES,
+         aliases=("类别",)),
      Col("title", "心愿内容", "text", True, "心愿简述（不含个人姓名、电话等隐私信息）", "为独居老人添置取暖器", max_len=80,
          aliases=("心愿", "内容")),
      Col("status", "状态", "choice", True, "发布 / 认领 / 完成", "完成", choices=WISH_STATUS, aliases=("办理状态",)),
@@ -365,7 +370,8 @@ _entity(Entity(
     (Col("name", "小区名称", "text", True, "小区名称；与已有小区同名时更新其信息", "德鑫小区", aliases=("名称",)),
      Col("town", "乡镇", "ref", False, "可不填（由所属社区确定）；填写时须与社区一致", "富林镇", aliases=("所属乡镇",)),
      Col("community", "所属社区", "ref", True, "社区名称（可带“居委会”）或12位代码", "饮泉社区", aliases=("社区",)),
-     Col("compound_type", "小区类型", "choice", True, "老旧小区 / 库区安置小区", "老旧小区", choices=COMPOUND_TYPES, aliases=("类型",)),
+     Col("compound_type", "小区类型", "choice", True, "老旧小区 / 库区安置小区", "老旧小区", choices=COMPOUND_TYPES,
+         aliases=("类型",)),
      Col("batch", "改造批次", "choice", True, "实施一批 / 谋划一批 / 储备一批", "实施一批", choices=BATCHES, aliases=("批次",)),
      Col("status", "改造状态", "choice", True, "未启动 / 设计 / 施工 / 验收 / 完成", "完成", choices=COMPOUND_STATUS,
          aliases=("状态", "进度")),
@@ -409,7 +415,8 @@ _entity(Entity(
 _entity(Entity(
     "meetings", "议事会议", "meetings", "meeting_id", "MT",
     (Col("meeting_date", "会议日期", "date", True, "会议日期", date(2025, 6, 18), aliases=("日期",)),
-     Col("meeting_type", "会议类型", "choice", True, "、".join(MEETING_TYPES), "坝坝会", choices=MEETING_TYPES, aliases=("类型",)),
+     Col("meeting_type", "会议类型", "choice", True, "、".join(MEETING_TYPES), "坝坝会", choices=MEETING_TYPES,
+         aliases=("类型",)),
      Col("community", "所属社区", "ref", False, "社区名称或代码；填了小区时可不填", "饮泉社区", aliases=("社区",)),
      Col("compound", "小区名称", "ref", False, "会议涉及的小区（可不填）", "德鑫小区", aliases=("小区",)),
      Col("attendees", "参会人数", "int", True, "参会人数", 45, lo=0, hi=2000, aliases=("人数",)),
@@ -734,7 +741,7 @@ def _read_csv(data: bytes) -> Sheet:
                 raise _too_many_rows()
             if i % 2000 == 0:
                 _tick()
-    except csv.Error as exc:
+    except csv.Error:
         raise _file_problem(f"CSV 格式错误（第 {reader.line_num} 行附近），请用表格软件重新“另存为”CSV", "bad_csv") from None
     return Sheet("csv", rows, encoding=enc)
 
@@ -780,7 +787,7 @@ def _install_lenient_cells() -> None:
     def parse_cell(self, element):
         try:
             return original(self, element)
-        except Exception:  # noqa: BLE001 - openpyxl raises ValueError, IndexError, TypeError, KeyError …
+        except Exception:  # openpyxl raises ValueError, IndexError, TypeError, KeyError …
             if not getattr(_guard, "lenient", False):
                 raise
             data_type = element.get("t", "n")
@@ -842,7 +849,7 @@ def _read_xlsx(data: bytes) -> Sheet:
     _refuse_long_sheets(zf)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
+    except Exception:  # openpyxl raises many kinds on damaged files
         log.warning("openpyxl could not open an uploaded workbook", exc_info=True)
         raise _file_problem("工作簿已损坏或不是 Excel 保存的 .xlsx（结构无法识别），请在 Excel 或 WPS 中打开后"
                             "重新“另存为” .xlsx", "not_spreadsheet") from None
@@ -868,7 +875,7 @@ def _read_xlsx(data: bytes) -> Sheet:
                 _tick()
     except _FileProblem:
         raise
-    except Exception:  # noqa: BLE001 - damaged sheet XML (cut short, not well-formed, wrong structure)
+    except Exception:  # damaged sheet XML (cut short, not well-formed, wrong structure)
         log.warning("openpyxl failed while reading sheet %r after %d rows", name, len(rows), exc_info=True)
         where = f"，读到第 {len(rows) + 1} 行附近时出错" if rows else ""
         raise _file_problem(f"工作簿已损坏：工作表「{pii.mask(str(name)[:31])}」的内容不完整或格式错误{where}。"
@@ -1033,12 +1040,15 @@ class Lookups:
         self.sites = {r["site_id"]: r for r in _rows(
             con, "SELECT site_id, level, name, county_code, town_code, village_code, base_kind, lon, lat, "
                  "coord_quality, opened_date FROM sites")}
-        self.teams = {r["team_id"]: r for r in _rows(con, "SELECT team_id, name, team_type, county_code, town_code, site_id FROM teams")}
-        self.branches = {r["branch_id"]: r for r in _rows(con, "SELECT branch_id, name, county_code, town_code FROM party_branches")}
+        self.teams = {r["team_id"]: r for r in _rows(
+            con, "SELECT team_id, name, team_type, county_code, town_code, site_id FROM teams")}
+        self.branches = {r["branch_id"]: r for r in _rows(
+            con, "SELECT branch_id, name, county_code, town_code FROM party_branches")}
         self.compounds = {r["compound_id"]: r for r in _rows(
             con, "SELECT compound_id, name, community_code, town_code, lon, lat FROM compounds")}
         self.concern_areas = tuple(r["area"] for r in _rows(con, "SELECT area FROM concern_areas ORDER BY ord"))
-        self.work_units = {r["category"]: r["unit"] for r in _rows(con, "SELECT category, unit FROM work_categories ORDER BY ord")}
+        self.work_units = {r["category"]: r["unit"] for r in _rows(
+            con, "SELECT category, unit FROM work_categories ORDER BY ord")}
         self._index()
         self.bbox = self._bboxes(con)
 
@@ -1334,7 +1344,8 @@ def _rule_sites(cx: RowCtx, m) -> Rec | None:
         if town and old["town_code"] and town != old["town_code"]:
             cx.bad("town", f"已有站点\"{old['name']}\"属于{lk.towns[old['town_code']]['name']}，不能改为其他乡镇", "conflict")
         if village and old["village_code"] and village != old["village_code"]:
-            cx.bad("village", f"已有站点\"{old['name']}\"属于{lk.villages[old['village_code']]['name']}，不能改为其他村", "conflict")
+            cx.bad("village", f"已有站点\"{old['name']}\"属于{lk.villages[old['village_code']]['name']}，不能改为其他村",
+                   "conflict")
         county = old["county_code"]
     else:
         if m.level == "中心":
@@ -1818,7 +1829,7 @@ def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
     if ent.name == "sites":
         ids = [r.site_fallback[0] for r in records if r.site_fallback]
         if ids:
-            for row in _rows(con, f"SELECT * FROM sites WHERE site_id IN (SELECT unnest($ids))", {"ids": ids}):
+            for row in _rows(con, "SELECT * FROM sites WHERE site_id IN (SELECT unnest($ids))", {"ids": ids}):
                 existing[(row["site_id"],)] = row
     else:
         # Free-text key parts (titles, names, topics) are compared in Python in normal form (_key_norm:

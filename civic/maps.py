@@ -492,7 +492,8 @@ def table_sites(frame: pd.DataFrame, idle_only: bool = False) -> pd.DataFrame:
 def idle_chip_labels(idle: pd.DataFrame) -> list[str]:
     """Short labels for the idle-station chips: the village (with its town where the name repeats in the
     county) and the days since its last activity. st.pills renders options as Markdown: the name is escaped."""
-    return [f"{md_text(r.short_label)} · " + (t("map.never") if pd.isna(r.idle_days) else t("map.days", n=f"{int(r.idle_days):,}"))
+    return [f"{md_text(r.short_label)} · "
+            + (t("map.never") if pd.isna(r.idle_days) else t("map.days", n=f"{int(r.idle_days):,}"))
             for r in idle.itertuples()]
 
 
@@ -880,7 +881,7 @@ class CompactDeck(pdk.Deck):
     """A pydeck Deck serialised without indentation and with UTF-8 text (pydeck's default indents and
     escapes every Chinese character to \\uXXXX, which triples the payload)."""
 
-    def to_json(self):  # noqa: D401 - pydeck API
+    def to_json(self):  # pydeck API
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
                           ensure_ascii=False)
 

@@ -1,6 +1,7 @@
 """The app frame: routing, sidebar menu, shared filters in the URL, language, live version watch.
 
-app.py calls `run()`. Every page script starts with `shell.ensure_routed()` and reads `shell.filters()`.
+app.py calls `run()`. Page scripts read `shell.filters()`. A fresh server's first request is routed
+through app.py by importing the civic package (civic/routing.py).
 """
 from __future__ import annotations
 
@@ -10,22 +11,22 @@ from datetime import date, timedelta
 import streamlit as st
 
 from . import auth, charts, db, fmt, head, nav, queries, snapshots
-from .filters import (COUNTIES, DEFAULT_PRESET, PRESETS, Filters, TownIndex, parse_shared, preset_range, to_query,
-                      with_dates)
+from .filters import (
+    COUNTIES,
+    DEFAULT_PRESET,
+    PRESETS,
+    Filters,
+    TownIndex,
+    parse_shared,
+    preset_range,
+    to_query,
+    with_dates,
+)
 from .i18n import current_lang, t
 from .safe_text import md_text
 
 SHARED_PARAMS = ("county", "town", "range", "from", "to", "lang")
 VERSION_POLL_S = 5
-
-
-def ensure_routed() -> None:
-    """On a fresh server Streamlit's legacy pages/ discovery runs a page script directly, skipping app.py
-    (no theme, no filters). Switch legacy mode off and rerun, so app.py routes this request."""
-    from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 # ── data availability ───────────────────────────────────────────────────────────────────────

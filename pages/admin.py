@@ -3,20 +3,16 @@
 Behind the admin password; sign-in, back-off and the audit identity live in civic/auth.py. Without the
 password nothing but the sign-in form is shown.
 """
-from civic import shell
+import functools
+import hashlib
 
-shell.ensure_routed()
+import pandas as pd
+import streamlit as st
 
-import functools  # noqa: E402
-import hashlib  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from civic import auth, export, fmt, ingest, measures, snapshots  # noqa: E402
-from civic import status as status_mod  # noqa: E402
-from civic.i18n import has, t  # noqa: E402
-from civic.safe_text import md_text  # noqa: E402
+from civic import auth, export, fmt, ingest, measures, shell, snapshots
+from civic import status as status_mod
+from civic.i18n import has, t
+from civic.safe_text import md_text
 
 
 # ── authentication (civic/auth.py) ────────────────────────────────────────────────────────────

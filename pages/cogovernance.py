@@ -4,16 +4,12 @@ pipeline, consultation meetings and policy publicity, the grid and its partners.
 Shared filters: town and date range. The date range applies to feedback and meetings (when received / held);
 coverage, open items, the grid and partners describe the current state and follow the town filter only.
 """
-from civic import shell
+import plotly.graph_objects as go
+import streamlit as st
 
-shell.ensure_routed()
-
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from civic import charts, export, fmt, measures, queries  # noqa: E402
-from civic.i18n import t, tv  # noqa: E402
-from civic.safe_text import md_frame, md_text  # noqa: E402
+from civic import charts, export, fmt, measures, queries, shell
+from civic.i18n import t, tv
+from civic.safe_text import md_frame, md_text
 
 COUNTY = "511823"
 STATUS_COLORS = {"收集": charts.PALETTE[1], "议事": charts.PALETTE[4], "办结": charts.OK}

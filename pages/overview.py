@@ -1,16 +1,12 @@
 """总览: both programmes at a glance, with the published-figure reconciliation."""
-from civic import shell
+from datetime import date
 
-shell.ensure_routed()
+import plotly.graph_objects as go
+import streamlit as st
 
-from datetime import date  # noqa: E402
-
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from civic import charts, fmt, measures, queries, stages  # noqa: E402
-from civic.i18n import t, tv  # noqa: E402
-from civic.safe_text import md_frame, md_text  # noqa: E402
+from civic import charts, fmt, measures, queries, shell, stages
+from civic.i18n import t, tv
+from civic.safe_text import md_frame, md_text
 
 f = shell.filters()
 lang = shell.lang()

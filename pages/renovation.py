@@ -4,17 +4,13 @@ Filters: the shared town filter, and this page's community / batch / stage / typ
 stage=, type=) and the selected compound (compound=), all through filters.UrlParam. Clicking a community,
 type or batch bar filters by it; clicking a Gantt row or a table row opens that compound's card.
 """
-from civic import shell
+import plotly.graph_objects as go
+import streamlit as st
 
-shell.ensure_routed()
-
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from civic import charts, export, fmt, measures, queries, stages  # noqa: E402
-from civic.filters import UrlParam, load_page_params  # noqa: E402
-from civic.i18n import t, tv  # noqa: E402
-from civic.safe_text import md_frame, md_text  # noqa: E402
+from civic import charts, export, fmt, measures, queries, shell, stages
+from civic.filters import UrlParam, load_page_params
+from civic.i18n import t, tv
+from civic.safe_text import md_frame, md_text
 
 COUNTY = "511823"
 STAGES = list(stages.ORDER)
@@ -443,8 +439,8 @@ def compound_card(cid: str) -> None:
     c = d.iloc[0]
     with st.container(border=True):
         st.markdown(f"#### {md_text(c['name'])} · {md_text(c.compound_id)}")
-        tags = [f"{md_text(c.town_name)} · {md_text(c.community_name)}", tv("compound_type", c.compound_type), tv("batch", c.batch),
-                colon("renovation.h_status") + tv("stage", c.status)]
+        tags = [f"{md_text(c.town_name)} · {md_text(c.community_name)}", tv("compound_type", c.compound_type),
+                tv("batch", c.batch), colon("renovation.h_status") + tv("stage", c.status)]
         if c.is_key:
             tags.append(t("renovation.key_compound"))
         if c.leaders:

@@ -18,30 +18,26 @@ A tiny script keeps the clock, picks the layout, reloads nightly, and reloads th
 advancing while the server answers /_stcore/health (self-healing after anything unexpected).
 Privacy: only aggregates and site names. No activity titles (free text), no people, no link anywhere.
 """
-from civic import shell
+import html
+import json
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-shell.ensure_routed()
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
 
-import html  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-import re  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from datetime import date, datetime, timedelta  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-import duckdb  # noqa: E402
-import pandas as pd  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from civic import charts, db, fmt, measures, queries, snapshots, stages  # noqa: E402
-from civic.i18n import HTML_LANG, LANGS, t, tv  # noqa: E402
+from civic import charts, db, fmt, measures, queries, snapshots, stages
+from civic.i18n import HTML_LANG, LANGS, t, tv
 
 try:  # the map layers are shared with the map page (issue 4)
-    from civic import maps  # noqa: E402
+    from civic import maps
 except ImportError:  # pragma: no cover - until civic/maps.py lands
     maps = None
 
@@ -779,7 +775,7 @@ def scene_map(data: dict, L: Layout, lang: str, today: date) -> None:
             map_w = int(total * ratios[1] / sum(ratios)) - 2 * L.px(18) - 2
             try:
                 deck, sm = map_deck(m, L, map_w, map_h)
-            except Exception:  # noqa: BLE001 - a broken map must not take the wall down; tests assert the deck
+            except Exception:  # a broken map must not take the wall down; tests assert the deck
                 log.exception("screen: the map could not be built")
         if deck is not None:
             st.pydeck_chart(deck, height=map_h, key="scr_map")
@@ -936,7 +932,7 @@ def scene_ticker(data: dict, L: Layout, lang: str, today: date, rotate_s: float)
                 a, b = 100 * i / pages, 100 * (i + 1) / pages
                 frames.append(f"{a:.3f}% {{ transform: translateY(-{i * per_page * row_h}px); }}")
                 frames.append(f"{b - 100 * 0.6 / total:.3f}% {{ transform: translateY(-{i * per_page * row_h}px); }}")
-            frames.append(f"100% {{ transform: translateY(0); }}")
+            frames.append("100% { transform: translateY(0); }")
             anim = f"@keyframes cv-page {{ {' '.join(frames)} }}"
             body = (f'<style>{anim} .cv-tbody {{ animation: cv-page {total:.1f}s ease-in-out infinite; }}'
                     f'.cv-tbody .cv-trow {{ height: {row_h}px; }}</style>'

@@ -5,22 +5,18 @@ from queries/map_*.sql. The selected site lives in session state (key "map_site"
 the map, the table, the ranking and the idle list all set it. Each of those widgets is reset (new layer-id
 suffix or widget key) when the site is chosen elsewhere, so no stale highlight contradicts the detail panel.
 """
-from civic import shell
+import re
+from functools import partial
+from html import escape
 
-shell.ensure_routed()
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
 
-import re  # noqa: E402
-from html import escape  # noqa: E402
-from functools import partial  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from civic import charts, export, fmt, maps, measures, queries  # noqa: E402
-from civic.filters import UrlParam, load_page_params  # noqa: E402
-from civic.i18n import t, tv  # noqa: E402
-from civic.safe_text import md_text  # noqa: E402
+from civic import charts, export, fmt, maps, measures, queries, shell
+from civic.filters import UrlParam, load_page_params
+from civic.i18n import t, tv
+from civic.safe_text import md_text
 
 COUNTY = "140423"
 SITE_KEY = "map_site"

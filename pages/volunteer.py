@@ -5,22 +5,18 @@ Every figure comes from a named query (queries/volunteer_*.sql). Time series sho
 a click on a month bar focuses the breakdowns (KPIs, towns, stations, wishes, trainings, list) on that
 month; a click on a town bar sets the shared township filter.
 """
-from civic import shell
+import calendar
+from datetime import date
+from urllib.parse import quote
 
-shell.ensure_routed()
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
 
-import calendar  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-from urllib.parse import quote  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import plotly.graph_objects as go  # noqa: E402
-import streamlit as st  # noqa: E402
-
-from civic import charts, export, fmt, measures, queries  # noqa: E402
-from civic.filters import UrlParam, load_page_params, month_param, read_month  # noqa: E402
-from civic.i18n import t, tv  # noqa: E402
-from civic.safe_text import md_frame, md_text  # noqa: E402
+from civic import charts, export, fmt, measures, queries, shell
+from civic.filters import UrlParam, load_page_params, month_param, read_month
+from civic.i18n import t, tv
+from civic.safe_text import md_frame
 
 COUNTY = "140423"
 METRICS = ("activities", "participants", "volunteers", "beneficiaries", "hours")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.apptest import start_in_navigation_mode
+
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 26)   # fixed so tests are deterministic whatever day they run
 
@@ -74,23 +76,8 @@ def con(data_dir):
     c.close()
 
 
-def _start_in_navigation_mode() -> None:
-    """AppTest resets PagesManager.uses_pages_directory before every run, so each run would first execute the
-    page script directly (Streamlit's legacy pages/ mode) and shell.ensure_routed() would rerun it through
-    app.py, dropping that run's clicks. A real session is in st.navigation mode after its first request;
-    start AppTest runs there too. tests/browser/test_shell.py covers the real first request."""
-    import streamlit.testing.v1.app_test as app_test_mod
-    from streamlit.runtime.pages_manager import PagesManager
-
-    class _V2PagesManager(PagesManager):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            PagesManager.uses_pages_directory = False
-
-    app_test_mod.PagesManager = _V2PagesManager
-
-
-_start_in_navigation_mode()
+# Every test module gets this (pytest imports conftest first): AppTest runs start in st.navigation mode.
+start_in_navigation_mode()
 
 
 def app_test(page: str | None = None, query: dict | None = None, timeout: float = 60):

@@ -17,6 +17,9 @@ ACT = "活动日期,乡镇,所属村,实践站点,活动名称,服务类别,参�
 GOOD = "2025-03-08,古韩镇,西关村,,学雷锋志愿服务进村入户,乡风文明,36,8,25,16"
 WISH = "发布日期,乡镇,所属村,心愿类别,心愿内容,状态,认领党支部,认领日期,完成日期"
 SITE = "站点名称,级别,乡镇,所属村,经度,纬度"
+FEEDBACK = "小区名称,收到日期,诉求类别,反映渠道,诉求内容,办理状态,办结日期"
+COMPOUND = "小区名称,所属社区,小区类型,改造批次,改造状态,楼栋数,户数,建筑面积,建成年份"
+MEETING = "会议日期,会议类型,所属社区,小区名称,参会人数,会议主题"
 
 
 def act(*rows: str, header: str = ACT) -> bytes:
@@ -89,7 +92,8 @@ def _crc_broken(data: bytes) -> bytes:
 
 def cases() -> list[tuple[str, bytes, str | None, str, str]]:
     acts_h = ACT.split(",")
-    teams_rows = [["队伍名称", "队伍类型", "乡镇", "队员人数", "成立日期"], ["西关村文艺志愿服务队", "专业队", "古韩镇", 20, "2021-05-04"]]
+    teams_rows = [["队伍名称", "队伍类型", "乡镇", "队员人数", "成立日期"],
+                  ["西关村文艺志愿服务队", "专业队", "古韩镇", 20, "2021-05-04"]]
     return [
         # places
         ("unknown_village.csv", act("2025-03-08,古韩镇,西观村,,学雷锋志愿服务进村入户,乡风文明,36,8,25,16"), None,
@@ -146,7 +150,8 @@ def cases() -> list[tuple[str, bytes, str | None, str, str]]:
                                   GOOD, "2099-01-01,古寒镇,西关村,,活动,理论宣讲,36,8,很多,16"), None,
          "future_date", "第4行「受益人数」：应为数字"),
         # templates and headers
-        ("missing_required_column.csv", csv_text(",".join(h for h in acts_h if h != "服务类别"), "2025-03-08,古韩镇,西关村,,x,36,8,25,16"),
+        ("missing_required_column.csv",
+         csv_text(",".join(h for h in acts_h if h != "服务类别"), "2025-03-08,古韩镇,西关村,,x,36,8,25,16"),
          "activities", "wrong_template", "缺少必填列「服务类别」"),
         ("wrong_template.xlsx", _xlsx(teams_rows), "activities", "wrong_template", "这似乎是「志愿服务队伍」模板"),
         ("unknown_headers.csv", csv_text("姓名,电话,地址", "张三,13800000000,某地"), None,
@@ -173,7 +178,8 @@ def cases() -> list[tuple[str, bytes, str | None, str, str]]:
         ("truncated.xlsx", _xlsx([acts_h, GOOD.split(",")])[:600], None, "not_spreadsheet", "文件已损坏"),
         ("bad_encoding.csv", ACT.encode("utf-8") + b"\n\x80\x80\x80\xff\xff,1,2\n", None, "encoding", "无法识别文件编码"),
         # other entities' rules
-        ("wish_done_without_date.csv", csv_text(WISH, "2025-03-01,古韩镇,西关村,助老助残,为独居老人添置取暖器,完成,西关村党支部,2025-03-03,"),
+        ("wish_done_without_date.csv",
+         csv_text(WISH, "2025-03-01,古韩镇,西关村,助老助残,为独居老人添置取暖器,完成,西关村党支部,2025-03-03,"),
          None, "required", "状态为“完成”时必须填写完成日期"),
         ("wish_claimed_before_published.csv",
          csv_text(WISH, "2025-03-05,古韩镇,西关村,助老助残,为独居老人添置取暖器,完成,西关村党支部,2025-03-01,2025-03-09"),
@@ -182,10 +188,10 @@ def cases() -> list[tuple[str, bytes, str | None, str, str]]:
          csv_text(WISH, "2025-03-01,古韩镇,西关村,助老助残,为独居老人添置取暖器,认领,西关村第九党支部,2025-03-03,"),
          None, "unknown_branch", '找不到"西关村第九党支部"'),
         ("feedback_resolved_without_date.csv",
-         csv_text("小区名称,收到日期,诉求类别,反映渠道,诉求内容,办理状态,办结日期", "德鑫小区,2025-05-06,排水,坝坝会,雨污管道堵塞,办结,"),
+         csv_text(FEEDBACK, "德鑫小区,2025-05-06,排水,坝坝会,雨污管道堵塞,办结,"),
          None, "required", "状态为“办结”时必须填写办结日期"),
         ("feedback_unknown_compound.csv",
-         csv_text("小区名称,收到日期,诉求类别,反映渠道,诉求内容,办理状态,办结日期", "德新小区,2025-05-06,排水,坝坝会,雨污管道堵塞,收集,"),
+         csv_text(FEEDBACK, "德新小区,2025-05-06,排水,坝坝会,雨污管道堵塞,收集,"),
          None, "unknown_compound", '找不到"德新小区"，是否为"德鑫小区"？'),
         ("works_done_more_than_planned.csv", csv_text("小区名称,改造内容,计划量,完成量", "德鑫小区,管线改造,100,120"),
          None, "inconsistent", "完成量（120）大于计划量（100）"),
@@ -198,10 +204,10 @@ def cases() -> list[tuple[str, bytes, str | None, str, str]]:
         ("site_level_change.csv", csv_text(SITE, "西关村新时代文明实践站,所,古韩镇,,113.0400,36.5301"), None,
          "conflict", "级别为「站」，不能改为「所」"),
         ("compound_unknown_community.csv",
-         csv_text("小区名称,所属社区,小区类型,改造批次,改造状态,楼栋数,户数,建筑面积,建成年份", "新建小区,饮水社区,老旧小区,实施一批,完成,6,168,15120,1998"),
+         csv_text(COMPOUND, "新建小区,饮水社区,老旧小区,实施一批,完成,6,168,15120,1998"),
          None, "unknown_place", '找不到"饮水社区"，是否为"饮泉社区"？'),
         ("meeting_compound_elsewhere.csv",
-         csv_text("会议日期,会议类型,所属社区,小区名称,参会人数,会议主题", "2025-06-18,坝坝会,梨城社区,德鑫小区,45,改造方案征求意见"),
+         csv_text(MEETING, "2025-06-18,坝坝会,梨城社区,德鑫小区,45,改造方案征求意见"),
          None, "place_mismatch", "不属于梨城社区"),
         # ── hardening (issue #20): files that used to crash the importer or slip through ──
         # encodings that say one thing and are another
@@ -265,13 +271,14 @@ def cases() -> list[tuple[str, bytes, str | None, str, str]]:
         ("personal_data_in_title.csv",
          act("2025-03-08,古韩镇,西关村,,联系人张三，电话13800138000，身份证110101199003078881,乡风文明,36,8,25,16"), None,
          "personal_data", "第2行「活动名称」：含有个人信息（手机号码、身份证号码）"),
-        ("personal_data_fullwidth_phone.csv", act("2025-03-08,古韩镇,西关村,,学雷锋（电话１３８ ００１３ ８０００）,乡风文明,36,8,25,16"),
+        ("personal_data_fullwidth_phone.csv",
+         act("2025-03-08,古韩镇,西关村,,学雷锋（电话１３８ ００１３ ８０００）,乡风文明,36,8,25,16"),
          None, "personal_data", "含有个人信息（手机号码）"),
         ("personal_data_landline_in_theme.csv",
          act("2025-03-08,古韩镇,西关村,,学雷锋,乡风文明,36,8,25,16,咨询0355-5551234",
              header=ACT + ",月度主题"), None, "personal_data", "「月度主题」：含有个人信息（固定电话）"),
         ("personal_data_in_feedback.csv",
-         csv_text("小区名称,收到日期,诉求类别,反映渠道,诉求内容,办理状态,办结日期",
+         csv_text(FEEDBACK,
                   "德鑫小区,2025-05-06,排水,坝坝会,住户李四 身份证11010519491231002X 反映管道堵塞,收集,"), None,
          "personal_data", "「诉求内容」：含有个人信息（身份证号码）"),
         ("personal_data_email_team.csv",
@@ -282,7 +289,7 @@ def cases() -> list[tuple[str, bytes, str | None, str, str]]:
         ("personal_data_numeric_cell.xlsx", _with_cell("E2", '<c r="E2"><v>13800138000</v></c>'), None,
          "personal_data", "「活动名称」：含有个人信息（手机号码）"),
         ("personal_data_meeting_topic.csv",
-         csv_text("会议日期,会议类型,所属社区,小区名称,参会人数,会议主题", "2025-06-18,坝坝会,饮泉社区,德鑫小区,45,请联系王五 139-1234-5678"),
+         csv_text(MEETING, "2025-06-18,坝坝会,饮泉社区,德鑫小区,45,请联系王五 139-1234-5678"),
          None, "personal_data", "「会议主题」：含有个人信息（手机号码）"),
     ]
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_mod
-from streamlit.runtime.pages_manager import PagesManager
 
 from civic import ingest, snapshots, status
 from tests.conftest import app_test
@@ -16,19 +14,8 @@ from tests.make_bad_files import OUT
 PASSWORD = "正确的密码-42"
 
 
-class _V2PagesManager(PagesManager):
-    """AppTest resets PagesManager.uses_pages_directory before every run, so each run first executes the page
-    script directly and shell.ensure_routed() reruns it through app.py, which drops button clicks. Start each
-    run in st.navigation mode, as a real browser session does after its first request."""
-
-    def __init__(self, *a, **k):
-        super().__init__(*a, **k)
-        PagesManager.uses_pages_directory = False
-
-
 @pytest.fixture()
 def admin(private_data_dir, monkeypatch):
-    monkeypatch.setattr(app_test_mod, "PagesManager", _V2PagesManager)
     for k in ("CIVIC_ADMIN_PASSWORD", "CIVIC_ADMIN_PASSWORD_SHA256"):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("CIVIC_ADMIN_MAX_FAILURES", "3")

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import warnings
+from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from civic import bench, nav
+from civic import nav
+from devtools import bench
 
 
 def test_discovers_every_available_page_and_screen_scene():
@@ -93,3 +93,24 @@ def test_frames_agree_compares_values_not_dtypes():
 def test_summary_reports_median_and_range_in_ms():
     assert bench.summary([0.3, 0.1, 0.2]) == {"median": 200.0, "min": 100.0, "max": 300.0, "n": 3}
     assert bench.summary([]) is None
+
+
+def test_the_app_never_imports_devtools_or_tests():
+    """The running app (app.py, pages/, civic/) does not depend on developer tools or the test suite; only the
+    CLI's `bench` command loads devtools, inside the command (civic/cli.py cmd_bench)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    allowed = {("cli.py", "cmd_bench")}
+    for path in [root / "app.py", *sorted((root / "pages").glob("*.py")), *sorted((root / "civic").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        inside = {id(n): fn.name for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef) for n in ast.walk(fn)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(n.split(".")[0] in ("devtools", "tests") for n in names):
+                assert (path.name, inside.get(id(node))) in allowed, f"{path.relative_to(root)} imports {names}"

@@ -41,8 +41,9 @@ def test_every_published_figure_reconciles(con):
 
 def test_fact_check_can_fail(tmp_path, data_dir):
     """The check is computed from the data, not copied: removing one compound breaks H11."""
-    from civic import snapshots
     import shutil
+
+    from civic import snapshots
     copy = tmp_path / "broken.duckdb"
     shutil.copyfile(snapshots.current().path, copy)
     c = duckdb.connect(str(copy))
@@ -227,6 +228,7 @@ def test_an_older_snapshot_is_brought_up_to_the_current_views(private_data_dir):
     tables the pages read: `build --if-missing` (make run) re-applies data/views.sql as a new version."""
     import subprocess
     import sys
+
     from civic import build, db, snapshots
     old = snapshots.current()
     with snapshots.transaction("simulate an older build") as work:      # as written by an older version

@@ -8,8 +8,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from civic import queries
-from civic.filters import (DEFAULT_PRESET, Filters, TownIndex, UrlParam, clamp_day, month_param, parse_shared,
-                           preset_range, read_month, to_query)
+from civic.filters import (
+    DEFAULT_PRESET,
+    Filters,
+    TownIndex,
+    UrlParam,
+    clamp_day,
+    month_param,
+    parse_shared,
+    preset_range,
+    read_month,
+    to_query,
+)
 
 ANCHOR, START = date(2026, 11, 26), date(2023, 1, 1)
 

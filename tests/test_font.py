@@ -16,7 +16,7 @@ FONTS = [FONT_DIR / "NotoSansSC-Regular.woff2", FONT_DIR / "NotoSansSC-Bold.woff
 COVERAGE = FONT_DIR / "coverage.txt"
 MAX_BYTES = 6 * 1024 * 1024
 
-# Same list as PROJECT_TEXT_GLOBS in tools/make_font.py.
+# Same list as PROJECT_TEXT_GLOBS in devtools/make_font.py.
 PROJECT_TEXT_GLOBS = [
     "civic/**/*.py",
     "civic/catalog/*.toml",
@@ -28,10 +28,10 @@ PROJECT_TEXT_GLOBS = [
 ]
 # Characters that need no glyph (controls, BOM/ZWJ and other format
 # characters, line/paragraph separators, surrogates, private use, unassigned);
-# tools/make_font.py skips the same categories.
+# devtools/make_font.py skips the same categories.
 SKIP_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 
-REGENERATE = "rerun `.venv/bin/python tools/make_font.py` and commit static/fonts/"
+REGENERATE = "rerun `.venv/bin/python devtools/make_font.py` and commit static/fonts/"
 
 
 def coverage() -> str:

@@ -246,7 +246,8 @@ def test_real_coordinates_replace_approximate_ones(private_data_dir):
     try:
         row = con.execute("SELECT lon, lat, coord_quality FROM v_sites WHERE site_id = 'S-140423100254'").fetchone()
         assert row == (113.04, 36.5301, "imported")
-        new = con.execute("SELECT level, town_code, coord_quality, base_kind FROM sites WHERE name = '西关村红色文化基地'").fetchone()
+        new = con.execute("SELECT level, town_code, coord_quality, base_kind FROM sites "
+                          "WHERE name = '西关村红色文化基地'").fetchone()
         assert new == ("基地", "140423100", "imported", "其他")
         assert con.execute("SELECT count(*) FROM v_activities WHERE site_id = 'S-140423100254'").fetchone()[0] == acts
         assert con.execute("SELECT count(*) FILTER (WHERE NOT ok) FROM v_fact_check").fetchone()[0] == 0

@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import io
 import logging
-import os
 import shutil
 import time
 import tomllib

@@ -8,7 +8,6 @@ import json
 import os
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -52,7 +51,7 @@ def deck_spec(at) -> dict:
 
 def layer(spec: dict, layer_id: str) -> list:
     data = maps.layer_data(spec, layer_id)
-    assert data is not None, f"no layer {layer_id}: {[l['id'] for l in spec['layers']]}"
+    assert data is not None, f"no layer {layer_id}: {[lyr['id'] for lyr in spec['layers']]}"
     return data
 
 
@@ -520,8 +519,8 @@ def test_idle_chips_open_a_station_and_lead_to_the_full_list(make_app, con):
 @pytest.fixture(scope="module")
 def scale5(tmp_path_factory, built_db):
     """A --scale 5 database (5 counties' networks), for the payload budget."""
-    from tests.conftest import _build_into
     from civic import db
+    from tests.conftest import _build_into
     d = tmp_path_factory.mktemp("map_scale5")
     try:
         _build_into(d, scale=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+
 import numpy as np
 import pandas as pd
 import pytest

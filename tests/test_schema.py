@@ -20,21 +20,31 @@ def empty():
     c.close()
 
 
+ACTIVITY = ("INSERT INTO activities (activity_id, activity_date, site_id, service_type, title, participants, "
+            "volunteers, beneficiaries, hours) VALUES ")
 BAD = [
     "INSERT INTO villages VALUES ('14042310320', '140423103', 'x', 'x', '村')",                    # 11-digit code
     "INSERT INTO villages VALUES ('140423103202', '140423103', 'x', 'x', '镇')",                   # bad kind
     "INSERT INTO villages VALUES ('140423999202', '140423999', 'x', 'x', '村')",                   # unknown town (FK)
-    "INSERT INTO sites (site_id, level, name, county_code, town_code, lon, lat) VALUES ('X', '站', 'n', '140423', '140423103', 1, 1)",  # station without village
-    "INSERT INTO sites (site_id, level, name, county_code, town_code, village_code, lon, lat) VALUES ('S-2', '站', 'n', '140423', '140423103', '140423103201', 1, 1)",  # second station for a village
-    "INSERT INTO sites (site_id, level, name, county_code, lon, lat) VALUES ('S-1', '中心', 'dup', '140423', 1, 1)",  # duplicate key
-    "INSERT INTO sites (site_id, level, name, county_code, lon, lat) VALUES ('Z', '基地', 'n', '140423', 1, 1)",  # base without town
-    "INSERT INTO sites (site_id, level, name, county_code, town_code, lon, lat, coord_quality) VALUES ('Z', '所', 'n', '140423', '140423103', 1, 1, 'exact')",
-    "INSERT INTO activities (activity_id, activity_date, site_id, service_type, title, participants, volunteers, beneficiaries, hours) VALUES ('a', DATE '2025-01-01', 'S-1', '理论宣讲', 't', -1, 0, 0, 0)",
-    "INSERT INTO activities (activity_id, activity_date, site_id, service_type, title, participants, volunteers, beneficiaries, hours) VALUES ('a', DATE '2025-01-01', 'S-1', '唱歌', 't', 1, 0, 0, 0)",
-    "INSERT INTO activities (activity_id, activity_date, site_id, service_type, title, participants, volunteers, beneficiaries, hours) VALUES ('a', DATE '2025-01-01', 'S-404', '理论宣讲', 't', 1, 0, 0, 0)",
-    "INSERT INTO activities (activity_id, activity_date, site_id, service_type, title, participants, volunteers, beneficiaries, hours) VALUES ('a', NULL, 'S-1', '理论宣讲', 't', 1, 0, 0, 0)",
-    "INSERT INTO micro_wishes (wish_id, site_id, category, title, status, published_date) VALUES ('w', 'S-1', 'c', 't', '完成', DATE '2025-01-01')",
-    "INSERT INTO trainings (training_id, training_date, site_id, title, trainees) VALUES ('k', DATE '2025-01-01', 'S-1', 't', -5)",
+    # station without village
+    "INSERT INTO sites (site_id, level, name, county_code, town_code, lon, lat) "
+    "VALUES ('X', '站', 'n', '140423', '140423103', 1, 1)",
+    # second station for a village
+    "INSERT INTO sites (site_id, level, name, county_code, town_code, village_code, lon, lat) "
+    "VALUES ('S-2', '站', 'n', '140423', '140423103', '140423103201', 1, 1)",
+    "INSERT INTO sites (site_id, level, name, county_code, lon, lat) VALUES ('S-1', '中心', 'dup', '140423', 1, 1)",  # dup
+    "INSERT INTO sites (site_id, level, name, county_code, lon, lat) VALUES ('Z', '基地', 'n', '140423', 1, 1)",  # no town
+    # unknown coord_quality
+    "INSERT INTO sites (site_id, level, name, county_code, town_code, lon, lat, coord_quality) "
+    "VALUES ('Z', '所', 'n', '140423', '140423103', 1, 1, 'exact')",
+    ACTIVITY + "('a', DATE '2025-01-01', 'S-1', '理论宣讲', 't', -1, 0, 0, 0)",   # negative participants
+    ACTIVITY + "('a', DATE '2025-01-01', 'S-1', '唱歌', 't', 1, 0, 0, 0)",        # unknown service type
+    ACTIVITY + "('a', DATE '2025-01-01', 'S-404', '理论宣讲', 't', 1, 0, 0, 0)",  # unknown site (FK)
+    ACTIVITY + "('a', NULL, 'S-1', '理论宣讲', 't', 1, 0, 0, 0)",                  # no date
+    "INSERT INTO micro_wishes (wish_id, site_id, category, title, status, published_date) "
+    "VALUES ('w', 'S-1', 'c', 't', '完成', DATE '2025-01-01')",
+    "INSERT INTO trainings (training_id, training_date, site_id, title, trainees) "
+    "VALUES ('k', DATE '2025-01-01', 'S-1', 't', -5)",
 ]
 
 

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from civic import nav
-from civic.safe_text import md_text
 from civic.i18n import use_lang
+from civic.safe_text import md_text
 from tests.conftest import app_test
 
 
@@ -226,3 +226,21 @@ def test_volunteer_month_from_the_url_never_crashes(make_app, month, kept):
     assert qp(at, "month") == ([kept] if kept else None)
     if kept is None:
         assert any(md_text(month) in w.value for w in at.warning)   # echoed as text (escaped)
+
+
+def test_every_page_script_imports_the_civic_package_that_routes_a_fresh_server():
+    """A fresh server's first request runs the page script without app.py until the first import of the civic
+    package reroutes it (civic/routing.py; docs/architecture.md, "Routing"). So every page script in pages/
+    (Streamlit's legacy discovery would run any of them) must import from civic."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    scripts = sorted((root / "pages").glob("*.py"))
+    assert {p.name for p in scripts} >= {Path(s.file).name for s in nav.available()}
+    for script in scripts:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+        modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        modules |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        assert any(m and (m == "civic" or m.startswith("civic.")) for m in modules), \
+            f"{script.name} does not import the civic package"

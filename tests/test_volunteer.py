@@ -606,6 +606,7 @@ def test_download_buttons_accept_a_deferred_frame():
 
     def script():
         import pandas as pd
+
         from civic import export
         calls = []
         export.download_buttons(lambda: calls.append(1) or pd.DataFrame({"a": ["=1+1", "x"]}), "f", key="k")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from .harness import Browser, Server, chromium_available
+from devtools.harness import Browser, Server, chromium_available
 
 
 def pytest_collection_modifyitems(config, items):

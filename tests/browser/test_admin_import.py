@@ -8,8 +8,7 @@ import shutil
 import pytest
 
 from civic import ingest
-
-from .harness import Server, exceptions, settle, shot
+from devtools.harness import Server, exceptions, settle, shot
 
 PASSWORD = "浏览器测试-密码-7"
 PII_CSV = ("活动日期,乡镇,所属村,实践站点,活动名称,服务类别,参与人数,志愿者人数,受益人数,服务时长（小时）\n"

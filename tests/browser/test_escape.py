@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import harness
 from civic.safe_text import WJ
+from devtools import harness
 from tests.conftest import AS_OF
 from tests.escape_data import HOST, URL_IMAGE, URL_LINK, poison
 

@@ -18,8 +18,7 @@ import pytest
 from civic import fmt, nav, queries
 from civic.filters import DEFAULT_PRESET, PRESETS, preset_range
 from civic.i18n import t
-
-from .harness import exceptions, settle, shot
+from devtools.harness import exceptions, settle, shot
 
 SEED = 20151518      # a walk that changes every kind of filter (county 4×, language 9×) and visits every page
 STEPS = 40

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import exceptions, settle, shot
+from devtools.harness import exceptions, settle, shot
 
 PAGES = ["/", "/renovation", "/cogovernance", "/stations", "/volunteer"]
 SIZES = [(1366, 768), (390, 844)]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .harness import ROOT, Server, exceptions, settle, shot
+from devtools.harness import ROOT, Server, exceptions, settle, shot
 
 TOWN = "古韩镇"
 N = 7

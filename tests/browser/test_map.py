@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser import harness
+from devtools import harness
 from tests.conftest import AS_OF
 
 DECK = '[data-testid="stDeckGlJsonChart"]'

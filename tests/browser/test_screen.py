@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Server, exceptions, settle, shot
+from devtools.harness import Server, exceptions, settle, shot
 
 # the same theme as `make screen`
 DARK = ["--theme.base=dark", "--theme.backgroundColor=#040d22", "--theme.secondaryBackgroundColor=#0b1f45",

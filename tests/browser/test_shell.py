@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from civic import nav
-
-from .harness import Server, exceptions, settle, shot
+from devtools.harness import Server, exceptions, settle, shot
 
 ROUTES = ["/"] + [f"/{p.id}" for p in nav.available()]
 

@@ -15,7 +15,7 @@ import psutil
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from .harness import Server, settle
+from devtools.harness import Server, settle
 
 MB = 1024 * 1024
 BOUND = 50 * MB

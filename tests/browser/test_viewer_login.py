@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import Server, exceptions, settle
+from devtools.harness import Server, exceptions, settle
 
 HEADER = "X-Forwarded-User"
 

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from .harness import exceptions, settle, shot
+from devtools.harness import exceptions, settle, shot
 
 VIEWPORTS = [(1366, 768), (1920, 1080)]
 VIEWS = {

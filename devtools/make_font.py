@@ -20,7 +20,7 @@ Character set:
 Characters the source face has no glyph for are reported (and, if they come
 from project files, make the script exit with status 1).
 
-Run:  .venv/bin/python tools/make_font.py
+Run:  .venv/bin/python devtools/make_font.py
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ What it measures, per scale (databases built once and cached under bench/cache/,
 - the deck spec bytes of every pydeck chart (civic.maps.payload_bytes) and the bytes of all elements;
 - a pandas baseline for the volunteer-trend computations (all rows loaded once, filter + group per
   rerun) against the page's own SQL, timed and memory-measured in separate processes;
-- the exhibition-screen soak (civic.screen_soak.soak) when it exists.
+- the exhibition-screen soak (devtools.screen_soak.soak) when it exists.
 It writes bench/results.json and the generated part of BENCHMARKS.md, and prints the table.
 
 Performance targets live here, never in unit tests: tests/test_bench.py only checks that the harness works.
@@ -32,13 +32,13 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import unquote
 
-from . import paths
-from .cli import command
+from civic import paths
+from devtools.apptest import start_in_navigation_mode
 
 BENCH_DIR = paths.ROOT / "bench"
 CACHE_DIR = BENCH_DIR / "cache"
@@ -72,7 +72,7 @@ TARGET_PAYLOAD_BYTES = 5_000_000
 TARGET_BUILD_S = {1: 15.0, 100: 120.0}
 TARGET_RENDER_MS = 3000.0
 
-# Pages drawn in Chromium (civic/render_bench.py): the map, whole and zoomed to one town (夏店镇).
+# Pages drawn in Chromium (devtools/render_bench.py): the map, whole and zoomed to one town (夏店镇).
 RENDER_PATHS = ("/stations", "/stations?town=%E5%A4%8F%E5%BA%97%E9%95%87")
 
 # The volunteer-trend computations (the page's named queries) that the pandas baseline reproduces.
@@ -137,7 +137,7 @@ def load_avg() -> list[float] | None:
 def versions() -> dict:
     from importlib import metadata
 
-    from . import build
+    from civic import build
     out = {}
     for pkg in ("streamlit", "duckdb", "pandas", "numpy", "pyarrow", "plotly", "pydeck"):
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -156,13 +156,13 @@ def versions() -> dict:
 
 # ── cached databases ─────────────────────────────────────────────────────────────────────────
 def cache_key(scale: int, as_of: date) -> str:
-    from . import build, synth
+    from civic import build, synth
     return f"{build.generator_hash()}-s{scale}-{as_of.isoformat()}-seed{synth.DEFAULT_SEED}"
 
 
 def prune_cache() -> None:
     """Drop databases of other generator versions (they are rebuilt on demand; ×100 is ~0.6 GB)."""
-    from . import build
+    from civic import build
     if not CACHE_DIR.exists():
         return
     current = build.generator_hash()
@@ -207,7 +207,7 @@ def ensure_database(scale: int, as_of: date, rebuild: bool = False) -> tuple[Pat
 
 
 def _row_counts(db_file: Path) -> dict:
-    from . import db
+    from civic import db
     con = db.connect_read(db_file)
     try:
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
@@ -218,7 +218,7 @@ def _row_counts(db_file: Path) -> dict:
 
 @contextlib.contextmanager
 def use_data_dir(d: Path) -> Iterator[None]:
-    from . import db, queries
+    from civic import db, queries
     old = os.environ.get("CIVIC_DATA_DIR")
     os.environ["CIVIC_DATA_DIR"] = str(d)
     db.close_all()
@@ -273,7 +273,7 @@ def screen_scenes(spec) -> list[str]:
 
 
 def discover(only: list[str] | None = None) -> list[Item]:
-    from . import nav
+    from civic import nav
     items: list[Item] = []
     for spec in nav.available():
         if spec.kiosk:
@@ -311,7 +311,7 @@ class Recorder:
     def __enter__(self) -> "Recorder":
         import streamlit as st
 
-        from . import queries, shell
+        from civic import queries, shell
         self._q, self._st, self._shell = queries, st, shell
         self._run, self._execute, self._deck = queries.run, queries.execute, st.pydeck_chart
         self._shell_run = shell.run
@@ -380,7 +380,7 @@ class Recorder:
 def deck_bytes(deck) -> int:
     """The deck spec bytes sent to the browser: civic.maps.payload_bytes when the map module provides it."""
     try:
-        from . import maps
+        from civic import maps
         fn = getattr(maps, "payload_bytes", None)
         if fn is not None:
             return int(fn(deck))
@@ -431,7 +431,7 @@ def reset_caches() -> None:
     import streamlit as st
     quiet_streamlit()
 
-    from . import db, queries
+    from civic import db, queries
     queries.clear_cache()
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -444,7 +444,7 @@ def call_key(c: Call) -> tuple[str, str]:
 
 def time_raw(calls: list[Call], execute: Callable | None = None) -> dict[tuple[str, str], float]:
     """Execute each distinct (query, params) once, raw (no Streamlit, no cache): seconds per call key."""
-    from . import queries
+    from civic import queries
     execute = execute or queries.execute
     out: dict[tuple[str, str], float] = {}
     for c in calls:
@@ -463,6 +463,7 @@ def time_raw(calls: list[Call], execute: Callable | None = None) -> dict[tuple[s
 # ── AppTest driving ──────────────────────────────────────────────────────────────────────────
 def new_app(item: Item, timeout: float):
     """An AppTest that lands directly on the item's page URL (as a fresh browser session would)."""
+    start_in_navigation_mode()
     from streamlit.testing.v1 import AppTest
     from streamlit.testing.v1 import app_test as app_test_mod
     at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=timeout)
@@ -481,6 +482,7 @@ def landed(at, item: Item) -> bool:
 
 def new_app_fallback(item: Item, timeout: float):
     """Public-API route: run the router once, then switch (the URL query is dropped by the switch)."""
+    start_in_navigation_mode()
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=timeout)
     at.run()
@@ -551,7 +553,7 @@ def admin_password() -> Iterator[None]:
 
 
 def _town_codes() -> list[str]:
-    from . import queries
+    from civic import queries
     try:
         return [str(c) for c in queries.execute("towns").town_code]
     except Exception:  # noqa: BLE001
@@ -679,7 +681,7 @@ def _profiled_run(at, dest: Path) -> None:
     except ImportError:
         at.run()
         return
-    from . import shell
+    from civic import shell
     original = shell.run
     holder: dict = {}
 
@@ -705,7 +707,7 @@ def _profiled_run(at, dest: Path) -> None:
 # ── the pandas baseline (volunteer trend) ────────────────────────────────────────────────────
 def filter_states(as_of: date, data_start: date) -> list[dict]:
     """The reruns timed for both approaches: towns × date windows, as the shared filters produce them."""
-    from .filters import Filters, preset_range
+    from civic.filters import Filters, preset_range
     out = []
     for towns, preset in (([], "this_year"), (["140423100"], "this_year"), (["140423103"], "last_12m"),
                           ([], "last_12m"), (["140423100", "140423105"], "all"), ([], "this_month")):
@@ -870,7 +872,6 @@ class PandasTrends:
                              "week": ((days - start).days // 7).to_numpy(), "activities": counts.to_numpy()})
 
     def volunteer_towns(self, p):
-        import pandas as pd
         w = self.window(p["date_from"], p["date_to"], [])
         station = w["site_level"] == "站"
         g = w.groupby("town_code", observed=True).agg(
@@ -954,14 +955,14 @@ def _peak_mb() -> float:
 
 
 def child_main(argv: list[str]) -> int:
-    """`python -m civic.bench child MODE DATA_DIR RUNS`: one approach, in its own process."""
+    """`python -m devtools.bench child MODE DATA_DIR RUNS`: one approach, in its own process."""
     mode, data_dir, runs = argv[0], Path(argv[1]), int(argv[2])
     os.environ["CIVIC_DATA_DIR"] = str(data_dir)
     import duckdb  # noqa: F401 - both approaches pay the same imports
     import numpy  # noqa: F401
     import pandas  # noqa: F401
 
-    from . import db, queries, snapshots
+    from civic import db, queries, snapshots
     rss0 = _rss_mb()
     snap = snapshots.current()
     con = db.connect_read(snap.path)
@@ -1022,7 +1023,7 @@ def child_main(argv: list[str]) -> int:
 
 
 def run_child(mode: str, data_dir: Path, runs: int, timeout: float = 900) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "civic.bench", "child", mode, str(data_dir), str(runs)],
+    proc = subprocess.run([sys.executable, "-m", "devtools.bench", "child", mode, str(data_dir), str(runs)],
                           cwd=paths.ROOT, text=True, capture_output=True, timeout=timeout)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("BENCH_JSON "):
@@ -1048,10 +1049,10 @@ def measure_baseline(data_dir: Path, runs: int) -> dict:
 
 # ── the map drawn in Chromium ────────────────────────────────────────────────────────────────
 def measure_render(data_dir: Path, runs: int, timeout: float = 900) -> dict:
-    """civic.render_bench in a subprocess: navigation → the page drawn, cold and on return visits."""
+    """devtools.render_bench in a subprocess: navigation → the page drawn, cold and on return visits."""
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-m", "civic.render_bench", str(data_dir), str(runs), *RENDER_PATHS],
+        proc = subprocess.run([sys.executable, "-m", "devtools.render_bench", str(data_dir), str(runs), *RENDER_PATHS],
                               cwd=paths.ROOT, text=True, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"status": f"timed out after {timeout:.0f} s"}
@@ -1064,12 +1065,10 @@ def measure_render(data_dir: Path, runs: int, timeout: float = 900) -> dict:
 # ── the screen soak ──────────────────────────────────────────────────────────────────────────
 def measure_soak(data_dir: Path, switches: int, timeout: float, warmup: int | None = None,
                  tabs: int | None = None) -> dict:
-    """civic.screen_soak.soak in a subprocess (it starts its own server and its clients). `warmup` and `tabs`
+    """devtools.screen_soak.soak in a subprocess (it starts its own server and its clients). `warmup` and `tabs`
     (the soak's `clients`) are passed only when given and accepted: more clients switch scenes in parallel,
     so the 2,000 switches fit the benchmark's time budget."""
-    if not (paths.ROOT / "civic" / "screen_soak.py").exists():
-        return {"status": "not available (civic/screen_soak.py does not exist yet)"}
-    code = ("import inspect, json, sys; from pathlib import Path; from civic.screen_soak import soak; "
+    code = ("import inspect, json, sys; from pathlib import Path; from devtools.screen_soak import soak; "
             "ps = inspect.signature(soak).parameters; "
             "kw = {k: int(v) for k, v in (('warmup', sys.argv[3]), ('clients', sys.argv[4]), ('tabs', sys.argv[4])) "
             "if int(v) >= 0 and k in ps}; "
@@ -1207,7 +1206,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
 
     items = discover(pages)
     res["items"] = [i.label for i in items]
-    from . import nav
+    from civic import nav
     missing = [p.id for p in nav.PAGES if p not in nav.available()]
     res["pages_missing"] = missing
     _say(f"  pages: {', '.join(res['items'])}" + (f" (not yet built: {', '.join(missing)})" if missing else ""))
@@ -1436,8 +1435,14 @@ def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=None, help="where results.json goes (default bench/; smoke: bench/cache/smoke)")
 
 
-@command("bench", _setup)
-def cmd_bench(a) -> int:
+def main(argv: list[str]) -> int:
+    """`python -m civic bench [options]` (civic/cli.py hands its arguments here)."""
+    p = argparse.ArgumentParser(prog="python -m civic bench", description="benchmarks (docs/bench.md)")
+    _setup(p)
+    return cmd_bench(p.parse_args(argv))
+
+
+def cmd_bench(a: argparse.Namespace) -> int:
     scales = a.scales or ([1] if a.smoke else [1, 100])
     runs = a.runs or (1 if a.smoke else 5)
     res = run_bench(scales, runs, smoke=a.smoke, pages=a.pages, baseline=not a.no_baseline, soak=not a.no_soak,
@@ -1457,5 +1462,4 @@ def cmd_bench(a) -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "child":
         sys.exit(child_main(sys.argv[2:]))
-    print("usage: python -m civic bench …", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(main(sys.argv[1:]))

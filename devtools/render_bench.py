@@ -1,6 +1,6 @@
 """How long a page takes to draw in Chromium (issue 4: the map must render within 3 s at ×100).
 
-`python -m civic.render_bench DATA_DIR RUNS PATH [PATH …]` starts a server on DATA_DIR for each path and
+`python -m devtools.render_bench DATA_DIR RUNS PATH [PATH …]` starts a server on DATA_DIR for each path and
 opens the path: first in a fresh browser profile right after the server came up (cold: empty query caches,
 Streamlit's JavaScript not yet cached), then RUNS more times in new tabs of that profile (warm: a visitor
 coming back, or a leader reopening the link). For each visit it reports
@@ -11,29 +11,28 @@ coming back, or a leader reopening the link). For each visit it reports
   finished: what a visitor waits for.
 - `settled_ms`: navigation start → the settled state confirmed (adds the quiet period the check needs).
 
-The settled check is the browser tests' (tests/browser/harness.py: script not running, no stale
+The settled check is the browser tests' (devtools/harness.py: script not running, no stale
 elements, deck.gl canvas and dataframes drawn, fonts loaded, DOM quiet). Requests off 127.0.0.1 are
-recorded (not blocked: see measure()). Prints one `BENCH_JSON {...}` line; civic/bench.py runs it in a
+recorded (not blocked: see measure()). Prints one `BENCH_JSON {...}` line; devtools/bench.py runs it in a
 subprocess.
 """
 from __future__ import annotations
 
 import json
 import statistics
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from .screen_soak import _free_port, _start_server, _stop
+from devtools.screen_soak import _free_port, _start_server, _stop
 
 CHROMIUM = "/usr/bin/chromium"
 QUIET_MS, STABLE_MS = 500, 700
 
 
 def _harness():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.browser import harness   # the same settle check and Chromium flags as the browser tests
+    from devtools import harness  # the same settle check and Chromium flags as the browser tests
     return harness
 
 

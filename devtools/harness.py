@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -182,7 +182,7 @@ class Browser:
 def settle(page, timeout_s: float = 60, quiet_ms: int = 500, stable_ms: int = 700, poll_ms: int = 100) -> float:
     """Wait until Streamlit is idle and the DOM has been quiet; raise with the last reason otherwise.
 
-    Returns when the page finished drawing (civic/render_bench.py), in ms since navigation: the later of
+    Returns when the page finished drawing (devtools/render_bench.py), in ms since navigation: the later of
     its last DOM change, read when the final quiet stretch began (read later, it could include the 5-second
     data-version check, which touches the DOM after the page is drawn), and the end of its last main-thread
     long task (deck.gl draws without touching the DOM)."""

@@ -1,7 +1,7 @@
 """Memory soak of the exhibition screen: the real server, thousands of scene switches and refreshes.
 
-    python -m civic.screen_soak --data-dir /tmp/screen_data --switches 2000      # prints JSON
-    from civic.screen_soak import soak; soak(data_dir, switches=2000) -> dict
+    python -m devtools.screen_soak --data-dir /tmp/screen_data --switches 2000      # prints JSON
+    from devtools.screen_soak import soak; soak(data_dir, switches=2000) -> dict
 
 A `streamlit run app.py` server (the dark theme of `make screen`) serves /screen?rotate=1 to several clients.
 Every fragment run of the screen switches the scene *and* re-reads its data (cached by snapshot version), so
@@ -287,7 +287,7 @@ async def _client(port: int, query: str, stats: _Stats, stop: asyncio.Event, rec
 
 def _publish_touch(note: str) -> str:
     """A new snapshot with one changed row (the screen's caches and reader connections turn over)."""
-    from . import db, snapshots
+    from civic import db, snapshots
     with snapshots.transaction(note) as work:
         con = db.connect_write(work)
         con.execute("UPDATE meta SET value = ? WHERE key = 'built_at'", [time.strftime("%Y-%m-%dT%H:%M:%S")])
