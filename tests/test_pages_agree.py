@@ -178,5 +178,5 @@ def _a_compound() -> str:
 
 
 def _a_site() -> str:
-    from tests.test_map import STATION      # a 古韩镇 station: its detail card has three tiles
+    from tests.test_map import STATION  # a 古韩镇 station: its detail card has three tiles
     return STATION
