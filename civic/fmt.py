@@ -51,14 +51,6 @@ def pct(x, digits: int = 1) -> str:
     return f"{_trim(f'{float(x) * 100:.{digits}f}')}%"
 
 
-def delta_pct(cur, prev, digits: int = 1) -> str | None:
-    """Change against the previous period, e.g. +12.3%; None when there is no base."""
-    if _is_missing(cur) or _is_missing(prev) or float(prev) == 0:
-        return None
-    d = (float(cur) - float(prev)) / float(prev) * 100
-    return f"{'+' if d >= 0 else ''}{d:.{digits}f}%"
-
-
 def _as_date(d) -> date | None:
     if _is_missing(d):
         return None
