@@ -532,8 +532,8 @@ with c[1]:
     if med is not None:
         st.caption(t("volunteer.wishes.median_caption", p90=f"{float(wf.p90_days):g}",
                      claim=f"{float(wf.median_claim_days):g}"))
-c[2].metric(t("volunteer.wishes.overdue"), fmt.integer(wf.overdue), help=t("volunteer.wishes.overdue_help"),
-            border=True)
+c[2].metric(t("volunteer.wishes.overdue"), fmt.integer(wf.overdue), border=True,
+            help=t("measures.help.wishes_overdue", date=fmt.day(cmp.window.end, lang)))
 
 left, right = st.columns(2)
 with left:
@@ -592,11 +592,11 @@ c = st.columns(3)
 with c[0]:
     st.metric(t("volunteer.trainings.sessions"), fmt.integer(tk.sessions),
               delta=measures.change(tk.sessions, tk.sessions_prev) if cmp.yoy_ok else None,
-              help=measures.delta_help(cmp, lang), border=True)
+              help=t("measures.help.training_sessions") + " " + measures.delta_help(cmp, lang), border=True)
     st.caption(t("volunteer.trainings.sessions_caption", n=fmt.integer(tk.free_sessions)))
 c[1].metric(t("volunteer.trainings.trainees"), fmt.num(tk.trainees, lang),
             delta=measures.change(tk.trainees, tk.trainees_prev) if cmp.yoy_ok else None,
-            help=measures.delta_help(cmp, lang), border=True)
+            help=t("measures.help.training_trainees") + " " + measures.delta_help(cmp, lang), border=True)
 c[2].metric(t("volunteer.trainings.hosts"), fmt.integer(tk.hosts), border=True,
             help=t("measures.help.training_hosts") + " " +
             t("measures.window_line", span=measures.span_text(cmp.window, lang)))
