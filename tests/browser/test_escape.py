@@ -4,8 +4,6 @@ show them as text. The DOM holds no link or image pointing off the machine, the 
 off the machine, and the text reads as typed (no stray backslashes)."""
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 from urllib.parse import quote
 
@@ -13,6 +11,7 @@ import pytest
 
 from civic.safe_text import WJ
 from devtools import harness
+from devtools.bench import use_data_dir as _data_dir  # this process reads that data dir for the block
 from tests.conftest import AS_OF
 from tests.escape_data import HOST, URL_IMAGE, URL_LINK, poison
 
@@ -23,25 +22,6 @@ REFS_JS = """() => [...document.querySelectorAll('a, img, image, source, iframe,
              e.getAttribute('srcset') || ''])
   .filter(([t, u]) => u !== '')
   .map(([t, u]) => [t, new URL(u, location.href).href])"""
-
-
-@contextlib.contextmanager
-def _data_dir(path):
-    """This process reads `path` for the block (to write the hostile data, or to look a station up)."""
-    from civic import db, queries
-    old = os.environ.get("CIVIC_DATA_DIR")
-    os.environ["CIVIC_DATA_DIR"] = str(path)
-    db.close_all()
-    queries.clear_cache()
-    try:
-        yield
-    finally:
-        db.close_all()
-        queries.clear_cache()
-        if old is None:
-            os.environ.pop("CIVIC_DATA_DIR", None)
-        else:
-            os.environ["CIVIC_DATA_DIR"] = old
 
 
 @pytest.fixture(scope="module")
