@@ -1,4 +1,4 @@
-"""Entry point and router: `streamlit run app.py`. Everything lives in civic.shell."""
-from civic import shell
+"""Entry point and router: `streamlit run app.py`. Everything lives in civic.app.shell."""
+from civic.app import shell
 
 shell.run()

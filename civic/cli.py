@@ -11,8 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from . import build as build_mod
-from . import snapshots, synth
+from civic.demo import synth
+from civic.store import build as build_mod
+from civic.store import snapshots
 
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
 
@@ -68,7 +69,7 @@ def _setup_status(p):
 
 @command("status", _setup_status)
 def cmd_status(a) -> int:
-    from . import status as status_mod
+    from civic.store import status as status_mod
     info = status_mod.collect()
     if a.json:
         print(json.dumps(info, ensure_ascii=False, indent=2, default=str))
@@ -114,7 +115,7 @@ def cmd_purge(a) -> int:
 def _load_plugins() -> None:
     """Modules that add commands (import/template/simulate) register on import, if present."""
     import importlib
-    for mod in ("civic.ingest_cli", "civic.simulate"):
+    for mod in ("civic.importer.ingest_cli", "civic.demo.simulate"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -30,8 +30,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from . import fmt
-from .i18n import t
+from civic.text import fmt
+from civic.text.i18n import t
 
 MIN_BASE = 10          # a base under this gives a difference, not a percentage (+3, not +300 %)
 DAILY_MAX_MONTHS = 2   # a window touching at most this many calendar months is charted by day
@@ -254,7 +254,7 @@ def activity_params(params: Mapping[str, Any], c: Comparison, stypes=(), ttypes=
 def activity_figures(params: Mapping[str, Any], c: Comparison, stypes=(), ttypes=()) -> dict[str, dict]:
     """{kpi: {value, yoy, mom}} for ACTIVITY_KPIS and the stations in scope, from the one named query
     (volunteer_kpis), run against the 同比 window and, when there is one, the 环比 window."""
-    from . import queries
+    from civic.store import queries
     p = activity_params(params, c, stypes, ttypes)
     k = queries.run("volunteer_kpis", **p).iloc[0]
     km = (queries.run("volunteer_kpis", **dict(p, prev_from=c.mom.start, prev_to=c.mom.end)).iloc[0]
@@ -288,7 +288,7 @@ def month_coverage(month: date, lo: date, hi: date) -> tuple[date, date, bool]:
 def wish_figures(params: Mapping[str, Any], c: Comparison) -> dict:
     """Micro-wishes done (completion date in the window) with its 同比 and 环比 bases, from the one named
     query (volunteer_wish_funnel.done_in_window) run on each window."""
-    from . import queries
+    from civic.store import queries
 
     def done(w: Window) -> int:
         return int(queries.run("volunteer_wish_funnel", **dict(params, date_from=w.start, date_to=w.end))

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import queries
-from .i18n import t, tv
+from civic.store import queries
+from civic.text.i18n import t, tv
 
 ORDER = ("未启动", "设计", "施工", "验收", "完成")
 UNDER_WAY = ("设计", "施工", "验收")

@@ -156,7 +156,7 @@ LEFT JOIN fact_computed c USING (fact_id);
 -- Rebuilt from the data tables by every build and import (this file), never written otherwise, and
 -- not part of the SQL contract: the named queries read them so that a filter click does not join and
 -- scan four million activity rows at province scale (issue 9, BENCHMARKS.md). Their provenance kind is
--- `derived` (civic/build.py). `python -m civic build --if-missing` (make run) re-applies this file to a
+-- `derived` (civic/store/build.py). `python -m civic build --if-missing` (make run) re-applies this file to a
 -- published snapshot built by an older version of it.
 
 -- activities with their site's town/county/level and team type, sorted by date so that a date window

@@ -2,7 +2,7 @@
 (tests/conftest.py) and the benchmark (devtools/bench.py).
 
 AppTest resets Streamlit's private `PagesManager.uses_pages_directory` before every run, so each run would start
-in the legacy pages/ mode, where a switched-to page script runs directly, without app.py. civic/routing.py
+in the legacy pages/ mode, where a switched-to page script runs directly, without app.py. civic/app/routing.py
 reroutes only the first run of a process (the first import of the civic package), which in a test or benchmark
 process has long happened. docs/architecture.md, "Routing"; tests/browser/test_shell.py covers a real server's
 first request.

@@ -5,9 +5,9 @@ What it measures, per scale (databases built once and cached under bench/cache/,
 - for every page in nav.available() and every screen scene (`?scene=`), with AppTest (server-side script
   time): a cold first run (query cache, st.cache_data/st.cache_resource empty, DuckDB reopened) and a
   warm rerun after a realistic filter change, ≥ 5 samples each, reported as median (min–max);
-- the named queries each run called (recorded by wrapping civic.queries.run/execute), executed raw with
+- the named queries each run called (recorded by wrapping civic.store.queries.run/execute), executed raw with
   the same bound parameters (no Streamlit, no cache): the app-overhead ratio;
-- the deck spec bytes of every pydeck chart (civic.maps.payload_bytes) and the bytes of all elements;
+- the deck spec bytes of every pydeck chart (civic.map.maps.payload_bytes) and the bytes of all elements;
 - a pandas baseline for the volunteer-trend computations (all rows loaded once, filter + group per
   rerun) against the page's own SQL, timed and memory-measured in separate processes;
 - the exhibition-screen soak (devtools.screen_soak.soak) when it exists.
@@ -137,7 +137,7 @@ def load_avg() -> list[float] | None:
 def versions() -> dict:
     from importlib import metadata
 
-    from civic import build
+    from civic.store import build
     out = {}
     for pkg in ("streamlit", "duckdb", "pandas", "numpy", "pyarrow", "plotly", "pydeck"):
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -156,13 +156,14 @@ def versions() -> dict:
 
 # ── cached databases ─────────────────────────────────────────────────────────────────────────
 def cache_key(scale: int, as_of: date) -> str:
-    from civic import build, synth
+    from civic.demo import synth
+    from civic.store import build
     return f"{build.generator_hash()}-s{scale}-{as_of.isoformat()}-seed{synth.DEFAULT_SEED}"
 
 
 def prune_cache() -> None:
     """Drop databases of other generator versions (they are rebuilt on demand; ×100 is ~0.6 GB)."""
-    from civic import build
+    from civic.store import build
     if not CACHE_DIR.exists():
         return
     current = build.generator_hash()
@@ -207,7 +208,7 @@ def ensure_database(scale: int, as_of: date, rebuild: bool = False) -> tuple[Pat
 
 
 def _row_counts(db_file: Path) -> dict:
-    from civic import db
+    from civic.store import db
     con = db.connect_read(db_file)
     try:
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
@@ -218,7 +219,7 @@ def _row_counts(db_file: Path) -> dict:
 
 @contextlib.contextmanager
 def use_data_dir(d: Path) -> Iterator[None]:
-    from civic import db, queries
+    from civic.store import db, queries
     old = os.environ.get("CIVIC_DATA_DIR")
     os.environ["CIVIC_DATA_DIR"] = str(d)
     db.close_all()
@@ -273,7 +274,7 @@ def screen_scenes(spec) -> list[str]:
 
 
 def discover(only: list[str] | None = None) -> list[Item]:
-    from civic import nav
+    from civic.app import nav
     items: list[Item] = []
     for spec in nav.available():
         if spec.kiosk:
@@ -298,8 +299,8 @@ class Call:
 
 
 class Recorder:
-    """Wraps civic.queries.run/execute (named queries and their bound parameters), st.pydeck_chart (deck
-    payload bytes) and civic.shell.run (the script's own time, which app.py calls on every run) while
+    """Wraps civic.store.queries.run/execute (named queries and their bound parameters), st.pydeck_chart (deck
+    payload bytes) and civic.app.shell.run (the script's own time, which app.py calls on every run) while
     AppTest runs pages in this process."""
 
     def __init__(self) -> None:
@@ -311,7 +312,8 @@ class Recorder:
     def __enter__(self) -> "Recorder":
         import streamlit as st
 
-        from civic import queries, shell
+        from civic.app import shell
+        from civic.store import queries
         self._q, self._st, self._shell = queries, st, shell
         self._run, self._execute, self._deck = queries.run, queries.execute, st.pydeck_chart
         self._shell_run = shell.run
@@ -378,9 +380,9 @@ class Recorder:
 
 
 def deck_bytes(deck) -> int:
-    """The deck spec bytes sent to the browser: civic.maps.payload_bytes when the map module provides it."""
+    """The deck spec bytes sent to the browser: civic.map.maps.payload_bytes when the map module provides it."""
     try:
-        from civic import maps
+        from civic.map import maps
         fn = getattr(maps, "payload_bytes", None)
         if fn is not None:
             return int(fn(deck))
@@ -431,7 +433,7 @@ def reset_caches() -> None:
     import streamlit as st
     quiet_streamlit()
 
-    from civic import db, queries
+    from civic.store import db, queries
     queries.clear_cache()
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -444,7 +446,7 @@ def call_key(c: Call) -> tuple[str, str]:
 
 def time_raw(calls: list[Call], execute: Callable | None = None) -> dict[tuple[str, str], float]:
     """Execute each distinct (query, params) once, raw (no Streamlit, no cache): seconds per call key."""
-    from civic import queries
+    from civic.store import queries
     execute = execute or queries.execute
     out: dict[tuple[str, str], float] = {}
     for c in calls:
@@ -553,7 +555,7 @@ def admin_password() -> Iterator[None]:
 
 
 def _town_codes() -> list[str]:
-    from civic import queries
+    from civic.store import queries
     try:
         return [str(c) for c in queries.execute("towns").town_code]
     except Exception:  # noqa: BLE001
@@ -675,13 +677,13 @@ def measure_item(item: Item, runs: int, timeout: float, warmup: bool = True,
 
 
 def _profiled_run(at, dest: Path) -> None:
-    """One AppTest run with pyinstrument inside the script thread (app.py calls civic.shell.run)."""
+    """One AppTest run with pyinstrument inside the script thread (app.py calls civic.app.shell.run)."""
     try:
         from pyinstrument import Profiler
     except ImportError:
         at.run()
         return
-    from civic import shell
+    from civic.app import shell
     original = shell.run
     holder: dict = {}
 
@@ -707,7 +709,7 @@ def _profiled_run(at, dest: Path) -> None:
 # ── the pandas baseline (volunteer trend) ────────────────────────────────────────────────────
 def filter_states(as_of: date, data_start: date) -> list[dict]:
     """The reruns timed for both approaches: towns × date windows, as the shared filters produce them."""
-    from civic.filters import Filters, preset_range
+    from civic.app.filters import Filters, preset_range
     out = []
     for towns, preset in (([], "this_year"), (["140423100"], "this_year"), (["140423103"], "last_12m"),
                           ([], "last_12m"), (["140423100", "140423105"], "all"), ([], "this_month")):
@@ -962,7 +964,7 @@ def child_main(argv: list[str]) -> int:
     import numpy  # noqa: F401
     import pandas  # noqa: F401
 
-    from civic import db, queries, snapshots
+    from civic.store import db, queries, snapshots
     rss0 = _rss_mb()
     snap = snapshots.current()
     con = db.connect_read(snap.path)
@@ -1206,7 +1208,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
 
     items = discover(pages)
     res["items"] = [i.label for i in items]
-    from civic import nav
+    from civic.app import nav
     missing = [p.id for p in nav.PAGES if p not in nav.available()]
     res["pages_missing"] = missing
     _say(f"  pages: {', '.join(res['items'])}" + (f" (not yet built: {', '.join(missing)})" if missing else ""))

@@ -51,7 +51,7 @@ FONTS = [
 # tests/test_font.py checks the same list.
 PROJECT_TEXT_GLOBS = [
     "civic/**/*.py",
-    "civic/catalog/*.toml",
+    "civic/text/catalog/*.toml",
     "pages/*.py",
     "app.py",
     "queries/*.sql",

@@ -287,7 +287,7 @@ async def _client(port: int, query: str, stats: _Stats, stop: asyncio.Event, rec
 
 def _publish_touch(note: str) -> str:
     """A new snapshot with one changed row (the screen's caches and reader connections turn over)."""
-    from civic import db, snapshots
+    from civic.store import db, snapshots
     with snapshots.transaction(note) as work:
         con = db.connect_write(work)
         con.execute("UPDATE meta SET value = ? WHERE key = 'built_at'", [time.strftime("%Y-%m-%dT%H:%M:%S")])

@@ -1,6 +1,6 @@
 """数据管理: import registers (dry run → confirm), templates, audit log, versions (rollback, purge), status.
 
-Behind the admin password; sign-in, back-off and the audit identity live in civic/auth.py. Without the
+Behind the admin password; sign-in, back-off and the audit identity live in civic/app/auth.py. Without the
 password nothing but the sign-in form is shown.
 """
 import functools
@@ -9,13 +9,17 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from civic import auth, export, fmt, ingest, measures, shell, snapshots
-from civic import status as status_mod
-from civic.i18n import has, t
-from civic.safe_text import md_text
+from civic import measures
+from civic.app import auth, export, shell
+from civic.importer import ingest
+from civic.store import snapshots
+from civic.store import status as status_mod
+from civic.text import fmt
+from civic.text.i18n import has, t
+from civic.text.safe_text import md_text
 
 
-# ── authentication (civic/auth.py) ────────────────────────────────────────────────────────────
+# ── authentication (civic/app/auth.py) ────────────────────────────────────────────────────────────
 def _sign_in_form(digest: str) -> None:
     st.caption(t("admin.login_prompt"))
     with st.form("admin_login", clear_on_submit=True):

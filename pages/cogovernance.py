@@ -7,9 +7,13 @@ coverage, open items, the grid and partners describe the current state and follo
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import charts, export, fmt, measures, queries, shell
-from civic.i18n import t, tv
-from civic.safe_text import md_frame, md_text
+from civic import measures
+from civic.app import export, shell
+from civic.figures import charts
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t, tv
+from civic.text.safe_text import md_frame, md_text
 
 COUNTY = "511823"
 STATUS_COLORS = {"收集": charts.PALETTE[1], "议事": charts.PALETTE[4], "办结": charts.OK}

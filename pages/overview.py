@@ -4,9 +4,13 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import charts, fmt, measures, queries, shell, stages
-from civic.i18n import t, tv
-from civic.safe_text import md_frame, md_text
+from civic import measures, stages
+from civic.app import shell
+from civic.figures import charts
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t, tv
+from civic.text.safe_text import md_frame, md_text
 
 f = shell.filters()
 lang = shell.lang()

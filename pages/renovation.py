@@ -7,10 +7,14 @@ type or batch bar filters by it; clicking a Gantt row or a table row opens that 
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import charts, export, fmt, measures, queries, shell, stages
-from civic.filters import UrlParam, load_page_params
-from civic.i18n import t, tv
-from civic.safe_text import md_frame, md_text
+from civic import measures, stages
+from civic.app import export, shell
+from civic.app.filters import UrlParam, load_page_params
+from civic.figures import charts
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t, tv
+from civic.text.safe_text import md_frame, md_text
 
 COUNTY = "511823"
 STAGES = list(stages.ORDER)

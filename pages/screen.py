@@ -33,12 +33,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import charts, db, fmt, measures, queries, snapshots, stages
-from civic.i18n import HTML_LANG, LANGS, t, tv
+from civic import measures, stages
+from civic.figures import charts
+from civic.store import db, queries, snapshots
+from civic.text import fmt
+from civic.text.i18n import HTML_LANG, LANGS, t, tv
 
 try:  # the map layers are shared with the map page (issue 4)
-    from civic import maps
-except ImportError:  # pragma: no cover - until civic/maps.py lands
+    from civic.map import maps
+except ImportError:  # pragma: no cover - until civic/map/maps.py lands
     maps = None
 
 log = logging.getLogger("civic.screen")
@@ -312,7 +315,7 @@ def fetch(scene: str) -> tuple[dict | None, bool]:
     return payload, False
 
 
-# ── the map (civic/maps.py layers, dark) ──────────────────────────────────────────────────────
+# ── the map (civic/map/maps.py layers, dark) ──────────────────────────────────────────────────────
 # Sizes in the shared layers are CSS pixels for a laptop; from 5 m the screen needs them bigger.
 def map_deck(m: dict, L: Layout, width: int, height: int):
     """The station map for scene 2 from the map page's builders, dark, labels and marks scaled for the wall."""

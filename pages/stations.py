@@ -1,6 +1,6 @@
 """文明实践阵地地图: the offline map of the practice network, with drill-down and a sortable table.
 
-URL: /stations?town=夏店镇&site=S-140423103200&metric=beneficiaries. Layers come from civic/maps.py; data
+URL: /stations?town=夏店镇&site=S-140423103200&metric=beneficiaries. Layers come from civic/map/maps.py; data
 from queries/map_*.sql. The selected site lives in session state (key "map_site") and the URL (`site=`);
 the map, the table, the ranking and the idle list all set it. Each of those widgets is reset (new layer-id
 suffix or widget key) when the site is chosen elsewhere, so no stale highlight contradicts the detail panel.
@@ -13,10 +13,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import charts, export, fmt, maps, measures, queries, shell
-from civic.filters import UrlParam, load_page_params
-from civic.i18n import t, tv
-from civic.safe_text import md_text
+from civic import measures
+from civic.app import export, shell
+from civic.app.filters import UrlParam, load_page_params
+from civic.figures import charts
+from civic.map import maps
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t, tv
+from civic.text.safe_text import md_text
 
 COUNTY = "140423"
 SITE_KEY = "map_site"

@@ -13,10 +13,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import charts, export, fmt, measures, queries, shell
-from civic.filters import UrlParam, load_page_params, month_param, read_month
-from civic.i18n import t, tv
-from civic.safe_text import md_frame
+from civic import measures
+from civic.app import export, shell
+from civic.app.filters import UrlParam, load_page_params, month_param, read_month
+from civic.figures import charts
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t, tv
+from civic.text.safe_text import md_frame
 
 COUNTY = "140423"
 METRICS = ("activities", "participants", "volunteers", "beneficiaries", "hours")

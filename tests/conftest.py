@@ -15,7 +15,8 @@ AS_OF = date(2026, 11, 26)   # fixed so tests are deterministic whatever day the
 
 
 def _build_into(data_dir: Path, scale: int = 1) -> None:
-    from civic import build, snapshots, synth
+    from civic.demo import synth
+    from civic.store import build, snapshots
     os.environ["CIVIC_DATA_DIR"] = str(data_dir)
     tmp = snapshots.new_tmp_path()
     build.build(tmp, synth.SynthConfig(scale=scale, as_of=AS_OF))
@@ -26,7 +27,7 @@ def _build_into(data_dir: Path, scale: int = 1) -> None:
 def county_layout():
     """The counties' geography (outlines, towns, approximate positions) laid out once for in-memory builds
     (build.populate), which tests use to generate many build days without writing a database file."""
-    from civic import build, db
+    from civic.store import build, db
     con = db.connect_write(":memory:")
     db.load_extension(con, "spatial")
     try:
@@ -46,7 +47,7 @@ def built_db(tmp_path_factory) -> Path:
 @pytest.fixture()
 def data_dir(built_db) -> Path:
     """The shared read-only database; tests must not publish into it (use `private_data_dir`)."""
-    from civic import db, queries
+    from civic.store import db, queries
     os.environ["CIVIC_DATA_DIR"] = str(built_db)
     db.close_all()
     queries.clear_cache()
@@ -56,7 +57,7 @@ def data_dir(built_db) -> Path:
 @pytest.fixture()
 def private_data_dir(built_db, tmp_path) -> Path:
     """A private copy of the default database that a test may import into, roll back, etc."""
-    from civic import db, queries
+    from civic.store import db, queries
     dst = tmp_path / "data"
     shutil.copytree(built_db, dst, ignore=shutil.ignore_patterns("*.lock"))
     os.environ["CIVIC_DATA_DIR"] = str(dst)
@@ -70,7 +71,7 @@ def private_data_dir(built_db, tmp_path) -> Path:
 @pytest.fixture()
 def con(data_dir):
     """A direct read-only connection for independent SQL in tests."""
-    from civic import db, snapshots
+    from civic.store import db, snapshots
     c = db.connect_read(snapshots.current().path)
     yield c
     c.close()

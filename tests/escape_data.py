@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from civic import build, snapshots, synth
+from civic.demo import synth
+from civic.store import build, snapshots
 
 HOST = "example.invalid"
 PAYLOAD = (f'![c](http://{HOST}/i.png)[补贴](http://{HOST}/c)<img src="http://{HOST}/h.png">'

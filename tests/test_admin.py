@@ -1,5 +1,5 @@
 """数据管理 (pages/admin.py) in AppTest: nothing without the password; wrong guesses lock only their own session
-(civic/auth.py; more in tests/test_auth.py); the audit names the admin; then the real flow: upload → problems or
+(civic/app/auth.py; more in tests/test_auth.py); the audit names the admin; then the real flow: upload → problems or
 preview → confirm → new version, audit log, rollback, purge."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from civic import ingest, snapshots, status
+from civic.importer import ingest
+from civic.store import snapshots, status
 from tests.conftest import app_test
 from tests.make_bad_files import OUT
 

@@ -1,4 +1,4 @@
-"""civic/auth.py: admin sign-in limits (per session back-off and lock, a server-wide spaced queue), the optional
+"""civic/app/auth.py: admin sign-in limits (per session back-off and lock, a server-wide spaced queue), the optional
 viewer login through a proxy header (on and off, public pages stay public), and the upload guard."""
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-from civic import auth, snapshots
+from civic.app import auth
+from civic.store import snapshots
 
 PASSWORD = "正确的密码-42"
 DIGEST = hashlib.sha256(PASSWORD.encode()).hexdigest()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from civic import nav
+from civic.app import nav
 from devtools import bench
 
 

@@ -8,7 +8,8 @@ import json
 import duckdb
 import pytest
 
-from civic import build, db, synth
+from civic.demo import synth
+from civic.store import build, db
 from tests.conftest import AS_OF, ROOT
 
 REF = ROOT / "data" / "reference"
@@ -26,7 +27,7 @@ def _content_hash(path) -> dict[str, str]:
 
 
 def test_generator_is_deterministic(tmp_path, data_dir):
-    from civic import snapshots
+    from civic.store import snapshots
     second = tmp_path / "again.duckdb"
     build.build(second, synth.SynthConfig(as_of=AS_OF))
     assert _content_hash(snapshots.current().path) == _content_hash(second)
@@ -43,7 +44,7 @@ def test_fact_check_can_fail(tmp_path, data_dir):
     """The check is computed from the data, not copied: removing one compound breaks H11."""
     import shutil
 
-    from civic import snapshots
+    from civic.store import snapshots
     copy = tmp_path / "broken.duckdb"
     shutil.copyfile(snapshots.current().path, copy)
     c = duckdb.connect(str(copy))
@@ -215,7 +216,7 @@ def assert_derived_tables_current(con) -> None:
 def test_derived_tables_match_the_data_tables(con):
     assert_derived_tables_current(con)
     kinds = dict(con.execute("SELECT table_name, kind FROM provenance").fetchall())
-    from civic import build
+    from civic.store import build
     assert {kinds.get(t) for t in build.DERIVED_TABLES} == {"derived"}
     # sorted by date, so a date window reads only its own row groups
     assert con.execute("SELECT bool_and(activity_date >= prev) FROM (SELECT activity_date, "
@@ -229,7 +230,7 @@ def test_an_older_snapshot_is_brought_up_to_the_current_views(private_data_dir):
     import subprocess
     import sys
 
-    from civic import build, db, snapshots
+    from civic.store import build, db, snapshots
     old = snapshots.current()
     with snapshots.transaction("simulate an older build") as work:      # as written by an older version
         con = db.connect_write(work)

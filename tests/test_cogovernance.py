@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from civic import queries
+from civic.store import queries
 from tests.conftest import AS_OF
 
 PAGE = "pages/cogovernance.py"

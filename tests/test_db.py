@@ -5,7 +5,7 @@ import threading
 
 import duckdb
 
-from civic import db, snapshots
+from civic.store import db, snapshots
 
 
 def _publish_change(sql: str) -> None:
@@ -91,7 +91,7 @@ def test_published_files_are_read_only(data_dir):
 
 # ── one script run reads one snapshot ────────────────────────────────────────────────────────────────────
 def test_a_pinned_run_reads_one_version_even_when_a_new_one_is_published_between_queries(private_data_dir):
-    from civic import queries
+    from civic.store import queries
     with db.pinned():
         first = queries.run("meta")
         v_first = db.data_version()
@@ -108,7 +108,7 @@ def test_a_pinned_run_reads_one_version_even_when_a_new_one_is_published_between
 
 
 def test_pins_are_per_thread_and_released(private_data_dir):
-    from civic import queries
+    from civic.store import queries
     seen = {}
     with db.pinned():
         queries.run("meta_as_of")
@@ -133,7 +133,7 @@ def test_a_run_without_a_database_is_not_stuck_with_a_pin(tmp_path, monkeypatch)
 
 # ── a dead connection is reopened ────────────────────────────────────────────────────────────────────────
 def test_a_closed_connection_is_reopened_not_fatal(private_data_dir):
-    from civic import queries
+    from civic.store import queries
     snap, _ = db.reader()
     db._conns[str(snap.path)].close()         # as if DuckDB had dropped it: every cursor on it is dead
     df = queries.execute("meta")             # reopened, same snapshot
@@ -143,7 +143,7 @@ def test_a_closed_connection_is_reopened_not_fatal(private_data_dir):
 
 def test_an_invalidated_database_is_reopened(private_data_dir, monkeypatch):
     """DuckDB invalidates a database after a fatal error; every later query on it fails the same way."""
-    from civic import queries
+    from civic.store import queries
     snap, cur = db.reader()
     dead_con = db._conns[str(snap.path)]
 
@@ -163,7 +163,7 @@ def test_an_invalidated_database_is_reopened(private_data_dir, monkeypatch):
 def test_an_ordinary_query_error_does_not_drop_the_connection(private_data_dir):
     import pytest
 
-    from civic import queries
+    from civic.store import queries
     snap, cur = db.reader()
     con = db._conns[str(snap.path)]
     with pytest.raises(queries.QueryError):

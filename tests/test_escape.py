@@ -1,6 +1,6 @@
 """Imported text and URL values are shown as text, never as Markdown or HTML (issue #20, section 3).
 
-Unit tests for civic/safe_text.py and charts.neutralise, then every page in AppTest over a database whose
+Unit tests for civic/text/safe_text.py and charts.neutralise, then every page in AppTest over a database whose
 names, titles and summaries carry a Markdown image and link, raw HTML and a bare URL (tests/escape_data.py),
 and with such values in the URL: no element that Streamlit renders as Markdown may hold live link or image
 syntax, no chart may hold a plotly link, and no HTML the app builds may hold a tag from the data.
@@ -18,8 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civic import charts, db, ingest, queries, snapshots
-from civic.safe_text import WJ, html_text, md_frame, md_text, plotly_text
+from civic.figures import charts
+from civic.importer import ingest
+from civic.store import db, queries, snapshots
+from civic.text.safe_text import WJ, html_text, md_frame, md_text, plotly_text
 from tests.conftest import AS_OF, app_test
 from tests.escape_data import HOST, PAYLOAD, URL_IMAGE, URL_LINK, _unescaped, markup_in, poison
 

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from civic import build, db, synth
+from civic.demo import synth
+from civic.store import build, db
 from tests.conftest import AS_OF
 
 _YEARS = range(2026, 2031)
@@ -61,7 +62,7 @@ def _recent_days(n: int) -> list[date]:
 
 
 def _import(entity: str, rows: list[dict]) -> None:
-    from civic import ingest
+    from civic.importer import ingest
     from tests.test_ingest import to_csv
     rep = ingest.commit(to_csv(entity, rows), f"{entity}.csv", entity, user="pytest")
     assert rep.added == len(rows)
@@ -78,7 +79,7 @@ def _facts_and_live(con) -> tuple[dict, dict]:
 
 
 def _current():
-    from civic import snapshots
+    from civic.store import snapshots
     con = db.connect_read(snapshots.current().path)
     try:
         return _facts_and_live(con)

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civic import queries
-from civic.filters import (
+from civic.app.filters import (
     DEFAULT_PRESET,
     Filters,
     TownIndex,
@@ -20,6 +19,7 @@ from civic.filters import (
     read_month,
     to_query,
 )
+from civic.store import queries
 
 ANCHOR, START = date(2026, 11, 26), date(2023, 1, 1)
 
@@ -160,7 +160,7 @@ def test_page_param_validation():
 
 def test_values_reach_duckdb_only_as_parameters(data_dir, monkeypatch):
     """Capture what the runner sends: the SQL text is the file's, the user value travels as a parameter."""
-    from civic import db
+    from civic.store import db
     sent = []
     _, cur = db.reader()
 

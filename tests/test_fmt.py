@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from civic import fmt
+from civic.text import fmt
 
 
 @pytest.mark.parametrize("value,expected", [

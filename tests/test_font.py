@@ -19,7 +19,7 @@ MAX_BYTES = 6 * 1024 * 1024
 # Same list as PROJECT_TEXT_GLOBS in devtools/make_font.py.
 PROJECT_TEXT_GLOBS = [
     "civic/**/*.py",
-    "civic/catalog/*.toml",
+    "civic/text/catalog/*.toml",
     "pages/*.py",
     "app.py",
     "queries/*.sql",

@@ -1,7 +1,7 @@
 """One catalog, zh and en for every key, and every key the code uses exists."""
 import re
 
-from civic import i18n
+from civic.text import i18n
 from tests.conftest import ROOT
 
 

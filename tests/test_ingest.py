@@ -14,7 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from civic import db, ingest, simulate, snapshots, status
+from civic.demo import simulate
+from civic.importer import ingest
+from civic.store import db, snapshots, status
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civic import db, ingest, snapshots
+from civic.importer import ingest
+from civic.store import db, snapshots
 
 JUNK = ["", " ", "=1+1", "-", "+", "@x", "0", "-3", "1e9", "3.5", "NaN", "inf", "是", "否", "2025-02-30", "2099-1-1",
         "2025/3/8", "2025年3月8日", "45724", "西观村", "西关村", "古韩镇", "140423100254", "德鑫小区", "饮泉社区",

@@ -1,4 +1,4 @@
-"""Issue #20, importer side: personal data (civic/pii.py) on import and export and in the generator's output;
+"""Issue #20, importer side: personal data (civic/text/pii.py) on import and export and in the generator's output;
 every attempt audited; one upload limit; a full disk; the catch-all at the import boundary (CLI without a
 traceback); bounded did-you-mean, time budget, cancellation; a 1M-row workbook refused early; keys matched
 in NFKC across imports; imported site ids accepted by ?site=; no error links off the machine."""
@@ -16,7 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civic import db, export, ingest, pii, snapshots
+from civic.app import export
+from civic.importer import ingest
+from civic.store import db, snapshots
+from civic.text import pii
 
 ROOT = Path(__file__).resolve().parent.parent
 ACT = "活动日期,乡镇,所属村,实践站点,活动名称,服务类别,参与人数,志愿者人数,受益人数,服务时长（小时）"
@@ -84,7 +87,7 @@ def test_invisible_characters_are_exactly_unicode_format_characters():
 
 
 def test_the_generators_free_text_holds_no_personal_data(con):
-    """Every text column of every table and view of the default build (civic/synth.py's output)."""
+    """Every text column of every table and view of the default build (civic/demo/synth.py's output)."""
     cols = con.execute("SELECT table_name, column_name FROM duckdb_columns() "
                        "WHERE data_type = 'VARCHAR' AND schema_name = 'main' AND NOT internal").fetchall()
     assert len(cols) > 50
@@ -211,7 +214,7 @@ def test_unexpected_errors_become_one_chinese_reason_and_a_server_log(data_dir, 
     def broken(*a, **k):
         raise TypeError("'NoneType' object is not subscriptable")
     monkeypatch.setattr(ingest, "parse", broken)
-    with caplog.at_level(logging.ERROR, logger="civic.ingest"):
+    with caplog.at_level(logging.ERROR, logger="civic.importer.ingest"):
         rep = ingest.check(act_csv(row()), "坏文件.xlsx", audit=False)
     assert [p.text() for p in rep.problems][0].startswith("文件无法读取：坏文件.xlsx")
     assert "TypeError" not in rep.text()

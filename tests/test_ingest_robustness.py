@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from civic import db, ingest, queries, snapshots, status
+from civic.importer import ingest
+from civic.store import db, queries, snapshots, status
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""文明实践阵地地图: the map_* named queries against independent SQL, the pure layer builders in civic/maps.py,
+"""文明实践阵地地图: the map_* named queries against independent SQL, the pure layer builders in civic/map/maps.py,
 and the page through AppTest (deck spec, town filter, `site=` drill-down, injected selection, payload)."""
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from civic import export, maps, queries
+from civic.app import export
+from civic.map import maps
+from civic.store import queries
 from tests.conftest import AS_OF, ROOT
 
 PAGE = "pages/stations.py"
@@ -20,7 +22,7 @@ XIADIAN = "140423103"          # 夏店镇
 XIADIAN_INSTITUTE = "I-140423103"
 STATION = "S-140423100252"
 WINDOW = dict(date_from=date(AS_OF.year, 1, 1), date_to=AS_OF, as_of=AS_OF)
-MAP_FILES = [ROOT / "civic" / "maps.py", ROOT / PAGE, ROOT / "civic" / "catalog" / "map.toml",
+MAP_FILES = [ROOT / "civic" / "map" / "maps.py", ROOT / PAGE, ROOT / "civic" / "text" / "catalog" / "map.toml",
              *sorted((ROOT / "queries").glob("map_*.sql"))]
 
 
@@ -519,7 +521,7 @@ def test_idle_chips_open_a_station_and_lead_to_the_full_list(make_app, con):
 @pytest.fixture(scope="module")
 def scale5(tmp_path_factory, built_db):
     """A --scale 5 database (5 counties' networks), for the payload budget."""
-    from civic import db
+    from civic.store import db
     from tests.conftest import _build_into
     d = tmp_path_factory.mktemp("map_scale5")
     try:
@@ -571,7 +573,7 @@ def test_payload_stays_bounded_at_scale(scale5):
 
 def record_exports(monkeypatch) -> dict:
     """key → a callable building the frame a download writes (headers and yes/no words as in the file)."""
-    from civic import export
+    from civic.app import export
     seen, original = {}, export.download_buttons
 
     def spy(df, basename, key, columns=None):

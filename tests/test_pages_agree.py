@@ -96,7 +96,7 @@ def test_screen_shows_the_same_renovation_figures(make_app):
     for label, key in (("改造小区", "compounds"), ("已完工", "completed"), ("推进中", "in_progress"),
                        ("惠及住户", "households")):
         assert _close(cards[label], str(a[key])), (label, cards[label], a[key])
-    from civic import fmt
+    from civic.text import fmt
     assert cards["完工率"] == fmt.pct(a["completed"] / a["compounds"])
 
 
@@ -174,7 +174,7 @@ def _chart(at, key_part: str) -> dict:
 
 
 def _a_compound() -> str:
-    from civic import queries
+    from civic.store import queries
     return str(queries.run("renovation_options", towns=[]).query("kind == 'compound'").value.iloc[0])
 
 

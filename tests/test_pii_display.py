@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic import build, db, queries, snapshots
+from civic.store import build, db, queries, snapshots
 
 PII_TITLE = "联系人张三，电话13800138000，身份证110101199003078881"
 

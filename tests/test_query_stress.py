@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from civic import db, queries
+from civic.store import db, queries
 
 AS_OF = date(2026, 11, 26)
 BASE = dict(date_from=date(2026, 1, 1), date_to=AS_OF, prev_from=date(2025, 1, 1), prev_to=date(2025, 11, 26),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civic import queries
+from civic.store import queries
 from tests.conftest import AS_OF
 
 PAGE = "pages/renovation.py"
@@ -337,7 +337,7 @@ def test_a_stage_word_counts_the_same_on_the_page_and_the_screen(make_app, con, 
     screen = _word_counts(_stage_pairs_screen(make_app, lang))
     both = _word_counts(list(page.items()) + list(screen.items()))
     from civic import stages
-    from civic.i18n import t, tv
+    from civic.text.i18n import t, tv
     status = dict(con.execute("SELECT status, count(*) FROM compounds GROUP BY status").fetchall())
     level = {s: i for i, s in enumerate(stages.ORDER)}
     for s in stages.ORDER:
@@ -352,7 +352,7 @@ def test_a_stage_word_counts_the_same_on_the_page_and_the_screen(make_app, con, 
 
 # ── exports: the table's headers, in the page's language ─────────────────────────────────────────
 def test_export_frame_uses_headers_and_yes_no_words():
-    from civic import export
+    from civic.app import export
     cols = [export.Col("compound_id", "renovation.c_id"), export.Col("idle", "map.col_idle", "bool")]
     df = pd.DataFrame({"compound_id": ["HY-001", "HY-002", "=cmd"], "idle": [True, False, None], "extra": [1, 2, 3]})
     zh, en = export.export_frame(df, cols, "zh"), export.export_frame(df, cols, "en")
@@ -363,7 +363,7 @@ def test_export_frame_uses_headers_and_yes_no_words():
 
 
 def _spy_exports(monkeypatch) -> dict:
-    from civic import export
+    from civic.app import export
     seen, original = {}, export.download_buttons
 
     def spy(df, basename, key, columns=None):
@@ -378,7 +378,7 @@ def _spy_exports(monkeypatch) -> dict:
 @pytest.mark.parametrize("page,key", [("pages/renovation.py", "rv_export"), ("pages/cogovernance.py", "cg_gaps_export"),
                                       ("pages/cogovernance.py", "cg_open_export")])
 def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, key):
-    from civic.i18n import t
+    from civic.text.i18n import t
     seen = _spy_exports(monkeypatch)
     at = make_app(page, {"lang": lang, "range": "all"}).run(timeout=120)
     assert not at.exception
@@ -389,7 +389,7 @@ def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, key
     tables = [[c.get("label") for name, c in json.loads(el.proto.columns).items() if name != "_index"]
               for el in at.dataframe]
     assert headers in tables, "the same words head the table on screen"
-    from civic import export
+    from civic.app import export
     text = export.to_csv_bytes(frame).decode("utf-8-sig")
     assert "True" not in text and "False" not in text
     if lang == "en":

@@ -61,7 +61,7 @@ def test_a_valid_activity_is_accepted(empty):
 
 
 def test_spatial_extension_loads_offline_from_its_wheel():
-    from civic import db
+    from civic.store import db
     c = duckdb.connect()
     db.load_extension(c, "spatial")
     assert c.execute("SELECT ST_Area(ST_GeomFromText('POLYGON((0 0,2 0,2 2,0 2,0 0))'))").fetchone()[0] == 4.0

@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from civic import db, maps, queries, snapshots
+from civic.map import maps
+from civic.store import db, queries, snapshots
 from tests.conftest import AS_OF
 
 PAGE = "pages/screen.py"

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from civic import nav
-from civic.i18n import use_lang
-from civic.safe_text import md_text
+from civic.app import nav
+from civic.text.i18n import use_lang
+from civic.text.safe_text import md_text
 from tests.conftest import app_test
 
 
@@ -96,7 +96,7 @@ def test_new_snapshot_is_picked_up(private_data_dir):
     """Publishing a new version changes what the next run shows (the version watch reruns open pages)."""
     import duckdb
 
-    from civic import snapshots
+    from civic.store import snapshots
     at = app_test().run()
     assert metrics(at)["已完成改造小区"] == "30"
     with snapshots.transaction("test: mark one compound done") as work:
@@ -110,7 +110,7 @@ def test_new_snapshot_is_picked_up(private_data_dir):
 
 
 def test_no_database_is_a_clear_message(tmp_path, monkeypatch):
-    from civic import db, queries
+    from civic.store import db, queries
     monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
     db.close_all()
     queries.clear_cache()
@@ -230,7 +230,7 @@ def test_volunteer_month_from_the_url_never_crashes(make_app, month, kept):
 
 def test_every_page_script_imports_the_civic_package_that_routes_a_fresh_server():
     """A fresh server's first request runs the page script without app.py until the first import of the civic
-    package reroutes it (civic/routing.py; docs/architecture.md, "Routing"). So every page script in pages/
+    package reroutes it (civic/app/routing.py; docs/architecture.md, "Routing"). So every page script in pages/
     (Streamlit's legacy discovery would run any of them) must import from civic."""
     import ast
     from pathlib import Path

@@ -3,7 +3,7 @@ its first query) is not seen by the rest of that run; the next run reads it. Bef
 re-read the pointer and 9 of 40 renders mixed two versions under a publishing load."""
 from __future__ import annotations
 
-from civic import db, queries, snapshots
+from civic.store import db, queries, snapshots
 
 
 def _publish(note: str) -> str:

@@ -11,7 +11,8 @@ import textwrap
 
 import pytest
 
-from civic import cli, db, queries, snapshots, status
+from civic import cli
+from civic.store import db, queries, snapshots, status
 from tests.conftest import ROOT
 
 
@@ -66,7 +67,7 @@ def test_keep_three(private_data_dir, monkeypatch):
 # ── a writer killed inside the publish window ────────────────────────────────────────────────────────────
 KILLER = """
 import os, sys
-from civic import db, snapshots
+from civic.store import db, snapshots
 when = sys.argv[1]
 real_write_pointer, real_append = snapshots._write_pointer, snapshots.append_audit
 def write_pointer(snap):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from civic import db, snapshots
+from civic.store import db, snapshots
 
 
 def _files(d):

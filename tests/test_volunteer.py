@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from civic import fmt, queries
+from civic.store import queries
+from civic.text import fmt
 
 PAGE = "pages/volunteer.py"
 AS_OF = date(2026, 11, 26)
@@ -577,7 +578,7 @@ def test_bad_parameters_fall_back_with_notices(make_app):
     warnings = " ".join(w.value for w in at.warning)
     for param in ("stype", "metric", "year", "idle"):
         assert f"参数 {param} 的值" in warnings, param
-    assert "月份「2025-13」无效" in warnings          # months are read by civic/filters.py read_month
+    assert "月份「2025-13」无效" in warnings          # months are read by civic/app/filters.py read_month
     for param in ("stype", "metric", "year", "idle", "month"):
         assert param not in at.query_params
 
@@ -593,7 +594,7 @@ def test_english(make_app):
 
 def test_export_of_filtered_list(make_app, con):
     """The download runs the list query with the same filters and a higher limit, guarded by export.py."""
-    from civic import export
+    from civic.app import export
     p = dict(_window(date(2025, 1, 1), date(2025, 3, 31), towns=[GUHAN], stypes=["文化惠民"]), limit=100_000)
     df = queries.execute("volunteer_activities", **p)
     assert len(df) == _count(con, p)
@@ -607,7 +608,7 @@ def test_download_buttons_accept_a_deferred_frame():
     def script():
         import pandas as pd
 
-        from civic import export
+        from civic.app import export
         calls = []
         export.download_buttons(lambda: calls.append(1) or pd.DataFrame({"a": ["=1+1", "x"]}), "f", key="k")
         import streamlit as st

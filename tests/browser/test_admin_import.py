@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from civic import ingest
+from civic.importer import ingest
 from devtools.harness import Server, exceptions, settle, shot
 
 PASSWORD = "浏览器测试-密码-7"
@@ -29,7 +29,7 @@ def _signed_in(browser, server, width: int, height: int):
     page = browser.page(width, height)
     page.goto(server.url + "/admin")
     settle(page)
-    page.get_by_role("textbox", name="您的姓名").fill("王会计")     # the audit names the admin (civic/auth.py)
+    page.get_by_role("textbox", name="您的姓名").fill("王会计")     # the audit names the admin (civic/app/auth.py)
     page.get_by_role("textbox", name="管理密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     settle(page)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from civic.safe_text import WJ
+from civic.text.safe_text import WJ
 from devtools import harness
 from devtools.bench import use_data_dir as _data_dir  # this process reads that data dir for the block
 from tests.conftest import AS_OF
@@ -26,7 +26,7 @@ REFS_JS = """() => [...document.querySelectorAll('a, img, image, source, iframe,
 
 @pytest.fixture(scope="module")
 def hostile_server(built_db, tmp_path_factory):
-    from civic import db, snapshots
+    from civic.store import db, snapshots
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(built_db, data, ignore=shutil.ignore_patterns("*.lock"))
     with _data_dir(data):

@@ -15,9 +15,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from civic import fmt, nav, queries
-from civic.filters import DEFAULT_PRESET, PRESETS, preset_range
-from civic.i18n import t
+from civic.app import nav
+from civic.app.filters import DEFAULT_PRESET, PRESETS, preset_range
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t
 from devtools.harness import exceptions, settle, shot
 
 SEED = 20151518      # a walk that changes every kind of filter (county 4×, language 9×) and visits every page

@@ -77,7 +77,8 @@ def _isolated_station(width: float, height: float):
     """The 夏店镇 station farthest (on screen) from every other site, with its pixel position."""
     import numpy as np
 
-    from civic import maps, queries
+    from civic.map import maps
+    from civic.store import queries
     p = dict(towns=[XIADIAN], date_from=date(AS_OF.year, 1, 1), date_to=AS_OF, as_of=AS_OF)
     sites, towns = queries.execute("map_sites", **p), queries.execute("map_towns", **p)
     context = queries.execute("map_context", **p)
@@ -132,7 +133,7 @@ def test_town_view_hover_and_click_a_station(browser, warm, data_dir):
 
 
 def test_selecting_a_table_row_selects_the_site(browser, warm, data_dir):
-    from civic import queries
+    from civic.store import queries
     p = dict(towns=[XIADIAN], date_from=date(AS_OF.year, 1, 1), date_to=AS_OF, as_of=AS_OF)
     first = queries.execute("map_sites", **p).iloc[0]       # the table keeps the query's order
     page = open_page(browser, warm, "/stations?town=夏店镇")
@@ -157,7 +158,8 @@ def test_selecting_a_table_row_selects_the_site(browser, warm, data_dir):
 
 
 def test_an_idle_chip_opens_its_station(browser, warm):
-    from civic import maps, queries
+    from civic.map import maps
+    from civic.store import queries
     idle = queries.execute("map_idle_stations", towns=[], as_of=AS_OF)
     first = idle.iloc[0]
     page = open_page(browser, warm, "/stations", 1366, 768)

@@ -140,7 +140,7 @@ def test_csv_then_excel_both_download(server, browser, wait_between):
         got.append(dl.value.suggested_filename)
         assert dl.value.failure() is None
         if suffix == ".csv":      # the English page's file speaks English, with the table's headers
-            from civic.i18n import t
+            from civic.text.i18n import t
             header = open(dl.value.path(), encoding="utf-8-sig").readline().strip().split(",")
             assert header[:2] == [t("renovation.c_id", "en"), t("renovation.c_name", "en")]
             assert "compound_id" not in header and "plan_done" not in header

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from civic import nav
+from civic.app import nav
 from devtools.harness import Server, exceptions, settle, shot
 
 ROUTES = ["/"] + [f"/{p.id}" for p in nav.available()]

@@ -4,7 +4,7 @@ Streamlit keeps every file PUT to /_stcore/upload_file/<session>/<file id> in me
 for any live session and any number of file ids, whether or not the page shows an uploader. Measured before
 the guard: six 10 MB PUTs from an ordinary 总览 session took the server from 280 MB to 1.36 GB. Here a real
 viewer session (Chromium on 总览) does what the uploader does, and the server's RSS must stay within 50 MB of
-where it was, during the attack and after the session is gone (civic/auth.py guard)."""
+where it was, during the attack and after the session is gone (civic/app/auth.py guard)."""
 from __future__ import annotations
 
 import urllib.error
@@ -73,7 +73,7 @@ def test_a_viewer_session_cannot_make_the_server_hold_uploads(browser, own_serve
 
     # the largest body server.maxUploadSize lets through (the measured attack sent 10 MB under the old 200 MB
     # limit; a larger body is now cut off by Streamlit before our guard, see below)
-    from civic import ingest
+    from civic.importer import ingest
     payload = b"a," * ((ingest.MAX_MB - 1) * MB // 2)
     statuses = [_put(own_server, session_ids[-1], xsrf, payload) for _ in range(6)]
     assert statuses == [403] * 6, statuses
@@ -97,7 +97,7 @@ def test_a_viewer_session_cannot_make_the_server_hold_uploads(browser, own_serve
 
 def test_a_signed_in_admin_still_uploads_through_the_guard(browser, built_db, tmp_path):
     """The guard must not break the one real uploader: sign in on /admin, upload a register, see its dry run."""
-    from civic import ingest
+    from civic.importer import ingest
     password = "正确的密码-42"
     s = Server(built_db, env={"CIVIC_ADMIN_PASSWORD": password, "CIVIC_ADMIN_BACKOFF_SECONDS": "0"}).start()
     ctx = browser.context()

@@ -20,7 +20,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from . import db, paths, pii
+from civic import paths
+from civic.store import db
+from civic.text import pii
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT_RE = re.compile(r"--[^\n]*")
@@ -89,7 +91,7 @@ def execute(name: str, **params: Any) -> pd.DataFrame:
 
 def _screened(df: pd.DataFrame) -> pd.DataFrame:
     """Personal data never reaches a viewer: every text cell of every result passes the importer's rule
-    (civic/pii.py) and leaves masked (138****8000). The importer rejects such text, but rows that got in
+    (civic/text/pii.py) and leaves masked (138****8000). The importer rejects such text, but rows that got in
     before the rule (or through a masked-on-request import gone wrong) must not show on any page, the screen
     or an export. Results are cached per snapshot, so each cell is screened once per version."""
     for c in df.columns:

@@ -11,7 +11,9 @@ from typing import Callable
 import pandas as pd
 import pyarrow as pa
 
-from . import db, geo, paths, synth
+from civic import paths
+from civic.demo import geo, synth
+from civic.store import db
 
 LOAD_ORDER = [
     "counties", "towns", "villages", "sites", "base_spaces", "site_groups", "cultural_resources", "teams",
@@ -73,7 +75,8 @@ DERIVED_TABLES = tuple(name for name, (kind, _, _) in PROVENANCE.items() if kind
 def generator_hash() -> str:
     """Changes whenever anything that shapes the generated data changes (bench cache key)."""
     h = hashlib.sha256()
-    files = [paths.ROOT / "civic" / "synth.py", paths.ROOT / "civic" / "geo.py", paths.ROOT / "civic" / "build.py",
+    civic_dir = paths.ROOT / "civic"
+    files = [civic_dir / "demo" / "synth.py", civic_dir / "demo" / "geo.py", civic_dir / "store" / "build.py",
              paths.SCHEMA_SQL, paths.VIEWS_SQL, paths.FACTS_CSV, *sorted(paths.REFERENCE_DIR.glob("*"))]
     for f in files:
         h.update(f.name.encode())
@@ -95,7 +98,7 @@ def refresh_views(say: Callable[[str], None] = lambda s: None) -> bool:
     """Bring the published snapshot up to this version's data/views.sql (an upgrade keeps its data,
     imports included, but the pages read derived tables it may not have yet). Publishes a new version
     only when the file was written by another version of views.sql. Returns whether it published."""
-    from . import snapshots
+    from civic.store import snapshots
     con = db.connect_read(snapshots.current().path)
     try:
         row = con.execute("SELECT value FROM meta WHERE key = 'views_hash'").fetchone()

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from .safe_text import plotly_text
+from civic.text.safe_text import plotly_text
 
 FONT = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = ["#1F6FB2", "#E8833A", "#3BA272", "#C84C4C", "#7E62B3", "#2BA6A6", "#B8860B", "#6B7B8C"]

@@ -1,7 +1,7 @@
 """The app frame: routing, sidebar menu, shared filters in the URL, language, live version watch.
 
 app.py calls `run()`. Page scripts read `shell.filters()`. A fresh server's first request is routed
-through app.py by importing the civic package (civic/routing.py).
+through app.py by importing the civic package (civic/app/routing.py).
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from . import auth, charts, db, fmt, head, nav, queries, snapshots
-from .filters import (
+from civic.app import auth, head, nav
+from civic.app.filters import (
     COUNTIES,
     DEFAULT_PRESET,
     PRESETS,
@@ -22,8 +22,11 @@ from .filters import (
     to_query,
     with_dates,
 )
-from .i18n import current_lang, t
-from .safe_text import md_text
+from civic.figures import charts
+from civic.store import db, queries, snapshots
+from civic.text import fmt
+from civic.text.i18n import current_lang, t
+from civic.text.safe_text import md_text
 
 SHARED_PARAMS = ("county", "town", "range", "from", "to", "lang")
 VERSION_POLL_S = 5
@@ -314,7 +317,7 @@ def _sidebar_footer() -> None:
 
 def run() -> None:
     # One script run reads one snapshot (db.pinned): a version published mid-run shows on the next run.
-    # Uploads are refused to sessions that are not signed in as admin (civic/auth.py).
+    # Uploads are refused to sessions that are not signed in as admin (civic/app/auth.py).
     auth.install_upload_guard()
     with db.pinned():
         _run_routed()

@@ -38,7 +38,8 @@ import time
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 
-from . import paths, snapshots
+from civic import paths
+from civic.store import snapshots
 
 PUBLIC_PAGES = frozenset({"screen"})
 WINDOW_S = 15 * 60
@@ -152,7 +153,7 @@ def viewer_gate(page_id: str | None) -> bool:
         return True
     if viewer():
         return True
-    from .i18n import LANGS, t
+    from civic.text.i18n import LANGS, t
     st = _st()
     # the shell has not read the shared parameters yet: honour ?lang=en here
     lang = st.query_params.get("lang") if st.query_params.get("lang") in LANGS else None

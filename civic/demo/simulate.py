@@ -12,8 +12,9 @@ import sys
 import time
 from datetime import date, datetime
 
-from . import ingest, snapshots
-from .cli import command
+from civic.cli import command
+from civic.importer import ingest
+from civic.store import snapshots
 
 _RATE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$", re.I)
 

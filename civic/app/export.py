@@ -6,7 +6,7 @@ list to `download_buttons(..., columns=cols)` gives the file the same headers in
 the frame's snake_case names) and yes/no words for booleans (never True/False).
 
 Files: CSV is UTF-8 with BOM so Excel opens Chinese correctly; both formats have a formula-injection guard
-and the personal-data screen (civic/pii.py): phone, ID-card and bank-card numbers and e-mail addresses in any
+and the personal-data screen (civic/text/pii.py): phone, ID-card and bank-card numbers and e-mail addresses in any
 text cell leave masked (138****8000), so data that got in before the import screen never leaves in clear."""
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from typing import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from . import pii
-from .i18n import t
+from civic.text import pii
+from civic.text.i18n import t
 
 _INJECTION = re.compile(r"^[=+\-@\t\r]")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import paths
+from civic import paths
 
 # County seat: DataV.GeoAtlas properties.center (GCJ-02), data/reference/towns.csv.
 XIANGYUAN_SEAT = (113.050094, 36.532854)

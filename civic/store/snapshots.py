@@ -37,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import paths
+from civic import paths
 
 DEFAULT_KEEP = 5
 MIN_KEEP = 2        # the current version and one to roll back to

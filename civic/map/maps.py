@@ -33,9 +33,10 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
-from . import fmt, paths
-from .i18n import current_lang, t, tv
-from .safe_text import md_text
+from civic import paths
+from civic.text import fmt
+from civic.text.i18n import current_lang, t, tv
+from civic.text.safe_text import md_text
 
 # ── constants ─────────────────────────────────────────────────────────────────────────────────
 LEVELS = ("中心", "所", "站", "基地")
@@ -538,7 +539,7 @@ def _site_subtitle(r: Mapping) -> str:
 
 
 def _has(key: str) -> bool:
-    from .i18n import has
+    from civic.text.i18n import has
     return has(key)
 
 

@@ -3,7 +3,7 @@
 URL parameters: county (all | code | name), town (name or 9-digit code, repeatable), range (a preset),
 from / to (YYYY-MM-DD, a custom range), lang (zh | en). `parse_shared` is pure and never raises: a
 malformed or unknown value falls back to the default and adds a notice; days and months outside the data
-are clamped to it here (clamp_day, read_month), with a notice. civic/shell.py keeps the one canonical
+are clamped to it here (clamp_day, read_month), with a notice. civic/app/shell.py keeps the one canonical
 state, the sidebar widgets and the URL in step (docs/architecture.md, "Shared filters"); `UrlParam` does
 the same for a page's own parameters.
 """
@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from . import fmt
-from .i18n import LANGS, t
+from civic.text import fmt
+from civic.text.i18n import LANGS, t
 
 PRESETS = ("this_month", "this_quarter", "this_year", "last_12m", "all", "custom")
 DEFAULT_PRESET = "this_year"
@@ -69,7 +69,7 @@ class Filters:
 
     def previous(self) -> tuple[date, date]:
         """The comparison window of the deltas: 同比, the same days a year earlier (civic/measures.py)."""
-        from .measures import yoy
+        from civic.measures import yoy
         w = yoy(self.date_from, self.date_to)
         return w.start, w.end
 
@@ -324,6 +324,6 @@ def load_page_params(*params: UrlParam) -> None:
     seen = len(st.session_state.get("_notices", []))
     for p in params:
         p.load()
-    from .safe_text import md_text
+    from civic.text.safe_text import md_text
     for notice in st.session_state.get("_notices", [])[seen:]:
         st.warning(md_text(notice))   # it quotes the bad URL value: shown as typed, never as a link

@@ -11,8 +11,10 @@ import logging
 import sys
 from pathlib import Path
 
-from . import ingest, paths, snapshots
-from .cli import command
+from civic import paths
+from civic.cli import command
+from civic.importer import ingest
+from civic.store import snapshots
 
 
 def _setup_import(p):

@@ -46,7 +46,9 @@ import pyarrow as pa
 from pydantic import BeforeValidator, Field, ValidationError, create_model
 from pydantic_core import PydanticCustomError
 
-from . import db, paths, pii, snapshots
+from civic import paths
+from civic.store import db, snapshots
+from civic.text import pii
 
 log = logging.getLogger(__name__)
 
@@ -1917,7 +1919,7 @@ def _apply_in_place(con, ent: Entity, p: Plan) -> None:
 def _rewrite_with_sites(work: Path, p: Plan) -> None:
     """Rebuild the working copy with a changed `sites` table (in-place UPDATE of referenced sites is refused
     by DuckDB). Schema from data/schema.sql, every other table copied as it is, views re-applied."""
-    from . import build as build_mod
+    from civic.store import build as build_mod
     src = db.connect_write(work)
     try:
         sites = _rows(src, "SELECT * FROM sites ORDER BY site_id")
@@ -2149,7 +2151,7 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
             if ent.name != "sites":
                 _apply_in_place(con, ent, p)
             _bump_meta(con, ent, p, lk, report, user)
-            from . import build as build_mod
+            from civic.store import build as build_mod
             build_mod.apply_views(con)      # refreshes the materialised published-figure check
             _stall("written")
             con.execute("CHECKPOINT")
@@ -2351,7 +2353,7 @@ def _short_site(name: str) -> str:
 
 
 def _s_activities(rng, lk, i):
-    from .synth import MONTH_THEMES, TYPE_TITLES
+    from civic.demo.synth import MONTH_THEMES, TYPE_TITLES
     sid, place = _station_place(rng, lk, ("站", "站", "站", "所", "基地"))
     d = _recent_day(rng, lk, 45)
     st = rng.choice(SERVICE_TYPES)
@@ -2370,7 +2372,7 @@ def _s_activities(rng, lk, i):
 
 
 def _s_sites(rng, lk, i):
-    from .synth import BASE_KINDS as SYN_BASES
+    from civic.demo.synth import BASE_KINDS as SYN_BASES
     sid, place = _station_place(rng, lk, ("站",))
     r = lk.sites[sid]
     label, kind = rng.choice(SYN_BASES)
@@ -2381,7 +2383,7 @@ def _s_sites(rng, lk, i):
 
 
 def _s_teams(rng, lk, i):
-    from .synth import TEAM_SPECIALTIES
+    from civic.demo.synth import TEAM_SPECIALTIES
     sid, place = _station_place(rng, lk, ("站", "所", "基地"))
     spec = rng.choice(TEAM_SPECIALTIES)
     name = f"{_short_site(place['site'])}{spec}志愿服务队"
@@ -2472,7 +2474,7 @@ def _s_works(rng, lk, i):
 
 
 def _s_feedback(rng, lk, i):
-    from .synth import CONCERN_AREAS
+    from civic.demo.synth import CONCERN_AREAS
     summaries = {"道路": ["小区道路破损坑洼", "单元门前路面积水"], "电力": ["楼道照明线路老化", "楼道灯不亮"],
                  "通信": ["通信飞线杂乱", "光纤入户线路凌乱"], "供水": ["供水管道漏水", "高层水压不足"],
                  "排水": ["雨污管道堵塞", "化粪池外溢"], "燃气": ["燃气管道改造诉求", "燃气表箱锈蚀"],

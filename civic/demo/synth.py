@@ -24,7 +24,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import geo, paths
+from civic import paths
+from civic.demo import geo
 
 REPORTING_YEAR = 2025
 DATA_START = date(2023, 1, 1)

@@ -1,6 +1,6 @@
 """One string catalog, Chinese first, English second.
 
-The catalog is civic/catalog/*.toml, one file per domain so pages can be worked on independently, merged
+The catalog is civic/text/catalog/*.toml, one file per domain so pages can be worked on independently, merged
 into one table at import. Every leaf is a two-item array [zh, en]; a key defined twice is an error.
 Keys are dotted paths: `t("overview.title")`. Data values (service types, stages, levels ...) are
 translated with `tv("service_type", "理论宣讲")` from the `values` table.
@@ -98,7 +98,7 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 def html_lang_script(lang: str) -> str:
     """A tiny inline script (no request) setting the page's <html lang> to the UI language. Streamlit writes
     `<html lang="en">` into its index.html and has no setting for it, so it is set from the page, once per run
-    (civic/shell.py; the screen does it in its own script)."""
+    (civic/app/shell.py; the screen does it in its own script)."""
     code = HTML_LANG.get(lang, HTML_LANG[DEFAULT_LANG])
     return f'<script>document.documentElement.lang = "{code}";</script>'
 

@@ -1,7 +1,7 @@
 """What operators need to know: published version, row counts, snapshots kept, last imports."""
 from __future__ import annotations
 
-from . import db, snapshots
+from civic.store import db, snapshots
 
 COUNTED = {"activities": "activities", "sites": "sites", "teams": "teams", "micro_wishes": "micro_wishes",
            "trainings": "trainings", "compounds": "compounds", "works": "works", "feedback": "feedback",

@@ -1,7 +1,7 @@
 """What every page of the app (not the screen, which has its own) gets once per run, before its content:
 the `<html lang>` of the UI language and a few CSS rules so that no label or number is cut off.
 
-One st.html call from civic/shell.py. Streamlit truncates a metric's label with "…" on one line
+One st.html call from civic/app/shell.py. Streamlit truncates a metric's label with "…" on one line
 (`.stMarkdownEllipsis`) and keeps its value at 2.25rem whatever the tile's width: at 1366×768 with the sidebar
 open, five tiles are ~150 px wide, and "志愿者参与（人次）" or "213.64K m²" did not fit. Labels wrap instead
 (tiles in a row keep one height: Streamlit's columns stretch), and values shrink with the tile
@@ -10,7 +10,7 @@ phone, in both languages.
 """
 from __future__ import annotations
 
-from .i18n import html_lang_script
+from civic.text.i18n import html_lang_script
 
 CSS = """<style>
 [data-testid="stMetricLabel"] { height: auto; min-height: 1.5rem; align-items: flex-start; }

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import duckdb
 
-from . import snapshots
+from civic.store import snapshots
 
 IDLE_CLOSE_S = 60.0         # close a superseded snapshot's connection once it has been idle this long
 MAX_OPEN = 8                # ... or at once (unless pinned) when this many are open
