@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from civic.importer import ingest
-from civic.make_bad_files import OUT, cases
 from civic.store import db, queries, snapshots, status
+
+from .make_bad_files import OUT, cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {c[0]: c for c in cases()}
