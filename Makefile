@@ -28,10 +28,10 @@ run: data
 
 # The exhibition screen (docs/screen.md): a second server with a dark theme; open
 # http://127.0.0.1:$(SCREEN_PORT)/screen?embed=true in Chromium --kiosk.
+# The theme's --theme.* flags come from civic/app/screen/theme.py, its one definition.
 screen: data
-	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(SCREEN_PORT) --theme.base=dark \
-		--theme.backgroundColor="#040d22" --theme.secondaryBackgroundColor="#0b1f45" \
-		--theme.textColor="#e6f1ff" --theme.primaryColor="#35d0ff"
+	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(SCREEN_PORT) \
+		$$($(BIN)/python -m civic.app.screen.theme)
 
 # Static checks (pyproject.toml): ruff, zero findings. `ruff check --fix` repairs import order and the like.
 lint: install

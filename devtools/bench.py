@@ -249,11 +249,11 @@ class Item:
 
 
 def screen_scenes(spec) -> list[str]:
-    """Scene ids of the exhibition screen: civic.screen.SCENES if present, else the literal SCENES tuple in
-    the page file (read with ast, never executed)."""
+    """Scene ids of the exhibition screen: SCENES from civic/app/screen/params.py if present, else the literal
+    SCENES tuple in the page file (read with ast, never executed)."""
     import ast
     import importlib
-    for mod in ("civic.screen", "civic.screen_scenes"):
+    for mod in ("civic.app.screen.params", "civic.screen", "civic.screen_scenes"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError:

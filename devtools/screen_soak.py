@@ -37,10 +37,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from civic.app.screen import theme
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")
-DARK = ["--theme.base=dark", "--theme.backgroundColor=#040d22", "--theme.secondaryBackgroundColor=#0b1f45",
-        "--theme.textColor=#e6f1ff", "--theme.primaryColor=#35d0ff"]
+DARK = theme.streamlit_flags()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
                  "--hide-scrollbars", "--disable-background-timer-throttling",

@@ -163,7 +163,7 @@ def test_english(make_app):
     assert "万" not in body.split('class="cv-title"')[1]
 
 
-@pytest.mark.parametrize("layout", ["1080p", "4k", "wide"])
+@pytest.mark.parametrize("layout", ["768p", "1080p", "4k", "wide"])
 def test_layouts(make_app, layout):
     at = make_app(PAGE, {"layout": layout, "scene": "3"}).run()
     assert not at.exception and marker(at)["layout"] == layout

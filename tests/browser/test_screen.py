@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from civic.app.screen import theme
 from devtools.harness import Server, exceptions, settle, shot
 
 # the same theme as `make screen`
-DARK = ["--theme.base=dark", "--theme.backgroundColor=#040d22", "--theme.secondaryBackgroundColor=#0b1f45",
-        "--theme.textColor=#e6f1ff", "--theme.primaryColor=#35d0ff"]
-SIZES = {"1080p": (1920, 1080), "4k": (3840, 2160)}
+DARK = theme.streamlit_flags()
+SIZES = {"768p": (1366, 768), "1080p": (1920, 1080), "4k": (3840, 2160)}
 MARKER_JS = """() => { const m = document.querySelector('.cv-marker');
   return m ? {scene: m.dataset.scene, tick: m.dataset.tick, stale: m.dataset.stale, layout: m.dataset.layout} : null }"""
 
