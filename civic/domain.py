@@ -53,6 +53,30 @@ ROW_SOURCES: tuple[str, ...] = ("synthetic", "import")
 PROVENANCE_KINDS: tuple[str, ...] = ("real", "published", "synthetic", "derived", "mixed")
 FACT_QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "less_than")
 
+# ── the words the synthetic generator and the importer's samples write (not closed lists) ─────
+# 8 个方面群众所急所盼 (H14): 道路、电力、通信 from the report, 5 more chosen to make 8
+CONCERN_AREAS: tuple[str, ...] = ("道路", "电力", "通信", "供水", "排水", "燃气", "消防", "环境卫生")
+# 一月一主题, by month (invented for the demo)
+MONTH_THEMES: dict[int, str] = {
+    1: "新春文明行动", 2: "移风易俗树新风", 3: "学雷锋志愿服务月", 4: "文明祭扫·缅怀先烈",
+    5: "劳动最光荣", 6: "关爱未成年人", 7: "党在我心中", 8: "平安襄垣·清凉夏日",
+    9: "尊师重教", 10: "爱国主义教育月", 11: "消防安全宣传月", 12: "国际志愿者日"}
+# activity titles by service type
+ACTIVITY_TITLES: dict[str, list[str]] = {
+    "理论宣讲": ["理论宣讲进村入户", "党的创新理论微宣讲", "政策解读面对面", "百姓宣讲团宣讲"],
+    "文化惠民": ["文艺演出下乡", "广场舞展演", "送电影下乡", "书香阅读分享会"],
+    "项目品牌": ["红马甲便民服务", "环东湖文明实践行", "文明实践+项目展示", "青年志愿服务项目"],
+    "乡风文明": ["移风易俗宣传", "好家风好家训分享", "文明新风评议", "道德讲堂"],
+    "扶危帮困": ["关爱空巢老人", "困难群众慰问", "留守儿童陪伴", "助残帮扶"],
+}
+TEAM_SPECIALTIES: list[str] = ["理论宣讲", "文艺", "医疗健康", "法律服务", "科普", "环境保护", "助老", "关爱儿童",
+                               "平安巡防", "移风易俗", "巾帼", "青年", "红马甲", "农技", "阅读推广", "体育健身"]
+# named bases (a village's …基地) and the base kind each is (one of BASE_KINDS)
+NAMED_BASES: list[tuple[str, str]] = [
+    ("红色教育基地", "红色教育"), ("农耕文化基地", "其他"), ("科普教育基地", "科普"),
+    ("体育健身基地", "体育"), ("非遗传承基地", "文化空间"), ("家风家训馆", "其他"),
+    ("移风易俗示范基地", "其他"), ("农家书屋示范点", "文化空间"), ("乡村振兴实践基地", "其他")]
+
 # Every closed list by the name it has in the `vocabulary` table.
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "county": COUNTY_CODES, "programme": PROGRAMMES, "town_kind": TOWN_KINDS, "village_kind": VILLAGE_KINDS,

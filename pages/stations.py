@@ -29,7 +29,7 @@ MAP_KEY = "stations_map"
 TABLE_KEY = "map_table"
 TABLE_IDLE_KEY = "map_table_idle"
 SOURCES = ("map", "table", "rank", "idle")
-# generated ids (S-140423100200) and the importer's (ingest._new_site_id: I-IMP-0123456789)
+# generated ids (S-140423100200) and the importer's (civic/importer/write.py _new_site_id: I-IMP-0123456789)
 SITE_ID_RE = re.compile(r"[SICB]-(?:[0-9]{6}[0-9-]{0,10}|IMP-[0-9a-f]{10})")
 MAP_HEIGHT = 600
 
