@@ -148,51 +148,71 @@ def _rule_sites(cx: RowCtx, m) -> Rec | None:
         return None
     if not existing and m.level == "站" and village and village in lk.station_of:
         existing = [lk.station_of[village]]
-    if existing:
-        old = lk.sites[existing[0]]
-        if old["level"] != m.level:
-            cx.bad("level", f"已有站点\"{old['name']}\"的级别为「{old['level']}」，不能改为「{m.level}」", "conflict")
-        if town and old["town_code"] and town != old["town_code"]:
-            cx.bad("town", f"已有站点\"{old['name']}\"属于{lk.towns[old['town_code']]['name']}，不能改为其他乡镇", "conflict")
-        if village and old["village_code"] and village != old["village_code"]:
-            cx.bad("village", f"已有站点\"{old['name']}\"属于{lk.villages[old['village_code']]['name']}，不能改为其他村",
-                   "conflict")
-        county = old["county_code"]
-    else:
-        if m.level == "中心":
-            cx.bad("level", "不能通过导入新增县级实践中心", "conflict")
-            return None
-        if not town:
-            cx.bad("town", "新增的所、站、基地必须填写乡镇", "required", value="")
-            return None
-        if m.level == "站":
-            if not village:
-                cx.bad("village", "新增实践站必须填写所属村", "required", value="")
-                return None
-            if lk.villages[village]["kind"] == "虚拟社区":
-                cx.bad("village", "虚拟社区不设实践站", "conflict")
-        if m.level == "所" and town in lk.institute_of:
-            cx.bad("name", f"{lk.towns[town]['name']}已有实践所\"{lk.sites[lk.institute_of[town]]['name']}\"", "conflict")
-        if m.level != "站" and village:
-            cx.bad("village", "只有实践站填写所属村（基地、所请留空）", "conflict")
-        if m.lon is None or m.lat is None:
-            cx.bad("lon", "新增站点必须填写经纬度", "required", value="")
-        county = lk.towns[town]["county_code"]
+    county = (_check_known_site(cx, m, lk.sites[existing[0]], town, village) if existing
+              else _check_new_site(cx, m, town, village))
+    if county is None:
+        return None
     if m.base_kind and m.level != "基地":
         cx.bad("base_kind", "只有基地填写基地类型", "conflict")
     lon, lat = _coords(cx, m, county)
     if cx.problems:
         return None
     if existing:
-        old = lk.sites[existing[0]]
-        upd = {"name": m.name}
-        if lon is not None:
-            upd.update(lon=lon, lat=lat, coord_quality="imported")
-        if m.base_kind:
-            upd["base_kind"] = m.base_kind
-        if m.opened_date:
-            upd["opened_date"] = m.opened_date
-        return Rec(cx.row, (existing[0],), {}, upd, {"操作对象": old["name"]}, site_fallback=(existing[0],))
+        return _site_update(cx, m, existing[0], lon, lat)
+    return _site_insert(cx, m, county, town, village, lon, lat)
+
+
+def _check_known_site(cx: RowCtx, m, old: dict, town: str | None, village: str | None) -> str:
+    """A row naming a site the snapshot has: its level and place may not change. Returns its county."""
+    lk = cx.lk
+    if old["level"] != m.level:
+        cx.bad("level", f"已有站点\"{old['name']}\"的级别为「{old['level']}」，不能改为「{m.level}」", "conflict")
+    if town and old["town_code"] and town != old["town_code"]:
+        cx.bad("town", f"已有站点\"{old['name']}\"属于{lk.towns[old['town_code']]['name']}，不能改为其他乡镇", "conflict")
+    if village and old["village_code"] and village != old["village_code"]:
+        cx.bad("village", f"已有站点\"{old['name']}\"属于{lk.villages[old['village_code']]['name']}，不能改为其他村",
+               "conflict")
+    return old["county_code"]
+
+
+def _check_new_site(cx: RowCtx, m, town: str | None, village: str | None) -> str | None:
+    """A row adding a site: what a new 所/站/基地 needs. Returns its county, or None when the row stops here."""
+    lk = cx.lk
+    if m.level == "中心":
+        cx.bad("level", "不能通过导入新增县级实践中心", "conflict")
+        return None
+    if not town:
+        cx.bad("town", "新增的所、站、基地必须填写乡镇", "required", value="")
+        return None
+    if m.level == "站":
+        if not village:
+            cx.bad("village", "新增实践站必须填写所属村", "required", value="")
+            return None
+        if lk.villages[village]["kind"] == "虚拟社区":
+            cx.bad("village", "虚拟社区不设实践站", "conflict")
+    if m.level == "所" and town in lk.institute_of:
+        cx.bad("name", f"{lk.towns[town]['name']}已有实践所\"{lk.sites[lk.institute_of[town]]['name']}\"", "conflict")
+    if m.level != "站" and village:
+        cx.bad("village", "只有实践站填写所属村（基地、所请留空）", "conflict")
+    if m.lon is None or m.lat is None:
+        cx.bad("lon", "新增站点必须填写经纬度", "required", value="")
+    return lk.towns[town]["county_code"]
+
+
+def _site_update(cx: RowCtx, m, site_id: str, lon: float | None, lat: float | None) -> Rec:
+    upd: dict[str, Any] = {"name": m.name}
+    if lon is not None:
+        upd.update(lon=lon, lat=lat, coord_quality="imported")
+    if m.base_kind:
+        upd["base_kind"] = m.base_kind
+    if m.opened_date:
+        upd["opened_date"] = m.opened_date
+    return Rec(cx.row, (site_id,), {}, upd, {"操作对象": cx.lk.sites[site_id]["name"]}, site_fallback=(site_id,))
+
+
+def _site_insert(cx: RowCtx, m, county: str, town: str | None, village: str | None,
+                 lon: float | None, lat: float | None) -> Rec:
+    lk = cx.lk
     parent = f"C-{county}" if f"C-{county}" in lk.sites else None
     if m.level == "站":
         parent = lk.institute_of.get(town, parent)

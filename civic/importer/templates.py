@@ -7,6 +7,7 @@ import io
 import os
 import random
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from civic.domain import (
     ACTIVITY_TITLES,
@@ -27,6 +28,9 @@ from civic.importer.specs import _PLACE_NOTE, ENTITIES, Col, Entity
 from civic.importer.validate import _col_letter
 from civic.store import db, snapshots
 
+if TYPE_CHECKING:      # openpyxl is imported where a workbook is made (it is slow to import)
+    from openpyxl.worksheet.worksheet import Worksheet
+
 
 # ── templates and samples ─────────────────────────────────────────────────────────────────────
 def _allowed_text(ent: Entity, c: Col, lk: Lookups | None) -> str:
@@ -45,22 +49,34 @@ def _allowed_text(ent: Entity, c: Col, lk: Lookups | None) -> str:
 def template_bytes(entity: str, rows: list[dict] | None = None, lk: Lookups | None = None) -> bytes:
     """An .xlsx template: data sheet (Chinese headers + an example row, or the given rows) and a notes sheet."""
     import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
     ent = ENTITIES[entity]
     if lk is None:
-        try:
-            snap = snapshots.current()
-            con = db.connect_read(snap.path)
-            try:
-                lk = Lookups(con)
-            finally:
-                con.close()
-        except (snapshots.NoSnapshot, OSError):
-            lk = None
+        lk = _current_lookups()
     wb = openpyxl.Workbook()
-    ws = wb.active
+    _data_sheet(wb.active, ent, rows, lk)
+    _notes_sheet(wb.create_sheet(NOTES_SHEET), ent, lk)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _current_lookups() -> Lookups | None:
+    """The current snapshot's lookups (for drop-down lists and notes), or None when there is no data yet."""
+    try:
+        snap = snapshots.current()
+        con = db.connect_read(snap.path)
+        try:
+            return Lookups(con)
+        finally:
+            con.close()
+    except (snapshots.NoSnapshot, OSError):
+        return None
+
+
+def _data_sheet(ws: Worksheet, ent: Entity, rows: list[dict] | None, lk: Lookups | None) -> None:
+    """Headers (red: required, blue: optional, each with its note), the example row or `rows`, drop-downs."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
     ws.title = DATA_SHEET
     req_fill = PatternFill("solid", fgColor="FDE2E1")
     opt_fill = PatternFill("solid", fgColor="E8EEF7")
@@ -83,6 +99,11 @@ def template_bytes(entity: str, rows: list[dict] | None = None, lk: Lookups | No
             if rows is None:
                 cell.font = Font(italic=True, color="808080")
     ws.freeze_panes = "A2"
+    _drop_downs(ws, ent, lk, len(body))
+
+
+def _drop_downs(ws: Worksheet, ent: Entity, lk: Lookups | None, n_body: int) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
     for j, c in enumerate(ent.cols, start=1):
         choices = c.choices or ((tuple(lk.work_units) if ent.name == "works" and c.name == "category" else
                                  lk.concern_areas if ent.name == "feedback" and c.name == "category" else ())
@@ -91,8 +112,12 @@ def template_bytes(entity: str, rows: list[dict] | None = None, lk: Lookups | No
             dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=not c.required,
                                 showErrorMessage=False)
             ws.add_data_validation(dv)
-            dv.add(f"{_col_letter(j - 1)}2:{_col_letter(j - 1)}{max(len(body) + 1, 1000)}")
-    notes = wb.create_sheet(NOTES_SHEET)
+            dv.add(f"{_col_letter(j - 1)}2:{_col_letter(j - 1)}{max(n_body + 1, 1000)}")
+
+
+def _notes_sheet(notes: Worksheet, ent: Entity, lk: Lookups | None) -> None:
+    """填写说明: what the data type is, how rows are recognised, and each column's format and allowed values."""
+    from openpyxl.styles import Alignment, Font
     notes.append([f"模板：{ent.zh}（{ent.name}）"])
     notes["A1"].font = Font(bold=True, size=13)
     notes.append([ent.note + f" 同一条记录以「{ent.key_zh}」识别：重复导入会更新而不会重复计数。"])
@@ -114,9 +139,6 @@ def template_bytes(entity: str, rows: list[dict] | None = None, lk: Lookups | No
     for row in notes.iter_rows(min_row=6):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def sample_rows(entity: str, n: int, seed: int | None = None, con=None, day: date | None = None) -> list[dict]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
 from civic.importer.cells import MAX_CELL_CHARS, _cell_validator, _is_blank, _nfkc, _pydantic_reason, row_model
@@ -82,24 +83,12 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None, pii_mode: str = 
     h = _find_header_row(sheet)
     header_no, headers = sheet.rows[h]
     ent, colmap = choose_entity(headers, entity, sheet.entity_hint)
-    _, _, unknown = _match_headers(ent, headers)
-    warnings = []
     body = sheet.rows[h + 1:]
-    for i in unknown:
-        if any(i < len(cells) and not _is_blank(cells[i]) for _, cells in body):
-            warnings.append(f"列「{pii.mask(_show(headers[i]))[:60]}」不在「{ent.zh}」模板中，已忽略")
-    nameless = [i for i, hd in enumerate(headers) if _is_blank(hd)]
-    for i in nameless:
-        if any(i < len(cells) and not _is_blank(cells[i]) for _, cells in body):
-            warnings.append(f"第 {_col_letter(i)} 列没有列名，已忽略其内容")
+    warnings = _header_warnings(ent, headers, body)
     model = row_model(ent)
     example = _example_row(ent)
-    problems: list[Problem] = []
-    records: list[Rec] = []
-    display_rows: list[dict] = []
-    n_rows = 0
+    out = Parsed(ent, [], [], warnings, 0, [])
     skipped_example = False
-    masked: list[tuple[int, str, str]] = []
     for row_no, cells in body:
         if row_no % 500 == 0:
             _tick()
@@ -111,67 +100,96 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None, pii_mode: str = 
         if not huge and [_norm_cell(raw.get(c.name)) for c in ent.cols] == example:
             skipped_example = True
             continue
-        n_rows += 1
-        if n_rows > MAX_ROWS:
+        out.n_rows += 1
+        if out.n_rows > MAX_ROWS:
             raise _file_problem(f"数据行超过上限 {MAX_ROWS:,} 行，请拆分后再导入", "too_many_rows")
-        row_problems: list[Problem] = []
-        for f, n in huge.items():       # checked first: no lookup, screen or did-you-mean on 15,000 characters
-            col = ent.col(f)
-            raw[f] = raw[f][:20] + "…"
-            row_problems.append(Problem(row_no, col.zh, pii.mask(raw[f]), f"内容过长（{n} 字，最多 {col.max_len} 字）",
-                                        "too_long"))
-        clean = {f: (None if f in huge else v) for f, v in raw.items()}
-        _screen_cells(ent, row_no, raw, clean, pii_mode, row_problems, masked, skip=set(huge))
-        for f, v in raw.items():
-            if ent.col(f).zh in {p.column for p in row_problems}:
-                continue
-            if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
-                col = ent.col(f)
-                numeric_ok = False
-                if col.kind in ("int", "float", "lon", "lat"):
-                    try:
-                        float(_nfkc(v).replace(",", ""))
-                        numeric_ok = True
-                    except ValueError:
-                        pass
-                if not numeric_ok:
-                    row_problems.append(Problem(row_no, col.zh, v[:40], "以 = + - @ 开头的内容可能被表格软件当作公式执行"
-                                                "（公式注入），请删除开头的符号或改为纯文本", "formula"))
-                    clean[f] = None
-        bad_fields = {p.column for p in row_problems}
-        try:
-            m = model.model_validate(clean)
-        except ValidationError as exc:
-            for e in exc.errors():
-                col = ent.col(e["loc"][0])
-                if col.zh in bad_fields:
-                    continue
-                code, reason = _pydantic_reason(e, col)
-                row_problems.append(Problem(row_no, col.zh, pii.mask(_show(raw.get(col.name)))[:60], reason, code))
-            # keep checking references and cross-field rules on the cells that did parse
-            failed = {p.column for p in row_problems}
-            m = _partial({k: v for k, v in clean.items() if ent.col(k).zh not in failed}, ent)
-        cx = RowCtx(ent, row_no, raw, lk)
-        cx.problems = row_problems
-        rec = RULES[ent.name](cx, m)
-        if not cx.problems and rec is not None:
-            records.append(rec)
-        problems.extend(cx.problems)
-        display_rows.append({"行": row_no, **{ent.col(f).zh: _show(raw.get(f)) for f in
-                                               [c.name for c in ent.cols if c.name in raw]},
-                             **(rec.display if rec else {})})
+        _check_row(out, model, lk, row_no, raw, huge, pii_mode)
     if skipped_example:
         warnings.append("已跳过模板中的示例行")
-    if masked:
+    if out.masked:
+        masked = out.masked
         cells = "、".join(f"第{r}行「{c}」" for r, c, _ in masked[:10]) + ("等" if len(masked) > 10 else "")
         warnings.append(f"已遮盖 {len(masked)} 个单元格中的个人信息（{cells}）")
-    if n_rows == 0:
+    if out.n_rows == 0:
         raise _file_problem("文件中只有模板的示例行（导入时会跳过），没有要导入的数据" if skipped_example
                             else "文件中没有数据行（表头下面是空的）", "empty")
-    problems.extend(_duplicates(ent, records))
-    problems.sort(key=lambda p: (p.row or 0, [c.zh for c in ent.cols].index(p.column)
-                                 if p.column in [c.zh for c in ent.cols] else 99))
-    return Parsed(ent, records, problems, warnings, n_rows, display_rows, masked)
+    out.problems.extend(_duplicates(ent, out.records))
+    zh_cols = [c.zh for c in ent.cols]
+    out.problems.sort(key=lambda p: (p.row or 0, zh_cols.index(p.column) if p.column in zh_cols else 99))
+    return out
+
+
+def _header_warnings(ent: Entity, headers: list, body: list[tuple[int, list]]) -> list[str]:
+    """Columns with content that the template does not have, or that have no name: ignored, and said so."""
+    _, _, unknown = _match_headers(ent, headers)
+    warnings = []
+    for i in unknown:
+        if any(i < len(cells) and not _is_blank(cells[i]) for _, cells in body):
+            warnings.append(f"列「{pii.mask(_show(headers[i]))[:60]}」不在「{ent.zh}」模板中，已忽略")
+    nameless = [i for i, hd in enumerate(headers) if _is_blank(hd)]
+    for i in nameless:
+        if any(i < len(cells) and not _is_blank(cells[i]) for _, cells in body):
+            warnings.append(f"第 {_col_letter(i)} 列没有列名，已忽略其内容")
+    return warnings
+
+
+def _check_row(out: Parsed, model: type[BaseModel], lk: Lookups, row_no: int, raw: dict, huge: dict[str, int],
+               pii_mode: str) -> None:
+    """One data row: over-long cells, personal data, formulas, each cell's type and bounds, then its entity's
+    rule. The row's problems and display go into `out`, and its record when it has no problem."""
+    ent = out.entity
+    row_problems: list[Problem] = []
+    for f, n in huge.items():       # checked first: no lookup, screen or did-you-mean on 15,000 characters
+        col = ent.col(f)
+        raw[f] = raw[f][:20] + "…"
+        row_problems.append(Problem(row_no, col.zh, pii.mask(raw[f]), f"内容过长（{n} 字，最多 {col.max_len} 字）",
+                                    "too_long"))
+    clean = {f: (None if f in huge else v) for f, v in raw.items()}
+    _screen_cells(ent, row_no, raw, clean, pii_mode, row_problems, out.masked, skip=set(huge))
+    _screen_formulas(ent, row_no, raw, clean, row_problems)
+    bad_fields = {p.column for p in row_problems}
+    m: Any
+    try:
+        m = model.model_validate(clean)
+    except ValidationError as exc:
+        for e in exc.errors():
+            col = ent.col(str(e["loc"][0]))
+            if col.zh in bad_fields:
+                continue
+            code, reason = _pydantic_reason(dict(e), col)
+            row_problems.append(Problem(row_no, col.zh, pii.mask(_show(raw.get(col.name)))[:60], reason, code))
+        # keep checking references and cross-field rules on the cells that did parse
+        failed = {p.column for p in row_problems}
+        m = _partial({k: v for k, v in clean.items() if ent.col(k).zh not in failed}, ent)
+    cx = RowCtx(ent, row_no, raw, lk)
+    cx.problems = row_problems
+    rec = RULES[ent.name](cx, m)
+    if not cx.problems and rec is not None:
+        out.records.append(rec)
+    out.problems.extend(cx.problems)
+    out.display_rows.append({"行": row_no, **{ent.col(f).zh: _show(raw.get(f)) for f in
+                                               [c.name for c in ent.cols if c.name in raw]},
+                             **(rec.display if rec else {})})
+
+
+def _screen_formulas(ent: Entity, row_no: int, raw: dict, clean: dict, row_problems: list[Problem]) -> None:
+    """Text starting with = + - @ (formula injection) is refused, unless it is a number in a number column."""
+    for f, v in raw.items():
+        if ent.col(f).zh in {p.column for p in row_problems}:
+            continue
+        if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
+            col = ent.col(f)
+            numeric_ok = False
+            if col.kind in ("int", "float", "lon", "lat"):
+                try:
+                    float(_nfkc(v).replace(",", ""))
+                    numeric_ok = True
+                except ValueError:
+                    pass
+            if not numeric_ok:
+                row_problems.append(Problem(row_no, col.zh, v[:40], "以 = + - @ 开头的内容可能被表格软件当作公式执行"
+                                            "（公式注入），请删除开头的符号或改为纯文本", "formula"))
+                clean[f] = None
 
 
 class _Lenient:
