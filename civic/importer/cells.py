@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Callable, Iterable, Optional
 
-from pydantic import BeforeValidator, Field, create_model
+from pydantic import BaseModel, BeforeValidator, Field, create_model
 from pydantic_core import PydanticCustomError
 
 from civic.importer.problems import MIN_DATE, SUGGEST_MAX_CANDIDATES, SUGGEST_MAX_LEN
@@ -144,10 +144,12 @@ def _cell_validator(col: Col) -> Callable[[Any], Any]:
     return check
 
 
-def _field_type(col: Col):
-    if col.kind in ("int", "float"):
-        base = int if col.kind == "int" else float
-        inner = Annotated[base, Field(ge=col.lo, le=col.hi)]
+def _field_type(col: Col) -> Any:
+    inner: Any
+    if col.kind == "int":
+        inner = Annotated[int, Field(ge=col.lo, le=col.hi)]
+    elif col.kind == "float":
+        inner = Annotated[float, Field(ge=col.lo, le=col.hi)]
     elif col.kind in ("lon", "lat"):
         inner = float
     elif col.kind == "date":
@@ -159,14 +161,14 @@ def _field_type(col: Col):
     return Annotated[Optional[inner], BeforeValidator(_cell_validator(col))]
 
 
-_MODELS: dict[str, type] = {}
+_MODELS: dict[str, type[BaseModel]] = {}
 
 
-def row_model(ent: Entity):
+def row_model(ent: Entity) -> type[BaseModel]:
     """The pydantic model that parses and range-checks one row of `ent` (cached)."""
     m = _MODELS.get(ent.name)
     if m is None:
-        fields = {c.name: (_field_type(c), None) for c in ent.cols}
+        fields: dict[str, Any] = {c.name: (_field_type(c), None) for c in ent.cols}
         m = create_model(f"{ent.name.title().replace('_', '')}Row", **fields)
         _MODELS[ent.name] = m
     return m

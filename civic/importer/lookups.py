@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Iterable, NoReturn
+
+import duckdb
 
 from civic.importer.cells import _nfkc, _not_found, _suggest
 
@@ -49,7 +52,8 @@ def _rows(con, sql: str, params=None) -> list[dict]:
 class Lookups:
     """Everything validation needs from a snapshot, loaded once per check."""
 
-    def __init__(self, con):
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.sample_day: date | None = None     # samples: every date on this day (templates.sample_rows)
         self.meta = {r["key"]: r["value"] for r in _rows(con, "SELECT key, value FROM meta")}
         self.counties = {r["county_code"]: r for r in _rows(con, "SELECT * FROM counties")}
         self.practice_counties = {c for c, r in self.counties.items() if r["programme"] == "文明实践"}
@@ -73,8 +77,8 @@ class Lookups:
         self._index()
         self.bbox = self._bboxes(con)
 
-    def _index(self):
-        def multi(pairs):
+    def _index(self) -> None:
+        def multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
             d: dict[str, list[str]] = {}
             for k, v in pairs:
                 if k:
@@ -160,7 +164,7 @@ class Lookups:
         scope = [c for c in self.villages if in_scope(c) and (town is None or self.villages[c]["town_code"] == town)]
         return self._raise_village_missing(raw, scope)
 
-    def _raise_village_missing(self, raw: str, scope: list[str]):
+    def _raise_village_missing(self, raw: str, scope: list[str]) -> NoReturn:
         names = [self.villages[c]["name"] for c in scope]
         s = _nfkc(raw)
         hint = _suggest(s, names) or _suggest(_stem_village(s), [_stem_village(n) for n in names])

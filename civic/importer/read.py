@@ -168,7 +168,7 @@ def _install_lenient_cells() -> None:
             self.col_counter = column
             value = raw if data_type == "d" and raw else BadCell(raw, data_type)
             return {"row": row, "column": column, "value": value, "data_type": "s", "style_id": 0}
-    parse_cell._civic_lenient = True
+    setattr(parse_cell, "_civic_lenient", True)     # marks the parser as patched (checked above)
     parser.parse_cell = parse_cell
 
 
@@ -273,7 +273,7 @@ def _norm_header(h) -> str:
 
 
 def _header_index(ent: Entity) -> dict[str, str]:
-    idx = {}
+    idx: dict[str, str] = {}
     for c in ent.cols:
         for h in (c.zh, c.name, *c.aliases):
             idx.setdefault(_norm_header(h), c.name)

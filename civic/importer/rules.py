@@ -279,7 +279,7 @@ def _rule_wishes(cx: RowCtx, m) -> Rec | None:
     return Rec(cx.row, (sid, m.title, m.published_date), vals, upd, {"站点": lk.sites[sid]["name"]})
 
 
-def _failed(cx: RowCtx) -> set[str]:
+def _failed(cx: RowCtx) -> set[str | None]:
     names = {c.zh: c.name for c in cx.ent.cols}
     return {names.get(p.column) for p in cx.problems}
 

@@ -154,7 +154,8 @@ def sample_rows(entity: str, n: int, seed: int | None = None, con=None, day: dat
         gen = _SAMPLERS[entity]
         ent = ENTITIES[entity]
         existing = _existing_keys(con, ent)
-        rows, keys = [], set()
+        rows: list[dict] = []
+        keys: set = set()
         tries = 0
         while len(rows) < n:
             tries += 1
@@ -179,11 +180,11 @@ def _existing_keys(con, ent: Entity) -> set:
 
 
 def _sample_end(lk: Lookups) -> date:
-    return getattr(lk, "sample_day", None) or min(lk.as_of(), date.today())
+    return lk.sample_day or min(lk.as_of(), date.today())
 
 
 def _recent_day(rng: random.Random, lk: Lookups, span: int = 60) -> date:
-    if getattr(lk, "sample_day", None):
+    if lk.sample_day:
         return lk.sample_day
     return _sample_end(lk) - timedelta(days=rng.randint(0, span))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import AbstractSet, Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
@@ -45,7 +45,7 @@ FREE_TEXT_KINDS = ("text", "ref")
 
 
 def _screen_cells(ent: Entity, row_no: int, raw: dict, clean: dict, pii_mode: str,
-                  problems: list[Problem], masked: list[tuple[int, str, str]], skip: set = frozenset()) -> None:
+                  problems: list[Problem], masked: list[tuple[int, str, str]], skip: AbstractSet[str] = frozenset()) -> None:
     """Cells openpyxl could not decode, and personal data in every free-text cell (titles, notes,
     feedback, names of places and teams): rejected with the row and column named, or masked in place."""
     for f, v in raw.items():
@@ -108,8 +108,8 @@ def parse(sheet: Sheet, lk: Lookups, entity: str | None = None, pii_mode: str = 
         warnings.append("已跳过模板中的示例行")
     if out.masked:
         masked = out.masked
-        cells = "、".join(f"第{r}行「{c}」" for r, c, _ in masked[:10]) + ("等" if len(masked) > 10 else "")
-        warnings.append(f"已遮盖 {len(masked)} 个单元格中的个人信息（{cells}）")
+        where = "、".join(f"第{r}行「{c}」" for r, c, _ in masked[:10]) + ("等" if len(masked) > 10 else "")
+        warnings.append(f"已遮盖 {len(masked)} 个单元格中的个人信息（{where}）")
     if out.n_rows == 0:
         raise _file_problem("文件中只有模板的示例行（导入时会跳过），没有要导入的数据" if skipped_example
                             else "文件中没有数据行（表头下面是空的）", "empty")

@@ -61,7 +61,10 @@ def make_id(ent: Entity, key: tuple) -> str:
 def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
     """Match records to existing rows by natural key; decide insert / update / unchanged."""
     table, idc = ent.table, ent.id_col
-    inserts, updates, unchanged, actions = [], [], [], {}
+    inserts: list[tuple[str, dict]] = []
+    updates: list[tuple[str, dict]] = []
+    unchanged: list[str] = []
+    actions: dict[int, str] = {}
     if not records:
         return Plan(inserts, updates, unchanged, actions)
     existing: dict[tuple, dict] = {}
@@ -88,7 +91,7 @@ def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
             found = _rows(con, f'SELECT * FROM "{table}" ORDER BY "{idc}"')
         for row in found:
             existing.setdefault(_key_norm(tuple(row[k] for k in ent.key_fields)), row)
-    taken = set()
+    taken: set[str] = set()
     for r in records:
         old = existing.get(_key_norm(r.key))
         if old is None:
