@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import measures
+from civic import domain, measures
 from civic.app import export, shell
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import charts
@@ -23,7 +23,7 @@ from civic.text import fmt
 from civic.text.i18n import t, tv
 from civic.text.safe_text import md_text
 
-COUNTY = "140423"
+COUNTY = domain.XIANGYUAN
 SITE_KEY = "map_site"
 MAP_KEY = "stations_map"
 TABLE_KEY = "map_table"
