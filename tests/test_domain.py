@@ -80,3 +80,14 @@ def test_vocabulary_table_holds_the_domain_lists():
     for name, value in con.execute("SELECT vocabulary, value FROM vocabulary ORDER BY vocabulary, ord").fetchall():
         got.setdefault(name, []).append(value)
     assert {k: tuple(v) for k, v in got.items()} == domain.VOCABULARIES
+
+
+def test_importer_takes_its_vocabulary_from_domain_not_the_generator():
+    """The importer validates real uploads: it must not depend on the synthetic generator (civic/demo)."""
+    import ast
+    for path in sorted((paths.ROOT / "civic" / "importer").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.startswith("civic.demo") for n in names), path.name
