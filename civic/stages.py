@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from civic import domain
 from civic.store import queries
 from civic.text.i18n import t, tv
 
-ORDER = ("未启动", "设计", "施工", "验收", "完成")
-UNDER_WAY = ("设计", "施工", "验收")
+ORDER = domain.STAGES
+UNDER_WAY = domain.STAGES_UNDER_WAY
 
 
 def now_label(stage: str, lang: str | None = None) -> str:

@@ -342,3 +342,13 @@ CREATE TABLE published_facts (
     source_sentence VARCHAR NOT NULL,
     period     VARCHAR NOT NULL            -- what the computed value counts, e.g. 2025年 / 累计
 );
+
+-- ── Vocabulary: every closed list above, one row per allowed value (from civic/domain.py) ──────
+-- Written by the build from civic/domain.py VOCABULARIES; tests/test_domain.py holds each CHECK list
+-- above equal to its list there.
+CREATE TABLE vocabulary (
+    vocabulary VARCHAR NOT NULL,           -- e.g. stage, batch, service_type
+    value      VARCHAR NOT NULL,
+    ord        INTEGER NOT NULL,           -- position in the list, from 1 (stages are in order)
+    PRIMARY KEY (vocabulary, value)
+);

@@ -11,7 +11,7 @@ import streamlit as st
 
 from civic import measures
 from civic.app import auth, export, shell
-from civic.importer import ingest
+from civic.importer import api
 from civic.store import snapshots
 from civic.store import status as status_mod
 from civic.text import fmt
@@ -76,17 +76,17 @@ def _session_gone():
 def _import_tab() -> None:
     st.caption(t("admin.import.hint"))
     nonce = st.session_state.setdefault("_admin_upload_nonce", 0)
-    entity = st.selectbox(t("admin.import.entity"), ["auto", *ingest.ENTITIES], format_func=_entity_label,
+    entity = st.selectbox(t("admin.import.entity"), ["auto", *api.ENTITIES], format_func=_entity_label,
                           key="admin_entity")
     mask = st.checkbox(t("admin.import.mask_pii"), key="admin_mask_pii", help=t("admin.import.mask_pii_help"))
     pii_mode = "mask" if mask else "reject"
-    # one limit: ingest.MAX_MB is server.maxUploadSize in .streamlit/config.toml, which the uploader enforces
-    up = st.file_uploader(t("admin.import.upload", mb=ingest.MAX_MB), key=f"admin_upload_{nonce}",
-                          max_upload_size=ingest.MAX_MB)
+    # one limit: api.MAX_MB is server.maxUploadSize in .streamlit/config.toml, which the uploader enforces
+    up = st.file_uploader(t("admin.import.upload", mb=api.MAX_MB), key=f"admin_upload_{nonce}",
+                          max_upload_size=api.MAX_MB)
     if up is None:
         return
-    if up.size > ingest.MAX_BYTES:      # refused before it is read
-        st.error(t("admin.import.too_big", size=f"{up.size / 1048576:.1f}", mb=ingest.MAX_MB))
+    if up.size > api.MAX_BYTES:      # refused before it is read
+        st.error(t("admin.import.too_big", size=f"{up.size / 1048576:.1f}", mb=api.MAX_MB))
         return
     data = up.getvalue()
     chosen = None if entity == "auto" else entity
@@ -97,7 +97,7 @@ def _import_tab() -> None:
         report = cached[1]
     else:
         with st.spinner():
-            report = ingest.check(data, up.name, chosen, user=_who(), pii_mode=pii_mode, cancelled=_session_gone())
+            report = api.check(data, up.name, chosen, user=_who(), pii_mode=pii_mode, cancelled=_session_gone())
         st.session_state["_admin_report"] = (key, report)
     if report.entity:
         st.caption(t("admin.import.detected", entity=_entity_label(report.entity)))
@@ -127,8 +127,8 @@ def _import_tab() -> None:
     if st.button(t("admin.import.confirm", added=report.added, updated=report.updated), type="primary",
                  key="admin_confirm"):
         try:
-            done = ingest.commit(data, up.name, chosen, user=_who(), pii_mode=pii_mode, cancelled=_session_gone())
-        except ingest.ImportRejected as exc:   # the data moved on since the dry run
+            done = api.commit(data, up.name, chosen, user=_who(), pii_mode=pii_mode, cancelled=_session_gone())
+        except api.ImportRejected as exc:   # the data moved on since the dry run
             st.session_state["_admin_report"] = (key, exc.report)
             st.rerun()
         except snapshots.WriterBusy:
@@ -143,12 +143,12 @@ def _import_tab() -> None:
 
 @functools.lru_cache(maxsize=16)
 def _template(entity: str) -> bytes:
-    return ingest.template_bytes(entity)
+    return api.template_bytes(entity)
 
 
 def _sample(entity: str, n: int) -> bytes:
     try:
-        return ingest.sample_bytes(entity, n)
+        return api.sample_bytes(entity, n)
     except ValueError as exc:       # fewer new combinations left than asked for: say so in the file
         return export.to_xlsx_bytes(pd.DataFrame({"错误": [str(exc)]}), sheet="错误")
 
@@ -157,18 +157,18 @@ def _templates_tab() -> None:
     """Files are generated when a button is clicked (deferred download data), not on every rerun."""
     st.caption(t("admin.templates.intro"))
     cols = st.columns(3)
-    for i, name in enumerate(ingest.ENTITIES):
+    for i, name in enumerate(api.ENTITIES):
         with cols[i % 3]:
             st.download_button(f"{t('admin.templates.download')} · {_entity_label(name)}",
                                functools.partial(_template, name),
-                               file_name=f"{ingest.ENTITIES[name].zh}模板.xlsx", mime=ingest.XLSX_MIME,
+                               file_name=f"{api.ENTITIES[name].zh}模板.xlsx", mime=api.XLSX_MIME,
                                key=f"admin_tpl_{name}", width="stretch", on_click="ignore")
     st.markdown(f"**{t('admin.templates.sample_heading')}**")
     c1, c2, c3 = st.columns([2, 1, 2], vertical_alignment="bottom")
-    ent = c1.selectbox(t("admin.import.entity"), list(ingest.ENTITIES), format_func=_entity_label, key="admin_sample_entity")
+    ent = c1.selectbox(t("admin.import.entity"), list(api.ENTITIES), format_func=_entity_label, key="admin_sample_entity")
     n = c2.number_input(t("admin.templates.sample_n"), min_value=1, max_value=500, value=10, key="admin_sample_n")
     c3.download_button(t("admin.templates.sample_download"), functools.partial(_sample, ent, int(n)),
-                       file_name=f"{ingest.ENTITIES[ent].zh}示例{int(n)}条.xlsx", mime=ingest.XLSX_MIME,
+                       file_name=f"{api.ENTITIES[ent].zh}示例{int(n)}条.xlsx", mime=api.XLSX_MIME,
                        key="admin_sample_dl", width="stretch", on_click="ignore")
     st.caption(t("admin.templates.sample_help"))
 
@@ -188,7 +188,7 @@ def _audit_tab() -> None:
                     for r in df.result]
     df["action"] = [t(f"admin.action.{a}") if isinstance(a, str) and has(f"admin.action.{a}") else a
                     for a in df.action]
-    df["entity"] = [_entity_label(e) if isinstance(e, str) and e in ingest.ENTITIES else e for e in df.entity]
+    df["entity"] = [_entity_label(e) if isinstance(e, str) and e in api.ENTITIES else e for e in df.entity]
     df["sha256"] = [s[:12] if isinstance(s, str) else s for s in df.sha256]
     shown = df[list(cols)]
     st.dataframe(shown.rename(columns={k: t(f"admin.audit.{v}") for k, v in {
@@ -261,7 +261,7 @@ def _status_tab() -> None:
     c[2].metric(t("admin.status.as_of"), info.get("meta", {}).get("as_of", "—"), border=True,
                 help=measures.counts_text("snapshot_as_of", lang))
     imported = info.get("imported", {})
-    st.dataframe(pd.DataFrame([{t("admin.status.col_entity"): _entity_label(k) if k in ingest.ENTITIES else k,
+    st.dataframe(pd.DataFrame([{t("admin.status.col_entity"): _entity_label(k) if k in api.ENTITIES else k,
                                 t("admin.status.col_rows"): v,
                                 t("admin.status.col_imported"): imported.get(k, 0)}
                                for k, v in info.get("counts", {}).items()]),

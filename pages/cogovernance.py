@@ -7,7 +7,7 @@ coverage, open items, the grid and partners describe the current state and follo
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import measures
+from civic import domain, measures
 from civic.app import export, shell
 from civic.figures import charts
 from civic.store import queries
@@ -15,7 +15,7 @@ from civic.text import fmt
 from civic.text.i18n import t, tv
 from civic.text.safe_text import md_frame, md_text
 
-COUNTY = "511823"
+COUNTY = domain.HANYUAN
 STATUS_COLORS = {"收集": charts.PALETTE[1], "议事": charts.PALETTE[4], "办结": charts.OK}
 MEETING_COLORS = {"坝坝会": charts.PALETTE[1], "座谈会": charts.PALETTE[0], "议事会": charts.PALETTE[4],
                   "联席会议": charts.PALETTE[5], "政策宣传": charts.PALETTE[3]}

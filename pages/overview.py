@@ -4,7 +4,7 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import measures, stages
+from civic import domain, measures, stages
 from civic.app import shell
 from civic.figures import charts
 from civic.store import queries
@@ -34,14 +34,14 @@ def scope_note(county_code: str) -> None:
     """Say so when the township filter holds only the other county's towns: this part then shows the
     whole county (a filter never changes a figure silently)."""
     if f.towns and not f.town_codes(county_code):
-        other = "511823" if county_code == "140423" else "140423"
+        other = domain.HANYUAN if county_code == domain.XIANGYUAN else domain.XIANGYUAN
         st.info(t("measures.scope_other_county", picked=tv("county", other), county=tv("county", county_code)))
 
 
-if f.shows_county("140423"):
+if f.shows_county(domain.XIANGYUAN):
     st.subheader(t("overview.practice_heading"))
-    scope_note("140423")
-    P = f.params("140423")
+    scope_note(domain.XIANGYUAN)
+    P = f.params(domain.XIANGYUAN)
     cov = queries.run("overview_practice_kpis", towns=P["towns"]).iloc[0]
     act = measures.activity_figures(P, cmp)
     wishes = measures.wish_figures(P, cmp)
@@ -121,10 +121,10 @@ if f.shows_county("140423"):
             st.caption(t("measures.kpi.per_station.counts") + ("。" if lang == "zh" else ". ") +
                        (t("measures.ranking_all_towns") if selected else ""))
 
-if f.shows_county("511823"):
+if f.shows_county(domain.HANYUAN):
     st.subheader(t("overview.renovation_heading"))
-    scope_note("511823")
-    r = stages.headline(as_of, towns=f.town_codes("511823"))     # the renovation page's figures
+    scope_note(domain.HANYUAN)
+    r = stages.headline(as_of, towns=f.town_codes(domain.HANYUAN))     # the renovation page's figures
     c = st.columns(4)
     kpi(c[0], "completed", "overview.compounds_done", r.completed, caption=t("overview.of_total", n=int(r.compounds)))
     kpi(c[1], "in_progress", "overview.compounds_progress", r.in_progress)
@@ -133,7 +133,7 @@ if f.shows_county("511823"):
         caption=t("overview.households", b=fmt.integer(r.buildings), h=fmt.integer(r.households)))
 
     left, right = st.columns([3, 2])
-    works = queries.run("overview_works", towns=f.town_codes("511823"))
+    works = queries.run("overview_works", towns=f.town_codes(domain.HANYUAN))
     with left:
         st.markdown(f"**{t('overview.works_heading')}**")
         cols = st.columns(2)
@@ -142,7 +142,7 @@ if f.shows_county("511823"):
             with cols[i % 2]:
                 st.progress(share, text=f"{md_text(tv('work_category', w.category))}：{fmt.integer(w.done)} / "
                                          f"{fmt.integer(w.planned)} {md_text(tv('unit', w.unit))}")
-    gov = queries.run("overview_governance", towns=f.town_codes("511823"))
+    gov = queries.run("overview_governance", towns=f.town_codes(domain.HANYUAN))
     with right:
         scope = int(gov.scope.iloc[0]) if not gov.empty else 0
         st.markdown(f"**{t('overview.governance_heading', n=scope)}**")

@@ -7,7 +7,7 @@ type or batch bar filters by it; clicking a Gantt row or a table row opens that 
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import measures, stages
+from civic import domain, measures, stages
 from civic.app import export, shell
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import charts
@@ -16,7 +16,7 @@ from civic.text import fmt
 from civic.text.i18n import t, tv
 from civic.text.safe_text import md_frame, md_text
 
-COUNTY = "511823"
+COUNTY = domain.HANYUAN
 STAGES = list(stages.ORDER)
 BATCHES = ["实施一批", "谋划一批", "储备一批"]
 TYPES = ["老旧小区", "库区安置小区"]

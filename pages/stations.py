@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import measures
+from civic import domain, measures
 from civic.app import export, shell
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import charts
@@ -23,13 +23,13 @@ from civic.text import fmt
 from civic.text.i18n import t, tv
 from civic.text.safe_text import md_text
 
-COUNTY = "140423"
+COUNTY = domain.XIANGYUAN
 SITE_KEY = "map_site"
 MAP_KEY = "stations_map"
 TABLE_KEY = "map_table"
 TABLE_IDLE_KEY = "map_table_idle"
 SOURCES = ("map", "table", "rank", "idle")
-# generated ids (S-140423100200) and the importer's (ingest._new_site_id: I-IMP-0123456789)
+# generated ids (S-140423100200) and the importer's (civic/importer/write.py _new_site_id: I-IMP-0123456789)
 SITE_ID_RE = re.compile(r"[SICB]-(?:[0-9]{6}[0-9-]{0,10}|IMP-[0-9a-f]{10})")
 MAP_HEIGHT = 600
 

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import measures
+from civic import domain, measures
 from civic.app import export, shell
 from civic.app.filters import UrlParam, load_page_params, month_param, read_month
 from civic.figures import charts
@@ -22,7 +22,7 @@ from civic.text import fmt
 from civic.text.i18n import t, tv
 from civic.text.safe_text import md_frame
 
-COUNTY = "140423"
+COUNTY = domain.XIANGYUAN
 METRICS = ("activities", "participants", "volunteers", "beneficiaries", "hours")
 IDLE_CHOICES = ("7", "14", "30", "60", "90", "180")
 LIST_ROWS = 2_000
@@ -433,7 +433,7 @@ with right:
             "- " + t("volunteer.towns.linkage_acts", computed=fmt.integer(x18.computed),
                      published=fmt.published(x18.published, x18.qualifier, x18.unit if lang == "zh" else "", lang),
                      ok=ok_mark(x18.ok)))
-    gh = towns[towns.town_name == "古韩镇"]
+    gh = towns[towns.town_name == domain.XIANGYUAN_SEAT_TOWN]
     if not gh.empty:
         st.caption(t("volunteer.towns.linkage_town", acts=fmt.integer(gh.activities.iloc[0]),
                      stations=int(gh.stations.iloc[0])))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from civic.importer import ingest
+from civic.importer import api
 from civic.store import snapshots, status
 from tests.conftest import app_test
 from tests.make_bad_files import OUT
@@ -101,7 +101,7 @@ def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
     at = _sign_in(admin().run(), PASSWORD)
     assert not at.exception
     assert [t.label for t in at.tabs] == ["导入数据", "模板下载", "操作日志", "数据版本", "运行状态"]
-    assert len(at.get("download_button")) >= len(ingest.ENTITIES)
+    assert len(at.get("download_button")) >= len(api.ENTITIES)
 
     # a bad file: the row-level problems table, nothing written
     v0 = snapshots.current().version
@@ -116,8 +116,8 @@ def test_upload_preview_confirm_audit_and_rollback(admin, monkeypatch):
 
     # a good file: preview and counts, then confirm
     before = status.collect()["counts"]["activities"]
-    data = ingest.sample_bytes("activities", 4, seed=77)
-    at.get("file_uploader")[0].upload("good.xlsx", data, ingest.XLSX_MIME).run()
+    data = api.sample_bytes("activities", 4, seed=77)
+    at.get("file_uploader")[0].upload("good.xlsx", data, api.XLSX_MIME).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["将新增"] == "4" and metrics["将更新"] == "0"
@@ -170,8 +170,8 @@ def test_personal_data_rejected_then_masked_on_request_and_every_attempt_logged(
     monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
     at = _sign_in(admin().run(), PASSWORD)
     up = at.get("file_uploader")[0]
-    assert f"最大 {ingest.MAX_MB} MB" in up.label
-    assert up.proto.max_upload_size_mb == ingest.MAX_MB       # Streamlit's own "… MB per file" says the same
+    assert f"最大 {api.MAX_MB} MB" in up.label
+    assert up.proto.max_upload_size_mb == api.MAX_MB       # Streamlit's own "… MB per file" says the same
     v0 = snapshots.current().version
     up.upload("pii.csv", PII_CSV, "text/csv").run()
     assert not at.exception
@@ -197,9 +197,9 @@ def test_personal_data_rejected_then_masked_on_request_and_every_attempt_logged(
 
 def test_an_over_size_upload_is_refused_before_it_is_read(admin, monkeypatch):
     monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
-    monkeypatch.setattr(ingest, "MAX_BYTES", 100)
+    monkeypatch.setattr(api, "MAX_BYTES", 100)
     called = []
-    monkeypatch.setattr(ingest, "check", lambda *a, **k: called.append(a))
+    monkeypatch.setattr(api, "check", lambda *a, **k: called.append(a))
     at = _sign_in(admin().run(), PASSWORD)
     at.get("file_uploader")[0].upload("big.csv", PII_CSV, "text/csv").run()
     assert not at.exception and not called

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civic.figures import charts
-from civic.importer import ingest
+from civic.importer import api
 from civic.store import db, queries, snapshots
 from civic.text.safe_text import WJ, html_text, md_frame, md_text, plotly_text
 from tests.conftest import AS_OF, app_test
@@ -252,8 +252,8 @@ def test_admin_dry_run_quotes_hostile_header_cells_as_text(private_data_dir, mon
     from tests.test_admin import PASSWORD, _sign_in  # AppTest runs in navigation mode (conftest)
     monkeypatch.delenv("CIVIC_ADMIN_PASSWORD_SHA256", raising=False)
     monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
-    rows = ingest.sample_rows("activities", 2, seed=5)
-    ent = ingest.ENTITIES["activities"]
+    rows = api.sample_rows("activities", 2, seed=5)
+    ent = api.ENTITIES["activities"]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([c.zh for c in ent.cols] + [URL_LINK, URL_IMAGE])

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from civic.demo import simulate
-from civic.importer import ingest
+from civic.importer import api, lookups, read, validate
 from civic.store import db, snapshots, status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def _date_text(d: date, style: str):
 
 def to_csv(entity: str, rows: list[dict], *, english=False, encoding="utf-8", date_styles=("iso",),
            junk=False) -> bytes:
-    ent = ingest.ENTITIES[entity]
+    ent = api.ENTITIES[entity]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     if junk:   # a title row and a blank line above the header, a blank column, blank rows between records
@@ -66,11 +66,11 @@ def to_csv(entity: str, rows: list[dict], *, english=False, encoding="utf-8", da
 
 
 def sample(entity: str, n: int, seed: int) -> list[dict]:
-    return ingest.sample_rows(entity, n, seed=seed)
+    return api.sample_rows(entity, n, seed=seed)
 
 
-def commit(data: bytes, name: str = "t.csv", entity: str | None = None) -> ingest.Report:
-    return ingest.commit(data, name, entity, user="pytest")
+def commit(data: bytes, name: str = "t.csv", entity: str | None = None) -> api.Report:
+    return api.commit(data, name, entity, user="pytest")
 
 
 # ── good files ────────────────────────────────────────────────────────────────────────────────
@@ -78,7 +78,7 @@ def commit(data: bytes, name: str = "t.csv", entity: str | None = None) -> inges
 def test_csv_in_each_encoding(private_data_dir, encoding):
     rows = sample("activities", 6, seed=101)
     data = to_csv("activities", rows, encoding=encoding)
-    assert ingest.decode_text(data)[1] == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gbk"}[encoding]
+    assert read.decode_text(data)[1] == {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gbk"}[encoding]
     before = counts()["activities"]
     rep = commit(data, f"act-{encoding}.csv")
     assert (rep.added, rep.updated, rep.unchanged) == (6, 0, 0)
@@ -90,7 +90,7 @@ def test_csv_in_each_encoding(private_data_dir, encoding):
 
 def test_xlsx_with_excel_serial_dates_and_blank_rows(private_data_dir):
     rows = sample("activities", 5, seed=102)
-    wb = openpyxl.load_workbook(io.BytesIO(ingest.template_bytes("activities", rows)))
+    wb = openpyxl.load_workbook(io.BytesIO(api.template_bytes("activities", rows)))
     ws = wb["数据"]
     ws.cell(row=2, column=1).value = (rows[0]["activity_date"] - date(1899, 12, 30)).days   # a bare serial number
     ws.cell(row=2, column=1).number_format = "General"
@@ -109,7 +109,7 @@ def test_xlsx_with_excel_serial_dates_and_blank_rows(private_data_dir):
 def test_english_headers_title_rows_blank_columns_and_every_date_format(private_data_dir):
     rows = sample("activities", 10, seed=103)
     data = to_csv("activities", rows, english=True, junk=True, date_styles=("iso", "slash", "cn", "serial", "dots"))
-    rep = ingest.check(data, "english.csv")
+    rep = api.check(data, "english.csv")
     assert rep.ok, rep.text()
     assert rep.added == 10
     assert commit(data, "english.csv").added == 10
@@ -118,7 +118,7 @@ def test_english_headers_title_rows_blank_columns_and_every_date_format(private_
 def test_places_by_code_with_and_without_suffix(private_data_dir):
     rows = [r for r in sample("activities", 30, seed=104) if r["village"]][:6]
     con = db.connect_read(snapshots.current().path)
-    lk = ingest.Lookups(con)
+    lk = lookups.Lookups(con)
     con.close()
     town_code = {r["name"]: c for c, r in lk.towns.items()}
     forms = []
@@ -134,11 +134,11 @@ def test_places_by_code_with_and_without_suffix(private_data_dir):
     assert rep.added == 6, rep.text()
 
 
-@pytest.mark.parametrize("entity", sorted(ingest.ENTITIES))
+@pytest.mark.parametrize("entity", sorted(api.ENTITIES))
 def test_sample_template_adds_exactly_n_rows_and_reimport_adds_none(private_data_dir, entity):
     before = counts()
     v0 = version()
-    data = ingest.sample_bytes(entity, 5, seed=7)
+    data = api.sample_bytes(entity, 5, seed=7)
     rep = commit(data, f"{entity}.xlsx")
     assert rep.entity == entity
     assert (rep.added, rep.updated) == (5, 0), rep.text()
@@ -156,18 +156,18 @@ def test_sample_template_adds_exactly_n_rows_and_reimport_adds_none(private_data
 
 
 def test_sample_csv_matches_template_columns(private_data_dir):
-    data = ingest.sample_bytes("feedback", 3, seed=9, fmt="csv")
+    data = api.sample_bytes("feedback", 3, seed=9, fmt="csv")
     assert data.startswith(b"\xef\xbb\xbf")
     header = data.decode("utf-8-sig").splitlines()[0].split(",")
-    assert header == [c.zh for c in ingest.ENTITIES["feedback"].cols]
+    assert header == [c.zh for c in api.ENTITIES["feedback"].cols]
     assert commit(data, "fb.csv").added == 3
 
 
 # ── templates ─────────────────────────────────────────────────────────────────────────────────
-@pytest.mark.parametrize("entity", sorted(ingest.ENTITIES))
+@pytest.mark.parametrize("entity", sorted(api.ENTITIES))
 def test_template_has_chinese_headers_an_example_and_notes(data_dir, entity):
-    ent = ingest.ENTITIES[entity]
-    wb = openpyxl.load_workbook(io.BytesIO(ingest.template_bytes(entity)))
+    ent = api.ENTITIES[entity]
+    wb = openpyxl.load_workbook(io.BytesIO(api.template_bytes(entity)))
     assert wb.sheetnames == ["数据", "填写说明"]
     ws = wb["数据"]
     assert [c.value for c in ws[1]] == [c.zh for c in ent.cols]
@@ -180,8 +180,8 @@ def test_template_has_chinese_headers_an_example_and_notes(data_dir, entity):
         for choice in c.choices:
             assert choice in text
     # the bare template imports nothing: its example row is skipped
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.import_path(_write(ingest.template_bytes(entity), entity), dry_run=True)
+    with pytest.raises(api.ImportRejected) as exc:
+        api.import_path(_write(api.template_bytes(entity), entity), dry_run=True)
     assert "只有模板的示例行" in exc.value.report.text()
 
 
@@ -193,9 +193,9 @@ def _write(data: bytes, entity: str) -> Path:
 
 
 def test_template_example_rows_are_valid(data_dir, monkeypatch):
-    monkeypatch.setattr(ingest, "_example_row", lambda ent: ["never matches"])
-    for entity in ingest.ENTITIES:
-        rep = ingest.check(ingest.template_bytes(entity), f"{entity}.xlsx")
+    monkeypatch.setattr(validate, "_example_row", lambda ent: ["never matches"])
+    for entity in api.ENTITIES:
+        rep = api.check(api.template_bytes(entity), f"{entity}.xlsx")
         assert rep.ok, rep.text()
 
 
@@ -275,7 +275,7 @@ def test_compound_coordinates_are_marked_imported(private_data_dir):
 def test_dry_run_previews_and_writes_nothing(private_data_dir):
     v0, c0 = version(), counts()
     data = to_csv("activities", sample("activities", 4, seed=107))
-    rep = ingest.check(data, "dry.csv")
+    rep = api.check(data, "dry.csv")
     assert rep.ok and rep.added == 4 and not rep.committed
     assert list(rep.preview["操作"]) == ["新增"] * 4
     assert "行" in rep.preview.columns and "活动名称" in rep.preview.columns
@@ -285,7 +285,7 @@ def test_dry_run_previews_and_writes_nothing(private_data_dir):
 def test_audit_records_who_when_file_hash_entity_rows_and_version(private_data_dir):
     import hashlib
     data = to_csv("activities", sample("activities", 3, seed=108))
-    rep = ingest.commit(data, "audit.csv", user="王干事")
+    rep = api.commit(data, "audit.csv", user="王干事")
     e = snapshots.read_audit(1)[0]
     assert e["action"] == "import" and e["user"] == "王干事" and e["entity"] == "activities"
     assert e["file_name"] == "audit.csv" and e["sha256"] == hashlib.sha256(data).hexdigest()

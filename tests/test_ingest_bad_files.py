@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from civic.importer import ingest
+from civic.importer import api
 from civic.store import db, queries, snapshots, status
 
 from .make_bad_files import OUT, cases
@@ -56,8 +56,8 @@ def test_bad_file_is_rejected_and_nothing_changes(bad_dir, name):
     _, _, entity, code, text = CASES[name]
     before = _state(bad_dir)
     n_audit = len(_audit_lines(bad_dir))
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.import_path(OUT / name, entity=entity, user="pytest")
+    with pytest.raises(api.ImportRejected) as exc:
+        api.import_path(OUT / name, entity=entity, user="pytest")
     rep = exc.value.report
     texts = [p.text() for p in rep.problems]
     assert code in {p.code for p in rep.problems}, texts
@@ -73,8 +73,8 @@ def test_bad_file_is_rejected_and_nothing_changes(bad_dir, name):
     assert new[0]["file_name"] == name and new[0]["problems"] == len(rep.problems) and new[0]["sha256"] == rep.sha256
     assert "13800138000" not in json.dumps(new[0], ensure_ascii=False)
     # a dry run gives the same report
-    with pytest.raises(ingest.ImportRejected) as dry:
-        ingest.import_path(OUT / name, entity=entity, dry_run=True)
+    with pytest.raises(api.ImportRejected) as dry:
+        api.import_path(OUT / name, entity=entity, dry_run=True)
     assert [p.text() for p in dry.value.report.problems] == texts
     assert _audit_lines(bad_dir)[-1]["action"] == "import_check"
     # personal data never reaches the report: values are shown masked
@@ -82,8 +82,8 @@ def test_bad_file_is_rejected_and_nothing_changes(bad_dir, name):
 
 
 def test_every_problem_is_reported_at_once(bad_dir):
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.import_path(OUT / "many_problems.csv")
+    with pytest.raises(api.ImportRejected) as exc:
+        api.import_path(OUT / "many_problems.csv")
     probs = exc.value.report.problems
     got = {(p.row, p.column) for p in probs}
     assert {(2, "活动日期"), (2, "所属村"), (2, "活动名称"), (2, "服务类别"), (2, "参与人数"),
@@ -100,14 +100,14 @@ def test_file_over_the_size_limit(bad_dir, tmp_path, monkeypatch):
     line = "2025-03-08,古韩镇,西关村,,学雷锋志愿服务进村入户,乡风文明,36,8,25,16\n"
     with open(big, "w", encoding="utf-8") as fh:
         fh.write("活动日期,乡镇,所属村,实践站点,活动名称,服务类别,参与人数,志愿者人数,受益人数,服务时长（小时）\n")
-        fh.write(line * (ingest.MAX_BYTES // len(line.encode()) + 10))
-    assert big.stat().st_size > ingest.MAX_BYTES
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.import_path(big)
+        fh.write(line * (api.MAX_BYTES // len(line.encode()) + 10))
+    assert big.stat().st_size > api.MAX_BYTES
+    with pytest.raises(api.ImportRejected) as exc:
+        api.import_path(big)
     assert exc.value.report.problems[0].code == "too_big"
     assert "文件过大" in exc.value.report.problems[0].reason
-    with pytest.raises(ingest.ImportRejected) as exc2:     # the upload path (bytes) checks it too
-        ingest.commit(big.read_bytes(), "big.csv")
+    with pytest.raises(api.ImportRejected) as exc2:     # the upload path (bytes) checks it too
+        api.commit(big.read_bytes(), "big.csv")
     assert exc2.value.report.problems[0].code == "too_big"
     assert _state(bad_dir) == before
 

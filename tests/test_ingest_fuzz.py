@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civic.importer import ingest
+from civic.importer import api, problems, read, validate
+from civic.importer.lookups import Lookups
 from civic.store import db, snapshots
 
 JUNK = ["", " ", "=1+1", "-", "+", "@x", "0", "-3", "1e9", "3.5", "NaN", "inf", "是", "否", "2025-02-30", "2099-1-1",
@@ -23,21 +24,21 @@ def lookups(built_db):
     os.environ["CIVIC_DATA_DIR"] = str(built_db)
     con = db.connect_read(snapshots.current().path)
     try:
-        yield ingest.Lookups(con)
+        yield Lookups(con)
     finally:
         con.close()
 
 
 def _valid_cells(entity: str) -> dict:
-    ent = ingest.ENTITIES[entity]
+    ent = api.ENTITIES[entity]
     return {c.name: c.example for c in ent.cols}
 
 
-@pytest.mark.parametrize("entity", sorted(ingest.ENTITIES))
+@pytest.mark.parametrize("entity", sorted(api.ENTITIES))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_validation_never_crashes(lookups, entity, data):
-    ent = ingest.ENTITIES[entity]
+    ent = api.ENTITIES[entity]
     n = data.draw(st.integers(1, 4))
     rows = []
     for _ in range(n):
@@ -45,10 +46,10 @@ def test_validation_never_crashes(lookups, entity, data):
         row = [data.draw(st.one_of(st.sampled_from(JUNK), st.just(base[c.name]), st.text(max_size=8)))
                for c in ent.cols]
         rows.append(row)
-    sheet = ingest.Sheet("csv", [(1, [c.zh for c in ent.cols])] + [(i + 2, r) for i, r in enumerate(rows)])
+    sheet = read.Sheet("csv", [(1, [c.zh for c in ent.cols])] + [(i + 2, r) for i, r in enumerate(rows)])
     try:
-        parsed = ingest.parse(sheet, lookups, entity)
-    except ingest._FileProblem as fp:            # e.g. every row equals the example row
+        parsed = validate.parse(sheet, lookups, entity)
+    except problems._FileProblem as fp:            # e.g. every row equals the example row
         assert fp.problems
         return
     rows_with_problems = {p.row for p in parsed.problems if p.code != "duplicate_key"}

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from civic.app import export
-from civic.importer import ingest
+from civic.importer import api, cells
 from civic.store import db, snapshots
 from civic.text import pii
 
@@ -101,8 +101,8 @@ def test_the_generators_free_text_holds_no_personal_data(con):
 
 def test_import_rejects_personal_data_with_row_and_column(private_data_dir):
     v0 = snapshots.current().version
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.commit(act_csv(row(), row(ISSUE_TITLE, "2025-03-09")), "pii.csv", user="王干事")
+    with pytest.raises(api.ImportRejected) as exc:
+        api.commit(act_csv(row(), row(ISSUE_TITLE, "2025-03-09")), "pii.csv", user="王干事")
     probs = exc.value.report.problems
     assert [(p.row, p.column, p.code) for p in probs] == [(3, "活动名称", "personal_data")]
     assert "含有个人信息（手机号码、身份证号码）" in probs[0].text()
@@ -113,7 +113,7 @@ def test_import_rejects_personal_data_with_row_and_column(private_data_dir):
 
 
 def test_mask_option_imports_masked_text_and_records_it(private_data_dir):
-    rep = ingest.commit(act_csv(row(ISSUE_TITLE)), "pii.csv", user="王干事", pii_mode="mask")
+    rep = api.commit(act_csv(row(ISSUE_TITLE)), "pii.csv", user="王干事", pii_mode="mask")
     assert rep.committed and rep.added == 1 and rep.masked == 1
     assert any("已遮盖 1 个单元格中的个人信息（第2行「活动名称」）" in w for w in rep.warnings)
     title = scalar("SELECT title FROM activities WHERE source = 'import' ORDER BY activity_id DESC LIMIT 1")
@@ -136,12 +136,12 @@ def test_exports_mask_personal_data_that_got_in_before():
 def test_every_attempt_is_audited(private_data_dir):
     n = len(snapshots.read_audit(10_000))
     data = act_csv(row("审计测试活动"))
-    rep = ingest.check(data, "a.csv", user="甲")
+    rep = api.check(data, "a.csv", user="甲")
     assert rep.ok
-    ingest.commit(data, "a.csv", user="甲")
-    ingest.commit(data, "a.csv", user="甲")                 # the same again: nothing changes
-    with pytest.raises(ingest.ImportRejected):
-        ingest.commit(act_csv(row(day="2025-02-30")), "b.csv", user="乙")
+    api.commit(data, "a.csv", user="甲")
+    api.commit(data, "a.csv", user="甲")                 # the same again: nothing changes
+    with pytest.raises(api.ImportRejected):
+        api.commit(act_csv(row(day="2025-02-30")), "b.csv", user="乙")
     got = list(reversed(snapshots.read_audit(10_000)))[n:]
     assert [(e["action"], e["result"], e["user"], e["file_name"]) for e in got] == [
         ("import_check", "passed", "甲", "a.csv"), ("import", "imported", "甲", "a.csv"),
@@ -154,7 +154,7 @@ def test_every_attempt_is_audited(private_data_dir):
 # ── one upload limit ──────────────────────────────────────────────────────────────────────────
 def test_upload_limit_is_one_constant_and_no_error_links():
     conf = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert conf["server"]["maxUploadSize"] == ingest.MAX_MB == ingest.MAX_BYTES // 1048576
+    assert conf["server"]["maxUploadSize"] == api.MAX_MB == api.MAX_BYTES // 1048576
     assert conf["client"]["showErrorLinks"] is False
     assert conf["client"]["showErrorDetails"] == "none"
     from streamlit import config
@@ -162,20 +162,20 @@ def test_upload_limit_is_one_constant_and_no_error_links():
     from streamlit.runtime import app_session
     config.get_config_options(force_reparse=True)
     assert app_session._get_show_error_links() == Config.ShowErrorLinks.SHOW_ERROR_LINKS_FALSE
-    assert config.get_option("server.maxUploadSize") == ingest.MAX_MB
+    assert config.get_option("server.maxUploadSize") == api.MAX_MB
 
 
 def test_over_size_file_is_refused_before_it_is_read(private_data_dir, tmp_path, monkeypatch):
     big = tmp_path / "big.csv"
     with open(big, "wb") as fh:
-        fh.truncate(ingest.MAX_BYTES + 1)
+        fh.truncate(api.MAX_BYTES + 1)
     read = []
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or b"")
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.import_path(big, user="甲")
+    with pytest.raises(api.ImportRejected) as exc:
+        api.import_path(big, user="甲")
     assert not read
     p = exc.value.report.problems[0]
-    assert p.code == "too_big" and f"上限 {ingest.MAX_MB} MB" in p.reason
+    assert p.code == "too_big" and f"上限 {api.MAX_MB} MB" in p.reason
     assert snapshots.read_audit(1)[0]["result"] == "rejected"
 
 
@@ -188,8 +188,8 @@ def test_disk_full_while_copying_ends_in_a_message_and_leaves_no_work_file(priva
             d.write(s.read(4096))
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(shutil, "copyfile", half_copy)
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.commit(act_csv(row("磁盘满测试")), "full.csv", user="甲")
+    with pytest.raises(api.ImportRejected) as exc:
+        api.commit(act_csv(row("磁盘满测试")), "full.csv", user="甲")
     p = exc.value.report.problems[0]
     assert p.code == "write_failed" and "磁盘空间不足" in p.reason and "临时文件已删除" in p.reason
     assert tmp_files(private_data_dir) == []
@@ -202,9 +202,9 @@ def test_disk_full_inside_duckdb_ends_in_a_message_and_leaves_no_work_file(priva
 
     def boom(*a, **k):
         raise duckdb.IOException("IO Error: Could not write file: No space left on device")
-    monkeypatch.setattr(ingest, "_apply_in_place", boom)
-    with pytest.raises(ingest.ImportRejected) as exc:
-        ingest.commit(act_csv(row("磁盘满测试")), "full.csv")
+    monkeypatch.setattr(api, "_apply_in_place", boom)
+    with pytest.raises(api.ImportRejected) as exc:
+        api.commit(act_csv(row("磁盘满测试")), "full.csv")
     assert "磁盘空间不足" in exc.value.report.problems[0].reason
     assert tmp_files(private_data_dir) == []
 
@@ -213,9 +213,9 @@ def test_disk_full_inside_duckdb_ends_in_a_message_and_leaves_no_work_file(priva
 def test_unexpected_errors_become_one_chinese_reason_and_a_server_log(data_dir, monkeypatch, caplog):
     def broken(*a, **k):
         raise TypeError("'NoneType' object is not subscriptable")
-    monkeypatch.setattr(ingest, "parse", broken)
-    with caplog.at_level(logging.ERROR, logger="civic.importer.ingest"):
-        rep = ingest.check(act_csv(row()), "坏文件.xlsx", audit=False)
+    monkeypatch.setattr(api, "parse", broken)
+    with caplog.at_level(logging.ERROR, logger="civic.importer.api"):
+        rep = api.check(act_csv(row()), "坏文件.xlsx", audit=False)
     assert [p.text() for p in rep.problems][0].startswith("文件无法读取：坏文件.xlsx")
     assert "TypeError" not in rep.text()
     assert any(r.exc_info for r in caplog.records)      # the traceback is in the server log only
@@ -225,7 +225,7 @@ def test_cli_never_prints_a_traceback(private_data_dir, tmp_path, monkeypatch, c
     from civic import cli
     f = tmp_path / "x.csv"
     f.write_bytes(act_csv(row()))
-    monkeypatch.setattr(ingest, "Lookups", lambda con: (_ for _ in ()).throw(KeyError("boom")))
+    monkeypatch.setattr(api, "Lookups", lambda con: (_ for _ in ()).throw(KeyError("boom")))
     code = cli.main(["import", str(f)])
     out = capsys.readouterr()
     assert code == 1
@@ -239,25 +239,25 @@ def test_cli_never_prints_a_traceback(private_data_dir, tmp_path, monkeypatch, c
 def test_long_place_names_are_refused_by_length_before_any_fuzzy_match(data_dir):
     long_row = "2025-03-08," + "古" * 15000 + "," + "西" * 15000 + ",,学雷锋,乡风文明,36,8,25,16"
     data = act_csv(*[long_row.replace("2025-03-08", f"2025-03-{d:02d}") for d in range(1, 29)] * 4)
-    assert len(data) > 0.9 * ingest.MAX_BYTES                  # the issue's 10 MB file (was: > 10 minutes)
+    assert len(data) > 0.9 * api.MAX_BYTES                  # the issue's 10 MB file (was: > 10 minutes)
     t0 = time.monotonic()
-    rep = ingest.check(data, "long.csv", audit=False)
+    rep = api.check(data, "long.csv", audit=False)
     assert time.monotonic() - t0 < 10
     assert {p.code for p in rep.problems} == {"too_long"}
     assert any(p.column == "乡镇" and "15000 字" in p.reason for p in rep.problems)
     t0 = time.monotonic()
-    assert ingest._suggest("古" * 15000, ["古韩镇"] * 10) is None
-    assert ingest._suggest("西观村", [f"村{i}" for i in range(100_000)] + ["西关村"]) in (None, "西关村")
+    assert cells._suggest("古" * 15000, ["古韩镇"] * 10) is None
+    assert cells._suggest("西观村", [f"村{i}" for i in range(100_000)] + ["西关村"]) in (None, "西关村")
     assert time.monotonic() - t0 < 5
 
 
 def test_time_budget_and_cancellation(data_dir):
     data = act_csv(*[row(f"活动{i}") for i in range(1200)])
-    rep = ingest.check(data, "slow.csv", budget_s=0, audit=False)
+    rep = api.check(data, "slow.csv", budget_s=0, audit=False)
     assert [p.code for p in rep.problems] == ["timeout"] and "秒仍未完成" in rep.problems[0].reason
-    rep = ingest.check(data, "gone.csv", cancelled=lambda: True, audit=False)
+    rep = api.check(data, "gone.csv", cancelled=lambda: True, audit=False)
     assert [p.code for p in rep.problems] == ["cancelled"]
-    assert ingest.check(data, "fine.csv", audit=False).ok
+    assert api.check(data, "fine.csv", audit=False).ok
 
 
 def _million_row_xlsx() -> bytes:
@@ -280,9 +280,9 @@ def _million_row_xlsx() -> bytes:
 
 def test_a_million_row_workbook_is_refused_early(data_dir):
     data = _million_row_xlsx()
-    assert len(data) < ingest.MAX_BYTES
+    assert len(data) < api.MAX_BYTES
     t0 = time.monotonic()
-    rep = ingest.check(data, "million.xlsx", audit=False)
+    rep = api.check(data, "million.xlsx", audit=False)
     took = time.monotonic() - t0
     assert [p.code for p in rep.problems] == ["too_many_rows"]
     assert "超过上限 50,000 行" in rep.problems[0].reason
@@ -291,23 +291,23 @@ def test_a_million_row_workbook_is_refused_early(data_dir):
 
 # ── keys across imports ───────────────────────────────────────────────────────────────────────
 def test_reimport_with_full_width_letters_or_zero_width_space_updates_instead_of_adding(private_data_dir):
-    first = ingest.commit(act_csv(row("ABC志愿服务 进村")), "a.csv")
+    first = api.commit(act_csv(row("ABC志愿服务 进村")), "a.csv")
     assert first.added == 1
     n = scalar("SELECT count(*) FROM activities")
     for variant in ("ＡＢＣ志愿服务 进村", "ABC志愿\u200b服务 进村", "ABC志愿服务\u3000进村", "\ufeffABC志愿服务  进村"):
-        rep = ingest.check(act_csv(row(variant).replace(",36,", ",37,")), "b.csv", audit=False)
+        rep = api.check(act_csv(row(variant).replace(",36,", ",37,")), "b.csv", audit=False)
         assert rep.ok and (rep.added, rep.updated) == (0, 1), (variant, rep.text())
-    ingest.commit(act_csv(row("ＡＢＣ志愿服务\u200b 进村").replace(",36,", ",37,")), "b.csv")
+    api.commit(act_csv(row("ＡＢＣ志愿服务\u200b 进村").replace(",36,", ",37,")), "b.csv")
     assert scalar("SELECT count(*) FROM activities") == n
     # and within one file, the same spellings are duplicates
-    rep = ingest.check(act_csv(row("XYZ活动"), row("ＸＹＺ活动")), "c.csv", audit=False)
+    rep = api.check(act_csv(row("XYZ活动"), row("ＸＹＺ活动")), "c.csv", audit=False)
     assert [p.code for p in rep.problems] == ["duplicate_key"]
 
 
 # ── ?site= accepts the importer's ids ─────────────────────────────────────────────────────────
 def test_site_param_accepts_an_imported_site(private_data_dir):
     from tests.conftest import app_test
-    ingest.commit("站点名称,级别,乡镇,所属村,经度,纬度\n西关村红色文化基地,基地,古韩镇,,113.0421,36.5310\n".encode(), "s.csv")
+    api.commit("站点名称,级别,乡镇,所属村,经度,纬度\n西关村红色文化基地,基地,古韩镇,,113.0421,36.5310\n".encode(), "s.csv")
     sid = scalar("SELECT site_id FROM sites WHERE name = '西关村红色文化基地'")
     assert sid.startswith("B-IMP-")
     at = app_test(timeout=120)

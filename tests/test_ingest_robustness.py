@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from civic.importer import ingest
+from civic.importer import api
 from civic.store import db, queries, snapshots, status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +78,7 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def _sample_file(tmp_path: Path, entity: str, n: int, seed: int) -> Path:
     f = tmp_path / f"{entity}-{seed}.csv"
-    f.write_bytes(ingest.sample_bytes(entity, n, seed=seed, fmt="csv"))
+    f.write_bytes(api.sample_bytes(entity, n, seed=seed, fmt="csv"))
     return f
 
 
@@ -98,7 +98,7 @@ def test_kill_9_at_each_stage_leaves_published_data_intact(private_data_dir, tmp
     _, cur = db.reader()
     assert cur.execute("SELECT count(*) FROM v_activities").fetchone()[0] == c0["activities"]
     # the OS released the writer lock; the next import sweeps the leftovers and works
-    rep = ingest.commit(f.read_bytes(), f.name, user="after-kill")
+    rep = api.commit(f.read_bytes(), f.name, user="after-kill")
     assert rep.added == (40 if entity == "activities" else 3)
     assert _state()[1][entity] == c0[entity] + rep.added
     assert list((private_data_dir / "snapshots" / "tmp").iterdir()) == []
@@ -126,7 +126,7 @@ def test_kill_9_at_random_moments(private_data_dir, tmp_path):
         _, cur = db.reader()
         assert cur.execute("SELECT count(*) FROM activities").fetchone()[0] == c1["activities"]
         # the next import works and never double-counts
-        rep = ingest.commit(f.read_bytes(), f.name, user="after-kill")
+        rep = api.commit(f.read_bytes(), f.name, user="after-kill")
         assert _state()[1]["activities"] == c0["activities"] + 150
         assert rep.added in (0, 150)
 

@@ -13,7 +13,7 @@ import time
 from datetime import date, datetime
 
 from civic.cli import command
-from civic.importer import ingest
+from civic.importer import api
 from civic.store import snapshots
 
 _RATE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$", re.I)
@@ -52,12 +52,12 @@ def run(rate: float, count: int = 0, every: float | None = None, seed: int | Non
         batch = max(1, round(rate * every))
         if count:
             batch = min(batch, count - added)
-        data = ingest.sample_bytes(entity, batch, seed=None if seed is None else seed + tick, fmt="csv",
+        data = api.sample_bytes(entity, batch, seed=None if seed is None else seed + tick, fmt="csv",
                                    day=date.today())
         name = f"simulate-{datetime.now():%Y%m%d-%H%M%S}-{tick}.csv"
         try:
-            rep = ingest.commit(data, name, entity=entity, user="simulate")
-        except ingest.ImportRejected as exc:   # the generator and the validator disagree: a bug, say so
+            rep = api.commit(data, name, entity=entity, user="simulate")
+        except api.ImportRejected as exc:   # the generator and the validator disagree: a bug, say so
             say(exc.report.text())
             return added
         except snapshots.WriterBusy:

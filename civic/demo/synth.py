@@ -26,12 +26,14 @@ import pandas as pd
 
 from civic import paths
 from civic.demo import geo
+from civic.domain import ACTIVITY_TITLES as TYPE_TITLES
+from civic.domain import CONCERN_AREAS, MONTH_THEMES, SERVICE_TYPES, TEAM_SPECIALTIES
+from civic.domain import NAMED_BASES as BASE_KINDS
 
 REPORTING_YEAR = 2025
 DATA_START = date(2023, 1, 1)
 REPORT_END = date(REPORTING_YEAR, 12, 31)   # the moment the published figures describe (data/views.sql)
 DEFAULT_SEED = 20251205
-SERVICE_TYPES = ["理论宣讲", "文化惠民", "项目品牌", "乡风文明", "扶危帮困"]
 
 # Calibration targets. Each is inside its published band (see v_fact_check); changing one here is the
 # only way to change what the default database reproduces.
@@ -87,12 +89,8 @@ PROGRAMME_COMMUNITIES = {  # 4 in 富林镇, 2 in 九襄镇 (H10); the article d
     "511823100005": "饮泉", "511823100006": "西园", "511823100007": "流沙河", "511823100008": "滨湖",
     "511823101001": "九龙桥", "511823101002": "梨城",
 }
-CONCERN_AREAS = ["道路", "电力", "通信", "供水", "排水", "燃气", "消防", "环境卫生"]
 SERVICE_FACILITY_AREAS = ["养老", "托育", "文体", "助餐", "快递收发"]
 
-MONTH_THEMES = {1: "新春文明行动", 2: "移风易俗树新风", 3: "学雷锋志愿服务月", 4: "文明祭扫·缅怀先烈",
-                5: "劳动最光荣", 6: "关爱未成年人", 7: "党在我心中", 8: "平安襄垣·清凉夏日",
-                9: "尊师重教", 10: "爱国主义教育月", 11: "消防安全宣传月", 12: "国际志愿者日"}
 CAMPAIGN_NAMES = ["文明集市", "12·5国际志愿者日系列活动", "环东湖新时代文明实践圈志愿服务", "学雷锋志愿服务月",
                   "我们的节日·春节", "我们的节日·元宵", "我们的节日·清明", "我们的节日·端午", "我们的节日·七夕",
                   "我们的节日·中秋", "我们的节日·重阳", "全民国家安全教育日", "世界读书日全民阅读",
@@ -103,18 +101,6 @@ MARKET_ITEM_NAMES = ["理论政策宣讲", "移风易俗文艺展演", "非遗�
                      "法律咨询", "反诈宣传", "理发义剪", "家电维修", "农技咨询", "就业信息发布", "手工挂面展示",
                      "书法写春联", "亲子阅读", "垃圾分类互动", "文明餐桌倡议", "卫生健康咨询", "老年人智能手机教学",
                      "心理健康咨询", "禁毒宣传", "交通安全体验", "志愿者招募"]
-TYPE_TITLES = {
-    "理论宣讲": ["理论宣讲进村入户", "党的创新理论微宣讲", "政策解读面对面", "百姓宣讲团宣讲"],
-    "文化惠民": ["文艺演出下乡", "广场舞展演", "送电影下乡", "书香阅读分享会"],
-    "项目品牌": ["红马甲便民服务", "环东湖文明实践行", "文明实践+项目展示", "青年志愿服务项目"],
-    "乡风文明": ["移风易俗宣传", "好家风好家训分享", "文明新风评议", "道德讲堂"],
-    "扶危帮困": ["关爱空巢老人", "困难群众慰问", "留守儿童陪伴", "助残帮扶"],
-}
-TEAM_SPECIALTIES = ["理论宣讲", "文艺", "医疗健康", "法律服务", "科普", "环境保护", "助老", "关爱儿童",
-                    "平安巡防", "移风易俗", "巾帼", "青年", "红马甲", "农技", "阅读推广", "体育健身"]
-BASE_KINDS = [("红色教育基地", "红色教育"), ("农耕文化基地", "其他"), ("科普教育基地", "科普"),
-              ("体育健身基地", "体育"), ("非遗传承基地", "文化空间"), ("家风家训馆", "其他"),
-              ("移风易俗示范基地", "其他"), ("农家书屋示范点", "文化空间"), ("乡村振兴实践基地", "其他")]
 DONGHU_SPACES = ["城市书房", "书法馆", "亲子阅读馆", "非遗传习馆", "文化创意馆", "戏曲赏析厅", "读者交流区"]
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from civic import paths
 from civic.cli import command
-from civic.importer import ingest
+from civic.importer import api
 from civic.store import snapshots
 
 
 def _setup_import(p):
     p.add_argument("file", type=Path, help=".xlsx or .csv (UTF-8, UTF-8 with BOM or GBK)")
-    p.add_argument("--entity", choices=sorted(ingest.ENTITIES), help="data type (default: detected from the headers)")
+    p.add_argument("--entity", choices=sorted(api.ENTITIES), help="data type (default: detected from the headers)")
     p.add_argument("--dry-run", action="store_true", help="validate and preview only; write nothing")
     p.add_argument("--user", help="who imports, for the audit log (default: the OS user)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -46,7 +46,7 @@ def _log_to_file() -> None:
     logger.propagate = False
 
 
-def _print(rep: ingest.Report, as_json: bool, preview: int, stream=sys.stdout) -> None:
+def _print(rep: api.Report, as_json: bool, preview: int, stream=sys.stdout) -> None:
     if as_json:
         print(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2, default=str), file=stream)
         return
@@ -59,9 +59,9 @@ def _print(rep: ingest.Report, as_json: bool, preview: int, stream=sys.stdout) -
 def cmd_import(a) -> int:
     _log_to_file()
     try:
-        rep = ingest.import_path(a.file, entity=a.entity, dry_run=a.dry_run, user=a.user,
+        rep = api.import_path(a.file, entity=a.entity, dry_run=a.dry_run, user=a.user,
                                  pii_mode="mask" if a.mask_personal_data else "reject")
-    except ingest.ImportRejected as exc:
+    except api.ImportRejected as exc:
         _print(exc.report, a.json, a.preview, sys.stdout if a.json else sys.stderr)
         return 1
     except snapshots.WriterBusy as exc:
@@ -75,7 +75,7 @@ def cmd_import(a) -> int:
 
 
 def _setup_template(p):
-    p.add_argument("entity", choices=sorted(ingest.ENTITIES))
+    p.add_argument("entity", choices=sorted(api.ENTITIES))
     p.add_argument("--out", type=Path, help="output file (.xlsx, or .csv for a CSV with Chinese headers)")
     p.add_argument("--sample", type=int, default=0, metavar="N", help="fill with N valid, realistic, new records")
     p.add_argument("--seed", type=int, default=None, help="random seed for --sample (default: random)")
@@ -90,12 +90,12 @@ def cmd_template(a) -> int:
     fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
     try:
         if a.sample:
-            data = ingest.sample_bytes(a.entity, a.sample, seed=a.seed, fmt=fmt)
+            data = api.sample_bytes(a.entity, a.sample, seed=a.seed, fmt=fmt)
         elif fmt == "csv":
             print("模板只提供 .xlsx；CSV 请配合 --sample 使用", file=sys.stderr)
             return 2
         else:
-            data = ingest.template_bytes(a.entity)
+            data = api.template_bytes(a.entity)
     except snapshots.NoSnapshot:
         print("尚无已发布数据，请先运行 python -m civic build", file=sys.stderr)
         return 2
@@ -104,5 +104,5 @@ def cmd_template(a) -> int:
         return 2
     out.write_bytes(data)
     what = f"{a.sample} 条示例数据" if a.sample else "空模板（含示例行和填写说明）"
-    print(f"已生成「{ingest.ENTITIES[a.entity].zh}」{what} → {out}")
+    print(f"已生成「{api.ENTITIES[a.entity].zh}」{what} → {out}")
     return 0

@@ -11,7 +11,7 @@ from typing import Callable
 import pandas as pd
 import pyarrow as pa
 
-from civic import paths
+from civic import domain, paths
 from civic.demo import geo, synth
 from civic.store import db
 
@@ -77,6 +77,7 @@ def generator_hash() -> str:
     h = hashlib.sha256()
     civic_dir = paths.ROOT / "civic"
     files = [civic_dir / "demo" / "synth.py", civic_dir / "demo" / "geo.py", civic_dir / "store" / "build.py",
+             civic_dir / "domain.py",
              paths.SCHEMA_SQL, paths.VIEWS_SQL, paths.FACTS_CSV, *sorted(paths.REFERENCE_DIR.glob("*"))]
     for f in files:
         h.update(f.name.encode())
@@ -165,6 +166,7 @@ def populate(con, cfg: synth.SynthConfig, county_layout: geo.CountyLayout,
     _insert(con, "published_facts", published_facts_frame())
     prov = pd.DataFrame([{"table_name": k, "kind": v[0], "source": v[1], "note": v[2]} for k, v in PROVENANCE.items()])
     _insert(con, "provenance", prov)
+    _insert(con, "vocabulary", pd.DataFrame(domain.vocabulary_rows()))
     meta = {"reporting_year": str(synth.REPORTING_YEAR), "data_start": synth.DATA_START.isoformat(),
             "report_end": synth.REPORT_END.isoformat(),
             "as_of": cfg.as_of.isoformat(), "seed": str(cfg.seed), "scale": str(cfg.scale),

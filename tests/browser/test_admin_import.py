@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from civic.importer import ingest
+from civic.importer import api
 from devtools.harness import Server, exceptions, settle, shot
 
 PASSWORD = "浏览器测试-密码-7"
@@ -41,8 +41,8 @@ def test_upload_limit_and_personal_data_rejection(browser, admin_server, width, 
     page = _signed_in(browser, admin_server, width, height)
     uploader = page.locator('[data-testid="stFileUploader"]')
     text = uploader.inner_text()
-    assert f"最大 {ingest.MAX_MB} MB" in text
-    assert f"{ingest.MAX_MB}MB" in text.replace(" ", "") and "200MB" not in text.replace(" ", ""), text
+    assert f"最大 {api.MAX_MB} MB" in text
+    assert f"{api.MAX_MB}MB" in text.replace(" ", "") and "200MB" not in text.replace(" ", ""), text
     shot(page, f"admin_import_{width}x{height}")
     page.locator('input[type="file"]').set_input_files(
         files=[{"name": "含个人信息.csv", "mimeType": "text/csv", "buffer": PII_CSV}])

@@ -73,8 +73,8 @@ def test_a_viewer_session_cannot_make_the_server_hold_uploads(browser, own_serve
 
     # the largest body server.maxUploadSize lets through (the measured attack sent 10 MB under the old 200 MB
     # limit; a larger body is now cut off by Streamlit before our guard, see below)
-    from civic.importer import ingest
-    payload = b"a," * ((ingest.MAX_MB - 1) * MB // 2)
+    from civic.importer import api
+    payload = b"a," * ((api.MAX_MB - 1) * MB // 2)
     statuses = [_put(own_server, session_ids[-1], xsrf, payload) for _ in range(6)]
     assert statuses == [403] * 6, statuses
     during = _rss(own_server)
@@ -84,7 +84,7 @@ def test_a_viewer_session_cannot_make_the_server_hold_uploads(browser, own_serve
     assert _put(own_server, "no-such-session", xsrf, b"x") == 400
     # a body over server.maxUploadSize is refused (413) or cut off before it is read
     try:
-        over = _put(own_server, session_ids[-1], xsrf, b"a," * ((ingest.MAX_MB + 1) * MB // 2))
+        over = _put(own_server, session_ids[-1], xsrf, b"a," * ((api.MAX_MB + 1) * MB // 2))
     except (urllib.error.URLError, ConnectionError):
         over = "reset"
     assert over in (413, "reset"), over
@@ -97,7 +97,7 @@ def test_a_viewer_session_cannot_make_the_server_hold_uploads(browser, own_serve
 
 def test_a_signed_in_admin_still_uploads_through_the_guard(browser, built_db, tmp_path):
     """The guard must not break the one real uploader: sign in on /admin, upload a register, see its dry run."""
-    from civic.importer import ingest
+    from civic.importer import api
     password = "正确的密码-42"
     s = Server(built_db, env={"CIVIC_ADMIN_PASSWORD": password, "CIVIC_ADMIN_BACKOFF_SECONDS": "0"}).start()
     ctx = browser.context()
@@ -111,7 +111,7 @@ def test_a_signed_in_admin_still_uploads_through_the_guard(browser, built_db, tm
         settle(page)
         assert page.get_by_role("tab", name="导入数据").is_visible()
         f = tmp_path / "good.xlsx"
-        f.write_bytes(ingest.sample_bytes("activities", 3, seed=91))
+        f.write_bytes(api.sample_bytes("activities", 3, seed=91))
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(f))
         settle(page)
         text = page.inner_text('[data-testid="stMain"]')
