@@ -25,9 +25,9 @@ NEXT_MEETING_DAYS = (6, 40)   # the next meeting is announced this many days ahe
 
 # decisions by what the meeting was about; {work} is one of the compound's planned works
 DECISIONS = {
-    "坝坝会": ["征求意见：多数居民同意先做{work}，意见汇总后提交议事会",
-              "征求意见：居民提出{work}施工时间避开上下学时段，已记录",
-              "征求意见：{work}方案张贴公示七天，无异议"],
+    "坝坝会": ["多数居民同意先做{work}，意见汇总后提交议事会",
+              "居民提出{work}施工时间避开上下学时段，已记录",
+              "{work}方案张贴公示七天，无异议"],
     "议事会": ["表决通过{work}方案，居民自筹部分按户均摊",
               "同意{work}分两期实施，先做主要通道",
               "确定{work}施工单位进场时间，施工期间每周通报进度",
