@@ -6,6 +6,6 @@ from pathlib import Path
 # the civic package lives one folder up; Streamlit puts only this folder (and the cwd) on sys.path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from civic.public import server  # noqa: E402
+from civic.public import server
 
 server.run()

@@ -87,8 +87,10 @@ def works(p: CompoundPage, lang: str = "zh") -> str:
     rows = []
     for w in p.works.itertuples(index=False):
         share = 0.0 if not w.planned_qty else min(1.0, float(w.done_qty) / float(w.planned_qty))
+        done = t("public.done_of", lang, done=fmt.integer(w.done_qty), planned=fmt.integer(w.planned_qty),
+                 unit=tv("unit", w.unit, lang))
         rows.append(f'<div class="row"><span>{esc(tv("work_category", w.category, lang))}</span>'
-                    f'<span>{esc(t("public.done_of", lang, done=fmt.integer(w.done_qty), planned=fmt.integer(w.planned_qty), unit=tv("unit", w.unit, lang)))}</span></div>'
+                    f'<span>{esc(done)}</span></div>'
                     f'<div class="bar"><span style="width:{share * 100:.0f}%"></span></div>')
     return _section(t("public.works", lang), "".join(rows))
 
@@ -131,7 +133,8 @@ def meetings(p: CompoundPage, lang: str = "zh") -> str:
         decision = (f'<br>{esc(t("public.decision", lang))}{esc(m.decision)}' if isinstance(m.decision, str) else "")
         items.append(f'<li><b>{esc(fmt.day(m.meeting_date, lang))} · {esc(tv("meeting_type", m.meeting_type, lang))}</b>'
                      f'<br>{esc(t("public.topic", lang))}{esc(m.topic)}{decision}<br>{_approval(m, lang)}</li>')
-    parts.append(f'<p class="note">{esc(t("public.meetings_count", lang, n=len(p.meetings), shown=min(len(p.meetings), MEETINGS_SHOWN)))}</p>')
+    count = t("public.meetings_count", lang, n=len(p.meetings), shown=min(len(p.meetings), MEETINGS_SHOWN))
+    parts.append(f'<p class="note">{esc(count)}</p>')
     parts.append(f'<ul class="meet">{"".join(items)}</ul>')
     return _section(t("public.consultation", lang), "".join(parts))
 
