@@ -23,6 +23,7 @@ CHROME_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
 [data-testid="stMainBlockContainer"] { padding: 1rem 1rem 3rem; max-width: 46rem; }
 [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p { font-size: 15px; }
+[data-testid="stPageLink"] p { font-size: 16px; }
 </style>"""
 
 
