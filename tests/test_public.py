@@ -129,3 +129,14 @@ def test_phone_in_a_meeting_decision_reaches_the_page_masked(private_data_dir):
     assert PHONE not in html and "138****8000" in html
     shown = _shown(_public_app({"id": cid}))
     assert PHONE not in shown and "138****8000" in shown
+
+
+def test_bench_rows_for_the_public_page():
+    from devtools import bench
+    pub = {"status": "ok", "path": "/compound?id=HY-019", "viewport": [390, 844], "cold": {"render_ms": 2500.0},
+           "warm_render_ms": 1500.0, "payload_bytes": 9000, "exceptions": 0, "external_requests": []}
+    rows = {r["id"]: r for r in bench.public_targets(pub)}
+    assert rows["public_render"]["met"] and rows["public_payload"]["met"]
+    assert not bench.public_targets({**pub, "warm_render_ms": 2100.0})[0]["met"]
+    assert not bench.public_targets({**pub, "payload_bytes": 300_001})[1]["met"]
+    assert bench.public_targets({"status": "not available"}) == []
