@@ -25,11 +25,10 @@ CSS = """<style>
 .pub .ok { background: #e3f4e8; color: #17612f; }
 .pub .late { background: #fde8e4; color: #9b2514; }
 .pub .wait { background: #fff3d6; color: #7a5300; }
-.pub ol.steps { display: flex; list-style: none; margin: 0.75rem 0; padding: 0; gap: 2px; }
-.pub ol.steps li { flex: 1 1 0; min-width: 0; text-align: center; font-size: 15px; padding: 0.35rem 0.1rem;
-  background: #eef1f4; color: #5b6672; }
-.pub ol.steps li:first-child { border-radius: 0.5rem 0 0 0.5rem; }
-.pub ol.steps li:last-child { border-radius: 0 0.5rem 0.5rem 0; }
+.pub ol.steps { display: flex; flex-wrap: wrap; list-style: none; margin: 0.75rem 0; padding: 0; gap: 3px; }
+/* whole words on the bar: the five Chinese steps fit one row at 390 px; longer (English) words wrap the row */
+.pub ol.steps li { flex: 1 0 auto; text-align: center; font-size: 15px; padding: 0.35rem 0.4rem; white-space: nowrap;
+  overflow-wrap: normal; background: #eef1f4; color: #5b6672; border-radius: 0.4rem; }
 .pub ol.steps li.done { background: #cfe3f5; color: #123e63; }
 .pub ol.steps li.now { background: #1F6FB2; color: #fff; font-weight: 700; }
 .pub .bar { height: 0.5rem; background: #eef1f4; border-radius: 0.25rem; overflow: hidden; margin: 0.15rem 0 0.6rem; }
