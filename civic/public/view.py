@@ -101,7 +101,7 @@ def funding(p: CompoundPage, lang: str = "zh") -> str:
     rows = []
     for f in p.funding.itertuples(index=False):
         share = 0.0 if pd.isna(f.share) else float(f.share)
-        rows.append(f'<div class="row"><span>{esc(t("public.source." + f.source, lang))}</span>'
+        rows.append(f'<div class="row"><span>{esc(t(f"public.source.{f.source}", lang))}</span>'
                     f'<span>{esc(t("public.yuan", lang, v=fmt.num(f.amount_yuan, lang)))} · {esc(fmt.pct(share))}</span></div>'
                     f'<div class="bar"><span style="width:{share * 100:.0f}%"></span></div>')
     rows.append(f'<div class="row"><b>{esc(t("public.money_total", lang))}</b>'
