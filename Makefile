@@ -4,8 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 PORT    ?= 8501
 SCREEN_PORT ?= 8502
+PUBLIC_PORT ?= 8503
 
-.PHONY: install data rebuild run screen lint test test-fast test-browser bench bench-smoke clean
+.PHONY: install data rebuild run screen public lint test test-fast test-browser bench bench-smoke clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +33,11 @@ run: data
 screen: data
 	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(SCREEN_PORT) \
 		$$($(BIN)/python -m civic.app.screen.theme)
+
+# The residents' public pages (README "居民公开页"): a separate server that routes only the compound pages and
+# their index. It runs from public/, with its own .streamlit/config.toml and no pages/ folder beside it.
+public: data
+	cd public && ../$(BIN)/python -m streamlit run app.py --server.port $(PUBLIC_PORT)
 
 # Static checks (pyproject.toml): ruff, zero findings. `ruff check --fix` repairs import order and the like.
 lint: install

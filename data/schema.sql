@@ -289,6 +289,27 @@ CREATE TABLE meetings (
     source         VARCHAR NOT NULL DEFAULT 'synthetic' CHECK (source IN ('synthetic', 'import'))
 );
 
+-- 议事结果 (residents' public page): what a compound 坝坝会 / 议事会 decided; a 议事会 decision goes to the town
+-- party committee (报镇党委审批) and is 通过 once approved; a 坝坝会 collects opinions (approval NULL).
+CREATE TABLE meeting_decisions (
+    meeting_id     VARCHAR PRIMARY KEY REFERENCES meetings (meeting_id),
+    decision       VARCHAR NOT NULL,
+    approval       VARCHAR CHECK (approval IN ('报镇党委审批', '通过')),
+    approved_date  DATE,
+    source         VARCHAR NOT NULL DEFAULT 'synthetic' CHECK (source IN ('synthetic', 'import')),
+    CHECK ((approval = '通过') = (approved_date IS NOT NULL))
+);
+
+-- The next announced meeting of a compound (dated after the data's day; not yet held, so not in meetings).
+CREATE TABLE scheduled_meetings (
+    compound_id    VARCHAR NOT NULL REFERENCES compounds (compound_id),
+    meeting_date   DATE NOT NULL,
+    meeting_type   VARCHAR NOT NULL CHECK (meeting_type IN ('坝坝会', '议事会')),
+    topic          VARCHAR NOT NULL,
+    source         VARCHAR NOT NULL DEFAULT 'synthetic' CHECK (source IN ('synthetic', 'import')),
+    PRIMARY KEY (compound_id, meeting_date)
+);
+
 CREATE TABLE grid_party_committees (  -- 社区大党委
     committee_id    VARCHAR PRIMARY KEY,
     name            VARCHAR NOT NULL,

@@ -71,6 +71,9 @@ TARGET_BASELINE_MEMORY = 1 / 3
 TARGET_PAYLOAD_BYTES = 5_000_000
 TARGET_BUILD_S = {1: 15.0, 100: 120.0}
 TARGET_RENDER_MS = 3000.0
+# The residents' compound page at 390×844, scale 1 (devtools/public_bench.py; issue 19).
+TARGET_PUBLIC_RENDER_MS = 2000.0
+TARGET_PUBLIC_PAYLOAD_BYTES = 300_000
 
 # Pages drawn in Chromium (devtools/render_bench.py): the map, whole and zoomed to one town (夏店镇).
 RENDER_PATHS = ("/stations", "/stations?town=%E5%A4%8F%E5%BA%97%E9%95%87")
@@ -1064,6 +1067,37 @@ def measure_render(data_dir: Path, runs: int, timeout: float = 900) -> dict:
     return {"status": f"failed (rc {proc.returncode})", "stderr": proc.stderr[-2000:]}
 
 
+def measure_public(data_dir: Path, runs: int, timeout: float = 600) -> dict:
+    """devtools.public_bench in a subprocess: the residents' compound page drawn on a phone, and its payload."""
+    try:
+        proc = subprocess.run([sys.executable, "-m", "devtools.public_bench", str(data_dir), str(runs)],
+                              cwd=paths.ROOT, text=True, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"status": f"timed out after {timeout:.0f} s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("BENCH_JSON "):
+            return json.loads(line[len("BENCH_JSON "):])
+    return {"status": f"failed (rc {proc.returncode})", "stderr": proc.stderr[-2000:]}
+
+
+def public_targets(pub: dict) -> list[dict]:
+    """The two rows of the residents' page: drawn ≤ 2 s on a return visit, own payload ≤ 300 kB."""
+    if pub.get("status") != "ok":
+        return []
+    w, b = pub.get("warm_render_ms"), pub.get("payload_bytes")
+    clean = not pub.get("exceptions") and not pub.get("external_requests")
+    where = f"{unquote(pub['path'])} (×1, {pub['viewport'][0]}×{pub['viewport'][1]}"
+    return [
+        {"id": "public_render", "measure": f"residents' page drawn in Chromium, {where}, return visit)",
+         "target": f"≤ {TARGET_PUBLIC_RENDER_MS / 1000:.0f} s",
+         "value": f"{w:,.0f} ms (first visit {pub['cold']['render_ms']:,.0f} ms)" if w is not None else "–",
+         "met": w is not None and w <= TARGET_PUBLIC_RENDER_MS and clean, "note": ""},
+        {"id": "public_payload", "measure": f"residents' page payload, {where})",
+         "target": f"≤ {TARGET_PUBLIC_PAYLOAD_BYTES // 1000} kB", "value": fmt_bytes(b),
+         "met": b is not None and b <= TARGET_PUBLIC_PAYLOAD_BYTES, "note": ""},
+    ]
+
+
 # ── the screen soak ──────────────────────────────────────────────────────────────────────────
 def measure_soak(data_dir: Path, switches: int, timeout: float, warmup: int | None = None,
                  tabs: int | None = None) -> dict:
@@ -1173,7 +1207,7 @@ def evaluate_targets(res: dict) -> list[dict]:
         a, e, g = _soak_figures(soak)
         add("soak", f"screen soak RSS growth ({soak['switches']} switches)", "< 10% after warm-up",
             f"{a} → {e} MB ({g}%)", g is not None and g < 10)
-    return out
+    return out + public_targets(res.get("public") or {})
 
 
 # ── the whole run ────────────────────────────────────────────────────────────────────────────
@@ -1191,6 +1225,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
         "date": datetime.now().astimezone().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
         "runs": runs, "scales": scales, "machine": machine_info(), "versions": versions(),
         "load_avg_start": load_avg(), "builds": {}, "pages": [], "baseline": {}, "soak": None, "render": None,
+        "public": None,
     }
     data_dirs = dict(data_dirs or {})
     quiet_streamlit()
@@ -1253,6 +1288,9 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
                  f"{r['warm_render_ms']:,.0f} ms ({r['warm_render_min_ms']:,.0f}–{r['warm_render_max_ms']:,.0f})")
         if res["render"].get("status") != "ok":
             _say(f"  render: {res['render'].get('status')}")
+        res["public"] = measure_public(data_dirs[min(scales)], runs)
+        _say(f"  residents' page: {res['public'].get('status')}, return visits "
+             f"{res['public'].get('warm_render_ms')} ms, payload {res['public'].get('payload_bytes')} B")
     if soak:
         s = min(scales)
         res["soak"] = {**measure_soak(data_dirs[s], soak_switches, timeout=900.0, warmup=5 if smoke else None,

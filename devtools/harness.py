@@ -84,11 +84,13 @@ class Server:
     """`streamlit run app.py` on a free port; restartable (same port) for first-request tests."""
 
     def __init__(self, data_dir: Path, port: int | None = None, extra_args: list[str] | None = None,
-                 env: dict | None = None):
+                 env: dict | None = None, script: Path | None = None):
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.extra_args = extra_args or []
         self.env = env or {}
+        # the residents' server (public/app.py) runs from its own folder, with its own .streamlit/config.toml
+        self.script = Path(script) if script else ROOT / "app.py"
         self.proc: subprocess.Popen | None = None
         self.log = ARTIFACTS.parent / f"streamlit-{self.port}.log"
 
@@ -99,9 +101,9 @@ class Server:
     def start(self, timeout: float = 60) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "CIVIC_DATA_DIR": str(self.data_dir), **self.env}
-        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
                "--server.address", "127.0.0.1", "--server.headless", "true", *self.extra_args]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(cmd, cwd=self.script.parent, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from civic import paths
-from civic.demo import geo
+from civic.demo import consultation, geo
 from civic.domain import ACTIVITY_TITLES as TYPE_TITLES
 from civic.domain import CONCERN_AREAS, MONTH_THEMES, SERVICE_TYPES, TEAM_SPECIALTIES
 from civic.domain import NAMED_BASES as BASE_KINDS
@@ -1009,5 +1009,9 @@ def generate(cfg: SynthConfig, layout: geo.CountyLayout) -> dict[str, pd.DataFra
             tables.setdefault(name, []).append(df)
     rng = np.random.default_rng([cfg.seed, 10_000])
     for name, df in _hanyuan(rng, cfg, ref).items():
+        tables.setdefault(name, []).append(df)
+    # 议事结果 and next meetings: a separate RNG stream, so every table above stays identical
+    hanyuan = {k: v[-1] for k, v in tables.items()}
+    for name, df in consultation.generate(cfg.seed, cfg.as_of, hanyuan).items():
         tables.setdefault(name, []).append(df)
     return {k: pd.concat(v, ignore_index=True) if len(v) > 1 else v[0] for k, v in tables.items()}

@@ -1,0 +1,1 @@
+"""Rendering HTML to print files (PDF, PNG) with the local Chromium."""
