@@ -76,7 +76,7 @@ def generator_hash() -> str:
     """Changes whenever anything that shapes the generated data changes (bench cache key)."""
     h = hashlib.sha256()
     civic_dir = paths.ROOT / "civic"
-    files = [civic_dir / "demo" / "synth.py", civic_dir / "demo" / "geo.py", civic_dir / "store" / "build.py",
+    files = [*sorted((civic_dir / "demo").glob("*.py")), civic_dir / "store" / "build.py",
              paths.SCHEMA_SQL, paths.VIEWS_SQL, paths.FACTS_CSV, *sorted(paths.REFERENCE_DIR.glob("*"))]
     for f in files:
         h.update(f.name.encode())
