@@ -33,9 +33,11 @@ screen: data
 		--theme.backgroundColor="#040d22" --theme.secondaryBackgroundColor="#0b1f45" \
 		--theme.textColor="#e6f1ff" --theme.primaryColor="#35d0ff"
 
-# Static checks (pyproject.toml): ruff, zero findings. `ruff check --fix` repairs import order and the like.
+# Static checks (pyproject.toml): ruff and mypy (over civic/), zero findings. `ruff check --fix` repairs
+# import order and the like.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: install
 	$(BIN)/python -m pytest -q

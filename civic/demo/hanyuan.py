@@ -121,18 +121,19 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
             stage_len = [max(1, durs[k] + round(extra * durs[k] / sum(durs))) for k in range(3)]
             stage_len[1] += (sum(durs) + extra) - sum(stage_len)
             a0 = ps[0] + timedelta(days=start_off)
-            a_starts, a_ends = [], []
+            starts: list[date] = []
+            ends: list[date] = []
             for k in range(3):
-                a_starts.append(a0)
+                starts.append(a0)
                 a0 = a0 + timedelta(days=stage_len[k])
-                a_ends.append(a0)
+                ends.append(a0)
             done_day = min(a0, complete_by)
             if a0 > complete_by:   # squeeze the chain so the compound is done by the reporting year's end
                 shift = a0 - complete_by
-                a_starts = [d - shift for d in a_starts]
-                a_ends = [d - shift for d in a_ends]
-            a_starts.append(done_day)
-            a_ends.append(done_day)
+                starts = [d - shift for d in starts]
+                ends = [d - shift for d in ends]
+            a_starts: list[date | None] = [*starts, done_day]
+            a_ends: list[date | None] = [*ends, done_day]
         else:
             if cur >= 0:
                 cur_end = as_of + timedelta(days=int(rng.integers(-60, 150)))
@@ -158,7 +159,7 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
     completion = stage_df[stage_df.stage == "完成"].set_index("compound_id").actual_start
 
     # works: done only where construction started; completed compounds carry most of it
-    work_rows = []
+    work_rows: list[tuple[str, str, float, float, date | None]] = []
     active = np.flatnonzero(np.isin(status, ["施工", "验收", "完成"]))
     planned_only = np.flatnonzero(np.isin(status, ["设计", "未启动"]))
     w_active = np.where(status[active] == "施工", 0.45, 1.0) * buildings[active]
@@ -193,11 +194,11 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
 
     fund_rows = []
     shares = {"财政奖补": 0.58, "居民自筹": 0.12, "集体经济": 0.10, "联帮包单位": 0.20}
-    for i in np.flatnonzero(batch != "储备一批"):
-        total = area[i] * rng.uniform(160, 320)
+    for c_i in np.flatnonzero(batch != "储备一批"):
+        cost = area[c_i] * rng.uniform(160, 320)
         mix = rng.dirichlet(np.array(list(shares.values())) * 40)
         for (src, _), m in zip(shares.items(), mix):
-            fund_rows.append({"compound_id": cid[i], "source": src, "amount_yuan": round(total * m, -2)})
+            fund_rows.append({"compound_id": cid[c_i], "source": src, "amount_yuan": round(cost * m, -2)})
     out["funding"] = pd.DataFrame(fund_rows)
 
     # governance
@@ -324,10 +325,10 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
     kinds = {"物业合伙人": "领办小区物业", "童心合伙人": "服务一老一小", "商圈合伙人": "夜间经济"}
     proj = []
     for j in range(20):
-        p = prt[j % 15]
-        kind = kinds[p["kind"]] if j < 15 else "便民服务"
-        proj.append({"project_id": f"PP{j + 1:02d}", "name": f"{p['name']}·{kind}项目{'' if j < 15 else '二'}",
-                     "kind": kind, "partner_id": p["partner_id"], "community_code": prog[j % 6],
+        partner = prt[j % 15]
+        kind = kinds[partner["kind"]] if j < 15 else "便民服务"
+        proj.append({"project_id": f"PP{j + 1:02d}", "name": f"{partner['name']}·{kind}项目{'' if j < 15 else '二'}",
+                     "kind": kind, "partner_id": partner["partner_id"], "community_code": prog[j % 6],
                      "start_date": date(2024, 1, 1) + timedelta(days=int(rng.integers(0, 600)))})
     out["partner_projects"] = pd.DataFrame(proj)
     return out

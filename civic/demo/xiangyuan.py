@@ -3,6 +3,7 @@ generated for replica r of `--scale N` (civic/demo/synth.py)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,8 +60,8 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
     towns["county_code"] = cc
     towns["name"] = towns.name + suffix
     seat = {t: layout.town_seat.get(t) for t in towns_all.town_code}
-    towns["lon"] = [round(seat[t][0] + dx, 6) if seat[t] else None for t in towns_all.town_code]
-    towns["lat"] = [round(seat[t][1] + dy, 6) if seat[t] else None for t in towns_all.town_code]
+    towns["lon"] = [round(xy[0] + dx, 6) if xy else None for xy in (seat[t] for t in towns_all.town_code)]
+    towns["lat"] = [round(xy[1] + dy, 6) if xy else None for xy in (seat[t] for t in towns_all.town_code)]
     towns["coord_quality"] = "approximate"
     towns["area_geojson"] = [geo.shift_geojson(layout.town_area_geojson[t], dx, dy)
                              if t in layout.town_area_geojson else None for t in towns_all.town_code]
@@ -82,7 +83,8 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
     gh = "140423100"
 
     # sites ---------------------------------------------------------------------------------
-    sites = [{"site_id": f"C-{cc}", "level": "中心", "name": f"襄垣县新时代文明实践中心{suffix}", "town_code": tcode[gh],
+    sites: list[dict[str, Any]] = [
+             {"site_id": f"C-{cc}", "level": "中心", "name": f"襄垣县新时代文明实践中心{suffix}", "town_code": tcode[gh],
               "village_code": None, "parent_site_id": None, "base_kind": None,
               "lon": layout.seat[0] + 0.004, "lat": layout.seat[1] + 0.002, "opened_date": date(2019, 6, 1)}]
     for t in real_towns:
@@ -168,7 +170,8 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
         "village_code": res_v, "site_id": [f"S-{v}" for v in res_v]})
 
     # teams ---------------------------------------------------------------------------------
-    teams = [{"team_id": f"T-{cc}-0000", "name": f"襄垣县新时代文明实践志愿服务总队{suffix}", "team_type": "总队",
+    teams: list[dict[str, Any]] = [
+             {"team_id": f"T-{cc}-0000", "name": f"襄垣县新时代文明实践志愿服务总队{suffix}", "team_type": "总队",
               "town_code": None, "site_id": f"C-{cc}", "parent_team_id": None, "specialty": None}]
     for t in real_towns:
         teams.append({"team_id": f"T-{tcode[t]}-F", "name": f"{tname[t]}志愿服务分队{suffix}", "team_type": "分队",
@@ -239,15 +242,15 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
     out["campaigns"], out["campaign_items"] = camps, pd.DataFrame(item_rows)
 
     # activities -------------------------------------------------------------------------------
-    days_all, counts = [], []
+    year_days: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
     for y in range(DATA_START.year, cfg.as_of.year + 1):
         n = activities_in_year(y, cfg.as_of)
         d = day_range(date(y, 1, 1), min(date(y, 12, 31), cfg.as_of))
         w = day_weights(d)
-        days_all.append(d)
+        year_days.append(d)
         counts.append(allocate_total(rng, w, n))
-    days_all = np.concatenate(days_all)
-    act_dates = np.repeat(days_all, np.concatenate(counts))
+    act_dates = np.repeat(np.concatenate(year_days), np.concatenate(counts))
     n_act = len(act_dates)
     site_ids = np.empty(n_act, dtype=object)
     # X18/X19 count DATA_START … REPORT_END: exactly the calibrated number of that period's rows go to the
@@ -291,16 +294,16 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
 
     # team at the site, else the town's 分队, else the 总队
     teams_at: dict[str, list[str]] = {}
-    for d in teams:
-        teams_at.setdefault(d["site_id"], []).append(d["team_id"])
+    for team in teams:
+        teams_at.setdefault(team["site_id"], []).append(team["team_id"])
     team_ids = np.empty(n_act, dtype=object)
     # sites in sorted order, rows in their original order within a site (as a stable sort by site would)
     site_code, site_uniq = pd.factorize(site_ids, sort=True)
     order = np.argsort(site_code, kind="stable")
     bounds = np.r_[0, np.cumsum(np.bincount(site_code, minlength=len(site_uniq)))]
     for s, a, b in zip(site_uniq.tolist(), bounds[:-1].tolist(), bounds[1:].tolist()):
-        cands = teams_at.get(s) or ([f"T-{site_town[s]}-F"] if site_level[s] != "中心" else [f"T-{cc}-0000"])
-        team_ids[order[a:b]] = np.asarray(cands, dtype=object)[rng.integers(0, len(cands), b - a)]
+        at_site = teams_at.get(s) or ([f"T-{site_town[s]}-F"] if site_level[s] != "中心" else [f"T-{cc}-0000"])
+        team_ids[order[a:b]] = np.asarray(at_site, dtype=object)[rng.integers(0, len(at_site), b - a)]
 
     month = pd.DatetimeIndex(act_dates).month.to_numpy()
     year = pd.DatetimeIndex(act_dates).year.to_numpy()
@@ -374,9 +377,9 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
         if k < len(st_rows) and k % 2 == 0 and len(br_rows) < len(st_rows) + extra // 2:
             br_rows.append((f"{st_names[k]}第二党支部", st_towns[k]))
         else:
-            d = depts[k % len(depts)]
+            dept = depts[k % len(depts)]
             n = k // len(depts) + 1
-            br_rows.append((f"县{d}第{n}党支部{suffix}", None))
+            br_rows.append((f"县{dept}第{n}党支部{suffix}", None))
         k += 1
     members = allocate_total(rng, rng.lognormal(0, 0.5, PARTY_BRANCHES), PARTY_MEMBERS, minimum=5)
     branches = pd.DataFrame({"branch_id": [f"P-{cc}-{i:04d}" for i in range(1, PARTY_BRANCHES + 1)],

@@ -65,7 +65,7 @@ def _circle_cell(fill: Sequence[int] | None, line: Sequence[int] | None, share: 
         draw.ellipse((c - r, c - r, c + r, c + r), fill=tuple(line))
         r -= share * 2 * r
     draw.ellipse((c - r, c - r, c + r, c + r), fill=tuple(fill) if fill is not None else (0, 0, 0, 0))
-    return big.resize((cell, cell), Image.LANCZOS)
+    return big.resize((cell, cell), Image.Resampling.LANCZOS)
 
 
 @lru_cache(maxsize=16)
@@ -99,7 +99,7 @@ def icon_atlas(dark: bool = False, only: tuple[str, ...] | None = None) -> tuple
         draw.polygon(_shape(name, cx, cy, r), fill=tuple(th.icon_edge) + (255,))
         inner = _shape(name, cx, cy, r - edge * (1.9 if name == "star" else 1.5 if name == "triangle" else 1.25))
         draw.polygon(inner, fill=tuple(colours[name][:3]) + (255,))
-    img = img.resize((cell * len(names), cell), Image.LANCZOS)
+    img = img.resize((cell * len(names), cell), Image.Resampling.LANCZOS)
     for name, m in mapping.items():
         if name in circles:
             img.paste(_circle_cell(*circles[name]), (m["x"], m["y"]))
@@ -180,7 +180,8 @@ def _draw_label_atlas(labels: tuple[tuple[str, LabelStyle], ...], ring: tuple | 
     boxes = []
     for text, st in labels:
         font, sw = _font(st.bold, round(st.px * k)), max(1, round(st.halo_px * k))
-        x0, y0, x1, y1 = probe.textbbox((0, 0), text, font=font, stroke_width=sw)
+        # whole pixels from an integer origin (the stub types the box as floats)
+        x0, y0, x1, y1 = (round(v) for v in probe.textbbox((0, 0), text, font=font, stroke_width=sw))
         boxes.append((x0, y0, x1 - x0 + 2, y1 - y0 + 2, font, sw))
     # shelf packing, in order, after the ring's cell
     cell = ICON_CELL if ring is not None else 0

@@ -49,7 +49,7 @@ def parse_area(geojson: str) -> tuple[tuple[tuple[tuple[float, float], ...], ...
     if best is None and rings:
         a = np.asarray(rings[0], dtype=float)
         point = (round_coord(a[:, 0].mean()), round_coord(a[:, 1].mean()))
-    return tuple(tuple(tuple(p) for p in r) for r in rings), point
+    return tuple(tuple((p[0], p[1]) for p in r) for r in rings), point
 
 
 def town_label_points(towns: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 import pydeck as pdk
@@ -200,7 +200,7 @@ def site_layer(sites: pd.DataFrame, metric: str = "activities", dark: bool = Fal
                 row["i"] = ICON_OF_LEVEL[level]
                 row["s"] = SYMBOL_SIZES[level] * (160 if zoomed_out else 1)
             rows.append(row)
-    size_kw = ({"size_units": _lit("meters"), "size_min_pixels": 5, "size_max_pixels": 34 * scale} if zoomed_out
+    size_kw: dict[str, Any] = ({"size_units": _lit("meters"), "size_min_pixels": 5, "size_max_pixels": 34 * scale} if zoomed_out
                else {"size_units": _lit("pixels"), "size_scale": scale})
     return _icon_layer(rows, stable_id("sites", suffix), dark, SITE_ICONS, **size_kw)
 
