@@ -211,35 +211,8 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
     out["teams"] = teams_df
 
     # months, themes, campaigns ----------------------------------------------------------------
-    months = pd.date_range(DATA_START, date(cfg.as_of.year, 12, 1), freq="MS")
-    out["monthly_themes"] = pd.DataFrame({"month": months.date, "county_code": cc,
-                                          "theme": [MONTH_THEMES[m.month] for m in months]})
-    camp_rows, item_rows = [], []
-    for y in range(DATA_START.year, cfg.as_of.year + 1):
-        n = CAMPAIGNS_PER_YEAR.get(y, 23)
-        names = CAMPAIGN_NAMES[:3] + list(rng.choice(CAMPAIGN_NAMES[3:], size=n - 3, replace=False))
-        for i, name in enumerate(names):
-            if name == "文明集市":
-                start = date(y, 9, 20)
-            elif name.startswith("12·5"):
-                start = date(y, 12, 1)
-            elif name.startswith("学雷锋"):
-                start = date(y, 3, 1)
-            else:
-                start = date(y, 1, 1) + timedelta(days=int(rng.integers(0, 350)))
-            if start > cfg.as_of:
-                continue
-            span = 2 if name == "文明集市" else 10 if name.startswith("12·5") else int(rng.integers(1, 20))
-            end = min(start + timedelta(days=span), date(y, 12, 31))
-            cid = f"G-{cc}-{y}-{i:02d}"
-            camp_rows.append({"campaign_id": cid, "county_code": cc, "name": name, "start_date": start, "end_date": end})
-            if name == "文明集市":
-                k = MARKET_ITEMS if y == REPORTING_YEAR else int(rng.integers(18, 23))
-                for j, item in enumerate(MARKET_ITEM_NAMES[:k], start=1):
-                    item_rows.append({"campaign_id": cid, "item_no": j, "name": item,
-                                      "service_type": SERVICE_TYPES[j % 5]})
-    camps = pd.DataFrame(camp_rows)
-    out["campaigns"], out["campaign_items"] = camps, pd.DataFrame(item_rows)
+    out["monthly_themes"], camps, out["campaign_items"] = _campaigns(rng, cfg, cc)
+    out["campaigns"] = camps
 
     # activities -------------------------------------------------------------------------------
     year_days: list[np.ndarray] = []
@@ -363,7 +336,52 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
         "volunteers": volunteers, "beneficiaries": beneficiaries, "hours": hours, "source": "synthetic"})
 
     # party branches and micro-wishes ------------------------------------------------------------
-    br_rows = []
+    branches = _party_branches(rng, cc, suffix, stations)
+    out["party_branches"] = branches
+    out["micro_wishes"] = wishes(rng, cfg, cc, branches, stations)
+
+    # trainings ------------------------------------------------------------------------------
+    out["trainings"] = trainings(rng, cfg, cc, farmer, [s for s in sites_df.site_id if s.startswith(("I-", "B-", "C-"))],
+                                  dict(zip(sites_df.site_id, sites_df.town_code)))
+    return out
+
+
+def _campaigns(rng: np.random.Generator, cfg: SynthConfig, cc: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Monthly themes, each year's campaigns (the three fixed ones and a draw of the rest) and the 文明集市's items."""
+    camp_rows: list[dict[str, Any]] = []
+    item_rows: list[dict[str, Any]] = []
+    months = pd.date_range(DATA_START, date(cfg.as_of.year, 12, 1), freq="MS")
+    themes = pd.DataFrame({"month": months.date, "county_code": cc,
+                          "theme": [MONTH_THEMES[m.month] for m in months]})
+    for y in range(DATA_START.year, cfg.as_of.year + 1):
+        n = CAMPAIGNS_PER_YEAR.get(y, 23)
+        names = CAMPAIGN_NAMES[:3] + list(rng.choice(CAMPAIGN_NAMES[3:], size=n - 3, replace=False))
+        for i, name in enumerate(names):
+            if name == "文明集市":
+                start = date(y, 9, 20)
+            elif name.startswith("12·5"):
+                start = date(y, 12, 1)
+            elif name.startswith("学雷锋"):
+                start = date(y, 3, 1)
+            else:
+                start = date(y, 1, 1) + timedelta(days=int(rng.integers(0, 350)))
+            if start > cfg.as_of:
+                continue
+            span = 2 if name == "文明集市" else 10 if name.startswith("12·5") else int(rng.integers(1, 20))
+            end = min(start + timedelta(days=span), date(y, 12, 31))
+            cid = f"G-{cc}-{y}-{i:02d}"
+            camp_rows.append({"campaign_id": cid, "county_code": cc, "name": name, "start_date": start, "end_date": end})
+            if name == "文明集市":
+                k = MARKET_ITEMS if y == REPORTING_YEAR else int(rng.integers(18, 23))
+                for j, item in enumerate(MARKET_ITEM_NAMES[:k], start=1):
+                    item_rows.append({"campaign_id": cid, "item_no": j, "name": item,
+                                      "service_type": SERVICE_TYPES[j % 5]})
+    return themes, pd.DataFrame(camp_rows), pd.DataFrame(item_rows)
+
+
+def _party_branches(rng: np.random.Generator, cc: str, suffix: str, stations: pd.DataFrame) -> pd.DataFrame:
+    """One branch per station, second branches at every other station and the county departments' branches."""
+    br_rows: list[tuple[str, str | None]] = []
     st_rows = stations.reset_index(drop=True)
     extra = PARTY_BRANCHES - len(st_rows)
     st_names, st_towns = st_rows["name"].tolist(), st_rows.town_code.tolist()
@@ -382,13 +400,6 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, r: int, ref: dict, layout
             br_rows.append((f"县{dept}第{n}党支部{suffix}", None))
         k += 1
     members = allocate_total(rng, rng.lognormal(0, 0.5, PARTY_BRANCHES), PARTY_MEMBERS, minimum=5)
-    branches = pd.DataFrame({"branch_id": [f"P-{cc}-{i:04d}" for i in range(1, PARTY_BRANCHES + 1)],
-                             "name": [b[0] for b in br_rows], "county_code": cc,
-                             "town_code": [b[1] for b in br_rows], "members": members})
-    out["party_branches"] = branches
-    out["micro_wishes"] = wishes(rng, cfg, cc, branches, stations)
-
-    # trainings ------------------------------------------------------------------------------
-    out["trainings"] = trainings(rng, cfg, cc, farmer, [s for s in sites_df.site_id if s.startswith(("I-", "B-", "C-"))],
-                                  dict(zip(sites_df.site_id, sites_df.town_code)))
-    return out
+    return pd.DataFrame({"branch_id": [f"P-{cc}-{i:04d}" for i in range(1, PARTY_BRANCHES + 1)],
+                        "name": [b[0] for b in br_rows], "county_code": cc,
+                        "town_code": [b[1] for b in br_rows], "members": members})
