@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -225,69 +226,9 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
     bodies.insert(0, "body_id", [f"GB-{i:03d}" for i in range(1, len(bodies) + 1)])
     out["governance_bodies"] = bodies
 
-    # feedback (×scale)
-    summaries = {"道路": "小区道路破损坑洼", "电力": "楼道照明线路老化", "通信": "通信飞线杂乱", "供水": "供水管道漏水",
-                 "排水": "雨污管道堵塞", "燃气": "燃气管道改造诉求", "消防": "消防通道被占用", "环境卫生": "垃圾清运不及时"}
-    channels = ["坝坝会", "座谈会", "网格员走访", "微信群", "议事会", "热线电话"]
-    fb = []
-    # H09 counts items received up to REPORT_END: exactly FEEDBACK_TOTAL of them (×scale); after it items
-    # keep arriving at the same rate
-    fb_start = date(2023, 3, 1)
-    span_in = (REPORT_END - fb_start).days
-    n_in = FEEDBACK_TOTAL * cfg.scale
-    n_after = round(FEEDBACK_TOTAL * (as_of - REPORT_END).days / (span_in + 1)) * cfg.scale   # --scale N: N×
-    offsets = np.concatenate([rng.integers(0, span_in + 1, n_in),
-                              span_in + 1 + rng.integers(0, (as_of - REPORT_END).days, n_after)])
-    n_fb = n_in + n_after
-    recv = np.sort(np.array([fb_start + timedelta(days=int(x)) for x in offsets]))
-    cat_w = np.array([1.6, 1.0, 0.6, 1.2, 1.5, 0.7, 0.9, 1.3])
-    fb_cat = rng.choice(CONCERN_AREAS, size=n_fb, p=cat_w / cat_w.sum())
-    fb_comp = rng.choice(cid, size=n_fb)
-    for i in range(n_fb):
-        age = (as_of - recv[i]).days
-        days = int(np.ceil(rng.lognormal(*FEEDBACK_RESOLVE_LOGNORMAL)))    # median ~12 days, long tail
-        stuck = rng.random() < FEEDBACK_STUCK_SHARE and age <= FEEDBACK_STUCK_WINDOW   # a few long-open items
-        if not stuck and days <= age:
-            st, res = "办结", recv[i] + timedelta(days=days)
-        else:
-            st, res = ("议事" if rng.random() < 0.55 else "收集"), None
-        fb.append({"feedback_id": f"FB-{i + 1:05d}", "compound_id": fb_comp[i], "received_date": recv[i],
-                   "category": fb_cat[i], "channel": channels[int(rng.integers(len(channels)))],
-                   "summary": summaries[fb_cat[i]], "status": st, "resolved_date": res, "source": "synthetic"})
-    out["feedback"] = pd.DataFrame(fb)
+    out["feedback"] = _feedback(rng, cfg, cid)
 
-    # meetings
-    mt = []
-    def add(kind, n, start):
-        # n meetings up to REPORT_END (H07/H08 count those), then the same rate up to as_of
-        s_in = (REPORT_END - start).days
-        n_after = round(n * (as_of - REPORT_END).days / (s_in + 1))
-        offsets = np.concatenate([rng.integers(0, s_in + 1, n),
-                                  s_in + 1 + rng.integers(0, (as_of - REPORT_END).days, n_after)])
-        for d in sorted(offsets):
-            c = prog[int(rng.integers(len(prog)))]
-            comp = rng.choice(compounds.compound_id[compounds.community_code == c].to_numpy())
-            topics = {"坝坝会": "改造方案征求意见", "座谈会": "居民代表座谈", "议事会": "改造议事协商",
-                      "政策宣传": "老旧小区改造政策宣传", "联席会议": "每月联席协商"}
-            mt.append({"meeting_date": start + timedelta(days=int(d)), "meeting_type": kind, "community_code": c,
-                       "compound_id": comp if kind != "政策宣传" else None,
-                       "attendees": int(rng.integers(12, 120 if kind != "联席会议" else 30)), "topic": topics[kind]})
-    add("坝坝会", BABA_MEETINGS, date(2023, 3, 1))
-    add("座谈会", FORUMS, date(2023, 3, 1))
-    add("政策宣传", POLICY_EVENTS, date(2023, 2, 1))
-    add("议事会", 58, date(2023, 4, 1))
-    m = date(2023, 6, 1)
-    while m <= as_of:
-        for c in prog:
-            mt.append({"meeting_date": m + timedelta(days=int(rng.integers(5, 25))), "meeting_type": "联席会议",
-                       "community_code": c, "compound_id": None, "attendees": int(rng.integers(8, 25)),
-                       "topic": "每月联席协商"})
-        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
-    meetings = pd.DataFrame(mt)
-    meetings = meetings[meetings.meeting_date <= as_of].sort_values("meeting_date", kind="stable").reset_index(drop=True)
-    meetings.insert(0, "meeting_id", [f"MT-{i:04d}" for i in range(1, len(meetings) + 1)])
-    meetings["source"] = "synthetic"
-    out["meetings"] = meetings
+    out["meetings"] = _meetings(rng, as_of, prog, compounds)
 
     # grid
     big = ["511823100005", "511823100006", "511823100007", "511823101001"]
@@ -332,3 +273,72 @@ def tables(rng: np.random.Generator, cfg: SynthConfig, ref: dict) -> dict:
                      "start_date": date(2024, 1, 1) + timedelta(days=int(rng.integers(0, 600)))})
     out["partner_projects"] = pd.DataFrame(proj)
     return out
+
+
+def _feedback(rng: np.random.Generator, cfg: SynthConfig, cid: list[str]) -> pd.DataFrame:
+    """Co-governance feedback (×scale): H09 up to REPORT_END, the same rate after it; lognormal times to close."""
+    as_of = cfg.as_of
+    summaries = {"道路": "小区道路破损坑洼", "电力": "楼道照明线路老化", "通信": "通信飞线杂乱", "供水": "供水管道漏水",
+                 "排水": "雨污管道堵塞", "燃气": "燃气管道改造诉求", "消防": "消防通道被占用", "环境卫生": "垃圾清运不及时"}
+    channels = ["坝坝会", "座谈会", "网格员走访", "微信群", "议事会", "热线电话"]
+    fb = []
+    # H09 counts items received up to REPORT_END: exactly FEEDBACK_TOTAL of them (×scale); after it items
+    # keep arriving at the same rate
+    fb_start = date(2023, 3, 1)
+    span_in = (REPORT_END - fb_start).days
+    n_in = FEEDBACK_TOTAL * cfg.scale
+    n_after = round(FEEDBACK_TOTAL * (as_of - REPORT_END).days / (span_in + 1)) * cfg.scale   # --scale N: N×
+    offsets = np.concatenate([rng.integers(0, span_in + 1, n_in),
+                              span_in + 1 + rng.integers(0, (as_of - REPORT_END).days, n_after)])
+    n_fb = n_in + n_after
+    recv = np.sort(np.array([fb_start + timedelta(days=int(x)) for x in offsets]))
+    cat_w = np.array([1.6, 1.0, 0.6, 1.2, 1.5, 0.7, 0.9, 1.3])
+    fb_cat = rng.choice(CONCERN_AREAS, size=n_fb, p=cat_w / cat_w.sum())
+    fb_comp = rng.choice(cid, size=n_fb)
+    for i in range(n_fb):
+        age = (as_of - recv[i]).days
+        days = int(np.ceil(rng.lognormal(*FEEDBACK_RESOLVE_LOGNORMAL)))    # median ~12 days, long tail
+        stuck = rng.random() < FEEDBACK_STUCK_SHARE and age <= FEEDBACK_STUCK_WINDOW   # a few long-open items
+        if not stuck and days <= age:
+            st, res = "办结", recv[i] + timedelta(days=days)
+        else:
+            st, res = ("议事" if rng.random() < 0.55 else "收集"), None
+        fb.append({"feedback_id": f"FB-{i + 1:05d}", "compound_id": fb_comp[i], "received_date": recv[i],
+                   "category": fb_cat[i], "channel": channels[int(rng.integers(len(channels)))],
+                   "summary": summaries[fb_cat[i]], "status": st, "resolved_date": res, "source": "synthetic"})
+    return pd.DataFrame(fb)
+
+
+def _meetings(rng: np.random.Generator, as_of: date, prog: list[str], compounds: pd.DataFrame) -> pd.DataFrame:
+    """坝坝会, 座谈会, policy events and 议事会 (H07, H08 up to REPORT_END) and the monthly 联席会议."""
+    mt: list[dict[str, Any]] = []
+    def add(kind: str, n: int, start: date) -> None:
+        # n meetings up to REPORT_END (H07/H08 count those), then the same rate up to as_of
+        s_in = (REPORT_END - start).days
+        n_after = round(n * (as_of - REPORT_END).days / (s_in + 1))
+        offsets = np.concatenate([rng.integers(0, s_in + 1, n),
+                                  s_in + 1 + rng.integers(0, (as_of - REPORT_END).days, n_after)])
+        for d in sorted(offsets):
+            c = prog[int(rng.integers(len(prog)))]
+            comp = rng.choice(compounds.compound_id[compounds.community_code == c].to_numpy())
+            topics = {"坝坝会": "改造方案征求意见", "座谈会": "居民代表座谈", "议事会": "改造议事协商",
+                      "政策宣传": "老旧小区改造政策宣传", "联席会议": "每月联席协商"}
+            mt.append({"meeting_date": start + timedelta(days=int(d)), "meeting_type": kind, "community_code": c,
+                       "compound_id": comp if kind != "政策宣传" else None,
+                       "attendees": int(rng.integers(12, 120 if kind != "联席会议" else 30)), "topic": topics[kind]})
+    add("坝坝会", BABA_MEETINGS, date(2023, 3, 1))
+    add("座谈会", FORUMS, date(2023, 3, 1))
+    add("政策宣传", POLICY_EVENTS, date(2023, 2, 1))
+    add("议事会", 58, date(2023, 4, 1))
+    m = date(2023, 6, 1)
+    while m <= as_of:
+        for c in prog:
+            mt.append({"meeting_date": m + timedelta(days=int(rng.integers(5, 25))), "meeting_type": "联席会议",
+                       "community_code": c, "compound_id": None, "attendees": int(rng.integers(8, 25)),
+                       "topic": "每月联席协商"})
+        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    meetings = pd.DataFrame(mt)
+    meetings = meetings[meetings.meeting_date <= as_of].sort_values("meeting_date", kind="stable").reset_index(drop=True)
+    meetings.insert(0, "meeting_id", [f"MT-{i:04d}" for i in range(1, len(meetings) + 1)])
+    meetings["source"] = "synthetic"
+    return meetings
