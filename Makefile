@@ -39,9 +39,11 @@ screen: data
 public: data
 	cd public && ../$(BIN)/python -m streamlit run app.py --server.port $(PUBLIC_PORT)
 
-# Static checks (pyproject.toml): ruff, zero findings. `ruff check --fix` repairs import order and the like.
+# Static checks (pyproject.toml): ruff and mypy (over civic/), zero findings. `ruff check --fix` repairs
+# import order and the like.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: install
 	$(BIN)/python -m pytest -q

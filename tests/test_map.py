@@ -272,14 +272,14 @@ def test_base_image_lines_up_with_the_sites(frames):
     base = next(layer_ for layer_ in spec["layers"] if layer_["id"] == "base_map")
     img = Image.open(io.BytesIO(base64.b64decode(base["iconAtlas"].strip('"').split(",", 1)[1]))).convert("RGBA").convert("RGB")
     lon0, lat0, lon1, lat1 = maps.icon_bounds(base)
-    y0, y1 = maps._merc_y(lat0), maps._merc_y(lat1)
+    y0, y1 = maps.merc_y(lat0), maps.merc_y(lat1)
     fills = {code: tuple(maps.LIGHT.town_fills[int(code[-2:]) % len(maps.LIGHT.town_fills)])
              for code in towns.town_code}
     stations = sites[sites.level == "站"]
     hits = 0
     for r in stations.itertuples(index=False):
         x = (r.lon - lon0) / (lon1 - lon0) * img.width
-        y = (y1 - maps._merc_y(r.lat)) / (y1 - y0) * img.height
+        y = (y1 - maps.merc_y(r.lat)) / (y1 - y0) * img.height
         hits += img.getpixel((int(x), int(y))) == fills[r.town_code]
     assert hits >= 0.95 * len(stations), f"{hits} of {len(stations)} stations on their town's colour"
 

@@ -16,7 +16,7 @@ def collect() -> dict:
     recovered = _recover()
     con = db.connect_read(snap.path)
     try:
-        counts = {k: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for k, t in COUNTED.items()}
+        counts = {k: _count(con, t) for k, t in COUNTED.items()}
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         imported = {k: _imported(con, t) for k, t in COUNTED.items()}
     finally:
@@ -28,6 +28,12 @@ def collect() -> dict:
                           for s in snapshots.list_snapshots()],
             "keep": keep, "keep_warning": keep_warning, "recovered": recovered,
             "imports": snapshots.read_audit(limit=10)}
+
+
+def _count(con, table: str) -> int:
+    row = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    assert row is not None      # an aggregate without GROUP BY always returns one row
+    return int(row[0])
 
 
 def _recover() -> list[str]:
