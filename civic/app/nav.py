@@ -35,7 +35,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("scorecard", "pages/scorecard.py", "scorecard.nav", "nav.analysis_section", "",
              filters=frozenset({"county", "town", "date"})),
     PageSpec("completeness", "pages/completeness.py", "completeness.nav", "nav.analysis_section", "",
-             counties=("140423",)),
+             filters=frozenset({"town"}), counties=("140423",)),
     PageSpec("admin", "pages/admin.py", "admin.nav", "nav.admin_section", "",
              filters=frozenset(), admin=True),
     PageSpec("screen", "pages/screen.py", "screen.nav", "nav.home_section", "",
