@@ -131,7 +131,7 @@ def test_compare_url_and_export(make_app):
     at = make_app(PAGE, {"county": "140423", "cmp": ["夏店镇", "140423101", "不存在镇"]}).run()
     assert not at.exception
     assert any("不存在镇" in w.value for w in at.warning)          # malformed value: a notice, kept the rest
-    assert at.query_params["cmp"] == ["140423103", "140423101"]
+    assert list(at.query_params["cmp"]) == ["140423103", "140423101"]
     keys = [c.proto.id for c in at.get("plotly_chart")]
     assert any("sc_trend_140423" in k for k in keys) and any("sc_bars_140423" in k for k in keys)
 
