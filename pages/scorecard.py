@@ -43,10 +43,10 @@ for county in counties:
     text, css = sc.shown(df, county, lang)
     if picked:
         text["town_name"] = [("● " if c in picked else "") + n for c, n in zip(df.town_code, text.town_name)]
-    config = {"town_name": st.column_config.TextColumn(t("scorecard.col_town"), pinned=True),
+    config = {"town_name": st.column_config.TextColumn(t("scorecard.col_town"), pinned=True, width=120),
               "spark": st.column_config.LineChartColumn(t(f"scorecard.spark_{county}"), y_min=0, width="medium")}
     for ms in sc.MEASURES[county]:
-        config[ms.id] = st.column_config.TextColumn(t(f"scorecard.m.{ms.id}"))
+        config[ms.id] = st.column_config.TextColumn(t(f"scorecard.m.{ms.id}"), width=112)
         if ms.yoy:
             config[f"{ms.id}_yoy"] = st.column_config.TextColumn(t("scorecard.yoy_head"), width="small")
     st.dataframe(text.style.apply(lambda _, css=css: css, axis=None), column_config=config, hide_index=True,

@@ -140,10 +140,9 @@ def test_export_has_the_same_numbers_and_ranks(make_app):
     at = make_app(PAGE, {"county": "140423", "lang": "en"}).run()
     assert not at.exception
     shown = table_of(at, "140423")
-    from civic.app.filters import Filters
     from civic import measures
+    from civic.app.filters import Filters, TownIndex
     from civic.store import queries
-    from civic.app.filters import TownIndex
     ti = TownIndex(queries.run("towns"))
     codes = ti.codes_for(["140423"])
     df = sc.table("140423", codes, ti.by_code, Filters().params("140423"),

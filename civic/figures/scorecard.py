@@ -48,6 +48,7 @@ def small_multiples(series: pd.DataFrame, names: dict[str, str], value_title: st
     fig.update_yaxes(range=[0, top * 1.1 if top else 1], rangemode="tozero")
     fig.update_yaxes(title_text=value_title, row=1, col=1)
     fig.update_xaxes(tickformat="%m", dtick="M2")
+    fig.update_layout(margin=dict(t=72))          # the chart's title above the panels' titles
     return fig
 
 
@@ -69,6 +70,7 @@ def measure_bars(table: pd.DataFrame, codes: Sequence[str], measures: Sequence[t
                              hovertemplate="%{x}: %{text}<extra></extra>"),
                       row=i // cols + 1, col=i % cols + 1)
     fig.update_yaxes(rangemode="tozero", showticklabels=False)
+    fig.update_layout(margin=dict(t=72))
     return fig
 
 
@@ -88,5 +90,5 @@ def heatmap(grid: pd.DataFrame, names: dict[str, str], months: Sequence[date], c
         xgap=2, ygap=2, colorbar=dict(title=colorbar_title, ticksuffix="%"),
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="top")
+    fig.update_xaxes(type="category", side="bottom", tickangle=0)
     return fig
