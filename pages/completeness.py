@@ -60,6 +60,9 @@ def _clicked() -> tuple[str, date] | None:
         pt = state["selection"]["points"][0]
     except (KeyError, TypeError, IndexError):
         return None
+    cd = pt.get("customdata")
+    if isinstance(cd, (list, tuple)) and len(cd) == 2 and cd[0] in names:
+        return str(cd[0]), date.fromisoformat(str(cd[1])[:10])
     code = next((c for c, nm in names.items() if nm == pt.get("y")), None)
     month = dict(zip(labels, months)).get(pt.get("x"))
     return (code, month) if code and month else None

@@ -85,10 +85,19 @@ def heatmap(grid: pd.DataFrame, names: dict[str, str], months: Sequence[date], c
     fig = go.Figure(go.Heatmap(
         z=[[None if v is None or pd.isna(v) else float(v) for v in row] for row in z],
         x=list(month_labels), y=[names.get(c, c) for c in codes], text=text, texttemplate="%{text}",
-        customdata=[[[c, m.isoformat()] for m in months] for c in codes],
         colorscale=[[i / (len(BLUES) - 1), col] for i, col in enumerate(BLUES)], zmin=0, zmax=100,
         xgap=2, ygap=2, colorbar=dict(title=colorbar_title, ticksuffix="%"),
+        hoverinfo="skip"))
+    # Heatmap cells are not selectable in Streamlit's plotly events: a square, nearly transparent marker on
+    # each cell takes the click (its customdata is the township and month) and the hover.
+    ys = [names.get(c, c) for c in codes]
+    fig.add_trace(go.Scatter(
+        x=[lab for _ in codes for lab in month_labels], y=[y for y in ys for _ in months], mode="markers",
+        marker=dict(symbol="square", size=26, color="#000000", opacity=0.01),
+        customdata=[[c, m.isoformat()] for c in codes for m in months],
+        text=[v for row in text for v in row], showlegend=False,
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
+    fig.update_layout(clickmode="event+select")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="bottom", tickangle=0)
     return fig
