@@ -99,5 +99,5 @@ def heatmap(grid: pd.DataFrame, names: dict[str, str], months: Sequence[date], c
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
     fig.update_layout(clickmode="event+select")
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="bottom", tickangle=0)
+    fig.update_xaxes(type="category", side="bottom")
     return fig

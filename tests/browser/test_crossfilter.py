@@ -30,6 +30,9 @@ def query(page) -> dict:
 def test_ranking_bar_click_filters_the_whole_app(server, browser):
     page = open_page(server, browser, "overview?county=140423")
     try:
+        assert page.get_by_text("上报率低于 80%").count() == 1       # the alert (test data: 26 November)
+        assert page.get_by_role("link", name="查看报送完整性").count() == 1
+        shot(page, "overview_alert_1366x768")
         bars = page.locator("[class*='st-key-ov_rank_'] g.trace.bars g.point")
         assert bars.count() == 9
         bars.nth(bars.count() - 1).click(force=True)    # the top bar
