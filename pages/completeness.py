@@ -29,7 +29,8 @@ load_page_params(p_days)
 g = cp.grid(picked, as_of)
 cur = g[g.month == as_of.replace(day=1)]
 d, n = (int(cur.days_in.iloc[0]), int(cur.days_total.iloc[0])) if len(cur) else (1, 1)
-st.caption(t("completeness.rule" if d < n else "completeness.rule_full", threshold=f"{cp.THRESHOLD:g}", date=fmt.day(as_of, lang), d=d, n=n,
+st.caption(t("completeness.rule" if d < n else "completeness.rule_full", threshold=f"{cp.THRESHOLD:g}",
+             date=fmt.day(as_of, lang), d=d, n=n,
              bar=f"{cp.bar(d, n):.1f}"))
 low = cp.low_this_month(picked, as_of)
 if len(low):

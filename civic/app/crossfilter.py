@@ -10,7 +10,7 @@ from its seed and folds it into ss["_filters"], so the URL and every other page 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
@@ -98,6 +98,3 @@ def chip(towns: TownIndex) -> None:
         st.markdown(f":blue-badge[{t('crossfilter.chip', town=name)}]")
         st.button(t("crossfilter.clear"), key="xf_clear", on_click=clear, type="tertiary")
 
-
-def on_select_town(towns: TownIndex) -> Callable[[str], None]:
-    return lambda name: town_click(towns.resolve(name))
