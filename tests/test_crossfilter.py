@@ -67,3 +67,12 @@ def test_town_from_point():
     assert town_from_point({"y": "夏店镇", "x": 3.0}, ti) == "1"
     assert town_from_point({"customdata": ["2", 5]}, ti) == "2"
     assert town_from_point({"y": "不存在"}, ti) is None
+
+
+def test_a_town_bubble_pick_names_its_township():
+    """The map's callback (pages/stations.py _on_map) hands a picked object without a site to
+    crossfilter.town_click: a township bubble carries its town_code."""
+    from civic.map import maps
+    p = maps.picked({"selection": {"indices": {"town_totals": [0]},
+                                   "objects": {"town_totals": [{"town_code": "140423103", "t1": "夏店镇"}]}}})
+    assert p is not None and p.site_id is None and p.obj["town_code"] == "140423103"
