@@ -34,7 +34,9 @@ def grid(towns: list[str], as_of: date) -> pd.DataFrame:
     """completeness_grid for the last 12 months up to as_of, with `bar` (what the month is judged against)
     and `low` (below it)."""
     ms = months(as_of)
-    df = queries.run("completeness_grid", towns=towns, month_from=ms[0], month_to=ms[-1], as_of=as_of).copy()
+    # every township is read once and cached; a township filter picks rows (a town change costs no query)
+    df = queries.run("completeness_grid", towns=[], month_from=ms[0], month_to=ms[-1], as_of=as_of)
+    df = (df[df.town_code.isin(towns)] if towns else df).copy()
     df["month"] = pd.to_datetime(df.month).dt.date
     df["bar"] = [bar(a, b) for a, b in zip(df.days_in, df.days_total)]
     df["low"] = df.share < df.bar
@@ -50,4 +52,7 @@ def low_this_month(towns: list[str], as_of: date) -> pd.DataFrame:
 
 def silent(towns: list[str], as_of: date, days: int, month: date | None = None) -> pd.DataFrame:
     """Stations silent for more than `days` days on as_of, or (with `month`) without an activity that month."""
-    return queries.run("completeness_silent", towns=towns, days=int(days), as_of=as_of, month=month)
+    if month is not None:
+        return queries.run("completeness_silent", towns=towns, days=int(days), as_of=as_of, month=month)
+    df = queries.run("completeness_silent", towns=[], days=int(days), as_of=as_of, month=None)
+    return df[df.town_code.isin(towns)].reset_index(drop=True) if towns else df

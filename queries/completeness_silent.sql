@@ -11,17 +11,24 @@ WITH st AS (
 ), in_month AS (
     SELECT DISTINCT site_id FROM activity_facts
     WHERE $month IS NOT NULL AND month = $month AND activity_date <= $as_of
+), silent AS MATERIALIZED (
+    -- two plain branches, one of which is empty (a CASE around NOT IN cost ~0.5 s at ×100)
+    SELECT st.*, sa.last_activity
+    FROM st LEFT JOIN site_activity sa USING (site_id)
+    WHERE $month IS NULL
+      AND (sa.last_activity IS NULL OR sa.last_activity <= $as_of::DATE - CAST($days AS INTEGER))
+    UNION ALL
+    SELECT st.*, sa.last_activity
+    FROM st LEFT JOIN site_activity sa USING (site_id)
+    WHERE $month IS NOT NULL AND st.site_id NOT IN (SELECT site_id FROM in_month)
 ), team AS (
-    SELECT site_id, string_agg(name, '、' ORDER BY name) AS team
-    FROM teams WHERE site_id IS NOT NULL GROUP BY site_id
+    -- only the silent stations' teams (at ×100 aggregating every team cost most of the query)
+    SELECT tm.site_id, string_agg(tm.name, '、' ORDER BY tm.name) AS team
+    FROM teams tm JOIN silent USING (site_id) GROUP BY tm.site_id
 )
-SELECT st.site_id, st.name, t.name AS town_name, st.town_code, sa.last_activity AS last_date,
-       CAST($as_of::DATE - sa.last_activity AS INTEGER) AS days_silent, team.team
-FROM st
-LEFT JOIN site_activity sa USING (site_id)
+SELECT s.site_id, s.name, t.name AS town_name, s.town_code, s.last_activity AS last_date,
+       CAST($as_of::DATE - s.last_activity AS INTEGER) AS days_silent, team.team
+FROM silent s
 LEFT JOIN team USING (site_id)
-JOIN towns t ON t.town_code = st.town_code
-WHERE CASE WHEN $month IS NULL
-           THEN sa.last_activity IS NULL OR sa.last_activity <= $as_of::DATE - CAST($days AS INTEGER)
-           ELSE st.site_id NOT IN (SELECT site_id FROM in_month) END
-ORDER BY st.town_code, sa.last_activity NULLS FIRST, st.site_id;
+JOIN towns t ON t.town_code = s.town_code
+ORDER BY s.town_code, s.last_activity NULLS FIRST, s.site_id;
