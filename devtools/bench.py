@@ -59,6 +59,8 @@ PAGE_TOWN = {
     "volunteer": "140423103",
     "renovation": "511823101",    # 九襄镇
     "cogovernance": "511823101",
+    "scorecard": "140423103",     # the township filter marks a row; every township stays ranked
+    "completeness": "140423103",
 }
 PRESET_CHANGE = "last_12m"
 

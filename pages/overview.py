@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civic import domain, measures, stages
-from civic.app import shell
+from civic.app import crossfilter, overview_tools, shell
 from civic.figures import charts
 from civic.store import queries
 from civic.text import fmt
@@ -41,6 +41,7 @@ def scope_note(county_code: str) -> None:
 if f.shows_county(domain.XIANGYUAN):
     st.subheader(t("overview.practice_heading"))
     scope_note(domain.XIANGYUAN)
+    overview_tools.reporting_alert(f, as_of)
     P = f.params(domain.XIANGYUAN)
     cov = queries.run("overview_practice_kpis", towns=P["towns"]).iloc[0]
     act = measures.activity_figures(P, cmp)
@@ -116,8 +117,9 @@ if f.shows_county(domain.XIANGYUAN):
                                    hovertemplate="%{y}<br>%{x} / " + t("values.level.站") +
                                                  "<br>%{customdata[0]:,} · %{customdata[1]}<extra></extra>"))
             fig.update_xaxes(title_text=t("overview.axis_per_station"), range=[0, rank.per_station.max() * 1.18])
-            charts.show(fig, key="ov_rank", title=t("measures.kpi.per_station.label"),
-                        height=max(300, 70 + 24 * len(rank)))
+            charts.show(fig, key=crossfilter.key("ov_rank"), title=t("measures.kpi.per_station.label"),
+                        height=max(300, 70 + 24 * len(rank)), **crossfilter.town_select("ov_rank", shell.town_index()))
+            crossfilter.chip(shell.town_index())
             st.caption(t("measures.kpi.per_station.counts") + ("。" if lang == "zh" else ". ") +
                        (t("measures.ranking_all_towns") if selected else ""))
 
@@ -181,6 +183,7 @@ st.dataframe(
         "period": st.column_config.TextColumn(t("overview.col_period")),
         "source_sentence": st.column_config.TextColumn(t("overview.col_source"), width="large"),
     })
+overview_tools.export_facts(table)
 
 with st.expander(t("overview.provenance_heading")):
     st.markdown(t("overview.provenance_text"))

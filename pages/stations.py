@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civic import domain, measures
-from civic.app import export, shell
+from civic.app import crossfilter, export, shell
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import charts
 from civic.map import maps
@@ -56,8 +56,10 @@ def _set_site(site_id, source: str) -> None:
 
 def _on_map() -> None:
     p = maps.picked(ss.get(MAP_KEY))
-    if p is not None and p.site_id:        # a click on empty ground or a town bubble keeps the detail
+    if p is not None and p.site_id:        # a click on empty ground keeps the detail
         _set_site(p.site_id, "map")
+    elif p is not None:                    # a township's bubble: the township filter, app-wide
+        crossfilter.town_click(str((p.obj or {}).get("town_code") or "") or None)
 
 
 def _on_frame(key: str, ids_key: str, source: str) -> None:
@@ -157,6 +159,7 @@ sm = maps.station_map(sites, towns, context, outline, metric=metric, focused=foc
                       suffix=str(ep["map"]) if ep["map"] else "")
 with left:
     st.pydeck_chart(sm.deck, on_select=_on_map, selection_mode="single-object", key=MAP_KEY, height=MAP_HEIGHT)
+    crossfilter.chip(shell.town_index())
     st.html(maps.legend_html(metric, sm.breaks, aggregated=sm.aggregated, lang=lang))
     if int(summary.approximate_sites) > 0:
         st.caption(t("map.approx_notice", n=fmt.integer(summary.approximate_sites)))

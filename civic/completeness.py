@@ -1,0 +1,58 @@
+"""报送完整性 (reporting completeness): the share of a township's village stations that reported at least
+one activity in a month, the rule that judges it, and the silent stations.
+
+The rule (stated on the page and in the 总览 alert): a month is judged against THRESHOLD % of stations
+reporting; the current month, still running on the data's last day, is judged pro rata, against
+THRESHOLD × (days elapsed / days in the month), so a month five days old is not a failure.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from civic import measures
+from civic.store import queries
+
+THRESHOLD = 80.0          # % of stations reporting in a month (the issue's "上报率低于 80%")
+MONTHS = 12
+SILENT_CHOICES = ("15", "30", "60", "90")
+SILENT_DEFAULT = "30"
+
+
+def months(as_of: date, n: int = MONTHS) -> list[date]:
+    first = measures.shift_months(as_of.replace(day=1), -(n - 1))
+    return [measures.shift_months(first, i) for i in range(n)]
+
+
+def bar(days_in: int, days_total: int, threshold: float = THRESHOLD) -> float:
+    """The share a month must reach: the threshold, pro rata for a month still running."""
+    return threshold * min(1.0, days_in / days_total) if days_total else threshold
+
+
+def grid(towns: list[str], as_of: date) -> pd.DataFrame:
+    """completeness_grid for the last 12 months up to as_of, with `bar` (what the month is judged against)
+    and `low` (below it)."""
+    ms = months(as_of)
+    # every township is read once and cached; a township filter picks rows (a town change costs no query)
+    df = queries.run("completeness_grid", towns=[], month_from=ms[0], month_to=ms[-1], as_of=as_of)
+    df = (df[df.town_code.isin(towns)] if towns else df).copy()
+    df["month"] = pd.to_datetime(df.month).dt.date
+    df["bar"] = [bar(a, b) for a, b in zip(df.days_in, df.days_total)]
+    df["low"] = df.share < df.bar
+    return df
+
+
+def low_this_month(towns: list[str], as_of: date) -> pd.DataFrame:
+    """Townships whose current month (as_of's) is below its pro-rata bar: town_code, town_name, share, bar."""
+    g = grid(towns, as_of)
+    cur = g[(g.month == as_of.replace(day=1)) & g.low]
+    return cur[["town_code", "town_name", "share", "bar", "days_in", "days_total"]].reset_index(drop=True)
+
+
+def silent(towns: list[str], as_of: date, days: int, month: date | None = None) -> pd.DataFrame:
+    """Stations silent for more than `days` days on as_of, or (with `month`) without an activity that month."""
+    if month is not None:
+        return queries.run("completeness_silent", towns=towns, days=int(days), as_of=as_of, month=month)
+    df = queries.run("completeness_silent", towns=[], days=int(days), as_of=as_of, month=None)
+    return df[df.town_code.isin(towns)].reset_index(drop=True) if towns else df

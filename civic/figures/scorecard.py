@@ -1,0 +1,103 @@
+"""Pure figure builders of the scorecard (乡镇对比) and the reporting monitor (报送完整性): no Streamlit.
+
+Colour is never the only carrier of meaning: the scorecard's cells use one sequential blue scale (darker =
+better rank; readable in greyscale print and for red/green colour-blind readers) and always carry their
+rank as text; the heatmap uses the same single hue with the share printed in every cell.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# a single-hue sequential scale (ColorBrewer Blues, 5 steps): light = worse, dark = better
+BLUES = ("#EFF3FF", "#C6DBEF", "#9ECAE1", "#4292C6", "#08519C")
+DARK_TEXT, LIGHT_TEXT = "#1D2733", "#FFFFFF"
+
+
+def rank_colour(rank: int | None, n: int) -> tuple[str, str] | None:
+    """(background, text colour) for a rank among n ranked townships (1 = best); None without a rank."""
+    if rank is None or n <= 0:
+        return None
+    pos = 1.0 if n == 1 else (n - rank) / (n - 1)          # 1 best … 0 worst
+    step = min(len(BLUES) - 1, int(pos * len(BLUES)))
+    return BLUES[step], (LIGHT_TEXT if step >= 3 else DARK_TEXT)
+
+
+def cell_css(rank: int | None, n: int) -> str:
+    c = rank_colour(rank, n)
+    return "" if c is None else f"background-color: {c[0]}; color: {c[1]}"
+
+
+def small_multiples(series: pd.DataFrame, names: dict[str, str], value_title: str,
+                    hover_unit: str = "") -> go.Figure:
+    """One panel per township (town_code, month, value), side by side on one shared y axis."""
+    codes = list(dict.fromkeys(series.town_code))
+    fig = make_subplots(rows=1, cols=max(1, len(codes)), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[names.get(c, c) for c in codes])
+    top = float(series.value.max()) if len(series) else 0.0
+    for i, code in enumerate(codes, start=1):
+        s = series[series.town_code == code]
+        fig.add_trace(go.Scatter(x=s.month, y=s.value, mode="lines+markers", name=names.get(code, code),
+                                 line=dict(color="#1F6FB2", width=2), showlegend=False,
+                                 hovertemplate="%{x|%Y-%m}<br>%{y:,} " + hover_unit + "<extra></extra>"),
+                      row=1, col=i)
+    fig.update_yaxes(range=[0, top * 1.1 if top else 1], rangemode="tozero")
+    fig.update_yaxes(title_text=value_title, row=1, col=1)
+    fig.update_xaxes(tickformat="%m", dtick="M2")
+    fig.update_layout(margin=dict(t=72))          # the chart's title above the panels' titles
+    return fig
+
+
+def measure_bars(table: pd.DataFrame, codes: Sequence[str], measures: Sequence[tuple[str, str]],
+                 names: dict[str, str]) -> go.Figure:
+    """One small bar chart per measure (id, title), one bar per chosen township; a township without a
+    value has no bar and its value reads —."""
+    cols = min(4, max(1, len(measures)))
+    rows = (len(measures) + cols - 1) // cols
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[title for _, title in measures],
+                        vertical_spacing=0.18 if rows > 1 else 0.1, horizontal_spacing=0.06)
+    sub = table.set_index("town_code").loc[list(codes)]
+    labels = [names.get(c, c) for c in codes]
+    for i, (mid, _) in enumerate(measures):
+        vals = [None if pd.isna(v) else float(v) for v in sub[mid]]
+        fig.add_trace(go.Bar(x=labels, y=[0 if v is None else v for v in vals], marker_color="#1F6FB2",
+                             text=["—" if v is None else f"{v:,.1f}".rstrip("0").rstrip(".") for v in vals],
+                             textposition="outside", cliponaxis=False, showlegend=False,
+                             hovertemplate="%{x}: %{text}<extra></extra>"),
+                      row=i // cols + 1, col=i % cols + 1)
+    fig.update_yaxes(rangemode="tozero", showticklabels=False)
+    fig.update_layout(margin=dict(t=72))
+    return fig
+
+
+def heatmap(grid: pd.DataFrame, names: dict[str, str], months: Sequence[date], colorbar_title: str,
+            month_labels: Sequence[str]) -> go.Figure:
+    """Townships × months of the reporting share (town_code, month, share 0–100 or None); each cell
+    prints its share, so the colour is never read alone."""
+    codes = list(dict.fromkeys(grid.town_code))
+    pivot = {(r.town_code, r.month): r.share for r in grid.itertuples()}
+    z = [[pivot.get((c, m)) for m in months] for c in codes]
+    text = [["—" if v is None or pd.isna(v) else f"{v:.0f}%" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=[[None if v is None or pd.isna(v) else float(v) for v in row] for row in z],
+        x=list(month_labels), y=[names.get(c, c) for c in codes], text=text, texttemplate="%{text}",
+        colorscale=[[i / (len(BLUES) - 1), col] for i, col in enumerate(BLUES)], zmin=0, zmax=100,
+        xgap=2, ygap=2, colorbar=dict(title=colorbar_title, ticksuffix="%"),
+        hoverinfo="skip"))
+    # Heatmap cells are not selectable in Streamlit's plotly events: a square, nearly transparent marker on
+    # each cell takes the click (its customdata is the township and month) and the hover.
+    ys = [names.get(c, c) for c in codes]
+    fig.add_trace(go.Scatter(
+        x=[lab for _ in codes for lab in month_labels], y=[y for y in ys for _ in months], mode="markers",
+        marker=dict(symbol="square", size=26, color="#000000", opacity=0.01),
+        customdata=[[c, m.isoformat()] for c in codes for m in months],
+        text=[v for row in text for v in row], showlegend=False,
+        hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
+    fig.update_layout(clickmode="event+select")
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="bottom")
+    return fig

@@ -1,0 +1,229 @@
+"""The township scorecard (乡镇对比): every township of a county one row, one column per measure, with its
+同比, its rank and a 12-month sparkline.
+
+One truth: every figure comes from the named query another page already shows it with, run for one
+township at a time (volunteer_towns for 站均/active/beneficiaries/hours, volunteer_idle, volunteer_wish_funnel,
+volunteer_training_kpis; renovation_kpis, cogov_feedback_kpis, cogov_meetings_kpis), so a township's row is
+what the volunteer, renovation and co-governance pages show with that township chosen. Runs are cached by
+queries.run, so a warm rerun costs no query. A township without stations (襄垣) or compounds (汉源) has
+no figures: None, shown "—", never 0 %.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from civic import measures
+from civic.store import queries
+
+PRACTICE, RENOVATION = "140423", "511823"
+IDLE_DAYS = 30              # the issue's "idle stations (>30 days)", as the volunteer page's default
+SPARK_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str                  # column name; label catalog key scorecard.m.<id>
+    kind: str                # count | num (one decimal) | pct (0–100) | days
+    higher_better: bool = True
+    yoy: bool = True         # has a 同比 (a current state such as the compounds has none)
+
+
+MEASURES: dict[str, tuple[Measure, ...]] = {
+    PRACTICE: (
+        Measure("per_station", "num"), Measure("active_share", "pct"),
+        Measure("idle", "count", higher_better=False), Measure("beneficiaries", "count"),
+        Measure("hours", "count"), Measure("wishes_done", "count"), Measure("wish_rate", "pct"),
+        Measure("trainings", "count"), Measure("trainees", "count"),
+    ),
+    RENOVATION: (
+        Measure("compounds", "count", yoy=False), Measure("completion", "pct", yoy=False),
+        Measure("behind", "count", higher_better=False, yoy=False), Measure("received", "count"),
+        Measure("closure", "pct"), Measure("median_days", "days", higher_better=False),
+        Measure("meetings", "count"),
+    ),
+}
+
+
+def _ratio(a: Any, b: Any) -> float | None:
+    return None if b is None or _missing(b) or float(b) == 0 or _missing(a) else float(a) / float(b) * 100
+
+
+def _missing(x: Any) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def _num(x: Any) -> float | None:
+    return None if _missing(x) else float(x)
+
+
+# ── 襄垣: the civilisation-practice measures ─────────────────────────────────────────────────────
+def _practice_window(P: dict, c_from: date, c_to: date, towns: list[str]) -> dict[str, dict[str, Any]]:
+    """{town: {measure: value}} for one window."""
+    p = dict(P, stypes=[], ttypes=[], date_from=c_from, date_to=c_to, prev_from=c_from, prev_to=c_to)
+    vt = queries.run("volunteer_towns", **p).set_index("town_code")
+    out: dict[str, dict[str, Any]] = {}
+    for code in towns:
+        if code not in vt.index or int(vt.loc[code, "stations"]) == 0:
+            out[code] = {}
+            continue
+        r = vt.loc[code]
+        one = dict(p, towns=[code])
+        idle = queries.run("volunteer_idle", **dict(one, idle_days=IDLE_DAYS))
+        wf = queries.run("volunteer_wish_funnel", **one).iloc[0]
+        tk = queries.run("volunteer_training_kpis", **one).iloc[0]
+        out[code] = {
+            "per_station": float(r.per_station), "active_share": _ratio(r.active_stations, r.stations),
+            "idle": 0 if idle.empty else int(idle.idle_total.iloc[0]),
+            "beneficiaries": float(r.beneficiaries), "hours": float(r.hours),
+            "wishes_done": int(wf.done_in_window), "wish_rate": _ratio(wf.done, wf.published),
+            "trainings": int(tk.sessions), "trainees": int(tk.trainees),
+        }
+    return out
+
+
+# ── 汉源: renovation and co-governance ────────────────────────────────────────────────────────────
+def _renovation_window(P: dict, c_from: date, c_to: date, towns: list[str], as_of: date,
+                       state: bool) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for code in towns:
+        one = dict(towns=[code], date_from=c_from, date_to=c_to, as_of=as_of)
+        row: dict[str, Any] = {}
+        if state:
+            k = queries.run("renovation_kpis", towns=[code], communities=[], batches=[], stages=[], types=[],
+                            as_of=as_of).iloc[0]
+            if int(k.compounds) == 0:
+                out[code] = {}
+                continue
+            row.update(compounds=int(k.compounds), completion=_ratio(k.completed, k.compounds),
+                       behind=int(k.late_open))
+        fb = queries.run("cogov_feedback_kpis", **dict(one, overdue_days=measures.FEEDBACK_OVERDUE_DAYS)).iloc[0]
+        mt = queries.run("cogov_meetings_kpis", **one)
+        row.update(received=int(fb.received), closure=_ratio(fb.resolved, fb.received),
+                   median_days=_num(fb.median_days), meetings=int(mt.in_window.sum()))
+        out[code] = row
+    return out
+
+
+def table(county: str, town_codes: list[str], names: dict[str, str], P: dict,
+          cmp: measures.Comparison, as_of: date) -> pd.DataFrame:
+    """One row per township: town_code, town_name, each measure, <id>_prev (同比 base, None when there is
+    none), <id>_rank (1 = best; None without a value) and spark (the last 12 months, a list)."""
+    w, y = cmp.window, cmp.yoy
+    if county == PRACTICE:
+        cur = _practice_window(P, w.start, w.end, town_codes)
+        prev = _practice_window(P, y.start, y.end, town_codes) if cmp.yoy_ok else {}
+    else:
+        cur = _renovation_window(P, w.start, w.end, town_codes, as_of, state=True)
+        prev = _renovation_window(P, y.start, y.end, town_codes, as_of, state=False) if cmp.yoy_ok else {}
+    rows = []
+    for code in town_codes:
+        row: dict[str, Any] = {"town_code": code, "town_name": names.get(code, code)}
+        for m in MEASURES[county]:
+            row[m.id] = cur[code].get(m.id)
+            row[f"{m.id}_prev"] = prev.get(code, {}).get(m.id) if (m.yoy and cur[code]) else None
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    df = rank(df, MEASURES[county])
+    df["spark"] = sparklines(county, town_codes, w.end)
+    return df
+
+
+def rank(df: pd.DataFrame, ms: tuple[Measure, ...]) -> pd.DataFrame:
+    """<id>_rank per measure: 1 is the best (highest, or lowest where lower is better); ties share the
+    better rank; a township without a value gets no rank."""
+    out = df.copy()
+    for m in ms:
+        vals = pd.to_numeric(out[m.id], errors="coerce")
+        out[f"{m.id}_rank"] = vals.rank(ascending=not m.higher_better, method="min").astype("Int64")
+    return out
+
+
+def spark_months(end: date, n: int = SPARK_MONTHS) -> list[date]:
+    first = measures.shift_months(end.replace(day=1), -(n - 1))
+    return [measures.shift_months(first, i) for i in range(n)]
+
+
+def sparklines(county: str, town_codes: list[str], end: date) -> list[list[float]]:
+    """Per township, the last 12 months up to the window's end month: activities (襄垣) or 诉求 received (汉源)."""
+    months = spark_months(end)
+    df = queries.run("scorecard_monthly", county=county, month_from=months[0], month_to=months[-1])
+    grid = {(r.town_code, r.month): float(r.value) for r in df.itertuples()}
+    return [[grid.get((c, pd.Timestamp(mo)), 0.0) for mo in months] for c in town_codes]
+
+
+def monthly(county: str, town_codes: list[str], end: date) -> pd.DataFrame:
+    """Long form (town_code, month, value) of the sparkline series, for the small multiples."""
+    months = spark_months(end)
+    series = sparklines(county, town_codes, end)
+    return pd.DataFrame([{"town_code": c, "month": mo, "value": v}
+                         for c, vals in zip(town_codes, series) for mo, v in zip(months, vals)])
+
+
+def yoy_change(m: Measure, cur: Any, base: Any) -> str | None:
+    """同比 as measures.change has it; for a share, the difference in percentage points."""
+    if not m.yoy or _missing(cur) or _missing(base):
+        return None
+    if m.kind == "pct":
+        d = float(cur) - float(base)
+        return f"{'+' if d >= 0 else ''}{d:.1f}pp"
+    return measures.change(cur, base)
+
+
+# ── the table as shown and as exported ───────────────────────────────────────────────────────────
+def value_text(m: Measure, v: Any, lang: str = "zh") -> str:
+    from civic.text import fmt
+    if _missing(v):
+        return "—"
+    if m.kind == "count":
+        return fmt.num(v, lang)
+    if m.kind == "pct":
+        return f"{float(v):.1f}%"
+    return f"{float(v):.1f}"
+
+
+def rank_text(rank: Any, n: int, lang: str = "zh") -> str:
+    """#1 最佳 / #9 最末 / #4: the rank as words, so colour never carries it alone."""
+    from civic.text.i18n import t
+    if _missing(rank) or n == 0:
+        return ""
+    r = int(rank)
+    mark = t("scorecard.best", lang=lang) if r == 1 else (t("scorecard.worst", lang=lang) if r == n and n > 1 else "")
+    return f"#{r} {mark}".strip()
+
+
+def shown(df: pd.DataFrame, county: str, lang: str = "zh") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the text frame st.dataframe shows, the same-shaped frame of cell CSS): per measure its value with
+    its rank, and its 同比."""
+    from civic.figures.scorecard import cell_css
+    out = pd.DataFrame({"town_name": df.town_name})
+    css = pd.DataFrame({"town_name": [""] * len(df)}, index=df.index)
+    for m in MEASURES[county]:
+        n = int(df[f"{m.id}_rank"].notna().sum())
+        out[m.id] = [f"{value_text(m, v, lang)}  {rank_text(r, n, lang)}".strip()
+                     for v, r in zip(df[m.id], df[f"{m.id}_rank"])]
+        css[m.id] = [cell_css(None if _missing(r) else int(r), n) for r in df[f"{m.id}_rank"]]
+        if m.yoy:
+            out[f"{m.id}_yoy"] = [yoy_change(m, v, b) or "—" for v, b in zip(df[m.id], df[f"{m.id}_prev"])]
+            css[f"{m.id}_yoy"] = ""
+    out["spark"] = df.spark
+    css["spark"] = ""
+    return out, css
+
+
+def export(df: pd.DataFrame, county: str, lang: str = "zh") -> pd.DataFrame:
+    """The Excel sheet: the same numbers and ranks as the table, as numbers, headed in the page's language."""
+    from civic.text.i18n import t
+    cols: dict[str, Any] = {t("scorecard.col_town", lang=lang): df.town_name}
+    for m in MEASURES[county]:
+        label = t(f"scorecard.m.{m.id}", lang=lang)
+        cols[label] = [None if _missing(v) else round(float(v), 1) for v in df[m.id]]
+        cols[t("scorecard.col_rank", lang=lang, m=label)] = df[f"{m.id}_rank"]
+        if m.yoy:
+            cols[t("scorecard.col_yoy", lang=lang, m=label)] = [yoy_change(m, v, b) or ""
+                                                                for v, b in zip(df[m.id], df[f"{m.id}_prev"])]
+    return pd.DataFrame(cols)
