@@ -1,0 +1,1 @@
+"""HTML → PDF / PNG through Debian's Chromium (civic/render/chromium.py)."""
