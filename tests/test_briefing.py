@@ -148,3 +148,12 @@ def test_the_button_offers_pdf_and_png_of_the_filters_in_force(make_app):
     at.query_params["range"] = "this_year"
     at.run()                       # other filters: another briefing, so the button again
     assert [b for b in at.button if b.key == "briefing_make"] and not at.get("download_button")
+
+
+@needs_chromium
+def test_bench_has_a_briefing_row(data_dir):
+    from devtools import bench
+    b = bench.measure_briefing(data_dir, 1)
+    assert b["status"] == "ok" and b["facts"] == "57/57" and b["blocked_requests"] == []
+    targets = bench.evaluate_targets({"builds": {"1": {}}, "pages": [], "briefing": {"1": b}})
+    assert [x["measure"] for x in targets if x["id"] == "briefing"] == ["briefing PDF + phone PNG, first of the process (×1)"]
