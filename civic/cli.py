@@ -113,9 +113,9 @@ def cmd_purge(a) -> int:
 
 
 def _load_plugins() -> None:
-    """Modules that add commands (import/template/simulate/briefing) register on import, if present."""
+    """Modules that add commands (import/template/simulate/briefing/lan-url) register on import, if present."""
     import importlib
-    for mod in ("civic.importer.ingest_cli", "civic.demo.simulate", "civic.briefing.cli"):
+    for mod in ("civic.importer.ingest_cli", "civic.demo.simulate", "civic.briefing.cli", "civic.lan"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:
