@@ -13,6 +13,7 @@ from civic.app.filters import Filters
 from civic.briefing import data
 from civic.store import db
 from civic.text.i18n import t
+from civic.text.safe_text import html_text
 
 DONE_KEY = "_briefing_done"   # the cache key of the briefing this session last made
 
@@ -26,7 +27,10 @@ def _render(key: tuple, _f: Filters, lang: str) -> tuple[bytes, bytes, str]:
 
 
 def briefing_button(*, small: bool = False) -> None:
+    """The button (then its two downloads), and the filter context a printout carries on top (hidden on screen,
+    shown by the print rules in civic/app/head.py)."""
     f, lang = shell.filters(), shell.lang()
+    st.html(f'<div class="civic-print-context">{html_text(t("app.print_context", line=data.context_line(f, lang)))}</div>')
     key = data.cache_key(f, db.data_version(), lang)
     ss = st.session_state
     with st.container(key="briefing_small" if small else "briefing", horizontal=True, gap="small"):

@@ -165,7 +165,8 @@ def _renovation(f: Filters, as_of: date, lang: str) -> Renovation:
                       int(r.late_open), Rows(items.head(MAX_ROWS), len(items)), int(items.overdue.sum()))
 
 
-def _context(f: Filters, lang: str) -> tuple[str, str, str]:
+def context(f: Filters, lang: str) -> tuple[str, str, str]:
+    """(county, townships, period) in words: the briefing's and the printed page's filter context."""
     county = t("filters.county_all", lang=lang) if f.county == "all" else tv("county", f.county, lang)
     index = TownIndex(queries.run("towns"))
     towns = (t("filters.list_sep", lang=lang).join(index.by_code.get(c, c) for c in f.towns) if f.towns
@@ -187,13 +188,18 @@ def gather(f: Filters, lang: str | None = None) -> Briefing:
         practice = _practice(f, cmp, as_of, lang) if f.shows_county(PRACTICE) else None
         renovation = _renovation(f, as_of, lang) if f.shows_county(RENOVATION) else None
         facts = queries.run("fact_check")
-        county, towns, period = _context(f, lang)
+        county, towns, period = context(f, lang)
         return Briefing(lang=lang, filters=f, as_of=as_of, version=snap.version,
                         published_at=fmt.timestamp(snap.published_at, lang), county_text=county, towns_text=towns,
                         period_text=period, practice=practice, renovation=renovation,
                         facts_ok=int(facts.ok.sum()), facts_n=len(facts), mismatches=facts[~facts.ok.astype(bool)],
                         sources=queries.run("provenance"),
                         notes=[t("app.synthetic_badge", lang=lang), t("app.approx_badge", lang=lang)])
+
+
+def context_line(f: Filters, lang: str) -> str:
+    county, towns, period = context(f, lang)
+    return t("briefing.context_line", lang=lang, county=county, towns=towns, period=period)
 
 
 def cache_key(f: Filters, version: str, lang: str) -> tuple:
