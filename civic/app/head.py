@@ -22,6 +22,19 @@ CSS = """<style>
 [data-testid="stMetricValue"] { font-size: clamp(1.25rem, 16cqi, 2.25rem); }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stButton"] button p, [data-testid="stDownloadButton"] button p { white-space: normal; }
+/* Phones (issue 17, tests/browser/test_phone.py): Streamlit stacks columns one per row below 640 px, so a row
+   of five KPI tiles became five screens; a row holding tiles (and no nested row) wraps two per row instead,
+   and nothing may widen the page beyond the screen. */
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has([data-testid="stHorizontalBlock"])) {
+    flex-wrap: wrap !important; flex-direction: row !important; gap: .5rem !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has([data-testid="stHorizontalBlock"]))
+    > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - .25rem) !important; width: calc(50% - .25rem) !important;
+    min-width: calc(50% - .25rem) !important; max-width: calc(50% - .25rem) !important; }
+  [data-testid="stMain"] { overflow-x: hidden; }
+  [data-testid="stMainBlockContainer"] { padding-left: .75rem; padding-right: .75rem; max-width: 100vw; }
+}
 </style>"""
 
 
