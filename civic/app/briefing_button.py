@@ -22,8 +22,7 @@ DONE_KEY = "_briefing_done"   # the cache key of the briefing this session last 
 def _render(key: tuple, _f: Filters, lang: str) -> tuple[bytes, bytes, str]:
     """(PDF, PNG, file name stem) for the filters; `key` (data.cache_key) is what the cache tells apart."""
     from civic.briefing import make
-    pdf, png, version = make.make_bytes(_f, lang)
-    return pdf, png, f"briefing_{version}_{_f.date_from:%Y%m%d}_{_f.date_to:%Y%m%d}"
+    return make.make_bytes(_f, lang)
 
 
 def briefing_button(*, small: bool = False) -> None:

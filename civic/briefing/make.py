@@ -28,11 +28,11 @@ def make(f: Filters, pdf: Path | None, png: Path | None = None, lang: str | None
 
 
 def make_bytes(f: Filters, lang: str | None = None) -> tuple[bytes, bytes, str]:
-    """(PDF, PNG, data version) in memory, for a download button."""
+    """(PDF, PNG, file name stem) in memory, for a download button."""
     with tempfile.TemporaryDirectory(prefix="civic-briefing-") as tmp:
         out = make(f, Path(tmp) / "b.pdf", Path(tmp) / "b.png", lang)
         assert out.pdf is not None and out.png is not None
-        return out.pdf.read_bytes(), out.png.read_bytes(), out.briefing.version
+        return out.pdf.read_bytes(), out.png.read_bytes(), file_stem(out.briefing)
 
 
 def file_stem(b: data.Briefing) -> str:
