@@ -6,7 +6,7 @@ PORT    ?= 8501
 SCREEN_PORT ?= 8502
 PUBLIC_PORT ?= 8503
 
-.PHONY: install data rebuild run screen public lint test test-fast test-browser bench bench-smoke clean
+.PHONY: install data rebuild run serve-lan screen public lint test test-fast test-browser bench bench-smoke clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,8 +24,15 @@ data: install
 rebuild: install
 	$(BIN)/python -m civic build
 
+# Binds 127.0.0.1 (.streamlit/config.toml): this machine only.
 run: data
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+# The office network (README "给领导用"): binds every interface and prints the URL for a phone.
+# Set CIVIC_ADMIN_PASSWORD first; never forward this port to the internet.
+serve-lan: data
+	$(BIN)/python -m civic lan-url --port $(PORT)
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
 # The exhibition screen (docs/screen.md): a second server with a dark theme; open
 # http://127.0.0.1:$(SCREEN_PORT)/screen?embed=true in Chromium --kiosk.

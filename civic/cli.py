@@ -113,9 +113,10 @@ def cmd_purge(a) -> int:
 
 
 def _load_plugins() -> None:
-    """Modules that add commands (import/template/simulate) register on import, if present."""
+    """Modules that add commands (import/template/simulate/briefing/lan-url) register on import, if present."""
     import importlib
-    for mod in ("civic.importer.ingest_cli", "civic.demo.simulate", "civic.public.poster"):
+    for mod in ("civic.importer.ingest_cli", "civic.demo.simulate", "civic.public.poster", "civic.briefing.cli",
+                "civic.lan"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

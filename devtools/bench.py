@@ -1146,6 +1146,34 @@ def _soak_figures(soak: dict) -> tuple[float | None, float | None, float | None]
 
 
 # ── targets ──────────────────────────────────────────────────────────────────────────────────
+# The leaders' briefing (civic/briefing): PDF and phone PNG of both counties for this year, in this process.
+# The first sample is what a scheduled `python -m civic briefing` pays (Chromium started, plotly.js parsed);
+# the later ones what the app's button pays while the server keeps its Chromium (civic/render/chromium.py).
+TARGET_BRIEFING_S = {1: 10.0, 100: 20.0}
+
+
+def measure_briefing(data_dir: Path, runs: int) -> dict:
+    import tempfile
+
+    from civic.briefing import data as briefing_data
+    from civic.briefing import make as briefing_make
+    from civic.render import chromium
+    if not chromium.available():
+        return {"status": "skipped: no Chromium"}
+    samples = []
+    with use_data_dir(data_dir), tempfile.TemporaryDirectory(prefix="bench-briefing-") as tmp:
+        for i in range(max(2, runs)):
+            reset_caches()
+            t0 = time.perf_counter()
+            f = briefing_data.filters_from("all", [], "this_year")
+            out = briefing_make.make(f, Path(tmp) / f"b{i}.pdf", Path(tmp) / f"b{i}.png")
+            samples.append(time.perf_counter() - t0)
+        pdf_bytes = (Path(tmp) / "b0.pdf").stat().st_size
+    return {"status": "ok", "cold_s": round(samples[0], 2), "warm_s": summary(samples[1:]),
+            "pdf_bytes": pdf_bytes, "facts": f"{out.briefing.facts_ok}/{out.briefing.facts_n}",
+            "blocked_requests": list(chromium.blocked_requests)}
+
+
 def evaluate_targets(res: dict) -> list[dict]:
     scales = sorted(int(s) for s in res["builds"])
     big = max(scales)
@@ -1204,6 +1232,12 @@ def evaluate_targets(res: dict) -> list[dict]:
             "; ".join(x for x in (f"{r.get('exceptions')} exceptions" if r.get("exceptions") else "",
                                    f"requests off the machine: {r.get('external_requests')}"
                                    if r.get("external_requests") else "") if x))
+    for sc, b in sorted((res.get("briefing") or {}).items(), key=lambda x: int(x[0])):
+        limit = TARGET_BRIEFING_S.get(int(sc))
+        if b.get("status") == "ok" and limit:
+            add("briefing", f"briefing PDF + phone PNG, first of the process (×{sc})", f"≤ {limit:.0f} s",
+                f"{b['cold_s']:.1f} s (then {fmt_ms(b['warm_s'])} ms)", b["cold_s"] <= limit and not b["blocked_requests"],
+                f"requests off the machine: {b['blocked_requests']}" if b["blocked_requests"] else "")
     soak = res.get("soak") or {}
     if soak.get("status") == "ok":
         a, e, g = _soak_figures(soak)
@@ -1217,7 +1251,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
               baseline: bool = True, soak: bool = True, soak_switches: int = 2000, rebuild: bool = False,
               out_dir: Path | None = None, data_dirs: dict[int, Path] | None = None, as_of: date = AS_OF,
               timeout: float = 300, profile: bool = False, write_md: bool = True, soak_tabs: int | None = 8,
-              render: bool = True) -> dict:
+              render: bool = True, briefing: bool = True) -> dict:
     """Run everything; write results.json (and BENCHMARKS.md unless smoke) to out_dir. Returns the results."""
     t_start = time.perf_counter()
     out_dir = out_dir or (SMOKE_OUT if smoke else BENCH_DIR)
@@ -1293,6 +1327,12 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
         res["public"] = measure_public(data_dirs[min(scales)], runs)
         _say(f"  residents' page: {res['public'].get('status')}, return visits "
              f"{res['public'].get('warm_render_ms')} ms, payload {res['public'].get('payload_bytes')} B")
+    if briefing:
+        res["briefing"] = {}
+        for s in scales:
+            res["briefing"][str(s)] = b = measure_briefing(data_dirs[s], runs)
+            _say(f"  ×{s} briefing: " + (f"first {b['cold_s']} s, then {fmt_ms(b['warm_s'])} ms"
+                                         if b.get("status") == "ok" else str(b.get("status"))))
     if soak:
         s = min(scales)
         res["soak"] = {**measure_soak(data_dirs[s], soak_switches, timeout=900.0, warmup=5 if smoke else None,
@@ -1425,6 +1465,13 @@ def render_markdown(res: dict) -> str:
     else:
         L.append(f"{render.get('status', 'not run')}.")
     L.append("")
+    L.append("### Leaders' briefing (PDF + phone PNG)")
+    L.append("")
+    for sc, b in sorted((res.get("briefing") or {}).items(), key=lambda x: int(x[0])):
+        L.append(f"- ×{sc}: " + (f"first in the process {b['cold_s']} s (Chromium started), then {fmt_ms(b['warm_s'])} ms; "
+                                 f"PDF {fmt_bytes(b['pdf_bytes'])}, 口径核对 {b['facts']}"
+                                 if b.get("status") == "ok" else str(b.get("status"))))
+    L.append("")
     L.append("### Screen soak")
     L.append("")
     soak = res.get("soak") or {}
@@ -1469,6 +1516,7 @@ def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-soak", action="store_true")
     p.add_argument("--no-render", action="store_true", help="skip drawing the map in Chromium")
+    p.add_argument("--no-briefing", action="store_true", help="skip the leaders' briefing (PDF + PNG in Chromium)")
     p.add_argument("--soak-switches", type=int, default=None, help="default 2000; smoke: 20")
     p.add_argument("--soak-clients", type=int, default=8, help="clients switching scenes in the soak (default 8)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
@@ -1489,7 +1537,8 @@ def cmd_bench(a: argparse.Namespace) -> int:
     runs = a.runs or (1 if a.smoke else 5)
     res = run_bench(scales, runs, smoke=a.smoke, pages=a.pages, baseline=not a.no_baseline, soak=not a.no_soak,
                     soak_switches=a.soak_switches or (20 if a.smoke else 2000), rebuild=a.rebuild, out_dir=a.out,
-                    profile=a.profile, soak_tabs=a.soak_clients, render=not a.no_render)
+                    profile=a.profile, soak_tabs=a.soak_clients, render=not a.no_render,
+                    briefing=not a.no_briefing)
     harness_errors = [p for p in res["pages"] if any(str(e).startswith("harness:") for e in p.get("errors", []))]
     page_errors = [p["label"] for p in res["pages"] if p.get("errors")]
     if page_errors:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from civic import domain, measures
 from civic.app import export, shell
+from civic.app.briefing_button import briefing_button
 from civic.figures import charts
 from civic.store import queries
 from civic.text import fmt
@@ -26,6 +27,7 @@ MISSING = "#E6EAEF"
 f = shell.filters()
 lang = shell.lang()
 shell.page_header("cogovernance.title", "cogovernance.caption")
+briefing_button(small=True)
 P = dict(towns=f.town_codes(COUNTY), date_from=f.date_from, date_to=f.date_to, as_of=f.anchor,
          overdue_days=measures.FEEDBACK_OVERDUE_DAYS)
 SEP = "：" if lang == "zh" else ": "

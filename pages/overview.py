@@ -6,6 +6,7 @@ import streamlit as st
 
 from civic import domain, measures, stages
 from civic.app import crossfilter, overview_tools, shell
+from civic.app.briefing_button import briefing_button
 from civic.figures import charts
 from civic.store import queries
 from civic.text import fmt
@@ -17,6 +18,7 @@ lang = shell.lang()
 m = shell.meta()
 as_of = date.fromisoformat(m["as_of"])
 shell.page_header("overview.title", "overview.caption")
+briefing_button()
 # one comparison for every tile: 同比, with 环比 in the tooltip (civic/measures.py)
 cmp = measures.compare(f.date_from, f.date_to, date.fromisoformat(m["data_start"]))
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from civic import domain, measures, stages
 from civic.app import export, shell
+from civic.app.briefing_button import briefing_button
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import charts
 from civic.store import queries
@@ -31,6 +32,7 @@ ss = st.session_state
 f = shell.filters()
 lang = shell.lang()
 shell.page_header("renovation.title", "renovation.caption")
+briefing_button(small=True)
 
 
 def colon(key: str) -> str:

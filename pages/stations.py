@@ -15,6 +15,7 @@ import streamlit as st
 
 from civic import domain, measures
 from civic.app import crossfilter, export, shell
+from civic.app.briefing_button import briefing_button
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import charts
 from civic.map import maps
@@ -94,6 +95,7 @@ load_page_params(site_param, metric_param)
 # ── data ────────────────────────────────────────────────────────────────────────────────────
 summary = queries.run("map_summary", **params).iloc[0]
 shell.page_header("map.title", "map.caption", approx=int(summary.approximate_sites) > 0)
+briefing_button(small=True)
 
 sites = queries.run("map_sites", **params)
 towns = queries.run("map_towns", **params)

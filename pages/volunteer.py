@@ -15,6 +15,7 @@ import streamlit as st
 
 from civic import domain, measures
 from civic.app import export, shell
+from civic.app.briefing_button import briefing_button
 from civic.app.filters import UrlParam, load_page_params, month_param, read_month
 from civic.figures import charts
 from civic.store import queries
@@ -41,6 +42,7 @@ m = shell.meta()
 as_of = date.fromisoformat(m["as_of"])
 data_start = date.fromisoformat(m["data_start"])
 shell.page_header("volunteer.title", "volunteer.caption")
+briefing_button(small=True)
 
 
 # ── page parameters (URL ⇄ widgets) ───────────────────────────────────────────────────────────

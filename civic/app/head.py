@@ -10,7 +10,7 @@ phone, in both languages.
 """
 from __future__ import annotations
 
-from civic.text.i18n import html_lang_script
+from civic.text.i18n import html_lang_script, t
 
 CSS = """<style>
 [data-testid="stMetricLabel"] { height: auto; min-height: 1.5rem; align-items: flex-start; }
@@ -22,9 +22,60 @@ CSS = """<style>
 [data-testid="stMetricValue"] { font-size: clamp(1.25rem, 16cqi, 2.25rem); }
 [data-testid="stMetricValue"] > div { overflow: visible; text-overflow: clip; }
 [data-testid="stButton"] button p, [data-testid="stDownloadButton"] button p { white-space: normal; }
+/* Phones (issue 17, tests/browser/test_phone.py): Streamlit stacks columns one per row below 640 px, so a row
+   of five KPI tiles became five screens; a row holding tiles (and no nested row) wraps two per row instead,
+   and nothing may widen the page beyond the screen. */
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has([data-testid="stHorizontalBlock"])) {
+    flex-wrap: wrap !important; flex-direction: row !important; gap: .5rem !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]):not(:has([data-testid="stHorizontalBlock"]))
+    > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - .25rem) !important; width: calc(50% - .25rem) !important;
+    min-width: calc(50% - .25rem) !important; max-width: calc(50% - .25rem) !important; }
+  [data-testid="stMain"] { overflow-x: hidden; }
+  [data-testid="stMainBlockContainer"] { padding-left: .75rem; padding-right: .75rem; max-width: 100vw; }
+}
 </style>"""
+
+
+# Ctrl-P on any page (issue 17): only the page's content, its filter context on top (drawn by
+# briefing_button(), hidden on screen), charts, tiles and maps never split across pages, and a data grid —
+# a canvas that prints only the rows in view — followed by a note saying so. tests/browser/test_print.py.
+PRINT_CSS = """<style>
+.civic-print-context { display: none; }
+@media print {
+  @page { size: A4 portrait; margin: 12mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarCollapseButton"],
+  [data-testid="stHeader"], header, [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stStatusWidget"], [data-testid="stBottom"], [data-testid="stToast"], .stDownloadButton,
+  [data-testid="stDownloadButton"], [data-testid="stButton"], [data-testid="stElementToolbar"],
+  .modebar-container, .st-key-briefing, .st-key-briefing_small { display: none !important; }
+  .civic-print-context { display: block; font-weight: 600; padding: .3rem .6rem; margin-bottom: .4rem;
+                         border-left: 4px solid #1F6FB2; background: #EEF4FA; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
+    margin: 0 !important; padding: 0 !important; max-width: 100%% !important; overflow: visible !important; }
+  /* charts keep the pixel width they were drawn at on screen (≈ 950 px beside the sidebar): the page is laid
+     out that wide and printed at 0.6 so that they fit the A4 width (≈ 700 px) uncut */
+  [data-testid="stMainBlockContainer"] { zoom: 0.6; }
+  [data-testid="stApp"], [data-testid="stAppScrollToBottomContainer"] {
+    position: static !important; overflow: visible !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"], [data-testid="stMetric"], [data-testid="stTable"],
+  [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"], [data-testid="stImage"], [data-testid="stAlert"],
+  [data-testid="stProgress"] { break-inside: avoid; }
+  h1, h2, h3, [data-testid="stHeading"] { break-after: avoid; }
+  [data-testid="stElementContainer"]:has(> [data-testid="stDataFrame"])::after,
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]):not(:has([data-testid="stElementContainer"]))::after {
+    content: "%(grid_note)s"; display: block; font-size: .8rem; color: #5B6978;
+                                       padding-top: .2rem; }
+}
+</style>"""
+
+
+def print_css(lang: str) -> str:
+    note = t("app.print_grid_note", lang=lang).replace("\\", "").replace('"', "'")
+    return PRINT_CSS % {"grid_note": note}
 
 
 def html(lang: str) -> str:
     # the script first: Streamlit's HTML sanitiser drops a <style> that opens the body
-    return html_lang_script(lang) + CSS
+    return html_lang_script(lang) + CSS + print_css(lang)

@@ -25,6 +25,8 @@ from civic.text import fmt
 from civic.text.i18n import t
 from civic.text.safe_text import html_text as esc
 
+A4_WIDTH_PX = 794     # 210 mm at 96 CSS px per inch: the PNG poster is laid out as the PDF page
+
 CSS = """<style>
 @page { size: A4; margin: 0; }
 body { margin: 0; color: #1D2733; }
@@ -77,7 +79,9 @@ def poster_html(row: pd.Series, url: str, as_of: date) -> str:
 
 def document(rows: pd.DataFrame, base_url: str, as_of: date) -> str:
     body = "".join(poster_html(r, page_url(base_url, r.compound_id), as_of) for _, r in rows.iterrows())
-    return f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">{CSS}</head><body>{body}</body></html>'
+    from civic.render.chromium import FONT_FAMILY, font_face_css
+    font = f"<style>{font_face_css()} body {{ font-family: '{FONT_FAMILY}', sans-serif; }}</style>"
+    return f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">{font}{CSS}</head><body>{body}</body></html>'
 
 
 def make(out: Path, base_url: str, compound_id: str | None = None, every: bool = False) -> Path:
@@ -96,7 +100,7 @@ def make(out: Path, base_url: str, compound_id: str | None = None, every: bool =
     rows = rows.sort_values("compound_id")
     html = document(rows, base_url, day)
     if suffix == ".png":
-        return chromium.html_to_png(html, out, width_px=chromium.A4_WIDTH_PX, scale=2.0)
+        return chromium.html_to_png(html, out, width_px=A4_WIDTH_PX, scale=2.0)
     return chromium.html_to_pdf(html, out)
 
 

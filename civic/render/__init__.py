@@ -1,1 +1,1 @@
-"""Rendering HTML to print files (PDF, PNG) with the local Chromium."""
+"""HTML → PDF / PNG through Debian's Chromium (civic/render/chromium.py)."""

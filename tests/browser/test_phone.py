@@ -1,0 +1,48 @@
+"""Phones (issue 17): at 390×844 every analyst page has no horizontal scroll and shows its KPI tiles two per
+row (CSS in civic/app/head.py)."""
+from __future__ import annotations
+
+import pytest
+
+from devtools.harness import exceptions, settle, shot
+
+PAGES = ["overview", "renovation", "cogovernance", "stations", "volunteer"]
+WIDTH, HEIGHT = 390, 844
+
+OVERFLOW_JS = """() => {
+  const w = window.innerWidth;
+  const wide = [...document.querySelectorAll('[data-testid="stMain"] *')]
+    .filter(e => e.getBoundingClientRect().right > w + 1 && e.getClientRects().length)
+    .map(e => (e.getAttribute('data-testid') || e.tagName) + ':' + Math.round(e.getBoundingClientRect().right));
+  const main = document.querySelector('[data-testid="stMain"]');
+  return {scroll: document.documentElement.scrollWidth, main: main ? main.scrollWidth : 0, inner: w,
+          wide: wide.slice(0, 8)};
+}"""
+# st.metric tiles, and the stations page's own wrapping strip of tiles (pages/stations.py _kpis)
+TILES_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMetric"], [data-testid="stHtml"] div[title][style*="flex:1 1"]')]
+  .filter(e => e.offsetParent !== null)
+  .map(e => { const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.top), Math.round(r.width)]; })"""
+
+
+@pytest.mark.parametrize("page_id", PAGES)
+def test_phone_has_no_horizontal_scroll_and_kpis_two_per_row(server, browser, page_id):
+    page = browser.page(WIDTH, HEIGHT)
+    try:
+        page.goto(f"{server.url}/{page_id}")
+        settle(page)
+        assert not exceptions(page)
+        shot(page, f"phone-{page_id}", full_page=True)
+        o = page.evaluate(OVERFLOW_JS)
+        assert o["scroll"] <= o["inner"] and (o["main"] or 0) <= o["inner"], o
+        tiles = page.evaluate(TILES_JS)
+        assert tiles, "no KPI tiles"
+        rows: dict[int, list[list[int]]] = {}
+        for left, top, width in tiles:
+            rows.setdefault(top, []).append([left, width])
+        counts = [len(r) for r in rows.values()]
+        # at most two per row (a group of three or five ends with one alone), each about half the width
+        assert set(counts) <= {1, 2} and 2 in counts, (counts, tiles)
+        assert all(w < WIDTH * 0.55 for _, _, w in tiles), tiles
+    finally:
+        page.context.close()
