@@ -44,6 +44,23 @@ def built_db(tmp_path_factory) -> Path:
     return cache
 
 
+@pytest.fixture(scope="session")
+def scale5_db(tmp_path_factory, built_db) -> Path:
+    """The published file of a --scale 5 database (襄垣 and four replicas of it), built once per
+    session: the map's payload budget and the build's scale check both read it. Leaves CIVIC_DATA_DIR on
+    the default database."""
+    import json
+
+    from civic.store import db
+    d = tmp_path_factory.mktemp("scale5")
+    try:
+        _build_into(d, scale=5)
+        return d / json.loads((d / "current.json").read_text(encoding="utf-8"))["file"]
+    finally:
+        os.environ["CIVIC_DATA_DIR"] = str(built_db)
+        db.close_all()
+
+
 @pytest.fixture()
 def data_dir(built_db) -> Path:
     """The shared read-only database; tests must not publish into it (use `private_data_dir`)."""

@@ -526,13 +526,11 @@ def test_idle_chips_open_a_station_and_lead_to_the_full_list(make_app, con):
 
 # ── payload at scale ─────────────────────────────────────────────────────────────────────────
 @pytest.fixture(scope="module")
-def scale5(tmp_path_factory, built_db):
-    """A --scale 5 database (5 counties' networks), for the payload budget."""
+def scale5(scale5_db, built_db):
+    """The map's frames of the session's --scale 5 database (5 counties' networks), for the payload budget."""
     from civic.store import db
-    from tests.conftest import _build_into
-    d = tmp_path_factory.mktemp("map_scale5")
     try:
-        _build_into(d, scale=5)
+        os.environ["CIVIC_DATA_DIR"] = str(scale5_db.parent.parent)
         db.close_all()
         queries.clear_cache()
         p = params()
