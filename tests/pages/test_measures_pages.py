@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from civic.store import db, queries
-from tests.test_screen import htmls
+from tests.pages.test_screen import htmls
 
 OVERVIEW, VOLUNTEER, SCREEN = "pages/overview.py", "pages/volunteer.py", "pages/screen.py"
 

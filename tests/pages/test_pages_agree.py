@@ -1,5 +1,5 @@
 """One truth on every screen (issue 15 §2), for the measures beyond the activity ones (those are in
-tests/test_measures_pages.py): the renovation figures on 总览, 改造进度 and the 大屏 screen (compounds,
+tests/pages/test_measures_pages.py): the renovation figures on 总览, 改造进度 and the 大屏 screen (compounds,
 buildings, households, the stage counts 已完成 / 推进中 / 未启动, floor area, completion), and the
 co-governance coverage on 总览 and 小区共治, agree under the same filters; and every st.metric on every page
 has a tooltip that says what it counts and over which period."""
@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.test_measures_pages import _close, _screen_cards, render, tiles
+from tests.pages.test_measures_pages import _close, _screen_cards, render, tiles
 
 OVERVIEW, RENOVATION, COGOV, SCREEN = "pages/overview.py", "pages/renovation.py", "pages/cogovernance.py", "pages/screen.py"
 
@@ -179,5 +179,5 @@ def _a_compound() -> str:
 
 
 def _a_site() -> str:
-    from tests.test_map import STATION  # a 古韩镇 station: its detail card has three tiles
+    from tests.map.test_map import STATION  # a 古韩镇 station: its detail card has three tiles
     return STATION

@@ -112,7 +112,7 @@ def test_default_page_matches_sql_overview_and_fact_check(rendered, con):
     assert metric(at, "完成改造面积") == "21.36万"
     assert as_int(metric(at, "进度滞后小区")) == late_open(con)
 
-    # 总览 and the screen read these figures through the same call (stages.headline; tests/test_pages_agree.py)
+    # 总览 and the screen read these figures through the same call (stages.headline; tests/pages/test_pages_agree.py)
     k = queries.run("renovation_kpis", **NO_FILTERS).iloc[0]
 
     facts = dict(con.execute("SELECT fact_id, computed FROM v_fact_check").fetchall())

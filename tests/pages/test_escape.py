@@ -270,7 +270,7 @@ def test_admin_dry_run_quotes_hostile_header_cells_as_text(private_data_dir, mon
     import csv
     import io
 
-    from tests.test_admin import PASSWORD, _sign_in  # AppTest runs in navigation mode (conftest)
+    from tests.pages.test_admin import PASSWORD, _sign_in  # AppTest runs in navigation mode (conftest)
     monkeypatch.delenv("CIVIC_ADMIN_PASSWORD_SHA256", raising=False)
     monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
     rows = ingest.sample_rows("activities", 2, seed=5)

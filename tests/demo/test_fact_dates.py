@@ -78,7 +78,7 @@ def _recent_days(n: int) -> list[date]:
 
 def _import(entity: str, rows: list[dict]) -> None:
     from civic.importer import ingest
-    from tests.test_ingest import to_csv
+    from tests.importer.test_ingest import to_csv
     rep = ingest.commit(to_csv(entity, rows), f"{entity}.csv", entity, user="pytest")
     assert rep.added == len(rows)
 
