@@ -55,8 +55,9 @@ lint: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# No browser, and not the tests marked slow (a representative subset of each runs here; README "Tests").
 test-fast: install
-	$(BIN)/python -m pytest -q --ignore=tests/browser
+	$(BIN)/python -m pytest -q --ignore=tests/browser -m "not slow"
 
 test-browser: install
 	$(BIN)/python -m pytest -q tests/browser

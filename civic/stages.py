@@ -18,7 +18,7 @@ the renovation page (with its filters) and the screen (without) call it alike.
 
 The headline figures (compounds, 已完成 / 推进中 / 未启动, buildings, households, floor area, behind schedule)
 come from one query too, queries/renovation_kpis.sql, through `headline()`: the renovation page, 总览 and the
-screen show the same numbers (tests/test_pages_agree.py).
+screen show the same numbers (tests/pages/test_pages_agree.py).
 """
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ FONTS = [
 ]
 
 # Project text files whose characters must all be covered (relative to ROOT).
-# tests/test_font.py checks the same list.
+# tests/text/test_font.py checks the same list.
 PROJECT_TEXT_GLOBS = [
     "civic/**/*.py",
     "civic/text/catalog/*.toml",

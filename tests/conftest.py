@@ -44,6 +44,23 @@ def built_db(tmp_path_factory) -> Path:
     return cache
 
 
+@pytest.fixture(scope="session")
+def scale5_db(tmp_path_factory, built_db) -> Path:
+    """The published file of a --scale 5 database (襄垣 and four replicas of it), built once per
+    session: the map's payload budget and the build's scale check both read it. Leaves CIVIC_DATA_DIR on
+    the default database."""
+    import json
+
+    from civic.store import db
+    d = tmp_path_factory.mktemp("scale5")
+    try:
+        _build_into(d, scale=5)
+        return d / json.loads((d / "current.json").read_text(encoding="utf-8"))["file"]
+    finally:
+        os.environ["CIVIC_DATA_DIR"] = str(built_db)
+        db.close_all()
+
+
 @pytest.fixture()
 def data_dir(built_db) -> Path:
     """The shared read-only database; tests must not publish into it (use `private_data_dir`)."""
@@ -95,3 +112,28 @@ def app_test(page: str | None = None, query: dict | None = None, timeout: float 
 @pytest.fixture()
 def make_app(data_dir):
     return app_test
+
+
+# ── one AppTest run per page and URL, shared by every test that only reads it ─────────────────────
+# An AppTest run costs 1–5 s; many tests check different things on the same page with the same URL (the
+# overview unfiltered, a screen scene). Those read the elements of one shared run. Only for reading: a test
+# that clicks, sets a widget or reruns takes its own `make_app(...)` run. Valid while the shared database
+# (built_db) is the current one, which `data_dir` guarantees and which no test publishes into.
+_RENDERED: dict[tuple, object] = {}
+
+
+def _render_key(page: str | None, query: dict | None, timeout: float) -> tuple:
+    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (query or {}).items()))
+    return page, items
+
+
+@pytest.fixture()
+def rendered(data_dir):
+    """rendered(page, query) → a finished AppTest run of that page and URL over the shared database, run
+    once per session. Read it; do not interact with it (use make_app for that)."""
+    def get(page: str | None = None, query: dict | None = None, timeout: float = 120):
+        key = (str(data_dir), *_render_key(page, query, timeout))
+        if key not in _RENDERED:
+            _RENDERED[key] = app_test(page, dict(query or {}), timeout).run()
+        return _RENDERED[key]
+    return get

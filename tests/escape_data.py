@@ -1,4 +1,4 @@
-"""Hostile names for the escaping tests (tests/test_escape.py, tests/browser/test_escape.py): every text a
+"""Hostile names for the escaping tests (tests/pages/test_escape.py, tests/browser/test_escape.py): every text a
 page shows from data gets a Markdown image and link, raw HTML and a bare URL in front of it, all pointing at
 example.invalid (a name that never resolves), written into a private data copy."""
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each number is the one the page named beside it shows for the same filters: the 
 tiles (measures.activity_figures / wish_figures / state_tile), the ranking is volunteer_towns (总览 and
 志愿服务), the idle stations are the volunteer page's list at its default 30 days, the renovation headline is
 stages.headline (总览 and 改造进度), the delays are renovation_compounds' delay_days (改造进度), the open items
-are cogov_open_items (小区共治), 口径核对 is fact_check (总览). tests/test_briefing.py checks them against 总览.
+are cogov_open_items (小区共治), 口径核对 is fact_check (总览). tests/briefing/test_briefing.py checks them against 总览.
 """
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ def _neutral(v):
 
 def neutralise(fig: go.Figure) -> go.Figure:
     """Show imported names as typed, never as plotly markup: a compound called `<a href="http://…">` would
-    otherwise be a live link in a tick label or hover (tests/test_escape.py)."""
+    otherwise be a live link in a tick label or hover (tests/pages/test_escape.py)."""
     for trace in fig.data:
         for prop in _TEXT_PROPS:
             if prop in trace:

@@ -6,7 +6,7 @@ fonts embedded, draws plotly's SVG charts as vectors into the PDF, and takes ful
 HTML document gives both the PDF and the phone picture. Nothing is downloaded (Playwright is pointed at
 the system binary) and nothing leaves the machine: the document inlines its font and plotly.js
 (`font_face_css`, `plotly_script`), and every request that is not data:/about: is aborted
-(`blocked_requests` lists them after a render; tests/test_briefing.py asserts the block).
+(`blocked_requests` lists them after a render; tests/briefing/test_briefing.py asserts the block).
 
 Renders run on one worker thread that owns a Chromium kept for IDLE_CLOSE_S (see _worker): Playwright's
 sync API also refuses to run in a thread with a running asyncio loop, which a Streamlit server thread may have.

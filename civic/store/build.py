@@ -156,7 +156,7 @@ def layout(con) -> geo.CountyLayout:
 def populate(con, cfg: synth.SynthConfig, county_layout: geo.CountyLayout,
              progress: Callable[[str], None] = lambda s: None) -> tuple[dict, dict]:
     """DDL, generated and reference rows, meta and views into an empty database. The one path by which a
-    database gets its data: `build` runs it on a file, tests/test_fact_dates.py on an in-memory database
+    database gets its data: `build` runs it on a file, tests/demo/test_fact_dates.py on an in-memory database
     for many as_of dates. Returns (row counts, meta)."""
     progress(f"生成数据 generating (scale {cfg.scale}, as of {cfg.as_of})…")
     tables = synth.generate(cfg, county_layout)

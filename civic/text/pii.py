@@ -46,7 +46,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 
 
 # The Cf class of Python 3.11's unicodedata as ranges (a regex runs at C speed on a 15,000-character cell;
-# tests/test_ingest_hardening.py checks it against unicodedata).
+# tests/importer/test_ingest_hardening.py checks it against unicodedata).
 INVISIBLE = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
                        "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from civic.store import db, queries
-from tests.test_screen import htmls
+from tests.pages.test_screen import htmls
 
 OVERVIEW, VOLUNTEER, SCREEN = "pages/overview.py", "pages/volunteer.py", "pages/screen.py"
 
@@ -43,15 +43,16 @@ def ranking(at, key_part: str) -> dict[str, float]:
     return dict(zip(bar["y"], bar["x"]))
 
 
-def render(make_app, page, query):
-    at = make_app(page, dict(query)).run()
+def render(rendered, page, query):
+    """The page's shared run for this URL (conftest `rendered`): these tests only read it."""
+    at = rendered(page, query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
 @pytest.mark.parametrize("query", COMBOS, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "default")
-def test_shared_kpis_agree_between_overview_and_volunteer(make_app, query):
-    ov, vo = render(make_app, OVERVIEW, query), render(make_app, VOLUNTEER, query)
+def test_shared_kpis_agree_between_overview_and_volunteer(rendered, query):
+    ov, vo = render(rendered, OVERVIEW, query), render(rendered, VOLUNTEER, query)
     a, b = tiles(ov), tiles(vo)
     shared = set(a) & set(b)
     # the activity measures and micro-wishes are on both pages, under the same names
@@ -72,21 +73,21 @@ def test_shared_kpis_agree_between_overview_and_volunteer(make_app, query):
 
 @pytest.mark.parametrize("query", [COMBOS[0], COMBOS[3], COMBOS[5]],
                          ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "default")
-def test_the_map_pages_headline_agrees(make_app, query):
+def test_the_map_pages_headline_agrees(rendered, query):
     """The map page's strip (its own query, map_summary) shows activities, beneficiaries and active stations
     for the same filters: the same numbers as the overview and the volunteer page."""
-    a = tiles(render(make_app, OVERVIEW, query))
-    b = tiles(render(make_app, VOLUNTEER, query))
+    a = tiles(render(rendered, OVERVIEW, query))
+    b = tiles(render(rendered, VOLUNTEER, query))
     strip = {}
-    for body in htmls(render(make_app, "pages/stations.py", query)):
+    for body in htmls(render(rendered, "pages/stations.py", query)):
         strip |= dict(re.findall(r'white-space:nowrap">([^<]+)</div><div[^>]*>([^<]+)', body))
     assert strip["活动场次"] == a["活动场次"][0]
     assert strip["受益人次"] == a["受益人次"][0]
     assert strip["有活动的站"] == b["有活动的村站"][0].split("/")[0]
 
 
-def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
-    at = render(make_app, OVERVIEW, {"range": "this_month"})
+def test_tooltips_say_what_is_counted_and_over_which_days(rendered):
+    at = render(rendered, OVERVIEW, {"range": "this_month"})
     value, delta, help_ = tiles(at)["活动场次"]
     assert "活动场次" in help_
     assert "本期：2026年11月1日—11月26日" in help_
@@ -96,25 +97,25 @@ def test_tooltips_say_what_is_counted_and_over_which_days(make_app):
     for label, (_, _, h) in tiles(at).items():
         assert h and ("本期" in h or "现状：截至2026年11月26日" in h), label
     # and every tile of the volunteer page has a tooltip
-    for label, (_, _, h) in tiles(render(make_app, VOLUNTEER, {"range": "this_month"})).items():
+    for label, (_, _, h) in tiles(render(rendered, VOLUNTEER, {"range": "this_month"})).items():
         assert h, label
 
 
-def test_no_delta_before_the_data(make_app):
-    at = render(make_app, OVERVIEW, {"range": "all"})
+def test_no_delta_before_the_data(rendered):
+    at = render(rendered, OVERVIEW, {"range": "all"})
     _, delta, help_ = tiles(at)["活动场次"]
     assert delta == "" and "早于数据起始日" in help_
 
 
-def test_screen_shows_the_overviews_year_to_date(make_app):
-    ov = tiles(render(make_app, OVERVIEW, {}))
-    vo = tiles(render(make_app, VOLUNTEER, {}))
-    scr = render(make_app, SCREEN, {"layout": "1080p", "scene": "overview"})
+def test_screen_shows_the_overviews_year_to_date(rendered):
+    ov = tiles(render(rendered, OVERVIEW, {}))
+    vo = tiles(render(rendered, VOLUNTEER, {}))
+    scr = render(rendered, SCREEN, {"layout": "1080p", "scene": "overview"})
     cards = _screen_cards(scr)
     for screen_label, page_label in (("本年活动", "活动场次"), ("志愿服务", "志愿者人次"),
                                      ("受益群众", "受益人次"), ("微心愿完成", "微心愿完成")):
         assert _close(cards[screen_label], ov[page_label][0]), (screen_label, cards[screen_label], ov[page_label])
-    scr = render(make_app, SCREEN, {"layout": "1080p", "scene": "volunteer"})
+    scr = render(rendered, SCREEN, {"layout": "1080p", "scene": "volunteer"})
     assert _close(_screen_cards(scr)["本年服务时长"], vo["服务时长（小时）"][0])
 
 
@@ -140,8 +141,8 @@ def _close(screen: str, page: str) -> bool:
     return abs(_value(screen) - _value(page)) <= unit / 2 + 1e-9
 
 
-def test_partial_month_is_drawn_partial(make_app):
-    at = render(make_app, OVERVIEW, {})
+def test_partial_month_is_drawn_partial(rendered):
+    at = render(rendered, OVERVIEW, {})
     bar = chart(at, "ov_trend")["data"][0]
     # November 2026 runs to the 26th: lighter and hatched, and labelled
     assert bar["marker"]["opacity"][-1] < 1 and bar["marker"]["pattern"]["shape"][-1] == "/"
@@ -150,20 +151,20 @@ def test_partial_month_is_drawn_partial(make_app):
     assert "截至11月26日" in notes
 
 
-def test_one_month_trend_is_drawn_by_day(make_app):
+def test_one_month_trend_is_drawn_by_day(rendered):
     for page, key in ((OVERVIEW, "ov_trend_daily"), (VOLUNTEER, "vol_trend_daily")):
-        at = render(make_app, page, {"range": "this_month"})
+        at = render(rendered, page, {"range": "this_month"})
         bar = chart(at, key)["data"][0]
         assert len(bar["x"]) == 26                        # 1–26 November, one bar a day
         assert any("按日显示" in c.value for c in at.caption)
 
 
-def test_township_filter_of_one_county_is_said_on_the_other(make_app):
-    at = render(make_app, OVERVIEW, {"town": "夏店镇"})
+def test_township_filter_of_one_county_is_said_on_the_other(rendered):
+    at = render(rendered, OVERVIEW, {"town": "夏店镇"})
     assert any("本部分显示汉源县全县" in i.value for i in at.info)
-    at = render(make_app, OVERVIEW, {"town": "富林镇"})
+    at = render(rendered, OVERVIEW, {"town": "富林镇"})
     assert any("本部分显示襄垣县全县" in i.value for i in at.info)
-    at = render(make_app, OVERVIEW, {"town": ["夏店镇", "富林镇"]})
+    at = render(rendered, OVERVIEW, {"town": ["夏店镇", "富林镇"]})
     assert not any("全县" in i.value for i in at.info)
 
 

@@ -18,7 +18,7 @@ from civic.demo import simulate
 from civic.importer import api, lookups, read, validate
 from civic.store import db, snapshots, status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # ── helpers ───────────────────────────────────────────────────────────────────────────────────
@@ -384,7 +384,7 @@ def test_simulate_appends_activities_through_the_import_path(private_data_dir):
 
 
 def derived_tables_current() -> None:
-    from tests.test_build import assert_derived_tables_current
+    from tests.store.test_build import assert_derived_tables_current
     con = db.connect_read(snapshots.current().path)
     try:
         assert_derived_tables_current(con)

@@ -21,7 +21,7 @@ from civic.importer import api, cells
 from civic.store import db, snapshots
 from civic.text import pii
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ACT = "活动日期,乡镇,所属村,实践站点,活动名称,服务类别,参与人数,志愿者人数,受益人数,服务时长（小时）"
 ISSUE_TITLE = "联系人张三，电话13800138000，身份证110101199003078881"
 
@@ -262,7 +262,7 @@ def test_time_budget_and_cancellation(data_dir):
 
 def _million_row_xlsx() -> bytes:
     """A valid workbook with 1,000,000 rows, written as raw XML (openpyxl would take minutes)."""
-    from tests.make_bad_files import _good_xlsx
+    from tests.importer.make_bad_files import _good_xlsx
     base = zipfile.ZipFile(io.BytesIO(_good_xlsx()))
     head = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(ACT.split(",")))
     rows = [f'<row r="1">{head}</row>']

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+import shutil
 
 import numpy as np
 import plotly.graph_objects as go
@@ -162,12 +164,31 @@ def assert_no_markup(at) -> list[str]:
     return quoted
 
 
-@pytest.fixture()
-def hostile(private_data_dir):
-    poison(AS_OF)
+@pytest.fixture(scope="module")
+def hostile_data_dir(built_db, tmp_path_factory):
+    """A copy of the default database with the hostile names published into it, built once for the module
+    (a build costs seconds; the tests only read it)."""
+    dst = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(built_db, dst, ignore=shutil.ignore_patterns("*.lock"))
+    os.environ["CIVIC_DATA_DIR"] = str(dst)
     db.close_all()
     queries.clear_cache()
-    return private_data_dir
+    try:
+        poison(AS_OF)
+        yield dst
+    finally:
+        db.close_all()
+        os.environ["CIVIC_DATA_DIR"] = str(built_db)
+
+
+@pytest.fixture()
+def hostile(hostile_data_dir, built_db):
+    os.environ["CIVIC_DATA_DIR"] = str(hostile_data_dir)
+    db.close_all()
+    queries.clear_cache()
+    yield hostile_data_dir
+    db.close_all()
+    os.environ["CIVIC_DATA_DIR"] = str(built_db)
 
 
 def _first(query: str, column: str, **params) -> str:
@@ -249,7 +270,7 @@ def test_admin_dry_run_quotes_hostile_header_cells_as_text(private_data_dir, mon
     import csv
     import io
 
-    from tests.test_admin import PASSWORD, _sign_in  # AppTest runs in navigation mode (conftest)
+    from tests.pages.test_admin import PASSWORD, _sign_in  # AppTest runs in navigation mode (conftest)
     monkeypatch.delenv("CIVIC_ADMIN_PASSWORD_SHA256", raising=False)
     monkeypatch.setenv("CIVIC_ADMIN_PASSWORD", PASSWORD)
     rows = api.sample_rows("activities", 2, seed=5)

@@ -1,5 +1,5 @@
 """数据管理 (pages/admin.py) in AppTest: nothing without the password; wrong guesses lock only their own session
-(civic/app/auth.py; more in tests/test_auth.py); the audit names the admin; then the real flow: upload → problems or
+(civic/app/auth.py; more in tests/app/test_auth.py); the audit names the admin; then the real flow: upload → problems or
 preview → confirm → new version, audit log, rollback, purge."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from civic.importer import api
 from civic.store import snapshots, status
 from tests.conftest import app_test
-from tests.make_bad_files import OUT
+from tests.importer.make_bad_files import OUT
 
 PASSWORD = "正确的密码-42"
 

@@ -26,6 +26,13 @@ def run(make_app, **query):
     return at
 
 
+def shown(rendered, **query):
+    """The page's shared run for this URL (conftest `rendered`), for the tests that only read it."""
+    at = rendered(PAGE, query)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def metric(at, label_prefix: str) -> str:
     hits = [m.value for m in at.metric if m.label.startswith(label_prefix)]
     assert hits, f"no metric {label_prefix!r} in {[m.label for m in at.metric]}"
@@ -96,8 +103,8 @@ def late_open(con, **flt) -> int:
 
 
 # ── the page runs and its headline agrees with SQL, the overview and v_fact_check ─────────────────
-def test_default_page_matches_sql_overview_and_fact_check(make_app, con):
-    at = run(make_app)
+def test_default_page_matches_sql_overview_and_fact_check(rendered, con):
+    at = shown(rendered)
     e = expected(con)
     assert as_int(metric(at, "纳入改造小区")) == e["compounds"] == 92
     assert as_int(metric(at, "已完成改造")) == e["completed"]
@@ -105,7 +112,7 @@ def test_default_page_matches_sql_overview_and_fact_check(make_app, con):
     assert metric(at, "完成改造面积") == "21.36万"
     assert as_int(metric(at, "进度滞后小区")) == late_open(con)
 
-    # 总览 and the screen read these figures through the same call (stages.headline; tests/test_pages_agree.py)
+    # 总览 and the screen read these figures through the same call (stages.headline; tests/pages/test_pages_agree.py)
     k = queries.run("renovation_kpis", **NO_FILTERS).iloc[0]
 
     facts = dict(con.execute("SELECT fact_id, computed FROM v_fact_check").fetchall())
@@ -123,9 +130,9 @@ def test_works_agree_with_published_totals_and_overview(data_dir, con):
         assert (w.planned, w.done) == (ov.planned[w.category], ov.done[w.category])
 
 
-def test_charts_have_titles_axis_units_and_tooltips(make_app):
+def test_charts_have_titles_axis_units_and_tooltips(rendered):
     for lang in ("zh", "en"):
-        at = run(make_app, **({"lang": "en"} if lang == "en" else {}), compound="HY-001")
+        at = shown(rendered, **({"lang": "en"} if lang == "en" else {}), compound="HY-001")
         figs = charts(at)
         assert {"rv_funnel", "rv_scurve", "rv_works", "rv_community", "rv_type", "rv_funding", "rv_gantt"} <= set(figs)
         for key, fig in figs.items():
@@ -141,8 +148,8 @@ def test_charts_have_titles_axis_units_and_tooltips(make_app):
             assert all(not CJK.search(m.label) for m in at.metric), [m.label for m in at.metric]
 
 
-def test_funnel_and_gantt_follow_the_data(make_app, con):
-    figs = charts(run(make_app))
+def test_funnel_and_gantt_follow_the_data(rendered, con):
+    figs = charts(shown(rendered))
     reached = [con.execute("SELECT count(*) FROM compounds WHERE list_position(['未启动','设计','施工','验收','完成'], "
                            "status) >= ?", [lvl + 1]).fetchone()[0] for lvl in range(5)]
     assert arr(figs["rv_funnel"]["data"][0]["x"]) == reached
@@ -163,8 +170,8 @@ def test_funnel_and_gantt_follow_the_data(make_app, con):
     ({"batch": "实施一批", "type": "老旧小区", "town": "富林镇"},
      {"batch": "实施一批", "ctype": "老旧小区", "town": "511823100"}),
 ])
-def test_each_filter_changes_numbers(make_app, con, query, flt):
-    at = run(make_app, **query)
+def test_each_filter_changes_numbers(rendered, con, query, flt):
+    at = shown(rendered, **query)
     e = expected(con, **flt)
     assert 0 < e["compounds"] < 92
     assert as_int(metric(at, "纳入改造小区")) == e["compounds"]
@@ -202,14 +209,14 @@ def test_widget_filter_updates_numbers_and_url(make_app, con):
     assert as_int(metric(at, "纳入改造小区")) == 92
 
 
-def test_community_options_follow_the_town_filter(make_app):
-    at = run(make_app, town="九襄镇")
+def test_community_options_follow_the_town_filter(rendered):
+    at = shown(rendered, town="九襄镇")
     assert at.multiselect(key="rv_community").options == ["九龙桥社区", "梨城社区"]
 
 
 # ── drill-down ───────────────────────────────────────────────────────────────────────────────────
-def test_compound_in_url_opens_its_card(make_app, con):
-    at = run(make_app, compound="HY-001")
+def test_compound_in_url_opens_its_card(rendered, con):
+    at = shown(rendered, compound="HY-001")
     name, buildings, households = con.execute(
         "SELECT name, buildings, households FROM compounds WHERE compound_id = 'HY-001'").fetchone()
     assert at.selectbox(key="rv_compound").value == "HY-001"
@@ -251,19 +258,19 @@ def test_picking_a_compound_puts_it_in_the_url(make_app):
 
 
 # ── empty and bad input ──────────────────────────────────────────────────────────────────────────
-def test_empty_filter_shows_no_data(make_app):
-    at = run(make_app, batch="储备一批", stage="完成")
+def test_empty_filter_shows_no_data(rendered):
+    at = shown(rendered, batch="储备一批", stage="完成")
     assert any("无数据" in i.value for i in at.info)
     assert not at.get("plotly_chart") and not at.metric
 
 
-def test_empty_filter_english(make_app):
-    at = run(make_app, batch="储备一批", stage="完成", lang="en")
+def test_empty_filter_english(rendered):
+    at = shown(rendered, batch="储备一批", stage="完成", lang="en")
     assert any("No data" in i.value for i in at.info)
 
 
-def test_bad_url_values_fall_back_with_notice(make_app):
-    at = run(make_app, compound="HY-999", stage="拆迁")
+def test_bad_url_values_fall_back_with_notice(rendered):
+    at = shown(rendered, compound="HY-999", stage="拆迁")
     notes = " ".join(w.value for w in at.warning)
     assert "HY-999" in notes and "拆迁" in notes
     assert as_int(metric(at, "纳入改造小区")) == 92
@@ -312,12 +319,10 @@ def _stage_pairs_renovation(at) -> list[tuple[str, int]]:
     return pairs
 
 
-def _stage_pairs_screen(make_app, lang: str) -> list[tuple[str, int]]:
-    import streamlit as st
+def _stage_pairs_screen(rendered, lang: str) -> list[tuple[str, int]]:
     pairs = []
     for scene in ("1", "3"):
-        st.cache_resource.clear()
-        at = make_app("pages/screen.py", {"layout": "1080p", "scene": scene, "lang": lang}).run(timeout=120)
+        at = rendered("pages/screen.py", {"layout": "1080p", "scene": scene, "lang": lang})
         assert not at.exception
         for el in at.get("plotly_chart"):
             for tr in json.loads(el.proto.spec)["data"]:
@@ -327,14 +332,13 @@ def _stage_pairs_screen(make_app, lang: str) -> list[tuple[str, int]]:
             for label, value in re.findall(r'cv-kpi-label">([^<]+)</div><div class="cv-kpi-value"[^>]*>'
                                            r'<span class="cv-num">([\d,]+)</span>', body):
                 pairs.append((label, int(value.replace(",", ""))))
-    st.cache_resource.clear()
     return pairs
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_stage_word_counts_the_same_on_the_page_and_the_screen(make_app, con, lang):
-    page = _word_counts(_stage_pairs_renovation(run(make_app, lang=lang)))
-    screen = _word_counts(_stage_pairs_screen(make_app, lang))
+def test_a_stage_word_counts_the_same_on_the_page_and_the_screen(rendered, con, lang):
+    page = _word_counts(_stage_pairs_renovation(shown(rendered, lang=lang)))
+    screen = _word_counts(_stage_pairs_screen(rendered, lang))
     both = _word_counts(list(page.items()) + list(screen.items()))
     from civic import stages
     from civic.text.i18n import t, tv
@@ -375,22 +379,24 @@ def _spy_exports(monkeypatch) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page,key", [("pages/renovation.py", "rv_export"), ("pages/cogovernance.py", "cg_gaps_export"),
-                                      ("pages/cogovernance.py", "cg_open_export")])
-def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, key):
+@pytest.mark.parametrize("page,keys", [("pages/renovation.py", ["rv_export"]),
+                                       ("pages/cogovernance.py", ["cg_gaps_export", "cg_open_export"])])
+def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, keys):
+    """One run per page and language checks every export of the page."""
+    from civic.app import export
     from civic.text.i18n import t
     seen = _spy_exports(monkeypatch)
     at = make_app(page, {"lang": lang, "range": "all"}).run(timeout=120)
     assert not at.exception
-    frame, columns = seen[key]
-    headers = [t(c.label, lang) for c in columns]
-    assert list(frame.columns) == headers
-    assert not any(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h) for h in frame.columns), "no snake_case in a file"
     tables = [[c.get("label") for name, c in json.loads(el.proto.columns).items() if name != "_index"]
               for el in at.dataframe]
-    assert headers in tables, "the same words head the table on screen"
-    from civic.app import export
-    text = export.to_csv_bytes(frame).decode("utf-8-sig")
-    assert "True" not in text and "False" not in text
-    if lang == "en":
-        assert not CJK.search(",".join(frame.columns))
+    for key in keys:
+        frame, columns = seen[key]
+        headers = [t(c.label, lang) for c in columns]
+        assert list(frame.columns) == headers, key
+        assert not any(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h) for h in frame.columns), "no snake_case in a file"
+        assert headers in tables, "the same words head the table on screen"
+        text = export.to_csv_bytes(frame).decode("utf-8-sig")
+        assert "True" not in text and "False" not in text, key
+        if lang == "en":
+            assert not CJK.search(",".join(frame.columns)), key

@@ -18,8 +18,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 ALL = dict(towns=[], date_from=date(2023, 1, 1), date_to=AS_OF, as_of=AS_OF, overdue_days=60)
 
 
-def run(make_app, **query):
-    at = make_app(PAGE, query).run(timeout=120)
+def run(rendered, **query):
+    """The page's shared run for this URL (conftest `rendered`): every test here only reads the page."""
+    at = rendered(PAGE, query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -49,8 +50,8 @@ def town_sql(alias: str, town: str | None) -> tuple[str, list]:
 
 
 # ── default view ────────────────────────────────────────────────────────────────────────────────
-def test_default_page_matches_sql_overview_and_fact_check(make_app, con):
-    at = run(make_app)
+def test_default_page_matches_sql_overview_and_fact_check(rendered, con):
+    at = run(rendered)
     facts = dict(con.execute("SELECT fact_id, computed FROM v_fact_check").fetchall())
     assert as_int(metric(at, "纳入统计小区")) == facts["H27"] == 55
     assert as_int(metric(at, "小区党组织")) == facts["H28"] == 48
@@ -103,8 +104,8 @@ def test_feedback_all_time_reconciles_with_300yu(data_dir, con):
 
 # ── the town filter ──────────────────────────────────────────────────────────────────────────────
 @pytest.mark.parametrize("town,code", [("富林镇", "511823100"), ("九襄镇", "511823101")])
-def test_town_filter_changes_numbers(make_app, con, town, code):
-    at = run(make_app, town=town, range="all")
+def test_town_filter_changes_numbers(rendered, con, town, code):
+    at = run(rendered, town=town, range="all")
     scope = con.execute("SELECT count(*) FROM compounds WHERE in_governance_scope AND town_code = ?", [code]).fetchone()[0]
     party = con.execute("""SELECT count(*) FROM governance_bodies g JOIN compounds c USING (compound_id)
                            WHERE c.in_governance_scope AND c.town_code = ? AND g.body_type = '小区党组织'""",
@@ -142,8 +143,8 @@ def test_town_filter_changes_numbers(make_app, con, town, code):
     ({"from": "2024-03-01", "to": "2024-08-31"}, date(2024, 3, 1), date(2024, 8, 31)),
     ({"range": "last_12m"}, date(2025, 12, 1), AS_OF),
 ])
-def test_date_filter_changes_feedback_and_meetings(make_app, con, query, d_from, d_to):
-    at = run(make_app, **query)
+def test_date_filter_changes_feedback_and_meetings(rendered, con, query, d_from, d_to):
+    at = run(rendered, **query)
     n, done, med, p90 = con.execute("""
         SELECT count(*), count(*) FILTER (WHERE status = '办结'),
                quantile_cont(date_diff('day', received_date, resolved_date), 0.5) FILTER (WHERE status = '办结'),
@@ -176,7 +177,7 @@ def test_open_items_oldest_first(data_dir, con):
     assert items.age_days.iloc[0] == (AS_OF - items.received_date.iloc[0].date()).days
 
 
-def test_long_open_items_are_flagged_for_follow_up(make_app, con):
+def test_long_open_items_are_flagged_for_follow_up(rendered, con):
     """Issue 15 §5: open items are mostly weeks old; the few older than FEEDBACK_OVERDUE_DAYS are flagged on
     the KPI, in a warning and in the table's 超期 column (exported as 是/否)."""
     from civic import measures
@@ -188,7 +189,7 @@ def test_long_open_items_are_flagged_for_follow_up(make_app, con):
     items = queries.run("cogov_open_items", **ALL)
     assert int(items.overdue.sum()) == n_over and (items.overdue == (items.age_days > days)).all()
     assert queries.run("cogov_feedback_kpis", **ALL).iloc[0].overdue_now == n_over
-    at = run(make_app)
+    at = run(rendered)
     assert any(f"其中 {n_over} 条超过 {days} 天" in c.value for c in at.caption)
     assert any(f"{n_over} 条诉求已超过 {days} 天未办结" in w.value for w in at.warning)
     table = next(d.value for d in at.dataframe if "overdue" in d.value.columns)
@@ -210,9 +211,9 @@ def test_gaps_list_the_compounds_without_bodies(data_dir, con):
 
 
 # ── furniture, language, empty ───────────────────────────────────────────────────────────────────
-def test_charts_have_titles_axis_units_and_tooltips(make_app):
+def test_charts_have_titles_axis_units_and_tooltips(rendered):
     for lang in ("zh", "en"):
-        at = run(make_app, **({"lang": "en"} if lang == "en" else {}))
+        at = run(rendered, **({"lang": "en"} if lang == "en" else {}))
         figs = charts(at)
         assert {"cg_coverage", "cg_matrix", "cg_pipeline", "cg_fb_month", "cg_categories", "cg_meetings", "cg_grid",
                 "cg_partners"} <= set(figs)
@@ -230,8 +231,8 @@ def test_charts_have_titles_axis_units_and_tooltips(make_app):
             assert all(not CJK.search(m.label) for m in at.metric), [m.label for m in at.metric]
 
 
-def test_empty_window_shows_no_data(make_app):
-    at = run(make_app, **{"from": "2023-01-01", "to": "2023-01-31"})
+def test_empty_window_shows_no_data(rendered):
+    at = run(rendered, **{"from": "2023-01-01", "to": "2023-01-31"})
     assert as_int(metric(at, "收到诉求（条）")) == 0
     assert sum("无数据" in i.value for i in at.info) >= 2          # feedback and meetings
     figs = charts(at)

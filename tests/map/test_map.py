@@ -45,6 +45,13 @@ def open_map(make_app, query: dict | None = None, state: dict | None = None):
     return at
 
 
+def map_shown(rendered, query: dict | None = None):
+    """The map page's shared run for this URL (conftest `rendered`), for the tests that only read it."""
+    at = rendered(PAGE, query)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def deck_spec(at) -> dict:
     decks = at.get("deck_gl_json_chart")
     assert len(decks) == 1
@@ -349,8 +356,8 @@ def test_map_files_use_no_remote_icons_or_urls():
 
 
 # ── the page (AppTest) ───────────────────────────────────────────────────────────────────────
-def test_page_without_filter_holds_all_238_stations(make_app, con):
-    at = open_map(make_app)
+def test_page_without_filter_holds_all_238_stations(rendered, con):
+    at = map_shown(rendered)
     spec = deck_spec(at)
     stations = sites_of(spec, "站")
     assert len(stations) == 238
@@ -367,8 +374,8 @@ def test_page_without_filter_holds_all_238_stations(make_app, con):
     assert at.title[0].value == "新时代文明实践阵地地图"
 
 
-def test_page_town_filter_zooms_to_that_town(make_app):
-    at = open_map(make_app, {"town": "夏店镇"})
+def test_page_town_filter_zooms_to_that_town(rendered):
+    at = map_shown(rendered, {"town": "夏店镇"})
     spec = deck_spec(at)
     stations = sites_of(spec, "站")
     assert len(stations) == 40
@@ -385,16 +392,16 @@ def test_page_town_filter_zooms_to_that_town(make_app):
     assert anchors["site"] < 0 and anchors["town"] is None
     context = layer(spec, "sites_context")
     assert context and not {r["site_id"] for r in context} & {r["site_id"] for r in stations}
-    county = deck_spec(open_map(make_app))
+    county = deck_spec(map_shown(rendered))
     assert spec["initialViewState"]["zoom"] > county["initialViewState"]["zoom"] + 0.5
     lons = [r["p"][0] for r in stations]
     assert min(lons) <= spec["initialViewState"]["longitude"] <= max(lons)
 
 
 @pytest.mark.parametrize("site", [STATION, XIADIAN_INSTITUTE])
-def test_site_param_opens_the_detail(make_app, con, site):
+def test_site_param_opens_the_detail(rendered, con, site):
     name, level = con.execute("SELECT name, level FROM sites WHERE site_id = ?", [site]).fetchone()
-    at = open_map(make_app, {"site": site})
+    at = map_shown(rendered, {"site": site})
     assert [s.value for s in at.subheader][0] == name
     assert url(at, "site") == site
     spec = deck_spec(at)
@@ -435,22 +442,22 @@ def test_changing_town_closes_a_site_outside_it(make_app, con):
     assert at.subheader[0].value == con.execute("SELECT name FROM sites WHERE site_id = ?", [inside]).fetchone()[0]
 
 
-def test_county_carried_from_another_page_still_offers_xiangyuan_towns(make_app):
-    at = open_map(make_app, {"county": "511823"})
+def test_county_carried_from_another_page_still_offers_xiangyuan_towns(rendered):
+    at = map_shown(rendered, {"county": "511823"})
     towns = at.multiselect(key="f_towns")
     assert "夏店镇" in towns.options and "富林镇" not in towns.options
     assert len(sites_of(deck_spec(at), "站")) == 238
 
 
-def test_bad_site_param_falls_back_with_a_notice(make_app):
-    at = open_map(make_app, {"site": "S-999999999999"})
+def test_bad_site_param_falls_back_with_a_notice(rendered):
+    at = map_shown(rendered, {"site": "S-999999999999"})
     assert any("S-999999999999" in w.value for w in at.warning)
     assert "site" not in at.query_params
     assert not ring(deck_spec(at))
 
 
-def test_metric_param_and_english(make_app):
-    at = open_map(make_app, {"metric": "beneficiaries", "lang": "en"})
+def test_metric_param_and_english(rendered):
+    at = map_shown(rendered, {"metric": "beneficiaries", "lang": "en"})
     assert url(at, "metric") == "beneficiaries"
     assert at.title[0].value == "Civilization-practice network map"
     body = texts(at)
@@ -471,10 +478,10 @@ def open_table(at, idle_only: bool | None = None):
     return next(d.value for d in at.dataframe if "village_code" in d.value.columns)
 
 
-def test_first_paint_holds_no_data_grid(make_app):
+def test_first_paint_holds_no_data_grid(rendered):
     """A data grid costs a GPU-less browser ~0.5 s before the map draws: the table opens on demand and the
     idle stations are chips."""
-    at = open_map(make_app, {"town": "夏店镇"})
+    at = map_shown(rendered, {"town": "夏店镇"})
     assert len(at.dataframe) == 0
     assert at.expander[0].label.startswith("阵地列表（53 个阵地）")
     assert {b.label for b in at.get("download_button")} >= {"下载 CSV", "下载 Excel"}
@@ -519,13 +526,11 @@ def test_idle_chips_open_a_station_and_lead_to_the_full_list(make_app, con):
 
 # ── payload at scale ─────────────────────────────────────────────────────────────────────────
 @pytest.fixture(scope="module")
-def scale5(tmp_path_factory, built_db):
-    """A --scale 5 database (5 counties' networks), for the payload budget."""
+def scale5(scale5_db, built_db):
+    """The map's frames of the session's --scale 5 database (5 counties' networks), for the payload budget."""
     from civic.store import db
-    from tests.conftest import _build_into
-    d = tmp_path_factory.mktemp("map_scale5")
     try:
-        _build_into(d, scale=5)
+        os.environ["CIVIC_DATA_DIR"] = str(scale5_db.parent.parent)
         db.close_all()
         queries.clear_cache()
         p = params()

@@ -1,5 +1,5 @@
 """One truth on every screen (issue 15 §2), for the measures beyond the activity ones (those are in
-tests/test_measures_pages.py): the renovation figures on 总览, 改造进度 and the 大屏 screen (compounds,
+tests/pages/test_measures_pages.py): the renovation figures on 总览, 改造进度 and the 大屏 screen (compounds,
 buildings, households, the stage counts 已完成 / 推进中 / 未启动, floor area, completion), and the
 co-governance coverage on 总览 and 小区共治, agree under the same filters; and every st.metric on every page
 has a tooltip that says what it counts and over which period."""
@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.test_measures_pages import _close, _screen_cards, render, tiles
+from tests.pages.test_measures_pages import _close, _screen_cards, render, tiles
 
 OVERVIEW, RENOVATION, COGOV, SCREEN = "pages/overview.py", "pages/renovation.py", "pages/cogovernance.py", "pages/screen.py"
 
@@ -58,8 +58,8 @@ def renovation_page(at) -> dict:
 
 
 @pytest.mark.parametrize("query", FILTERS, ids=IDS)
-def test_renovation_measures_agree_between_overview_and_renovation_page(make_app, query):
-    ov, rv = render(make_app, OVERVIEW, query), render(make_app, RENOVATION, query)
+def test_renovation_measures_agree_between_overview_and_renovation_page(rendered, query):
+    ov, rv = render(rendered, OVERVIEW, query), render(rendered, RENOVATION, query)
     a, b = overview_renovation(ov), renovation_page(rv)
     assert a == b
     assert a["completed"] + a["in_progress"] + a["not_started"] == a["compounds"]
@@ -77,12 +77,12 @@ def test_renovation_measures_agree_between_overview_and_renovation_page(make_app
     assert reached["全部小区"] == a["compounds"] and reached["已完成"] == a["completed"]
 
 
-def test_screen_shows_the_same_renovation_figures(make_app):
+def test_screen_shows_the_same_renovation_figures(rendered):
     """The screen has no filters: it agrees with the pages' unfiltered figures, in both scenes that show
     renovation, including the stage bars and the completion rate."""
-    a = overview_renovation(render(make_app, OVERVIEW, {}))
-    assert a == renovation_page(render(make_app, RENOVATION, {}))
-    scr = render(make_app, SCREEN, {"layout": "1080p", "scene": "overview"})
+    a = overview_renovation(render(rendered, OVERVIEW, {}))
+    assert a == renovation_page(render(rendered, RENOVATION, {}))
+    scr = render(rendered, SCREEN, {"layout": "1080p", "scene": "overview"})
     cards = _screen_cards(scr)
     for label, key in (("改造小区", "compounds"), ("已完工", "completed"), ("推进中", "in_progress"),
                        ("涉及楼栋", "buildings"), ("惠及住户", "households"), ("完工面积", "area_done")):
@@ -91,7 +91,7 @@ def test_screen_shows_the_same_renovation_figures(make_app):
     now = dict(zip(_values(bars["y"]), _values(bars["x"])))
     assert now["已完成"] == a["completed"] and now["未启动"] == a["not_started"]
     assert now["设计中"] + now["施工中"] + now["验收中"] == a["in_progress"]
-    scr = render(make_app, SCREEN, {"layout": "1080p", "scene": "renovation"})
+    scr = render(rendered, SCREEN, {"layout": "1080p", "scene": "renovation"})
     cards = _screen_cards(scr)
     for label, key in (("改造小区", "compounds"), ("已完工", "completed"), ("推进中", "in_progress"),
                        ("惠及住户", "households")):
@@ -102,8 +102,8 @@ def test_screen_shows_the_same_renovation_figures(make_app):
 
 @pytest.mark.parametrize("query", [FILTERS[0], FILTERS[1], FILTERS[2], FILTERS[4]],
                          ids=[IDS[0], IDS[1], IDS[2], IDS[4]])
-def test_cogovernance_coverage_agrees_between_overview_and_cogovernance_page(make_app, query):
-    ov, cg = render(make_app, OVERVIEW, query), render(make_app, COGOV, query)
+def test_cogovernance_coverage_agrees_between_overview_and_cogovernance_page(rendered, query):
+    ov, cg = render(rendered, OVERVIEW, query), render(rendered, COGOV, query)
     bars = dict(re.findall(r"^(\S+)：(\d+/\d+)$", "\n".join(_progress_texts(ov)), flags=re.M))
     k = tiles(cg)
     scope = num(k["纳入统计小区"][0])
@@ -116,14 +116,14 @@ def test_cogovernance_coverage_agrees_between_overview_and_cogovernance_page(mak
     assert bars["物业企业"] == f"{served}/{scope}"
 
 
-def test_every_metric_on_every_page_says_what_it_counts_and_when(make_app):
+def test_every_metric_on_every_page_says_what_it_counts_and_when(rendered):
     """Every st.metric on every page has a tooltip naming its period: 本期 (a window, with its dates),
     现状 (a state, with the data's last day) or this upload (admin)."""
     pages = [(OVERVIEW, {"range": "this_month"}), (RENOVATION, {}), (RENOVATION, {"compound": _a_compound()}),
              (COGOV, {"range": "this_month"}), ("pages/volunteer.py", {"range": "this_month"}),
              ("pages/stations.py", {"site": _a_site(), "range": "this_month"})]
     for page, query in pages:
-        at = render(make_app, page, query)
+        at = render(rendered, page, query)
         assert at.metric, page
         if "compound" in query:                   # the compound card's tiles are drawn
             assert {"楼栋", "户数", "建成年份"} <= {m.label for m in at.metric}
@@ -135,13 +135,13 @@ def test_every_metric_on_every_page_says_what_it_counts_and_when(make_app):
                              r"|统计期：\d{4}年1月1日至2026年11月26日", m.proto.help), (page, m.label, m.proto.help)
 
 
-def test_cogovernance_window_tiles_give_the_custom_range(make_app):
-    at = render(make_app, COGOV, {"from": "2025-03-10", "to": "2025-06-20"})
+def test_cogovernance_window_tiles_give_the_custom_range(rendered):
+    at = render(rendered, COGOV, {"from": "2025-03-10", "to": "2025-06-20"})
     k = tiles(at)
     assert "本期：2025年3月10日—6月20日" in k["收到诉求（条）"][2]
     assert "现状：截至2026年11月26日" in k["当前未办结（条）"][2]
     assert k["坝坝会、座谈会（次）"][2].startswith("坝坝会、座谈会：本期召开的次数")
-    en = tiles(render(make_app, COGOV, {"from": "2025-03-10", "to": "2025-06-20", "lang": "en"}))
+    en = tiles(render(rendered, COGOV, {"from": "2025-03-10", "to": "2025-06-20", "lang": "en"}))
     assert all(h and "measures." not in h and "本期" not in h for _, _, h in en.values())
 
 
@@ -179,7 +179,7 @@ def _a_compound() -> str:
 
 
 def _a_site() -> str:
-    from tests.test_map import STATION  # a 古韩镇 station: its detail card has three tiles
+    from tests.map.test_map import STATION  # a 古韩镇 station: its detail card has three tiles
     return STATION
 
 

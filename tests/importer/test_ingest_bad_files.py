@@ -1,4 +1,4 @@
-"""The corpus of bad files (tests/bad_files/, written by tests/make_bad_files.py): each is rejected with its
+"""The corpus of bad files (tests/importer/bad_files/, written by tests/importer/make_bad_files.py): each is rejected with its
 specific row-level message, and nothing changes — same version, same row counts, no snapshot, no work file —
 except the audit log, which gains one line per attempt (result "rejected", the number of reasons)."""
 from __future__ import annotations
@@ -17,7 +17,7 @@ from civic.store import db, queries, snapshots, status
 
 from .make_bad_files import OUT, cases
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CASES = {c[0]: c for c in cases()}
 
 
@@ -48,7 +48,7 @@ def _audit_lines(data_dir: Path) -> list[dict]:
 def test_corpus_is_complete():
     on_disk = {p.name for p in OUT.iterdir()}
     assert len(CASES) >= 30
-    assert on_disk == set(CASES), "tests/bad_files is out of date: run python tests/make_bad_files.py"
+    assert on_disk == set(CASES), "tests/importer/bad_files is out of date: run python tests/importer/make_bad_files.py"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

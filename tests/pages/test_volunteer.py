@@ -451,9 +451,8 @@ def no_exception(at):
     assert not at.exception, [e.value for e in at.exception]
 
 
-def test_page_default(make_app, con):
-    at = make_app(PAGE)
-    at.run()
+def test_page_default(rendered, con):
+    at = rendered(PAGE)
     no_exception(at)
     assert at.title[0].value == "志愿服务活动趋势"
     n = _count(con, _window(date(2026, 1, 1)))
@@ -465,9 +464,8 @@ def test_page_default(make_app, con):
     assert any(b.label == "下载 Excel" for b in at.download_button)
 
 
-def test_page_empty_result_shows_no_data(make_app):
-    at = make_app(PAGE, query={"town": "王桥镇", "stype": "理论宣讲", "ttype": "协会", "range": "all"})
-    at.run()
+def test_page_empty_result_shows_no_data(rendered):
+    at = rendered(PAGE, {"town": "王桥镇", "stype": "理论宣讲", "ttype": "协会", "range": "all"})
     no_exception(at)
     assert metric(at, "活动场次") == "0"
     infos = [i.value for i in at.info]
@@ -554,26 +552,23 @@ def test_month_focus_and_clear(make_app, con):
     assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2023, 1, 1))))
 
 
-def test_month_outside_window_is_dropped(make_app):
-    at = make_app(PAGE, query={"month": "2024-05"})     # default range: this year (2026)
-    at.run()
+def test_month_outside_window_is_dropped(rendered):
+    at = rendered(PAGE, {"month": "2024-05"})     # default range: this year (2026)
     no_exception(at)
     assert "month" not in at.query_params
     assert not any("已聚焦" in i.value for i in at.info)
 
 
-def test_town_filter_narrows_page(make_app, con):
-    at = make_app(PAGE, query={"town": "古韩镇", "range": "all"})
-    at.run()
+def test_town_filter_narrows_page(rendered, con):
+    at = rendered(PAGE, {"town": "古韩镇", "range": "all"})
     no_exception(at)
     assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2023, 1, 1), towns=[GUHAN])))
     assert metric(at, "有活动的村站").endswith("/43")
     assert any("59 支" in x and "✓" in x for x in texts(at))
 
 
-def test_bad_parameters_fall_back_with_notices(make_app):
-    at = make_app(PAGE, query={"stype": "不存在", "metric": "x", "year": "1999", "idle": "5", "month": "2025-13"})
-    at.run()
+def test_bad_parameters_fall_back_with_notices(rendered):
+    at = rendered(PAGE, {"stype": "不存在", "metric": "x", "year": "1999", "idle": "5", "month": "2025-13"})
     no_exception(at)
     warnings = " ".join(w.value for w in at.warning)
     for param in ("stype", "metric", "year", "idle"):
@@ -583,9 +578,8 @@ def test_bad_parameters_fall_back_with_notices(make_app):
         assert param not in at.query_params
 
 
-def test_english(make_app):
-    at = make_app(PAGE, query={"lang": "en", "range": "last_12m"})
-    at.run()
+def test_english(rendered):
+    at = rendered(PAGE, {"lang": "en", "range": "last_12m"})
     no_exception(at)
     assert at.title[0].value == "Volunteer activity trends"
     assert "Monthly trend" in [s.value for s in at.subheader]

@@ -13,7 +13,7 @@ from civic import cli
 from civic.briefing import data, html
 from civic.briefing.cli import path_problem
 from civic.render import chromium
-from tests.test_measures_pages import render, tiles
+from tests.pages.test_measures_pages import render, tiles
 
 needs_chromium = pytest.mark.skipif(not chromium.available(), reason="BRIEFING RENDER SKIPPED: no /usr/bin/chromium")
 PAGES = ["pages/overview.py", "pages/renovation.py", "pages/cogovernance.py", "pages/stations.py",

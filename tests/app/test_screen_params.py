@@ -1,5 +1,5 @@
 """The screen's URL parameters (civic/app/screen/params.py): a pure function, so every value is checked here
-without Streamlit; tests/test_screen.py checks the notices reach the footer."""
+without Streamlit; tests/pages/test_screen.py checks the notices reach the footer."""
 from __future__ import annotations
 
 import pytest

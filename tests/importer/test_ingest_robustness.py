@@ -22,7 +22,7 @@ import pytest
 from civic.importer import api
 from civic.store import db, queries, snapshots, status
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _state() -> tuple[str, dict]:

@@ -1,8 +1,8 @@
-"""Generate the corpus of files the importer must reject: tests/bad_files/.
+"""Generate the corpus of files the importer must reject: tests/importer/bad_files/.
 
 Each case is (file name, bytes, entity passed to the importer or None, expected problem code, expected text).
 The files refer to real places and to names the default build always has (西关村, 古韩镇, 德鑫小区, 饮泉社区 …).
-Run `python tests/make_bad_files.py` to (re)write the folder; tests/test_ingest_bad_files.py checks it.
+Run `python tests/importer/make_bad_files.py` to (re)write the folder; tests/importer/test_ingest_bad_files.py checks it.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FONT_DIR = ROOT / "static" / "fonts"
 FONTS = [FONT_DIR / "NotoSansSC-Regular.woff2", FONT_DIR / "NotoSansSC-Bold.woff2"]
 COVERAGE = FONT_DIR / "coverage.txt"
