@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from civic.demo import build as build_mod
 from civic.demo import synth
-from civic.store import build as build_mod
-from civic.store import snapshots
+from civic.store import schema, snapshots
 
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
 
@@ -44,7 +44,7 @@ def cmd_build(a) -> int:
             snap = snapshots.current()
             if snap.path.exists():
                 print(f"已有数据 {snap.version}，跳过构建 (snapshot {snap.version} exists)")
-                build_mod.refresh_views(lambda s: print(s, flush=True))
+                schema.refresh_views(lambda s: print(s, flush=True))
                 return 0
         except snapshots.NoSnapshot:
             pass

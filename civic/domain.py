@@ -3,7 +3,7 @@ types, feedback channels and states, meeting types and the other closed lists a 
 
 data/schema.sql repeats each list in a CHECK (x IN (...)) so DuckDB refuses a stray word; tests/test_domain.py
 asserts every such list equals the one here, so a word is added here and in the CHECK together. The build
-writes these lists into the `vocabulary` table (civic/store/build.py), so SQL can join on them rather than
+writes these lists into the `vocabulary` table (civic/store/schema.py), so SQL can join on them rather than
 spelling them out. The importer (civic/importer/specs.py) and the generator (civic/demo/synth.py) read their
 allowed values from here; nothing here imports anything of the project.
 """

@@ -142,7 +142,7 @@ def load_avg() -> list[float] | None:
 def versions() -> dict:
     from importlib import metadata
 
-    from civic.store import build
+    from civic.demo import build
     out = {}
     for pkg in ("streamlit", "duckdb", "pandas", "numpy", "pyarrow", "plotly", "pydeck"):
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -162,13 +162,13 @@ def versions() -> dict:
 # ── cached databases ─────────────────────────────────────────────────────────────────────────
 def cache_key(scale: int, as_of: date) -> str:
     from civic.demo import synth
-    from civic.store import build
+    from civic.demo import build
     return f"{build.generator_hash()}-s{scale}-{as_of.isoformat()}-seed{synth.DEFAULT_SEED}"
 
 
 def prune_cache() -> None:
     """Drop databases of other generator versions (they are rebuilt on demand; ×100 is ~0.6 GB)."""
-    from civic.store import build
+    from civic.demo import build
     if not CACHE_DIR.exists():
         return
     current = build.generator_hash()

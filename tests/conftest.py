@@ -15,8 +15,8 @@ AS_OF = date(2026, 11, 26)   # fixed so tests are deterministic whatever day the
 
 
 def _build_into(data_dir: Path, scale: int = 1) -> None:
-    from civic.demo import synth
-    from civic.store import build, snapshots
+    from civic.demo import build, synth
+    from civic.store import snapshots
     os.environ["CIVIC_DATA_DIR"] = str(data_dir)
     tmp = snapshots.new_tmp_path()
     build.build(tmp, synth.SynthConfig(scale=scale, as_of=AS_OF))
@@ -27,7 +27,8 @@ def _build_into(data_dir: Path, scale: int = 1) -> None:
 def county_layout():
     """The counties' geography (outlines, towns, approximate positions) laid out once for in-memory builds
     (build.populate), which tests use to generate many build days without writing a database file."""
-    from civic.store import build, db
+    from civic.demo import build
+    from civic.store import db
     con = db.connect_write(":memory:")
     db.load_extension(con, "spatial")
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from civic.demo import synth
-from civic.store import build, snapshots
+from civic.demo import build, synth
+from civic.store import snapshots
 
 HOST = "example.invalid"
 PAYLOAD = (f'![c](http://{HOST}/i.png)[补贴](http://{HOST}/c)<img src="http://{HOST}/h.png">'

@@ -229,8 +229,8 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
             if ent.name != "sites":
                 _apply_in_place(con, ent, p)
             _bump_meta(con, ent, p, lk, report, user)
-            from civic.store import build as build_mod
-            build_mod.apply_views(con)      # refreshes the materialised published-figure check
+            from civic.store import schema
+            schema.apply_views(con)      # refreshes the materialised published-figure check
             _stall("written")
             con.execute("CHECKPOINT")
         finally:

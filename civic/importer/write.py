@@ -159,7 +159,7 @@ def _apply_in_place(con, ent: Entity, p: Plan) -> None:
 def _rewrite_with_sites(work: Path, p: Plan) -> None:
     """Rebuild the working copy with a changed `sites` table (in-place UPDATE of referenced sites is refused
     by DuckDB). Schema from data/schema.sql, every other table copied as it is, views re-applied."""
-    from civic.store import build as build_mod
+    from civic.store import schema
     src = db.connect_write(work)
     try:
         sites = _rows(src, "SELECT * FROM sites ORDER BY site_id")
@@ -173,8 +173,8 @@ def _rewrite_with_sites(work: Path, p: Plan) -> None:
         by_id[i].update(ch)
     for i, v in p.inserts:
         by_id[i] = {"site_id": i, **v}
-    order = [t for t in build_mod.LOAD_ORDER if t in tables]
-    order += [t for t in tables if t not in order and t not in build_mod.DERIVED_TABLES]
+    order = [t for t in schema.LOAD_ORDER if t in tables]
+    order += [t for t in tables if t not in order and t not in schema.DERIVED_TABLES]
     out = work.with_name(work.stem + "-rewrite.duckdb")
     out.unlink(missing_ok=True)
     con = db.connect_write(out)

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from civic.demo import synth
-from civic.store import build, db
+from civic.demo import build, synth
+from civic.store import db
 from tests.conftest import AS_OF
 
 DAYS = [AS_OF, date.today(), date(2027, 5, 20), date(2028, 7, 1), date(2029, 10, 1), date(2030, 12, 31)]

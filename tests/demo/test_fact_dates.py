@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from civic.demo import synth
-from civic.store import build, db
+from civic.demo import build, synth
+from civic.store import db
 from tests.conftest import AS_OF
 
 _YEARS = range(2026, 2031)

@@ -384,7 +384,7 @@ def test_simulate_appends_activities_through_the_import_path(private_data_dir):
 
 
 def derived_tables_current() -> None:
-    from tests.store.test_build import assert_derived_tables_current
+    from tests.demo.test_build import assert_derived_tables_current
     con = db.connect_read(snapshots.current().path)
     try:
         assert_derived_tables_current(con)

@@ -171,8 +171,8 @@ def test_township_filter_of_one_county_is_said_on_the_other(rendered):
 # ── other build days: a running month on 29 Feb and on 3 January ────────────────────────────────
 @pytest.fixture(scope="module", params=[date(2028, 2, 29), date(2027, 1, 3)], ids=str)
 def other_day(request, tmp_path_factory):
-    from civic.demo import synth
-    from civic.store import build, snapshots
+    from civic.demo import build, synth
+    from civic.store import snapshots
     d = tmp_path_factory.mktemp(f"asof_{request.param:%Y%m%d}")
     old = os.environ.get("CIVIC_DATA_DIR")
     os.environ["CIVIC_DATA_DIR"] = str(d)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic.store import build, db, queries, snapshots
+from civic.store import db, queries, schema, snapshots
 
 PII_TITLE = "联系人张三，电话13800138000，身份证110101199003078881"
 
@@ -19,7 +19,7 @@ def _plant_title(site_id: str | None = None) -> tuple[str, str]:
         aid, day = c.execute("SELECT activity_id, activity_date FROM activities WHERE site_id = $s "
                              "ORDER BY activity_date DESC LIMIT 1", {"s": sid}).fetchone()
         c.execute("UPDATE activities SET title = $t WHERE activity_id = $a", {"t": PII_TITLE, "a": aid})
-        build.apply_views(c)
+        schema.apply_views(c)
         c.execute("CHECKPOINT")
         c.close()
     return sid, day.isoformat()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from civic import stages
 from civic.demo import consultation
 from civic.public import compound, view
-from civic.store import build, db, queries, snapshots
+from civic.store import db, queries, schema, snapshots
 from civic.text.i18n import t
 from tests.conftest import AS_OF, ROOT
 
@@ -121,7 +121,7 @@ def test_phone_in_a_meeting_decision_reaches_the_page_masked(private_data_dir):
                         "WHERE compound_id = $c ORDER BY meeting_date DESC LIMIT 1", {"c": cid}).fetchone()[0]
         c.execute("UPDATE meeting_decisions SET decision = $t WHERE meeting_id = $m",
                   {"t": f"有事请联系张师傅{PHONE}", "m": mid})
-        build.apply_views(c)
+        schema.apply_views(c)
         c.execute("CHECKPOINT")
         c.close()
     queries.clear_cache()

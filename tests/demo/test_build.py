@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from civic.demo import synth
-from civic.store import build, db
+from civic.demo import build, synth
+from civic.store import db, schema
 from tests.conftest import AS_OF, ROOT
 
 REF = ROOT / "data" / "reference"
@@ -60,7 +60,7 @@ def test_fact_check_can_fail(tmp_path, data_dir):
     ("exact", 238, 238, True), ("exact", 238, 237, False),
 ])
 def test_qualifier_rules(con, qualifier, published, computed, ok):
-    sql = build.paths.VIEWS_SQL.read_text(encoding="utf-8")
+    sql = schema.paths.VIEWS_SQL.read_text(encoding="utf-8")
     expr = sql[sql.index("coalesce(CASE f.qualifier"):sql.index(" AS ok,")]
     got = con.execute(f"SELECT {expr} FROM (SELECT ?::VARCHAR AS qualifier, ?::DOUBLE AS value) f, "
                       f"(SELECT ?::DOUBLE AS computed) c", [qualifier, published, computed]).fetchone()[0]
@@ -216,8 +216,7 @@ def assert_derived_tables_current(con) -> None:
 def test_derived_tables_match_the_data_tables(con):
     assert_derived_tables_current(con)
     kinds = dict(con.execute("SELECT table_name, kind FROM provenance").fetchall())
-    from civic.store import build
-    assert {kinds.get(t) for t in build.DERIVED_TABLES} == {"derived"}
+    assert {kinds.get(t) for t in schema.DERIVED_TABLES} == {"derived"}
     # sorted by date, so a date window reads only its own row groups
     assert con.execute("SELECT bool_and(activity_date >= prev) FROM (SELECT activity_date, "
                        "lag(activity_date, 1, DATE '1900-01-01') OVER (ORDER BY rowid) AS prev "
@@ -230,11 +229,11 @@ def test_an_older_snapshot_is_brought_up_to_the_current_views(private_data_dir):
     import subprocess
     import sys
 
-    from civic.store import build, db, snapshots
+    from civic.store import snapshots
     old = snapshots.current()
     with snapshots.transaction("simulate an older build") as work:      # as written by an older version
         con = db.connect_write(work)
-        for t in build.DERIVED_TABLES:
+        for t in schema.DERIVED_TABLES:
             con.execute(f'DROP TABLE "{t}"')
         con.execute("DELETE FROM meta WHERE key = 'views_hash'")
         con.execute("CHECKPOINT")
@@ -248,7 +247,7 @@ def test_an_older_snapshot_is_brought_up_to_the_current_views(private_data_dir):
     con = db.connect_read(now.path)
     try:
         assert_derived_tables_current(con)
-        assert con.execute("SELECT value FROM meta WHERE key = 'views_hash'").fetchone()[0] == build.views_hash()
+        assert con.execute("SELECT value FROM meta WHERE key = 'views_hash'").fetchone()[0] == schema.views_hash()
         assert con.execute("SELECT count(*) FILTER (WHERE NOT ok) FROM v_fact_check").fetchone()[0] == 0
     finally:
         con.close()

@@ -1,18 +1,16 @@
-"""Build a database file: DDL (data/schema.sql) + generated and reference rows + views (data/views.sql)."""
+"""The database's shape: every table's load order and provenance, data/schema.sql, data/views.sql and the
+derived tables they rebuild, and loading rows into an empty database. What fills it: civic/demo/build.py (the
+demo data) or the importer (real data)."""
 from __future__ import annotations
 
 import csv
 import hashlib
-import time
-from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 import pyarrow as pa
 
 from civic import domain, paths
-from civic.demo import geo, synth
 from civic.store import db
 
 LOAD_ORDER = [
@@ -76,19 +74,6 @@ PROVENANCE = {
 DERIVED_TABLES = tuple(name for name, (kind, _, _) in PROVENANCE.items() if kind == "derived")
 
 
-def generator_hash() -> str:
-    """Changes whenever anything that shapes the generated data changes (bench cache key)."""
-    h = hashlib.sha256()
-    civic_dir = paths.ROOT / "civic"
-    # Every generator module counts, so a split or a new table (demo/consultation.py) changes the key.
-    files = [*sorted((civic_dir / "demo").glob("*.py")), civic_dir / "store" / "build.py", civic_dir / "domain.py",
-             paths.SCHEMA_SQL, paths.VIEWS_SQL, paths.FACTS_CSV, *sorted(paths.REFERENCE_DIR.glob("*"))]
-    for f in files:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def views_hash() -> str:
     return hashlib.sha256(paths.VIEWS_SQL.read_bytes()).hexdigest()[:16]
 
@@ -122,7 +107,7 @@ def refresh_views(say: Callable[[str], None] = lambda s: None) -> bool:
     return True
 
 
-def _insert(con, table: str, df: pd.DataFrame) -> None:
+def insert(con, table: str, df: pd.DataFrame) -> None:
     # Scanning an Arrow table is much faster than scanning pandas' Arrow-backed strings (which DuckDB
     # converts to Python objects first); the inserted values are the same. Mixed object columns that
     # Arrow cannot type fall back to the pandas scan.
@@ -146,58 +131,21 @@ def published_facts_frame() -> pd.DataFrame:
     return df
 
 
-def layout(con) -> geo.CountyLayout:
-    """The approximate geography of 襄垣县 (does not depend on as_of or the seed). `con` has spatial loaded."""
-    ref = synth.reference_frames()
-    xy_towns = ref["towns"][ref["towns"].county_code == "140423"].town_code.tolist()
-    return geo.xiangyuan_layout(con, xy_towns)
-
-
-def populate(con, cfg: synth.SynthConfig, county_layout: geo.CountyLayout,
-             progress: Callable[[str], None] = lambda s: None) -> tuple[dict, dict]:
-    """DDL, generated and reference rows, meta and views into an empty database. The one path by which a
-    database gets its data: `build` runs it on a file, tests/demo/test_fact_dates.py on an in-memory database
-    for many as_of dates. Returns (row counts, meta)."""
-    progress(f"生成数据 generating (scale {cfg.scale}, as of {cfg.as_of})…")
-    tables = synth.generate(cfg, county_layout)
+def load(con, tables: dict[str, pd.DataFrame], meta: dict[str, str],
+         progress: Callable[[str], None] = lambda s: None) -> dict[str, int]:
+    """DDL, the given rows (every table of LOAD_ORDER), the published figures, provenance, the vocabulary,
+    meta and the views into an empty database. Returns the row counts."""
     con.execute(paths.SCHEMA_SQL.read_text(encoding="utf-8"))
     counts = {}
     for name in LOAD_ORDER:
         df = tables[name]
-        _insert(con, name, df)
+        insert(con, name, df)
         counts[name] = len(df)
         progress(f"  {name:<24} {len(df):>10,}")
-    _insert(con, "published_facts", published_facts_frame())
+    insert(con, "published_facts", published_facts_frame())
     prov = pd.DataFrame([{"table_name": k, "kind": v[0], "source": v[1], "note": v[2]} for k, v in PROVENANCE.items()])
-    _insert(con, "provenance", prov)
-    _insert(con, "vocabulary", pd.DataFrame(domain.vocabulary_rows()))
-    meta = {"reporting_year": str(synth.REPORTING_YEAR), "data_start": synth.DATA_START.isoformat(),
-            "report_end": synth.REPORT_END.isoformat(),
-            "as_of": cfg.as_of.isoformat(), "seed": str(cfg.seed), "scale": str(cfg.scale),
-            "generator_hash": generator_hash(), "datum": "GCJ-02",
-            "built_at": datetime.now().astimezone().isoformat(timespec="seconds")}
-    _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
+    insert(con, "provenance", prov)
+    insert(con, "vocabulary", pd.DataFrame(domain.vocabulary_rows()))
+    insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
     apply_views(con)
-    return counts, meta
-
-
-def build(out: Path, cfg: synth.SynthConfig, progress: Callable[[str], None] = lambda s: None) -> dict:
-    """Write a complete, checkpointed database to `out` (which must not exist)."""
-    out = Path(out)
-    if out.exists():
-        raise FileExistsError(out)
-    t0 = time.perf_counter()
-    con = db.connect_write(out)
-    try:
-        db.load_extension(con, "spatial")
-        progress("布局示意位置 layout (spatial)…")
-        counts, meta = populate(con, cfg, layout(con), progress)
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
-        out.unlink(missing_ok=True)
-        raise
-    con.close()
-    elapsed = time.perf_counter() - t0
-    progress(f"完成 done in {elapsed:.1f} s → {out}")
-    return {"path": str(out), "seconds": elapsed, "counts": counts, "meta": meta}
+    return counts
