@@ -92,7 +92,8 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "batch": BATCHES, "stage": STAGES, "stage_step": STAGE_STEPS, "funding_source": FUNDING_SOURCES,
     "body_type": BODY_TYPES, "feedback_channel": FEEDBACK_CHANNELS, "feedback_status": FEEDBACK_STATUS,
     "meeting_type": MEETING_TYPES, "deciding_meeting_type": DECIDING_MEETING_TYPES,
-    "approval_state": APPROVAL_STATES, "scheduled_meeting_type": SCHEDULED_MEETING_TYPES, "partner_kind": PARTNER_KINDS, "partner_project_kind": PARTNER_PROJECT_KINDS,
+    "approval_state": APPROVAL_STATES, "scheduled_meeting_type": SCHEDULED_MEETING_TYPES,
+    "partner_kind": PARTNER_KINDS, "partner_project_kind": PARTNER_PROJECT_KINDS,
     "row_source": ROW_SOURCES, "provenance_kind": PROVENANCE_KINDS, "fact_qualifier": FACT_QUALIFIERS,
 }
 

@@ -71,7 +71,8 @@ def _scheduled(rng: np.random.Generator, as_of: date, compounds: pd.DataFrame) -
             continue
         kind = "议事会" if c.status in ("设计", "施工") and rng.random() < 0.5 else "坝坝会"
         day = as_of + timedelta(days=int(rng.integers(NEXT_MEETING_DAYS[0], NEXT_MEETING_DAYS[1] + 1)))
-        rows.append({"schedule_id": schedule_id(c.compound_id, day), "compound_id": c.compound_id, "meeting_date": day, "meeting_type": kind,
+        rows.append({"schedule_id": schedule_id(c.compound_id, day), "compound_id": c.compound_id,
+                     "meeting_date": day, "meeting_type": kind,
                      "topic": NEXT_TOPICS[c.status], "source": "synthetic"})
     return pd.DataFrame(rows, columns=["schedule_id", "compound_id", "meeting_date", "meeting_type", "topic", "source"])
 
