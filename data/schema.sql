@@ -301,7 +301,7 @@ CREATE TABLE meeting_decisions (
 );
 
 -- The next announced meeting of a compound (dated after the data's day; not yet held, so not in meetings).
--- schedule_id: SM-<compound>-<yyyymmdd> when generated, SM-IMP-<hash> when imported (civic/importer).
+-- schedule_id: SM-<compound>-<yyyy-mm-dd> when generated, SM-IMP-<hash> when imported (civic/importer).
 CREATE TABLE scheduled_meetings (
     schedule_id    VARCHAR PRIMARY KEY,
     compound_id    VARCHAR NOT NULL REFERENCES compounds (compound_id),

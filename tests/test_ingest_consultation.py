@@ -155,7 +155,7 @@ def test_generated_announcements_have_ids_from_their_key(data_dir):
     con = db.connect_read(snapshots.current().path)
     try:
         bad = con.execute("SELECT count(*) FROM scheduled_meetings WHERE schedule_id <> "
-                          "'SM-' || compound_id || '-' || strftime(meeting_date, '%Y%m%d')").fetchone()[0]
+                          "'SM-' || compound_id || '-' || strftime(meeting_date, '%Y-%m-%d')").fetchone()[0]
         n = con.execute("SELECT count(*) FROM scheduled_meetings").fetchone()[0]
     finally:
         con.close()

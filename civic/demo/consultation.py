@@ -80,4 +80,4 @@ def _scheduled(rng: np.random.Generator, as_of: date, compounds: pd.DataFrame) -
 def schedule_id(compound_id: str, day: date) -> str:
     """A generated announcement's id, from its natural key (one announcement per compound and day); imported
     ones are SM-IMP-<hash> (civic/importer/write.py make_id)."""
-    return f"SM-{compound_id}-{day:%Y%m%d}"
+    return f"SM-{compound_id}-{day:%Y-%m-%d}"   # not …-20261202: "008-20261202" reads as a landline number
