@@ -45,6 +45,12 @@ BODY_TYPES: tuple[str, ...] = ("小区党组织", "业主委员会", "自管委"
 FEEDBACK_CHANNELS: tuple[str, ...] = ("坝坝会", "座谈会", "网格员走访", "微信群", "议事会", "热线电话")
 FEEDBACK_STATUS: tuple[str, ...] = ("收集", "议事", "办结")
 MEETING_TYPES: tuple[str, ...] = ("坝坝会", "座谈会", "议事会", "联席会议", "政策宣传")
+# the compound meetings whose outcome (议事结果) is recorded and published; only a 议事会 decision goes to the
+# town party committee, so only it has an approval
+DECIDING_MEETING_TYPES: tuple[str, ...] = ("坝坝会", "座谈会", "议事会")
+APPROVAL_STATES: tuple[str, ...] = ("报镇党委审批", "通过")      # 通过 always with its approval date
+# the meetings a compound announces ahead (scheduled_meetings)
+SCHEDULED_MEETING_TYPES: tuple[str, ...] = ("坝坝会", "议事会")
 PARTNER_KINDS: tuple[str, ...] = ("物业合伙人", "童心合伙人", "商圈合伙人")
 PARTNER_PROJECT_KINDS: tuple[str, ...] = ("领办小区物业", "服务一老一小", "夜间经济", "便民服务")
 
@@ -85,7 +91,9 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "wish_category": WISH_CATEGORIES, "wish_status": WISH_STATUS, "compound_type": COMPOUND_TYPES,
     "batch": BATCHES, "stage": STAGES, "stage_step": STAGE_STEPS, "funding_source": FUNDING_SOURCES,
     "body_type": BODY_TYPES, "feedback_channel": FEEDBACK_CHANNELS, "feedback_status": FEEDBACK_STATUS,
-    "meeting_type": MEETING_TYPES, "partner_kind": PARTNER_KINDS, "partner_project_kind": PARTNER_PROJECT_KINDS,
+    "meeting_type": MEETING_TYPES, "deciding_meeting_type": DECIDING_MEETING_TYPES,
+    "approval_state": APPROVAL_STATES, "scheduled_meeting_type": SCHEDULED_MEETING_TYPES,
+    "partner_kind": PARTNER_KINDS, "partner_project_kind": PARTNER_PROJECT_KINDS,
     "row_source": ROW_SOURCES, "provenance_kind": PROVENANCE_KINDS, "fact_qualifier": FACT_QUALIFIERS,
 }
 

@@ -301,13 +301,15 @@ CREATE TABLE meeting_decisions (
 );
 
 -- The next announced meeting of a compound (dated after the data's day; not yet held, so not in meetings).
+-- schedule_id: SM-<compound>-<yyyy-mm-dd> when generated, SM-IMP-<hash> when imported (civic/importer).
 CREATE TABLE scheduled_meetings (
+    schedule_id    VARCHAR PRIMARY KEY,
     compound_id    VARCHAR NOT NULL REFERENCES compounds (compound_id),
     meeting_date   DATE NOT NULL,
     meeting_type   VARCHAR NOT NULL CHECK (meeting_type IN ('坝坝会', '议事会')),
     topic          VARCHAR NOT NULL,
     source         VARCHAR NOT NULL DEFAULT 'synthetic' CHECK (source IN ('synthetic', 'import')),
-    PRIMARY KEY (compound_id, meeting_date)
+    UNIQUE (compound_id, meeting_date)
 );
 
 CREATE TABLE grid_party_committees (  -- 社区大党委

@@ -7,7 +7,7 @@ meetings (date, type, topic) but not their outcome, so this module adds two tabl
 - `meeting_decisions`: one row per compound 坝坝会 / 议事会: the decision in plain words and, for a 议事会,
   its approval (报镇党委审批 while the town committee has it, 通过 with the approval date once approved);
   a 坝坝会 collects opinions and needs no approval (NULL).
-- `scheduled_meetings`: the next announced meeting of a compound still under way (after the data's day).
+- `scheduled_meetings` (id `schedule_id`): the next announced meeting of a compound still under way (after the data's day).
 
 It draws from its own generator seeded from the main seed, so adding it leaves every other table (and the
 57 published-figure checks) exactly as they were.
@@ -71,6 +71,13 @@ def _scheduled(rng: np.random.Generator, as_of: date, compounds: pd.DataFrame) -
             continue
         kind = "议事会" if c.status in ("设计", "施工") and rng.random() < 0.5 else "坝坝会"
         day = as_of + timedelta(days=int(rng.integers(NEXT_MEETING_DAYS[0], NEXT_MEETING_DAYS[1] + 1)))
-        rows.append({"compound_id": c.compound_id, "meeting_date": day, "meeting_type": kind,
+        rows.append({"schedule_id": schedule_id(c.compound_id, day), "compound_id": c.compound_id,
+                     "meeting_date": day, "meeting_type": kind,
                      "topic": NEXT_TOPICS[c.status], "source": "synthetic"})
-    return pd.DataFrame(rows, columns=["compound_id", "meeting_date", "meeting_type", "topic", "source"])
+    return pd.DataFrame(rows, columns=["schedule_id", "compound_id", "meeting_date", "meeting_type", "topic", "source"])
+
+
+def schedule_id(compound_id: str, day: date) -> str:
+    """A generated announcement's id, from its natural key (one announcement per compound and day); imported
+    ones are SM-IMP-<hash> (civic/importer/write.py make_id)."""
+    return f"SM-{compound_id}-{day:%Y-%m-%d}"   # not …-20261202: "008-20261202" reads as a landline number

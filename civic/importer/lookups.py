@@ -70,7 +70,13 @@ class Lookups:
         self.branches = {r["branch_id"]: r for r in _rows(
             con, "SELECT branch_id, name, county_code, town_code FROM party_branches")}
         self.compounds = {r["compound_id"]: r for r in _rows(
-            con, "SELECT compound_id, name, community_code, town_code, lon, lat FROM compounds")}
+            con, "SELECT compound_id, name, community_code, town_code, status, lon, lat FROM compounds")}
+        # meetings a decision may refer to, and which of them already have one (meeting_decisions)
+        self.meetings = {r["meeting_id"]: r for r in _rows(
+            con, "SELECT meeting_id, meeting_date, meeting_type, compound_id FROM meetings")}
+        self.decided = {r["meeting_id"] for r in _rows(con, "SELECT meeting_id FROM meeting_decisions")}
+        self.scheduled = {(r["compound_id"], r["meeting_date"]) for r in _rows(
+            con, "SELECT compound_id, meeting_date FROM scheduled_meetings")}
         self.concern_areas = tuple(r["area"] for r in _rows(con, "SELECT area FROM concern_areas ORDER BY ord"))
         self.work_units = {r["category"]: r["unit"] for r in _rows(
             con, "SELECT category, unit FROM work_categories ORDER BY ord")}
@@ -219,6 +225,27 @@ class Lookups:
 
     def compound(self, raw: str) -> str:
         return self._by_name(raw, self.compound_by_name, self.compounds, "小区", "unknown_compound")
+
+    def meeting(self, raw: str | None, compound: str | None, day: date | None, kind: str | None) -> str:
+        """A meeting by its id, or by compound + date (+ type when that day had several); Bad(reason) if none."""
+        if raw:
+            mid = _nfkc(raw)
+            mid = mid if mid in self.meetings else mid.upper()
+            if mid not in self.meetings:
+                raise Bad(f"找不到会议编号\"{raw}\"，请先在「议事会议」中导入该会议", "unknown_meeting")
+            return mid
+        if compound is None or day is None:
+            raise Bad("未填会议编号时，小区名称和会议日期必须填写", "required")
+        same_day = [m for m, r in self.meetings.items() if r["compound_id"] == compound and r["meeting_date"] == day]
+        hits = [m for m in same_day if kind is None or self.meetings[m]["meeting_type"] == kind]
+        if len(hits) == 1:
+            return hits[0]
+        name = self.compounds[compound]["name"]
+        if len(hits) > 1:
+            raise Bad(f"{name}在 {day} 有多场会议，请填写会议类型或会议编号", "ambiguous")
+        held = "、".join(sorted({self.meetings[m]["meeting_type"] for m in same_day}))
+        raise Bad(f"找不到{name} {day} 的{kind or '会议'}" + (f"（当天只有{held}）" if held else "")
+                  + "，请先在「议事会议」中导入该会议", "unknown_meeting")
 
     def in_bbox(self, county: str, lon: float, lat: float) -> bool:
         b = self.bbox.get(county)

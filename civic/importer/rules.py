@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
+from civic.domain import DECIDING_MEETING_TYPES
 from civic.importer.cells import _fmt_num, _is_blank, _nfkc, _suggest
 from civic.importer.lookups import Bad, Lookups
 from civic.importer.problems import Problem
@@ -404,8 +405,77 @@ def _rule_meetings(cx: RowCtx, m) -> Rec | None:
                {"社区": lk.villages[comm]["name"]})
 
 
+def _decision_meeting(cx: RowCtx, m) -> str | None:
+    """The meeting a decision row refers to (by 会议编号, else 小区 + 日期 + 类型); it must exist and be a meeting
+    whose outcome is published (坝坝会 / 座谈会 / 议事会 of a compound)."""
+    lk = cx.lk
+    cid = cx.resolve("compound", lk.compound)
+    if cx.problems:
+        return None
+    by_id = not _is_blank(cx.raw.get("meeting"))
+    try:
+        mid = lk.meeting(str(cx.raw["meeting"]).strip() if by_id else None, cid, m.meeting_date, m.meeting_type)
+    except Bad as b:
+        where = "meeting" if by_id else ("compound" if cid is None else "meeting_date")
+        cx.bad(where, b.reason, b.code)
+        return None
+    mt = lk.meetings[mid]
+    for field_name, have, want in (("compound", cid, mt["compound_id"]), ("meeting_date", m.meeting_date, mt["meeting_date"]),
+                                   ("meeting_type", m.meeting_type, mt["meeting_type"])):
+        if have is not None and have != want:
+            shown = lk.compounds[want]["name"] if field_name == "compound" and want else want
+            cx.bad(field_name, f"与会议 {mid} 不一致（该会议为 {shown}）", "conflict")
+    if mt["compound_id"] is None or mt["meeting_type"] not in DECIDING_MEETING_TYPES:
+        cx.bad("meeting" if by_id else "meeting_type", f"会议 {mid} 是{mt['meeting_type']}"
+               f"{'' if mt['compound_id'] else '（未关联小区）'}；只有小区的{'、'.join(DECIDING_MEETING_TYPES)}记录议事结果",
+               "conflict", value=mid)
+    return None if cx.problems else mid
+
+
+def _rule_decisions(cx: RowCtx, m) -> Rec | None:
+    mid = _decision_meeting(cx, m)
+    if mid is None:
+        return None
+    mt = cx.lk.meetings[mid]
+    kind, held = mt["meeting_type"], mt["meeting_date"]
+    if kind == "议事会" and m.approval is None and "approval" not in _failed(cx):
+        cx.bad("approval", "议事会的决定须报镇党委审批：请填写“报镇党委审批”或“通过”", "required", value="")
+    if kind != "议事会" and m.approval is not None:
+        cx.bad("approval", f"{kind}只收集意见，不报镇党委审批：审批状态请留空", "inconsistent")
+    if m.approval == "通过" and m.approved_date is None and "approved_date" not in _failed(cx):
+        cx.bad("approved_date", "审批状态为“通过”时必须填写审批通过日期", "required", value="")
+    if m.approval != "通过" and m.approved_date is not None:
+        cx.bad("approved_date", "只有审批状态为“通过”时填写审批通过日期", "inconsistent")
+    if m.approved_date is not None and m.approved_date < held:
+        cx.bad("approved_date", f"审批通过日期 {m.approved_date} 早于会议日期 {held}", "inconsistent")
+    if cx.problems:
+        return None
+    vals = {"meeting_id": mid, "decision": m.decision, "approval": m.approval, "approved_date": m.approved_date,
+            "source": "import"}
+    upd = {k: vals[k] for k in ("decision", "approval", "approved_date", "source")}
+    return Rec(cx.row, (mid,), vals, upd, {"会议": f"{mid} {held} {kind}"})
+
+
+def _rule_scheduled(cx: RowCtx, m) -> Rec | None:
+    lk = cx.lk
+    cid = cx.resolve("compound", lk.compound)
+    as_of = lk.as_of()
+    # the public page shows an announcement only while it is ahead of the data's day
+    if m.meeting_date is not None and m.meeting_date <= as_of:
+        cx.bad("meeting_date", f"会议预告的日期须晚于数据截至日期 {as_of}；已召开的会议请在「议事会议」中导入",
+               "inconsistent")
+    if cid is not None and lk.compounds[cid]["status"] == "完成":
+        cx.bad("compound", f"小区\"{lk.compounds[cid]['name']}\"已完成改造，不再预告改造议事会议", "conflict")
+    if cx.problems or cid is None:
+        return None
+    vals = {"compound_id": cid, "meeting_date": m.meeting_date, "meeting_type": m.meeting_type, "topic": m.topic,
+            "source": "import"}
+    upd = {k: vals[k] for k in ("meeting_type", "topic", "source")}
+    return Rec(cx.row, (cid, m.meeting_date), vals, upd, {"小区编号": cid})
+
+
 RULES: dict[str, Callable[[RowCtx, Any], Rec | None]] = {
     "activities": _rule_activities, "sites": _rule_sites, "teams": _rule_teams, "micro_wishes": _rule_wishes,
     "trainings": _rule_trainings, "compounds": _rule_compounds, "works": _rule_works, "feedback": _rule_feedback,
-    "meetings": _rule_meetings,
+    "meetings": _rule_meetings, "meeting_decisions": _rule_decisions, "scheduled_meetings": _rule_scheduled,
 }

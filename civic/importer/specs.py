@@ -7,12 +7,15 @@ from datetime import date
 from typing import Any
 
 from civic.domain import (
+    APPROVAL_STATES,
     BASE_KINDS,
     BATCHES,
     COMPOUND_TYPES,
+    DECIDING_MEETING_TYPES,
     FEEDBACK_CHANNELS,
     FEEDBACK_STATUS,
     MEETING_TYPES,
+    SCHEDULED_MEETING_TYPES,
     SERVICE_TYPES,
     SITE_LEVELS,
     STAGES,
@@ -222,3 +225,37 @@ _entity(Entity(
      ),
     ("meeting_date", "meeting_type", "community_code", "compound_id", "topic"), "同一日期、类型、社区、小区和主题",
     event_dates=("meeting_date",), note="每行一场会议（坝坝会、座谈会、议事会、联席会议、政策宣传）。"))
+
+_entity(Entity(
+    "meeting_decisions", "议事结果", "meeting_decisions", "meeting_id", "MT",
+    (Col("meeting", "会议编号", "ref", False, "已导入会议的编号（如 MT-0394）；不填时按小区、会议日期和会议类型查找会议",
+         "MT-0394", aliases=("会议ID",)),
+     Col("compound", "小区名称", "ref", False, "会议所在小区（未填会议编号时必填）", "流沙花园", aliases=("小区",)),
+     Col("meeting_date", "会议日期", "date", False, "会议召开日期（未填会议编号时必填）", date(2026, 8, 12),
+         aliases=("日期",)),
+     Col("meeting_type", "会议类型", "choice", False, "、".join(DECIDING_MEETING_TYPES) + "（同一小区同一天有多场会议时必填）",
+         "议事会", choices=DECIDING_MEETING_TYPES, aliases=("类型",)),
+     Col("decision", "议事结果", "text", True,
+         "会议议定的事项，用群众看得懂的话写（不含姓名、电话等个人信息）；将在居民公开页展示",
+         "确定充电棚施工单位进场时间，施工期间每周通报进度", max_len=120, aliases=("议定事项", "决议", "结果")),
+     Col("approval", "审批状态", "choice", False, "议事会必填：报镇党委审批 / 通过；坝坝会、座谈会不填",
+         "通过",
+         choices=APPROVAL_STATES, aliases=("审批",)),
+     Col("approved_date", "审批通过日期", "date", False, "审批状态为“通过”时必填，不早于会议日期", date(2026, 8, 17),
+         aliases=("通过日期", "审批日期")),
+     ),
+    ("meeting_id",), "同一场会议（每场会议一条议事结果）",
+    note="每行一场会议的议事结果（会议须已在「议事会议」中导入）。议事会的决定报镇党委审批，通过后填写审批通过日期。"))
+
+_entity(Entity(
+    "scheduled_meetings", "会议预告", "scheduled_meetings", "schedule_id", "SM",
+    (Col("compound", "小区名称", "ref", True, "已有小区的名称或编号", "流沙花园", aliases=("小区",)),
+     Col("meeting_date", "会议日期", "date", True, "预告的会议日期，须晚于数据截至日期", date(2026, 12, 20),
+         aliases=("日期", "预告日期"), future_ok=True),
+     Col("meeting_type", "会议类型", "choice", True, "、".join(SCHEDULED_MEETING_TYPES), "坝坝会",
+         choices=SCHEDULED_MEETING_TYPES, aliases=("类型",)),
+     Col("topic", "会议主题", "text", True, "会议主题（不含个人信息）；将在居民公开页展示", "施工进度通报与问题协商",
+         aliases=("主题", "议题")),
+     ),
+    ("compound_id", "meeting_date"), "同一小区、同一会议日期",
+    note="每行一场已确定日期、尚未召开的会议，在居民公开页显示为“下次会议”。开完后请在「议事会议」中导入该会议。"))

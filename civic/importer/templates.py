@@ -13,10 +13,12 @@ from civic.domain import (
     ACTIVITY_TITLES,
     BATCHES,
     CONCERN_AREAS,
+    DECIDING_MEETING_TYPES,
     FEEDBACK_CHANNELS,
     MEETING_TYPES,
     MONTH_THEMES,
     NAMED_BASES,
+    SCHEDULED_MEETING_TYPES,
     SERVICE_TYPES,
     TEAM_SPECIALTIES,
 )
@@ -357,9 +359,50 @@ def _s_meetings(rng, lk, i):
             (d, kind, comm, cid if with_compound else None, topics[kind]))
 
 
+def _s_decisions(rng, lk, i):
+    """A decision for a compound meeting that has none yet (a 议事会's approval as the report describes it)."""
+    open_ = sorted(m for m, r in lk.meetings.items() if m not in lk.decided and r["compound_id"]
+                   and r["meeting_type"] in DECIDING_MEETING_TYPES and r["meeting_date"] <= _sample_end(lk))
+    if not open_:
+        raise ValueError("所有小区会议都已有议事结果，请先导入新的议事会议")
+    mid = rng.choice(open_)
+    r = lk.meetings[mid]
+    cid, kind, held = r["compound_id"], r["meeting_type"], r["meeting_date"]
+    work = rng.choice(sorted(lk.work_units)) if lk.work_units else "小区改造"
+    text = rng.choice(_DECISION_TEXTS[kind]).format(work=work)
+    row = {"meeting": None, "compound": lk.compounds[cid]["name"], "meeting_date": held, "meeting_type": kind,
+           "decision": text, "approval": None, "approved_date": None}
+    if len([m for m, x in lk.meetings.items() if x["compound_id"] == cid and x["meeting_date"] == held]) > 1:
+        row["meeting"] = mid        # several meetings that day: name the one meant
+    if kind == "议事会":
+        approved = held + timedelta(days=rng.randint(4, 21))
+        if approved <= _sample_end(lk):
+            row.update(approval="通过", approved_date=approved)
+        else:
+            row["approval"] = "报镇党委审批"
+    return row, (mid,)
+
+
+_DECISION_TEXTS = {"坝坝会": ["多数居民同意先做{work}，意见汇总后提交议事会", "{work}方案张贴公示七天，无异议"],
+                   "座谈会": ["居民代表建议{work}与雨季错开施工，已转施工单位", "座谈收集{work}意见十二条，逐条答复"],
+                   "议事会": ["表决通过{work}方案，居民自筹部分按户均摊", "同意{work}分两期实施，先做主要通道"]}
+
+
+def _s_scheduled(rng, lk, i):
+    """An announced meeting of a compound still under way, a few weeks after the data's day."""
+    cids = sorted(c for c, r in lk.compounds.items() if r["status"] != "完成"
+                  and len(lk.compound_by_name.get(_nfkc(r["name"]), [])) == 1)
+    cid = rng.choice(cids)
+    day = max(lk.as_of(), lk.sample_day or lk.as_of()) + timedelta(days=rng.randint(6, 40))
+    kind = rng.choice(SCHEDULED_MEETING_TYPES)
+    topic = rng.choice(["改造方案征求意见", "施工进度通报与问题协商", "竣工验收居民评议", "小区公约修订"])
+    return ({"compound": lk.compounds[cid]["name"], "meeting_date": day, "meeting_type": kind, "topic": topic},
+            (cid, day))
+
+
 _SAMPLERS = {"activities": _s_activities, "sites": _s_sites, "teams": _s_teams, "micro_wishes": _s_wishes,
              "trainings": _s_trainings, "compounds": _s_compounds, "works": _s_works, "feedback": _s_feedback,
-             "meetings": _s_meetings}
+             "meetings": _s_meetings, "meeting_decisions": _s_decisions, "scheduled_meetings": _s_scheduled}
 
 
 def sample_bytes(entity: str, n: int, seed: int | None = None, fmt: str = "xlsx", day: date | None = None) -> bytes:

@@ -97,6 +97,8 @@ def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
         if old is None:
             if ent.name == "sites":
                 new_id = _new_site_id(r.values, lk, taken)
+            elif idc in r.values:       # meeting_decisions: keyed by the meeting's own id
+                new_id = r.values[idc]
             else:
                 new_id = make_id(ent, r.key)
             taken.add(new_id)

@@ -5,7 +5,7 @@ from civic.store import db, snapshots
 
 COUNTED = {"activities": "activities", "sites": "sites", "teams": "teams", "micro_wishes": "micro_wishes",
            "trainings": "trainings", "compounds": "compounds", "works": "works", "feedback": "feedback",
-           "meetings": "meetings"}
+           "meetings": "meetings", "meeting_decisions": "meeting_decisions", "scheduled_meetings": "scheduled_meetings"}
 
 
 def collect() -> dict:
