@@ -161,8 +161,7 @@ def versions() -> dict:
 
 # ── cached databases ─────────────────────────────────────────────────────────────────────────
 def cache_key(scale: int, as_of: date) -> str:
-    from civic.demo import synth
-    from civic.demo import build
+    from civic.demo import build, synth
     return f"{build.generator_hash()}-s{scale}-{as_of.isoformat()}-seed{synth.DEFAULT_SEED}"
 
 

@@ -12,7 +12,7 @@ from civic.importer import api
 from civic.public import compound, view
 from civic.store import db, queries, snapshots
 from tests.conftest import AS_OF
-from tests.test_ingest import commit, counts, to_csv, version
+from tests.importer.test_ingest import commit, counts, to_csv, version
 
 CID, NAME = "HY-019", "流沙花园"         # a compound under way (施工) in the default build
 HELD = date(2026, 11, 20)                # a meeting a few days before the data's day (AS_OF)
