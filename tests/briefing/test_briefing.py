@@ -28,8 +28,8 @@ def pdftotext(pdf: Path) -> str:
 @pytest.mark.parametrize("query", [{}, {"county": "140423", "town": "夏店镇"}, {"range": "this_month"},
                                    {"county": "511823", "town": "富林镇", "range": "last_12m"}],
                          ids=["default", "夏店镇", "this_month", "富林镇"])
-def test_briefing_kpis_equal_the_overview_tiles(make_app, data_dir, query):
-    at = render(make_app, "pages/overview.py", query)
+def test_briefing_kpis_equal_the_overview_tiles(rendered, data_dir, query):
+    at = render(rendered, "pages/overview.py", query)
     shown = tiles(at)
     towns = [query["town"]] if "town" in query else []
     b = data.gather(data.filters_from(query.get("county", "all"), towns, query.get("range", "this_year")))
@@ -77,7 +77,7 @@ def test_cli_rejects_bad_out_paths(data_dir, tmp_path, capsys):
 
 
 @needs_chromium
-def test_cli_writes_the_pdf_and_the_phone_picture(make_app, data_dir, tmp_path, capsys):
+def test_cli_writes_the_pdf_and_the_phone_picture(rendered, data_dir, tmp_path, capsys):
     pdf, png = tmp_path / "b.pdf", tmp_path / "b.png"
     rc = cli.main(["briefing", "--county", "140423", "--town", "夏店镇", "--range", "this_year", "--out", str(pdf),
                    "--png", str(png)])
@@ -89,7 +89,7 @@ def test_cli_writes_the_pdf_and_the_phone_picture(make_app, data_dir, tmp_path, 
     assert "口径核对：57/57" in flat
     assert "演示数据" in flat and "示意" in flat
     # every KPI value and 同比 the overview shows for these filters is printed
-    shown = tiles(render(make_app, "pages/overview.py", {"county": "140423", "town": "夏店镇"}))
+    shown = tiles(render(rendered, "pages/overview.py", {"county": "140423", "town": "夏店镇"}))
     for label in ("活动场次", "志愿者人次", "受益人次", "微心愿完成"):
         value, delta, _ = shown[label]
         assert value in text and f"同比 {delta}" in text, label
@@ -131,8 +131,8 @@ def test_renders_block_every_request_off_the_machine(tmp_path):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_analyst_page_has_the_briefing_button(make_app, page):
-    at = render(make_app, page, {})
+def test_every_analyst_page_has_the_briefing_button(rendered, page):
+    at = render(rendered, page, {})
     assert [b.label for b in at.button if b.key == "briefing_make"] in (["生成简报"], ["简报"])
 
 
@@ -143,7 +143,7 @@ def _briefing_downloads(at) -> list:
 
 @needs_chromium
 def test_the_button_offers_pdf_and_png_of_the_filters_in_force(make_app):
-    at = render(make_app, "pages/overview.py", {"county": "511823", "range": "this_month"})
+    at = make_app("pages/overview.py", {"county": "511823", "range": "this_month"}).run()   # it clicks: its own run
     next(b for b in at.button if b.key == "briefing_make").click().run(timeout=180)
     assert not at.exception, [e.value for e in at.exception]
     downloads = _briefing_downloads(at)
