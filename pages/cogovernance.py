@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civic import measures
-from civic.app import export, shell
+from civic.app import export, plot, shell
+from civic.app.widgets import facts_table
 from civic.figures import charts
 from civic.store import queries
 from civic.text import fmt
@@ -101,7 +102,7 @@ def coverage_chart(cov, scope: int) -> None:
     top_legend(fig, 300)
     fig.update_xaxes(title_text=t("cogovernance.ax_compounds"), range=[0, scope * 1.35])
     fig.update_yaxes(autorange="reversed")
-    charts.show(fig, key="cg_coverage", title=t("cogovernance.coverage_title", n=scope), height=300)
+    plot.show(fig, key="cg_coverage", title=t("cogovernance.coverage_title", n=scope), height=300)
 
 
 def matrix_chart() -> None:
@@ -123,7 +124,7 @@ def matrix_chart() -> None:
                      ticktext=[f"{n}（{int(b)}）" if lang == "zh" else f"{n} ({int(b)})" for n, b in zip(rows.name, rows.bodies)],
                      range=[len(rows) - 0.5, -0.5], tickfont=dict(size=11))
     fig.update_layout(margin=dict(t=62), title=dict(yref="container", y=1 - 6 / height, yanchor="top"))
-    charts.show(fig, key="cg_matrix", title=t("cogovernance.matrix_title"), height=height)
+    plot.show(fig, key="cg_matrix", title=t("cogovernance.matrix_title"), height=height)
     st.caption(t("cogovernance.matrix_caption"))
 
 
@@ -214,7 +215,7 @@ def pipeline_chart(k) -> None:
         hovertemplate="<b>%{x}</b><br>%{y} " + t("cogovernance.u_items") + "<extra></extra>"))
     fig.update_yaxes(title_text=t("cogovernance.ax_items"), range=[0, max(counts) * 1.2 + 1])
     fig.update_xaxes(title_text=t("cogovernance.ax_status"))
-    charts.show(fig, key="cg_pipeline", title=t("cogovernance.pipeline_title"), height=320)
+    plot.show(fig, key="cg_pipeline", title=t("cogovernance.pipeline_title"), height=320)
     st.caption(t("cogovernance.pipeline_caption"))
 
 
@@ -232,7 +233,7 @@ def monthly_feedback_chart() -> None:
     top_legend(fig, 320)
     fig.update_xaxes(title_text=t("cogovernance.ax_month"), tickformat="%Y-%m", tickangle=0)
     fig.update_yaxes(title_text=t("cogovernance.ax_items"), rangemode="tozero")
-    charts.show(fig, key="cg_fb_month", title=t("cogovernance.monthly_title"), height=320)
+    plot.show(fig, key="cg_fb_month", title=t("cogovernance.monthly_title"), height=320)
 
 
 def categories_chart() -> None:
@@ -250,7 +251,7 @@ def categories_chart() -> None:
     top_legend(fig, 340)
     fig.update_xaxes(title_text=t("cogovernance.ax_items"))
     fig.update_yaxes(autorange="reversed")
-    charts.show(fig, key="cg_categories", title=t("cogovernance.categories_title"), height=340)
+    plot.show(fig, key="cg_categories", title=t("cogovernance.categories_title"), height=340)
 
 
 def open_items() -> None:
@@ -304,7 +305,7 @@ def meetings_section() -> None:
     top_legend(fig, 340)
     fig.update_xaxes(title_text=t("cogovernance.ax_month"), tickformat="%Y-%m", tickangle=0)
     fig.update_yaxes(title_text=t("cogovernance.ax_meetings"), rangemode="tozero")
-    charts.show(fig, key="cg_meetings", title=t("cogovernance.meetings_title"), height=340)
+    plot.show(fig, key="cg_meetings", title=t("cogovernance.meetings_title"), height=340)
     st.caption(t("cogovernance.meetings_caption"))
 
 
@@ -343,7 +344,7 @@ def grid_section() -> None:
                               "%{customdata[3]} " + t("cogovernance.u_compounds") + "<extra></extra>"))
             fig.update_xaxes(title_text=t("cogovernance.ax_party"), range=[0, df.party_members.max() * 1.45])
             fig.update_yaxes(autorange="reversed")
-            charts.show(fig, key="cg_grid", title=t("cogovernance.grid_title"), height=340)
+            plot.show(fig, key="cg_grid", title=t("cogovernance.grid_title"), height=340)
     with right:
         pk = queries.run("cogov_partners", **P)
         if pk.projects.sum() == 0:
@@ -362,7 +363,7 @@ def grid_section() -> None:
             top_legend(fig, 340, rows=2)
             fig.update_yaxes(title_text=t("cogovernance.ax_partner_kind"), autorange="reversed")
             fig.update_xaxes(title_text=t("cogovernance.ax_projects"), rangemode="tozero")
-            charts.show(fig, key="cg_partners", title=t("cogovernance.partners_title"), height=340)
+            plot.show(fig, key="cg_partners", title=t("cogovernance.partners_title"), height=340)
     projects = queries.run("cogov_partner_projects", **P)
     with st.expander(t("cogovernance.projects_heading", n=len(projects))):
         st.table(md_frame(projects.assign(project_kind=[tv("project_kind", v) for v in projects.project_kind],
@@ -377,18 +378,8 @@ def grid_section() -> None:
 
 def reconcile_section() -> None:
     with st.expander(t("cogovernance.reconcile_heading")):
-        facts = queries.run("cogov_facts")
         st.caption(t("cogovernance.reconcile_caption"))
-        st.table(md_frame(facts.assign(
-            published=[fmt.published(v, q, u if lang == "zh" else "", lang)
-                       for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],
-            computed=[fmt.integer(v) for v in facts.computed],
-            ok=[t("cogovernance.match") if x else t("cogovernance.mismatch") for x in facts.ok])
-            [["fact_id", "metric", "published", "computed", "ok", "period"]]
-            .rename(columns={"fact_id": t("cogovernance.col_id"), "metric": t("cogovernance.col_metric"),
-                             "published": t("cogovernance.col_published"), "computed": t("cogovernance.col_computed"),
-                             "ok": t("cogovernance.col_ok"), "period": t("cogovernance.col_period")})
-            .set_index(t("cogovernance.col_id"))))
+        facts_table("cogovernance", lang)
 
 
 coverage_section()

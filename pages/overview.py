@@ -5,7 +5,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civic import measures, stages
-from civic.app import shell
+from civic.app import plot, shell
+from civic.app.widgets import FACT_GRID_COLS, published_facts, table
 from civic.figures import charts
 from civic.store import queries
 from civic.text import fmt
@@ -77,7 +78,7 @@ if f.shows_county("140423"):
                                                      "<extra></extra>"))
                 charts.daily_axis(fig, len(daily), lang, t("measures.axis_day"))
                 fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero")
-                charts.show(fig, key="ov_trend_daily", title=t("measures.daily_title"), height=300)
+                plot.show(fig, key="ov_trend_daily", title=t("measures.daily_title"), height=300)
                 st.caption(t("measures.daily_note"))
         else:
             trend = queries.run("overview_activity_trend", **P)
@@ -98,7 +99,7 @@ if f.shows_county("140423"):
                                  dtick="M1" if len(trend) <= 13 else None)
                 fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero",
                                  range=[0, float(trend.activities.max()) * 1.15])
-                charts.show(fig, key="ov_trend", title=t("overview.trend_title"), height=300)
+                plot.show(fig, key="ov_trend", title=t("overview.trend_title"), height=300)
                 if any(partial):
                     st.caption(t("measures.partial_note"))
     with right:
@@ -116,7 +117,7 @@ if f.shows_county("140423"):
                                    hovertemplate="%{y}<br>%{x} / " + t("values.level.站") +
                                                  "<br>%{customdata[0]:,} · %{customdata[1]}<extra></extra>"))
             fig.update_xaxes(title_text=t("overview.axis_per_station"), range=[0, rank.per_station.max() * 1.18])
-            charts.show(fig, key="ov_rank", title=t("measures.kpi.per_station.label"),
+            plot.show(fig, key="ov_rank", title=t("measures.kpi.per_station.label"),
                         height=max(300, 70 + 24 * len(rank)))
             st.caption(t("measures.kpi.per_station.counts") + ("。" if lang == "zh" else ". ") +
                        (t("measures.ranking_all_towns") if selected else ""))
@@ -152,7 +153,7 @@ if f.shows_county("511823"):
 
 st.divider()
 st.subheader(t("overview.reconcile_heading"))
-facts = queries.run("fact_check")
+facts = published_facts("all", lang)
 ok = int(facts.ok.sum())
 if ok == len(facts):
     st.success(t("overview.reconcile_summary", ok=ok, n=len(facts)))
@@ -161,26 +162,7 @@ else:
              t("overview.reconcile_fail", bad=len(facts) - ok))
 st.caption(t("overview.reconcile_caption"))
 st.caption(t("overview.reconcile_period"))
-table = facts.assign(
-    published_fmt=[fmt.published(v, q, u if lang == "zh" else "", lang)
-                   for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],
-    computed_fmt=[fmt.integer(v) for v in facts.computed],
-    check=[t("overview.match") if x else t("overview.mismatch") for x in facts.ok],
-    county_fmt=[c for c in facts.county],
-)
-st.dataframe(
-    table[["fact_id", "county_fmt", "metric", "published_fmt", "computed_fmt", "check", "period", "source_sentence"]],
-    hide_index=True, width="stretch", height=420,
-    column_config={
-        "fact_id": st.column_config.TextColumn(t("overview.col_id"), width="small"),
-        "county_fmt": st.column_config.TextColumn(t("overview.col_county"), width="small"),
-        "metric": st.column_config.TextColumn(t("overview.col_metric"), width="large"),
-        "published_fmt": st.column_config.TextColumn(t("overview.col_published")),
-        "computed_fmt": st.column_config.TextColumn(t("overview.col_computed")),
-        "check": st.column_config.TextColumn(t("overview.col_ok"), width="small"),
-        "period": st.column_config.TextColumn(t("overview.col_period")),
-        "source_sentence": st.column_config.TextColumn(t("overview.col_source"), width="large"),
-    })
+table(facts, FACT_GRID_COLS, lang, height=420)
 
 with st.expander(t("overview.provenance_heading")):
     st.markdown(t("overview.provenance_text"))

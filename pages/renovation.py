@@ -8,13 +8,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civic import measures, stages
-from civic.app import export, shell
+from civic.app import export, plot, shell
 from civic.app.filters import UrlParam, load_page_params
+from civic.app.widgets import facts_table
 from civic.figures import charts
 from civic.store import queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
-from civic.text.safe_text import md_frame, md_text
+from civic.text.safe_text import md_text
 
 COUNTY = "511823"
 STAGES = list(stages.ORDER)
@@ -160,7 +161,7 @@ def funnel_chart() -> None:
                       "<br>" + colon("renovation.h_households") + "%{customdata[2]:,} " + t("renovation.u_households") +
                       "<br>" + colon("renovation.h_area") + "%{customdata[3]:,.2f} " + t("renovation.u_wan_m2") +
                       "<extra></extra>"))
-    charts.show(fig, key="rv_funnel", title=t("renovation.funnel_title"), height=340)
+    plot.show(fig, key="rv_funnel", title=t("renovation.funnel_title"), height=340)
     st.caption(t("renovation.funnel_caption"))
 
 
@@ -193,7 +194,7 @@ def scurve_chart() -> None:
                      range=[0, max(1, int(df.compounds.max())) * 1.12])
     fig.update_layout(hovermode="x unified")
     top_legend(fig, 340)
-    charts.show(fig, key="rv_scurve", title=t("renovation.scurve_title"), height=340)
+    plot.show(fig, key="rv_scurve", title=t("renovation.scurve_title"), height=340)
     st.caption(t("renovation.scurve_caption"))
 
 
@@ -234,7 +235,7 @@ def works_chart() -> None:
     fig.update_xaxes(title_text=t("renovation.ax_done_pct"), range=[0, 142], tickvals=[0, 25, 50, 75, 100],
                      ticksuffix="%")
     fig.update_yaxes(autorange="reversed")
-    charts.show(fig, key="rv_works", title=t("renovation.works_title"), height=110 + 34 * len(df))
+    plot.show(fig, key="rv_works", title=t("renovation.works_title"), height=110 + 34 * len(df))
     st.caption(t("renovation.works_caption") if show_pub else t("renovation.works_caption_filtered"))
 
 
@@ -257,7 +258,7 @@ def community_chart() -> None:
     top_legend(fig, height)
     fig.update_xaxes(title_text=t("renovation.ax_compounds"))
     fig.update_yaxes(autorange="reversed")
-    charts.show(fig, key=_chart_key("community"), title=t("renovation.community_title"), height=height,
+    plot.show(fig, key=_chart_key("community"), title=t("renovation.community_title"), height=height,
                 on_select=lambda: _on_pick("community", "rv_community", True), selection_mode="points")
 
 
@@ -292,7 +293,7 @@ def type_chart() -> None:
     fig.update_layout(barmode="stack", clickmode="event+select")
     top_legend(fig, 260, rows=2)
     fig.update_xaxes(title_text=t("renovation.ax_compounds"))
-    charts.show(fig, key=_chart_key("type"), title=t("renovation.type_title"), height=260,
+    plot.show(fig, key=_chart_key("type"), title=t("renovation.type_title"), height=260,
                 on_select=lambda: _on_pick("type", "rv_type", True), selection_mode="points")
 
 
@@ -320,7 +321,7 @@ def funding_chart() -> None:
     top_legend(fig, 340, rows=2)
     fig.update_yaxes(title_text=t("renovation.ax_wan_yuan"), range=[0, totals.batch_total_wan.max() * 1.18])
     fig.update_xaxes(title_text=t("renovation.ax_batch"))
-    charts.show(fig, key=_chart_key("funding"), title=t("renovation.funding_title"), height=340,
+    plot.show(fig, key=_chart_key("funding"), title=t("renovation.funding_title"), height=340,
                 on_select=lambda: _on_pick("funding", "rv_batch", True), selection_mode="points")
     st.caption(t("renovation.funding_caption"))
 
@@ -389,7 +390,7 @@ def gantt_chart() -> None:
                      title_standoff=4)
     fig.update_yaxes(categoryorder="array", categoryarray=list(rows.compound_id), tickvals=list(rows.compound_id),
                      ticktext=ticktext, range=[len(rows) - 0.5, -0.5], tickfont=dict(size=11), title_text="")
-    charts.show(fig, key=_chart_key("gantt"), title=t("renovation.gantt_title"), height=height,
+    plot.show(fig, key=_chart_key("gantt"), title=t("renovation.gantt_title"), height=height,
                 on_select=lambda: _on_pick("gantt", "rv_compound", False), selection_mode="points")
     st.caption(t("renovation.gantt_caption"))
 
@@ -585,13 +586,4 @@ if ss.get("rv_compound"):
     compound_card(ss["rv_compound"])
 
 with st.expander(t("renovation.reconcile_heading")):
-    facts = queries.run("renovation_facts")
-    st.table(md_frame(facts.assign(
-        published=[fmt.published(v, q, u if lang == "zh" else "", lang)
-                   for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],
-        computed=[fmt.integer(v) for v in facts.computed],
-        ok=[t("renovation.match") if x else t("renovation.mismatch") for x in facts.ok])
-        [["fact_id", "metric", "published", "computed", "ok"]]
-        .rename(columns={"fact_id": t("renovation.col_id"), "metric": t("renovation.col_metric"),
-                         "published": t("renovation.col_published"), "computed": t("renovation.col_computed"),
-                         "ok": t("renovation.col_ok")}).set_index(t("renovation.col_id"))))
+    facts_table("renovation", lang)

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civic import measures
-from civic.app import export, shell
+from civic.app import export, plot, shell
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import charts
 from civic.map import maps
@@ -222,7 +222,7 @@ def _detail(s: dict) -> None:
         fig.update_xaxes(tickformat="%Y-%m", nticks=6)
         fig.update_yaxes(rangemode="tozero", nticks=4)
         fig.update_layout(margin=dict(l=4, r=4, t=32, b=4), showlegend=False)
-        charts.show(fig, key="map_spark", title=t(f"map.spark_title_{metric}"), height=170)
+        plot.show(fig, key="map_spark", title=t(f"map.spark_title_{metric}"), height=170)
 
     mix = queries.run("map_site_mix", **q)
     if not mix.empty:
@@ -234,7 +234,7 @@ def _detail(s: dict) -> None:
         fig.update_yaxes(autorange="reversed")
         fig.update_xaxes(range=[0, float(mix[metric].max()) * 1.2], showticklabels=False)
         fig.update_layout(margin=dict(l=4, r=4, t=32, b=4))
-        charts.show(fig, key="map_mix", title=t("map.mix_title"), height=60 + 30 * len(mix))
+        plot.show(fig, key="map_mix", title=t("map.mix_title"), height=60 + 30 * len(mix))
 
     if s["level"] in ("所", "中心"):
         rank = queries.run("map_site_ranking", **q)
