@@ -37,7 +37,8 @@ class Col:
     text, int, num (thousands separators), count (the reader's number format), date, bool, progress
     (0–100 %), link (a relative URL shown as the catalog word `display`), and the kinds civic/app/widgets.py
     writes as text before drawing: day (2025年12月5日), month (2025年12月), pct (12%), value (a data value
-    of `domain` in words, values.<domain>.<v>). `missing`: the catalog key shown for an empty text or day."""
+    of `domain` in words, values.<domain>.<v>), word (the catalog leaf <domain>.<v>). `missing`: the catalog
+    key shown for an empty text or day."""
     name: str
     label: str
     kind: str = "text"

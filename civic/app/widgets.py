@@ -67,8 +67,10 @@ def present(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> pd.DataFrame:
             out[c.name] = [fmt.month(v, lang) for v in out[c.name]]
         elif c.kind == "pct":
             out[c.name] = [fmt.pct(v, 0) for v in out[c.name]]
-        elif c.kind == "value":
-            names = {v: tv(c.domain or "", v, lang) for v in out[c.name].dropna().unique()}
+        elif c.kind in ("value", "word"):
+            # value: a data value in words (values.<domain>.<v>); word: a catalog leaf <domain>.<v>
+            names = {v: tv(c.domain or "", v, lang) if c.kind == "value" else t(f"{c.domain}.{v}", lang)
+                     for v in out[c.name].dropna().unique()}
             out[c.name] = out[c.name].map(lambda v: names.get(v, v))
         elif c.kind == "text" and c.missing is not None:
             blank = t(c.missing, lang) if c.missing else ""
