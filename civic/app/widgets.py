@@ -28,10 +28,10 @@ from civic.text.safe_text import md_frame
 # ── KPI tiles ──────────────────────────────────────────────────────────────────────────────────
 @dataclass(frozen=True)
 class Kpi:
-    """One tile: its (translated) label, the tile civic/measures.py built, an optional caption under it."""
+    """One tile: its (translated) label, the tile civic/measures.py built, optional captions under it."""
     label: str
     tile: measures.Tile
-    caption: str | None = None
+    caption: str | tuple[str, ...] | None = None
 
 
 def kpi_row(kpis: Sequence[Kpi], per_row: int | None = None) -> None:
@@ -42,8 +42,8 @@ def kpi_row(kpis: Sequence[Kpi], per_row: int | None = None) -> None:
     for cell, kpi in zip(cells, kpis):
         with cell:
             measures.metric(kpi.label, kpi.tile)
-            if kpi.caption:
-                st.caption(kpi.caption)
+            for caption in (kpi.caption,) if isinstance(kpi.caption, str) else kpi.caption or ():
+                st.caption(caption)
 
 
 def activity_kpis(figures: dict[str, dict], keys: Sequence[str], cmp: measures.Comparison,
@@ -92,6 +92,17 @@ def downloads(fetch: Callable[[], pd.DataFrame], cols: Sequence[Col], lang: str,
     """The CSV / Excel buttons for the rows `fetch` returns (called on the download thread: no Streamlit),
     with the same columns, headers and words as the table on screen."""
     export.download_buttons(lambda: present(fetch(), cols, lang), basename, key=key, columns=cols)
+
+
+def static_table(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> None:
+    """st.table of `cols` (headed by the specs, indexed by the first), for a collapsed expander, where a
+    grid never draws its canvas; text is shown as typed (md_frame), dates as 2025-12-05."""
+    shown = present(df, cols, lang)
+    for c in cols:
+        if c.kind == "date":
+            shown[c.name] = [fmt.iso_day(v) for v in shown[c.name]]
+    shown = shown.rename(columns={c.name: t(c.label) for c in cols})
+    st.table(md_frame(shown.set_index(t(cols[0].label))))
 
 
 def table_or_empty(df: pd.DataFrame, cols: Sequence[Col], lang: str, **kwargs: Any) -> None:
@@ -149,8 +160,7 @@ def facts_table(section: str, lang: str, *, grid: bool = False) -> pd.DataFrame:
     if grid:
         table(facts, FACT_GRID_COLS, lang, height=420)
     elif not facts.empty:
-        shown = facts[[c.name for c in FACT_COLS]].rename(columns={c.name: t(c.label) for c in FACT_COLS})
-        st.table(md_frame(shown.set_index(t("facts.col_id"))))
+        static_table(facts, FACT_COLS, lang)
     return facts
 
 

@@ -105,6 +105,14 @@ def neutralise(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def top_legend(fig: go.Figure, height: int, rows: int = 1) -> None:
+    """Title on the first line, legend on the next ones, the plot below: nothing overlaps at any width."""
+    fig.update_layout(title=dict(yref="container", y=1 - 6 / height, yanchor="top"),
+                      legend=dict(orientation="h", yref="container", y=1 - 32 / height, yanchor="top", x=0,
+                                  xanchor="left", traceorder="normal"),
+                      margin=dict(t=40 + 24 * rows))
+
+
 # ── partial periods (civic/measures.py decides what is partial) ─────────────────────────────────
 PARTIAL_OPACITY = 0.5
 

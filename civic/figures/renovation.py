@@ -28,14 +28,6 @@ def colon(key: str, lang: str) -> str:
     return t(key) + ("：" if lang == "zh" else ": ")
 
 
-def top_legend(fig: go.Figure, height: int, rows: int = 1) -> None:
-    """Title on the first line, legend on the next ones, the plot below: nothing overlaps at any width."""
-    fig.update_layout(title=dict(yref="container", y=1 - 6 / height, yanchor="top"),
-                      legend=dict(orientation="h", yref="container", y=1 - 32 / height, yanchor="top", x=0,
-                                  xanchor="left", traceorder="normal"),
-                      margin=dict(t=40 + 24 * rows))
-
-
 
 def funnel(df: pd.DataFrame, lang: str) -> go.Figure:
     """Compounds that reached each stage (stages.counts), with those at it and their size in the hover."""
@@ -81,7 +73,7 @@ def scurve(df: pd.DataFrame, bands: pd.DataFrame, anchor: date, lang: str) -> go
     fig.update_yaxes(title_text=t("renovation.ax_cum_compounds"), rangemode="tozero",
                      range=[0, max(1, int(df.compounds.max())) * 1.12])
     fig.update_layout(hovermode="x unified")
-    top_legend(fig, 340)
+    charts.top_legend(fig, 340)
     return fig
 
 
@@ -115,7 +107,7 @@ def works(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.add_trace(go.Scatter(y=labels, x=[101] * len(df), mode="text", text=qty, textposition="middle right",
                              textfont=dict(size=12), showlegend=False, hoverinfo="skip"))
     fig.update_layout(barmode="overlay", bargap=0.25)
-    top_legend(fig, 110 + 34 * len(df))
+    charts.top_legend(fig, 110 + 34 * len(df))
     fig.update_layout(height=110 + 34 * len(df))
     fig.update_xaxes(title_text=t("renovation.ax_done_pct"), range=[0, 142], tickvals=[0, 25, 50, 75, 100],
                      ticksuffix="%")
@@ -140,7 +132,7 @@ def by_community(df: pd.DataFrame, lang: str) -> go.Figure:
     height = 170 + 40 * df.community_code.nunique()
     fig.update_layout(height=height)
     fig.update_layout(barmode="stack", clickmode="event+select")
-    top_legend(fig, height)
+    charts.top_legend(fig, height)
     fig.update_xaxes(title_text=t("renovation.ax_compounds"))
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -160,7 +152,7 @@ def by_type(df: pd.DataFrame, lang: str) -> go.Figure:
                           "<br>" + colon("renovation.h_buildings", lang) + "%{customdata[1]:,}" +
                           "<br>" + colon("renovation.h_households", lang) + "%{customdata[2]:,}<extra></extra>"))
     fig.update_layout(barmode="stack", clickmode="event+select")
-    top_legend(fig, 260, rows=2)
+    charts.top_legend(fig, 260, rows=2)
     fig.update_xaxes(title_text=t("renovation.ax_compounds"))
     return fig
 
@@ -183,7 +175,7 @@ def funding(df: pd.DataFrame, lang: str) -> go.Figure:
                              text=[f"{v:,.0f}" for v in totals.batch_total_wan], textposition="top center",
                              showlegend=False, hoverinfo="skip"))
     fig.update_layout(barmode="stack", clickmode="event+select")
-    top_legend(fig, 340, rows=2)
+    charts.top_legend(fig, 340, rows=2)
     fig.update_yaxes(title_text=t("renovation.ax_wan_yuan"), range=[0, totals.batch_total_wan.max() * 1.18])
     fig.update_xaxes(title_text=t("renovation.ax_batch"))
     return fig
@@ -261,7 +253,7 @@ def gantt(df: pd.DataFrame, anchor: date, lang: str) -> go.Figure:
     fig.add_annotation(x=anchor, y=1, xref="x", yref="paper", xanchor="left", yanchor="top", showarrow=False,
                        font=dict(size=11, color=red), text=" " + t("renovation.today", date=anchor.isoformat()))
     fig.update_layout(barmode="overlay", clickmode="event+select")
-    top_legend(fig, height)
+    charts.top_legend(fig, height)
     fig.update_layout(margin=dict(t=120))
     fig.update_xaxes(type="date", title_text=t("renovation.ax_date"), tickformat="%Y-%m", side="top",
                      title_standoff=4)
