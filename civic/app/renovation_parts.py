@@ -85,12 +85,13 @@ def filter_bar(community_options: list[str], community_label: dict[str, str], st
     with st.container(border=True):
         cols = st.columns([2.4, 2.4, 2, 2.2, 1.3], vertical_alignment="bottom")   # room for 清除筛选 at 1366 px
         # select_all=False: Streamlit's "Select all" option is English only, and no choice already means all
-        for col, label, key, options, fmt_value in (
-                (cols[0], "renovation.f_community", "rv_community", community_options,
-                 lambda c: community_label.get(c, c)),
-                (cols[1], "renovation.f_batch", "rv_batch", BATCHES, lambda v: tv("batch", v)),
-                (cols[2], "renovation.f_stage", "rv_stage", stage_options, lambda v: tv("stage", v)),
-                (cols[3], "renovation.f_type", "rv_type", TYPES, lambda v: tv("compound_type", v))):
+        pickers: list[tuple[Any, str, str, list[str], Callable[[Any], str]]] = [
+            (cols[0], "renovation.f_community", "rv_community", community_options,
+             lambda c: community_label.get(c, c)),
+            (cols[1], "renovation.f_batch", "rv_batch", BATCHES, lambda v: tv("batch", v)),
+            (cols[2], "renovation.f_stage", "rv_stage", stage_options, lambda v: tv("stage", v)),
+            (cols[3], "renovation.f_type", "rv_type", TYPES, lambda v: tv("compound_type", v))]
+        for col, label, key, options, fmt_value in pickers:
             col.multiselect(t(label), options, key=key, format_func=fmt_value, placeholder=t("renovation.f_all"),
                             select_all=False)
         cols[4].button(t("renovation.f_reset"), on_click=_reset_filters, width="stretch")

@@ -178,8 +178,12 @@ class Selectable:
         self.counter = counter
 
     @property
+    def generation(self) -> int:
+        return int(st.session_state.get(self.counter, 0))
+
+    @property
     def key(self) -> str:
-        return f"{self.prefix}_{st.session_state.get(self.counter, 0)}"
+        return f"{self.prefix}_{self.generation}"
 
     def reset(self) -> None:
         st.session_state[self.counter] = st.session_state.get(self.counter, 0) + 1
