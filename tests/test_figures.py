@@ -105,3 +105,86 @@ EMPTY_BUILDERS = {
 def test_empty_frames_give_a_figure(name):
     fig = EMPTY_BUILDERS[name]()
     assert fig.to_dict() is not None
+
+
+# ── the other pages' builders, from the test database's frames, a few rows of them and none ────────
+AS_OF = date(2026, 11, 26)
+RENOVATION = dict(towns=[], communities=[], batches=[], stages=[], types=[], as_of=AS_OF)
+COGOV = dict(towns=[], date_from=date(2023, 1, 1), date_to=AS_OF, as_of=AS_OF, overdue_days=30)
+
+
+def _builders():
+    from civic import stages
+    from civic.figures import cogovernance as cf
+    from civic.figures import overview as of
+    from civic.figures import renovation as rf
+    from civic.store import queries
+
+    def q(name, **p):
+        return lambda: queries.run(name, **p)
+    kpis = q("cogov_feedback_kpis", **COGOV)
+    return {
+        "funnel": (lambda: stages.counts(), lambda df: rf.funnel(df, "zh")),
+        "scurve": (q("renovation_scurve", **RENOVATION),
+                   lambda df: rf.scurve(df, queries.run("renovation_batch_windows", **RENOVATION), AS_OF, "zh")),
+        "works": (q("renovation_works", **RENOVATION), lambda df: rf.works(df, "zh")),
+        "community": (q("renovation_by_community", **RENOVATION), lambda df: rf.by_community(df, "zh")),
+        "type": (q("renovation_by_type", **RENOVATION), lambda df: rf.by_type(df, "zh")),
+        "funding": (q("renovation_funding", **RENOVATION), lambda df: rf.funding(df, "zh")),
+        "gantt": (q("renovation_gantt", **RENOVATION), lambda df: rf.gantt(df, AS_OF, "zh")),
+        "coverage": (q("cogov_coverage", **COGOV), lambda df: cf.coverage(df, 55, "zh")),
+        "matrix": (q("cogov_matrix", **COGOV), lambda df: cf.matrix(df, "zh")),
+        "pipeline": (kpis, lambda df: cf.pipeline(df.iloc[0] if len(df) else kpis().iloc[0], "zh")),
+        "feedback": (q("cogov_feedback_monthly", **COGOV), lambda df: cf.monthly_feedback(df, "zh")),
+        "categories": (q("cogov_feedback_categories", **COGOV), lambda df: cf.categories(df, "zh")),
+        "meetings": (q("cogov_meetings_monthly", **COGOV), lambda df: cf.meetings(df, "zh")),
+        "grid": (q("cogov_grid_communities", **COGOV), lambda df: cf.grid_communities(df, "zh")),
+        "partners": (q("cogov_partners", **COGOV), lambda df: cf.partners(df, "zh")),
+        "trend": (q("overview_activity_trend", towns=[], date_from=date(2025, 1, 1), date_to=AS_OF),
+                  lambda df: of.monthly_activities(df, date(2025, 1, 10), AS_OF, "zh")),
+    }
+
+
+NAMES = ["funnel", "scurve", "works", "community", "type", "funding", "gantt", "coverage", "matrix", "pipeline",
+         "feedback", "categories", "meetings", "grid", "partners", "trend"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_figures_from_frames_of_any_size(data_dir, name):
+    frame, build = _builders()[name]
+    df = frame()
+    full = build(df)
+    assert len(full.data) >= 1
+    for part in (df.head(3), df.iloc[:0]):
+        assert build(part).to_dict() is not None
+
+
+def test_renovation_and_overview_axes_come_from_the_catalog(data_dir):
+    b = _builders()
+    gantt = b["gantt"][1](b["gantt"][0]())
+    assert gantt.layout.xaxis.title.text == t("renovation.ax_date", "zh") and gantt.layout.height > 190
+    works = b["works"][1](b["works"][0]())
+    # planned, done, the published mark (all compounds) and the quantities as text
+    assert [tr.type for tr in works.data] == ["bar", "bar", "scatter", "scatter"]
+    trend = b["trend"][1](b["trend"][0]())
+    assert trend.layout.yaxis.title.text == t("overview.axis_activities", "zh")
+    # the first month is cut by the window (from the 10th): drawn lighter
+    assert trend.data[0].marker.opacity[0] < 1
+
+
+def test_station_and_ranking_figures():
+    from civic.figures import overview as of
+    from civic.figures import stations as sf
+    monthly = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01"]), "activities": [3, 5],
+                            "in_window": [False, True]})
+    spark = sf.site_spark(monthly, "activities")
+    assert list(spark.data[0].marker.color) == [vf.charts.MUTED, vf.charts.PALETTE[0]]
+    mix = pd.DataFrame({"service_type": ["理论宣讲", "文化惠民"], "activities": [4, 2]})
+    assert sf.site_mix(mix, "activities").layout.height == 120
+    assert sf.site_mix(mix.iloc[:0], "activities").to_dict() is not None
+    towns = pd.DataFrame({"town_code": ["1", "2"], "town_name": ["甲镇", "乙镇"], "per_station": [1.0, 3.0],
+                          "station_activities": [10, 30], "stations": [10, 10]})
+    rank = of.station_ranking(towns, {"1"})
+    assert list(rank.data[0].y) == ["甲镇", "乙镇"] and rank.layout.height == 300
+    assert of.station_ranking(towns.iloc[:0], set()).to_dict() is not None
+    assert of.daily_activities(pd.DataFrame({"day": [], "activities": []}), "en").to_dict() is not None

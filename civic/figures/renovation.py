@@ -71,7 +71,7 @@ def scurve(df: pd.DataFrame, bands: pd.DataFrame, anchor: date, lang: str) -> go
                        text=t("renovation.today", date=anchor.isoformat()))
     fig.update_xaxes(title_text=t("renovation.ax_month"), tickformat="%Y-%m")
     fig.update_yaxes(title_text=t("renovation.ax_cum_compounds"), rangemode="tozero",
-                     range=[0, max(1, int(df.compounds.max())) * 1.12])
+                     range=[0, max(1, int(df.compounds.max()) if not df.empty else 1) * 1.12])
     fig.update_layout(hovermode="x unified")
     charts.top_legend(fig, 340)
     return fig
@@ -84,7 +84,7 @@ def works(df: pd.DataFrame, lang: str) -> go.Figure:
               for c, u in zip(df.category, df.unit)]
     units = [tv("unit", u) for u in df.unit]
     qty = [f"{fmt.integer(d)} / {fmt.integer(p)} {u}".strip() for d, p, u in zip(df.done, df.planned, units)]
-    show_pub = bool(df.is_all.iloc[0])
+    show_pub = bool(df.is_all.iloc[0]) if not df.empty else False   # the published marks: all compounds only
     pub = [fmt.published(v, q, u if lang == "zh" else "", lang) if v == v else "—"
            for v, q, u in zip(df.published, df.qualifier, df.unit)]
     custom = list(zip(qty, pub, df.compounds))
