@@ -28,23 +28,19 @@ shell.page_header("renovation.title", "renovation.caption")
 
 # ── page parameters (URL ⇄ widgets) ───────────────────────────────────────────────────────────
 towns = f.town_codes(COUNTY)
-all_opts = queries.run("renovation_options", towns=[])
-all_communities = all_opts[all_opts.kind == "community"]
-compound_rows = all_opts[all_opts.kind == "compound"]
-compound_name = dict(zip(compound_rows.value, compound_rows.label))
-town_opts = queries.run("renovation_options", towns=towns)
+opts = parts.options(towns)
+compound_name = opts.compound_name
 
 url_params = [
-    UrlParam("community", "rv_community", allowed=list(all_communities.value), multi=True),
+    UrlParam("community", "rv_community", allowed=list(opts.community_label), multi=True),
     UrlParam("batch", "rv_batch", allowed=parts.BATCHES, multi=True),
     UrlParam("stage", "rv_stage", allowed=STAGES, multi=True),
     UrlParam("type", "rv_type", allowed=parts.TYPES, multi=True),
-    UrlParam("compound", "rv_compound", allowed=list(compound_rows.value)),
+    UrlParam("compound", "rv_compound", allowed=list(compound_name)),
 ]
 load_page_params(*url_params)
 
-parts.filter_bar(list(town_opts.value[town_opts.kind == "community"]),
-                 dict(zip(all_communities.value, all_communities.label)), STAGES)
+parts.filter_bar(opts.offered_communities, opts.community_label, STAGES)
 for p in url_params[:4]:
     p.store()
 

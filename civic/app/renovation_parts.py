@@ -6,6 +6,7 @@ parts of a few tables and lines each, all read from the renovation_compound_* na
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -55,6 +56,23 @@ FEEDBACK = [Col("received_date", "renovation.c_received", "date"),
             Col("summary", "renovation.c_summary"),
             Col("status", "renovation.c_fb_status", "value", width="small", domain="feedback_status"),
             Col("resolved_date", "renovation.c_resolved", "date"), Col("days", "renovation.c_days", "int")]
+
+
+@dataclass(frozen=True)
+class Options:
+    """renovation_options read once: the communities and compounds (value → label) a URL may name, and
+    the communities the town filter offers."""
+    community_label: dict[str, str]
+    compound_name: dict[str, str]
+    offered_communities: list[str]
+
+
+def options(towns: list[str]) -> Options:
+    every = queries.run("renovation_options", towns=[])
+    in_towns = queries.run("renovation_options", towns=towns)
+    communities, compounds = every[every.kind == "community"], every[every.kind == "compound"]
+    return Options(dict(zip(communities.value, communities.label)), dict(zip(compounds.value, compounds.label)),
+                   list(in_towns.value[in_towns.kind == "community"]))
 
 
 def colon(key: str, lang: str) -> str:
