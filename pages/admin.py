@@ -4,13 +4,11 @@ Behind the admin password; sign-in, back-off and the audit identity live in civi
 password nothing but the sign-in form is shown. The import, templates and audit tabs are in
 civic/app/admin_parts.py.
 """
-import pandas as pd
 import streamlit as st
 
 from civic import measures
 from civic.app import admin_parts as parts
 from civic.app import auth, shell
-from civic.importer import ingest
 from civic.store import snapshots
 from civic.store import status as status_mod
 from civic.text import fmt
@@ -59,11 +57,7 @@ def _versions_tab() -> None:
         st.warning(keep_warning)
     cur = snapshots.current()
     snaps = list(reversed(snapshots.list_snapshots()))
-    st.dataframe(pd.DataFrame([{t("admin.versions.col_version"): s.version + (f" · {t('admin.versions.current')}"
-                                                                             if s.version == cur.version else ""),
-                                t("admin.versions.col_published"): s.published_at,
-                                t("admin.versions.col_note"): s.note} for s in snaps]),
-                 hide_index=True, width="stretch")
+    st.dataframe(parts.versions_frame(snaps, cur.version), hide_index=True, width="stretch")
     older = [s.version for s in snaps if s.version != cur.version]
     if not older:
         st.info(t("admin.versions.none"))
@@ -114,12 +108,7 @@ def _status_tab() -> None:
                 help=measures.counts_text("snapshot_published", lang))
     c[2].metric(t("admin.status.as_of"), info.get("meta", {}).get("as_of", "—"), border=True,
                 help=measures.counts_text("snapshot_as_of", lang))
-    imported = info.get("imported", {})
-    st.dataframe(pd.DataFrame([{t("admin.status.col_entity"): parts.entity_label(k) if k in ingest.ENTITIES else k,
-                                t("admin.status.col_rows"): v,
-                                t("admin.status.col_imported"): imported.get(k, 0)}
-                               for k, v in info.get("counts", {}).items()]),
-                 hide_index=True, width="stretch")
+    st.dataframe(parts.counts_frame(info), hide_index=True, width="stretch")
 
 
 # ── page ──────────────────────────────────────────────────────────────────────────────────────

@@ -173,3 +173,19 @@ def audit_tab() -> None:
     df["sha256"] = [s[:12] if isinstance(s, str) else s for s in df.sha256]
     st.dataframe(df[list(AUDIT_COLUMNS)].rename(columns={k: t(f"admin.audit.{v}") for k, v in AUDIT_COLUMNS.items()}),
                  hide_index=True, width="stretch")
+
+
+def versions_frame(snaps: list[Any], current: str) -> pd.DataFrame:
+    """The published versions, newest first, the current one marked."""
+    return pd.DataFrame([{t("admin.versions.col_version"): s.version + (f" · {t('admin.versions.current')}"
+                                                                       if s.version == current else ""),
+                          t("admin.versions.col_published"): s.published_at,
+                          t("admin.versions.col_note"): s.note} for s in snaps])
+
+
+def counts_frame(info: dict) -> pd.DataFrame:
+    """Rows per table in the current version, and how many of them came from imports (status.collect)."""
+    imported = info.get("imported", {})
+    return pd.DataFrame([{t("admin.status.col_entity"): entity_label(k) if k in ingest.ENTITIES else k,
+                          t("admin.status.col_rows"): v, t("admin.status.col_imported"): imported.get(k, 0)}
+                         for k, v in info.get("counts", {}).items()])
