@@ -1,17 +1,21 @@
 """总览: both programmes at a glance, with the published-figure reconciliation."""
 from datetime import date
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from civic import domain, measures, stages
 from civic.app import crossfilter, overview_tools, shell
+from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
-from civic.figures import charts
+from civic.app.export import Col
+from civic.figures import overview as of
 from civic.store import queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
-from civic.text.safe_text import md_frame, md_text
+from civic.text.safe_text import md_text
+
+PROVENANCE = [Col("table_name", "overview.col_table"), Col("kind", "overview.col_kind", "value", domain="provenance_kind"),
+              Col("source", "overview.col_origin")]
 
 f = shell.filters()
 lang = shell.lang()
@@ -23,13 +27,10 @@ briefing_button()
 cmp = measures.compare(f.date_from, f.date_to, date.fromisoformat(m["data_start"]))
 
 
-def kpi(col, kpi_id, label_key, value, caption=None, value_text=None):
+def state(kpi_id: str, label_key: str, value, caption=None, value_text=None) -> ui.Kpi:
     """A tile of the renovation's current state (no period, so no delta); its tooltip is the one the
     renovation page's tile of the same measure shows (measures.kpi.<kpi_id>)."""
-    with col:
-        measures.metric(t(label_key), measures.state_tile(kpi_id, value, as_of, lang, value_text))
-        if caption:
-            st.caption(caption)
+    return ui.Kpi(t(label_key), measures.state_tile(kpi_id, value, as_of, lang, value_text), caption)
 
 
 def scope_note(county_code: str) -> None:
@@ -51,90 +52,45 @@ if f.shows_county(domain.XIANGYUAN):
     towns = queries.run("volunteer_towns", **measures.activity_params(P, cmp))
     selected = set(P["towns"])
     active = measures.active_stations(towns, selected)
-    c = st.columns(5)
-    with c[0]:
-        measures.metric(t("overview.stations"), measures.state_tile(
-            "stations_built", cov.stations, as_of, lang, value_text=f"{int(cov.stations)}/{int(cov.villages)}"))
-        st.caption(t("overview.active_stations", n=active))
-    for col, key in zip(c[1:4], ("activities", "volunteers", "beneficiaries")):
-        a = act[key]
-        with col:
-            measures.metric(t(f"measures.kpi.{key}.label"),
-                            measures.tile(key, a["value"], cmp, a["yoy"], a["mom"], lang))
-    with c[4]:
-        measures.metric(t("measures.kpi.wishes_done.label"),
-                        measures.tile("wishes_done", wishes["value"], cmp, wishes["yoy"], wishes["mom"], lang))
+    ui.kpi_row([ui.Kpi(t("overview.stations"),
+                       measures.state_tile("stations_built", cov.stations, as_of, lang,
+                                           value_text=f"{int(cov.stations)}/{int(cov.villages)}"),
+                       t("overview.active_stations", n=active)),
+                *ui.activity_kpis(act, ("activities", "volunteers", "beneficiaries"), cmp, lang),   # as 志愿服务
+                *ui.activity_kpis({"wishes_done": wishes}, ("wishes_done",), cmp, lang)])
     st.caption(measures.delta_help(cmp, lang))
 
     left, right = st.columns([3, 2])
     with left:
         if measures.trend_grain(f.date_from, f.date_to) == "day":
-            # a window of one or two months: by day (a monthly chart of it would be one dot)
             daily = queries.run("activity_daily", **measures.activity_params(P, cmp))
-            if daily.empty or daily.activities.sum() == 0:
-                shell.no_data()
-            else:
-                fig = go.Figure(go.Bar(x=daily.day, y=daily.activities, marker_color=charts.PALETTE[0],
-                                       name=t("overview.activities"),
-                                       hovertemplate="%{x|%Y-%m-%d}<br>%{y:,} " + t("app.unit_times") +
-                                                     "<extra></extra>"))
-                charts.daily_axis(fig, len(daily), lang, t("measures.axis_day"))
-                fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero")
-                charts.show(fig, key="ov_trend_daily", title=t("measures.daily_title"), height=300)
+            if ui.chart(not daily.empty and daily.activities.sum() > 0, lambda: of.daily_activities(daily, lang),
+                        key="ov_trend_daily", title=t("measures.daily_title"), height=300) is not None:
                 st.caption(t("measures.daily_note"))
         else:
             trend = queries.run("overview_activity_trend", **P)
-            if trend.empty:
-                shell.no_data()
-            else:
-                cover = [measures.month_coverage(mo.date(), f.date_from, f.date_to) for mo in trend.month]
-                partial = [cv[2] for cv in cover]
-                fig = go.Figure(go.Bar(
-                    x=trend.month, y=trend.activities, marker=charts.partial_marker(charts.PALETTE[0], partial),
-                    name=t("overview.activities"),
-                    customdata=[measures.span_text(measures.Window(a, b), lang) for a, b, _ in cover],
-                    hovertemplate="%{customdata}<br>%{y:,} " + t("app.unit_times") + "<extra></extra>"))
-                if partial[-1]:
-                    charts.label_partial(fig, trend.month.iloc[-1], float(trend.activities.iloc[-1]),
-                                         measures.partial_label(cover[-1][1], lang))
-                fig.update_xaxes(title_text=t("overview.axis_month"), tickformat="%Y-%m",
-                                 dtick="M1" if len(trend) <= 13 else None)
-                fig.update_yaxes(title_text=t("overview.axis_activities"), rangemode="tozero",
-                                 range=[0, float(trend.activities.max()) * 1.15])
-                charts.show(fig, key="ov_trend", title=t("overview.trend_title"), height=300)
-                if any(partial):
-                    st.caption(t("measures.partial_note"))
+            if ui.chart(not trend.empty, lambda: of.monthly_activities(trend, f.date_from, f.date_to, lang),
+                        key="ov_trend", title=t("overview.trend_title"), height=300) is not None and \
+                    any(measures.month_coverage(mo.date(), f.date_from, f.date_to)[2] for mo in trend.month):
+                st.caption(t("measures.partial_note"))
     with right:
-        if towns.empty or towns.per_station.sum() == 0:
-            shell.no_data()
-        else:
-            # the volunteer page's ranking (volunteer_towns): activities at village stations ÷ stations
-            rank = towns.sort_values(["per_station", "town_code"], ascending=[True, False])
-            fig = go.Figure(go.Bar(x=rank.per_station, y=rank.town_name, orientation="h",
-                                   marker_color=[charts.PALETTE[1] if tc in selected else charts.PALETTE[0]
-                                                 for tc in rank.town_code] if selected else charts.PALETTE[1],
-                                   text=[f"{v:.1f}" for v in rank.per_station], textposition="outside",
-                                   cliponaxis=False,
-                                   customdata=rank[["station_activities", "stations"]],
-                                   hovertemplate="%{y}<br>%{x} / " + t("values.level.站") +
-                                                 "<br>%{customdata[0]:,} · %{customdata[1]}<extra></extra>"))
-            fig.update_xaxes(title_text=t("overview.axis_per_station"), range=[0, rank.per_station.max() * 1.18])
-            charts.show(fig, key=crossfilter.key("ov_rank"), title=t("measures.kpi.per_station.label"),
-                        height=max(300, 70 + 24 * len(rank)), **crossfilter.town_select("ov_rank", shell.town_index()))
-            crossfilter.chip(shell.town_index())
+        # a click on a township's bar sets the township filter for the whole app (civic/app/crossfilter.py)
+        if ui.chart(not towns.empty and towns.per_station.sum() > 0, lambda: of.station_ranking(towns, selected),
+                    key=crossfilter.key("ov_rank"), title=t("measures.kpi.per_station.label"),
+                    **crossfilter.town_select("ov_rank", shell.town_index())) is not None:
             st.caption(t("measures.kpi.per_station.counts") + ("。" if lang == "zh" else ". ") +
                        (t("measures.ranking_all_towns") if selected else ""))
+        crossfilter.chip(shell.town_index())
 
 if f.shows_county(domain.HANYUAN):
     st.subheader(t("overview.renovation_heading"))
     scope_note(domain.HANYUAN)
     r = stages.headline(as_of, towns=f.town_codes(domain.HANYUAN))     # the renovation page's figures
-    c = st.columns(4)
-    kpi(c[0], "completed", "overview.compounds_done", r.completed, caption=t("overview.of_total", n=int(r.compounds)))
-    kpi(c[1], "in_progress", "overview.compounds_progress", r.in_progress)
-    kpi(c[2], "not_started", "overview.compounds_planned", r.not_started)
-    kpi(c[3], "area_done", "overview.area_done", r.area_done_m2, value_text=f"{fmt.num(r.area_done_m2, lang)} m²",
-        caption=t("overview.households", b=fmt.integer(r.buildings), h=fmt.integer(r.households)))
+    ui.kpi_row([state("completed", "overview.compounds_done", r.completed, t("overview.of_total", n=int(r.compounds))),
+                state("in_progress", "overview.compounds_progress", r.in_progress),
+                state("not_started", "overview.compounds_planned", r.not_started),
+                state("area_done", "overview.area_done", r.area_done_m2, value_text=f"{fmt.num(r.area_done_m2, lang)} m²",
+                      caption=t("overview.households", b=fmt.integer(r.buildings), h=fmt.integer(r.households)))])
 
     left, right = st.columns([3, 2])
     works = queries.run("overview_works", towns=f.town_codes(domain.HANYUAN))
@@ -156,7 +112,7 @@ if f.shows_county(domain.HANYUAN):
 
 st.divider()
 st.subheader(t("overview.reconcile_heading"))
-facts = queries.run("fact_check")
+facts = ui.published_facts("all", lang)
 ok = int(facts.ok.sum())
 if ok == len(facts):
     st.success(t("overview.reconcile_summary", ok=ok, n=len(facts)))
@@ -165,32 +121,10 @@ else:
              t("overview.reconcile_fail", bad=len(facts) - ok))
 st.caption(t("overview.reconcile_caption"))
 st.caption(t("overview.reconcile_period"))
-table = facts.assign(
-    published_fmt=[fmt.published(v, q, u if lang == "zh" else "", lang)
-                   for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],
-    computed_fmt=[fmt.integer(v) for v in facts.computed],
-    check=[t("overview.match") if x else t("overview.mismatch") for x in facts.ok],
-    county_fmt=[c for c in facts.county],
-)
-st.dataframe(
-    table[["fact_id", "county_fmt", "metric", "published_fmt", "computed_fmt", "check", "period", "source_sentence"]],
-    hide_index=True, width="stretch", height=420,
-    column_config={
-        "fact_id": st.column_config.TextColumn(t("overview.col_id"), width="small"),
-        "county_fmt": st.column_config.TextColumn(t("overview.col_county"), width="small"),
-        "metric": st.column_config.TextColumn(t("overview.col_metric"), width="large"),
-        "published_fmt": st.column_config.TextColumn(t("overview.col_published")),
-        "computed_fmt": st.column_config.TextColumn(t("overview.col_computed")),
-        "check": st.column_config.TextColumn(t("overview.col_ok"), width="small"),
-        "period": st.column_config.TextColumn(t("overview.col_period")),
-        "source_sentence": st.column_config.TextColumn(t("overview.col_source"), width="large"),
-    })
-overview_tools.export_facts(table)
+ui.table(facts, ui.FACT_GRID_COLS, lang, height=420)
+ui.downloads(lambda: facts, ui.FACT_GRID_COLS, lang, t("overview.export_name"), key="ov_dl")
 
 with st.expander(t("overview.provenance_heading")):
     st.markdown(t("overview.provenance_text"))
-    prov = queries.run("provenance")
     # st.table, not st.dataframe: a grid inside a collapsed expander never draws its canvas
-    st.table(md_frame(prov.assign(kind=[tv("provenance_kind", k) for k in prov.kind])[["table_name", "kind", "source"]]
-             .rename(columns={"table_name": t("overview.col_table"), "kind": t("overview.col_kind"),
-                              "source": t("overview.col_origin")}).set_index(t("overview.col_table"))))
+    ui.static_table(queries.run("provenance"), PROVENANCE, lang)

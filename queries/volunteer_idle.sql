@@ -42,7 +42,10 @@ WITH st AS (
     FROM st LEFT JOIN last l USING (site_id)
     WHERE l.last_date IS NULL OR l.last_date <= $date_to::DATE - CAST($idle_days AS INTEGER)
 )
-SELECT i.site_id, i.name, t.name AS town_name, i.last_date,
+-- short_name as in volunteer_top_stations; map_url: the map page's detail of the station (relative)
+SELECT i.site_id, i.name, coalesce(nullif(regexp_replace(i.name, '新时代文明实践站$', ''), ''), i.name) AS short_name,
+       t.name AS town_name, i.last_date,
+       'stations?site=' || url_encode(i.site_id) AS map_url,
        CAST($date_to::DATE - i.last_date AS INTEGER) AS days_idle,
        (SELECT count(*) FROM idle) AS idle_total
 FROM idle i LEFT JOIN towns t ON t.town_code = i.town_code

@@ -31,6 +31,8 @@ WITH rows AS (
     ORDER BY activities DESC, site_id
     LIMIT 10
 )
-SELECT g.site_id, s.name, t.name AS town_name, g.activities, g.beneficiaries, g.volunteers, g.hours, g.last_date
+-- short_name: 榆林村新时代文明实践站 → 榆林村 (the table's column says it is a station)
+SELECT g.site_id, s.name, coalesce(nullif(regexp_replace(s.name, '新时代文明实践站$', ''), ''), s.name) AS short_name,
+       t.name AS town_name, g.activities, g.beneficiaries, g.volunteers, g.hours, g.last_date
 FROM g JOIN sites s USING (site_id) LEFT JOIN towns t ON t.town_code = s.town_code
 ORDER BY g.activities DESC, g.site_id;

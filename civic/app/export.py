@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -33,33 +33,46 @@ def _cell(v):
 
 @dataclass(frozen=True)
 class Col:
-    """One table column: `name` in the frame, `label` the catalog key of its header, `kind` one of text, int,
-    num (thousands separators), date, bool, progress (0–100 %)."""
+    """One table column: `name` in the frame, `label` the catalog key of its header, `kind` one of
+    text, int, num (thousands separators), count (the reader's number format), date, bool, progress
+    (0–100 %), link (a relative URL shown as the catalog word `display`), and the kinds civic/app/widgets.py
+    writes as text before drawing: day (2025年12月5日), month (2025年12月), pct (12%), value (a data value
+    of `domain` in words, values.<domain>.<v>), word (the catalog leaf <domain>.<v>). `missing`: the catalog
+    key shown for an empty text or day."""
     name: str
     label: str
     kind: str = "text"
-    width: str | None = None
+    width: str | int | None = None
     format: str | None = None
+    domain: str | None = None
+    missing: str | None = None
+    display: str | None = None
 
 
 def column_config(cols: Sequence[Col]) -> dict:
     """st.dataframe's column_config for `cols` (headers in the current language)."""
-    out = {}
+    out: dict = {}
     for c in cols:
         label = t(c.label)
+        width: Any = c.width
         if c.kind == "int":
-            out[c.name] = st.column_config.NumberColumn(label, format=c.format or "%d", width=c.width)
+            out[c.name] = st.column_config.NumberColumn(label, format=c.format or "%d", width=width)
         elif c.kind == "num":
-            out[c.name] = st.column_config.NumberColumn(label, format=c.format or "%,.0f", width=c.width)
+            out[c.name] = st.column_config.NumberColumn(label, format=c.format or "%,.0f", width=width)
+        elif c.kind == "count":
+            out[c.name] = st.column_config.NumberColumn(label, format=c.format or "localized", width=width)
         elif c.kind == "date":
-            out[c.name] = st.column_config.DateColumn(label, format=c.format or "YYYY-MM-DD", width=c.width)
+            out[c.name] = st.column_config.DateColumn(label, format=c.format or "YYYY-MM-DD", width=width)
         elif c.kind == "bool":
-            out[c.name] = st.column_config.CheckboxColumn(label, width=c.width)
+            out[c.name] = st.column_config.CheckboxColumn(label, width=width)
         elif c.kind == "progress":
             out[c.name] = st.column_config.ProgressColumn(label, format=c.format or "%.0f%%", min_value=0,
-                                                          max_value=100, width=c.width)
+                                                          max_value=100, width=width)
+        elif c.kind == "link":
+            out[c.name] = st.column_config.LinkColumn(label, width=width,
+                                                      display_text=t(c.display) if c.display else None)
         else:
-            out[c.name] = st.column_config.TextColumn(label, width=c.width)
+            out[c.name] = st.column_config.TextColumn(label, width=width)
     return out
 
 

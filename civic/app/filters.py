@@ -196,7 +196,7 @@ def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date
         pf = _parse_date(raw_from) if raw_from is not None else data_start
         pt = _parse_date(raw_to) if raw_to is not None else anchor
         if pf is None or pt is None:
-            note("notices.bad_date", value=_short(raw_from if pf is None else raw_to))
+            note("notices.bad_date", value=_short((raw_from if pf is None else raw_to) or ""))
             preset = DEFAULT_PRESET
         elif pf > pt and raw_from is not None and raw_to is not None:
             # reversed by the user: no guess at which end they meant (a lone from= after the data is clamped)

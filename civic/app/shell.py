@@ -151,10 +151,10 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
         st.markdown(f"**{t('filters.heading')}**")
         if "county" in spec.filters:
             _seed("f_county", f.county)
+            def county_label(c: str, lang: str = f.lang) -> str:
+                return t("filters.county_all", lang=lang) if c == "all" else t(f"values.county.{c}", lang=lang)
             st.radio(t("filters.county"), list(COUNTIES), key="f_county", horizontal=True,
-                     on_change=_clear_notices,
-                     format_func=lambda c, lang=f.lang: (t("filters.county_all", lang=lang) if c == "all"
-                                                         else t(f"values.county.{c}", lang=lang)))
+                     on_change=_clear_notices, format_func=county_label)
         if "town" in spec.filters:
             _seed("f_towns", applied_towns)
             # select_all=False: Streamlit's "Select all" is English only, and no choice already means all towns
@@ -163,8 +163,10 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
                            select_all=False)
         if "date" in spec.filters:
             _seed("f_preset", f.preset)
+            def preset_label(p: str, lang: str = f.lang) -> str:
+                return t(f"filters.presets.{p}", lang=lang)
             st.selectbox(t("filters.range"), PRESETS, key="f_preset", on_change=_clear_notices,
-                         format_func=lambda p, lang=f.lang: t(f"filters.presets.{p}", lang=lang))
+                         format_func=preset_label)
             if f.preset == "custom":
                 # a half-picked range (one day clicked) is the user's, not re-seeded under them
                 picking = isinstance(ss.get("f_dates"), (tuple, list)) and len(ss["f_dates"]) == 1 \
@@ -330,9 +332,11 @@ def _run_routed() -> None:
     specs = nav.available()
     pages = {s.id: st.Page(s.file, title=t(s.title_key), icon=s.icon or None, url_path=s.id) for s in specs}
     # The default page is only reachable at "/", so the overview is registered twice: "/" and "/overview".
-    home = st.Page(nav.by_id("overview").file, title=t("nav.overview"), url_path="home", default=True)
+    overview = nav.by_id("overview")
+    assert overview is not None        # always registered (civic/app/nav.py)
+    home = st.Page(overview.file, title=t("nav.overview"), url_path="home", default=True)
     pg = st.navigation([home, *pages.values()], position="hidden")
-    spec = next((s for s in specs if pages[s.id] is pg), None) or nav.by_id("overview")
+    spec = next((s for s in specs if pages[s.id] is pg), None) or overview
     if not auth.viewer_gate(spec.id):
         return
     if spec.kiosk:

@@ -4,7 +4,7 @@ Each number is the one the page named beside it shows for the same filters: the 
 tiles (measures.activity_figures / wish_figures / state_tile), the ranking is volunteer_towns (总览 and
 志愿服务), the idle stations are the volunteer page's list at its default 30 days, the renovation headline is
 stages.headline (总览 and 改造进度), the delays are renovation_compounds' delay_days (改造进度), the open items
-are cogov_open_items (小区共治), 口径核对 is fact_check (总览). tests/briefing/test_briefing.py checks them against 总览.
+are cogov_open_items (小区共治), 口径核对 is published_facts (总览). tests/briefing/test_briefing.py checks them against 总览.
 """
 from __future__ import annotations
 
@@ -187,7 +187,7 @@ def gather(f: Filters, lang: str | None = None) -> Briefing:
         cmp = measures.compare(f.date_from, f.date_to, date.fromisoformat(m["data_start"]))
         practice = _practice(f, cmp, as_of, lang) if f.shows_county(PRACTICE) else None
         renovation = _renovation(f, as_of, lang) if f.shows_county(RENOVATION) else None
-        facts = queries.run("fact_check")
+        facts = queries.run("published_facts", section="all")       # 总览's 口径核对
         county, towns, period = context(f, lang)
         return Briefing(lang=lang, filters=f, as_of=as_of, version=snap.version,
                         published_at=fmt.timestamp(snap.published_at, lang), county_text=county, towns_text=towns,

@@ -1,14 +1,14 @@
-"""One plotly template for every chart, and a few small builders.
+"""One plotly template for every chart, and a few small builders (no Streamlit here).
 
-Pages call `charts.show(fig)` so that every chart uses the same font (the bundled Noto Sans SC), colours,
-number formatting and an offline PNG export button.
+Pages draw a figure with civic/app/plot.py `show(fig)`, which applies `style` and `neutralise` so that
+every chart uses the same font (the bundled Noto Sans SC), colours, number formatting and an offline PNG
+export button.
 """
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
-import streamlit as st
 
 from civic.text.safe_text import plotly_text
 
@@ -105,11 +105,12 @@ def neutralise(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def show(fig: go.Figure, key: str | None = None, title: str | None = None, height: int = 320, **kwargs):
-    """Render with our template (not Streamlit's theme) and the offline PNG button; data shown as text."""
-    style(fig, title=title, height=height)
-    neutralise(fig)
-    return st.plotly_chart(fig, theme=None, config=CONFIG, key=key, width="stretch", **kwargs)
+def top_legend(fig: go.Figure, height: int, rows: int = 1) -> None:
+    """Title on the first line, legend on the next ones, the plot below: nothing overlaps at any width."""
+    fig.update_layout(title=dict(yref="container", y=1 - 6 / height, yanchor="top"),
+                      legend=dict(orientation="h", yref="container", y=1 - 32 / height, yanchor="top", x=0,
+                                  xanchor="left", traceorder="normal"),
+                      margin=dict(t=40 + 24 * rows))
 
 
 # ── partial periods (civic/measures.py decides what is partial) ─────────────────────────────────

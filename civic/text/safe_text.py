@@ -15,7 +15,7 @@ So every value from data or from the URL goes through one of these before it mee
                  and breaks bare URLs and e-mail addresses with an invisible word joiner, so GFM does not
                  turn them into links);
 - `html_text(v)` for HTML the app builds (`st.html`);
-- `plotly_text(v)` for plotly's text, applied to every figure by `charts.show` (see there).
+- `plotly_text(v)` for plotly's text, applied to every figure by `civic.app.plot.show` (see there).
 
 Templates from the catalog (`t(...)`) are ours and keep their Markdown; only the values are escaped.
 """

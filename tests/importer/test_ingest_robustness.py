@@ -134,11 +134,11 @@ def test_kill_9_at_random_moments(private_data_dir, tmp_path):
 def _params() -> dict:
     today = date(2026, 11, 26)
     return {"towns": [], "date_from": date(2026, 1, 1), "date_to": today, "prev_from": date(2025, 1, 1),
-            "prev_to": date(2025, 11, 26), "county": "all", "as_of": today}
+            "prev_to": date(2025, 11, 26), "county": "all", "as_of": today, "section": "all"}
 
 
 QUERIES = ["overview_practice_kpis", "overview_activity_trend",
-           "overview_works", "overview_governance", "fact_check", "towns", "meta"]
+           "overview_works", "overview_governance", "published_facts", "towns", "meta"]
 
 
 def test_ten_sessions_keep_working_while_imports_publish(private_data_dir, tmp_path):

@@ -75,7 +75,7 @@ def test_default_page_matches_sql_overview_and_fact_check(rendered, con):
     cov = queries.run("cogov_coverage", **ALL).set_index("body_type")
     assert (cov.covered == ov.covered).all() and (cov.scope == ov.scope).all()
     # all co-governance facts check out, and the page shows them
-    fc = queries.run("cogov_facts")
+    fc = queries.run("published_facts", section="cogovernance")
     assert len(fc) == 16 and fc.ok.all()
     partners = queries.run("cogov_partners", **ALL)
     assert partners.projects.sum() == facts["H32"]

@@ -106,7 +106,7 @@ def test_reporting_year_matches_fact_check(con):
 
 
 def test_reconcile_matches_fact_check(con):
-    rec = run("volunteer_reconcile", {}).set_index("fact_id")
+    rec = run("published_facts", {"section": "volunteer"}).set_index("fact_id")
     facts = con.execute("SELECT fact_id, published, computed, ok FROM v_fact_check").df().set_index("fact_id")
     assert set(rec.index) == {"X09", "X11", "X12", "X15", "X16", "X17", "X18", "X19", "X20"}
     for fid, r in rec.iterrows():

@@ -1,0 +1,215 @@
+"""The renovation page's filter bar, tiles, table specs and compound card (pages/renovation.py lays them out).
+
+Tables are lists of export.Col (screen and download headers in one place); the compound card is drawn in
+parts of a few tables and lines each, all read from the renovation_compound_* named queries.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from civic import measures
+from civic.app.export import Col
+from civic.app.widgets import Kpi, first_customdata, kpi_row, table
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t, tv
+from civic.text.safe_text import md_text
+
+BATCHES = ["实施一批", "谋划一批", "储备一批"]
+TYPES = ["老旧小区", "库区安置小区"]
+FILTER_KEYS = ("rv_community", "rv_batch", "rv_stage", "rv_type")
+
+TOWNS = [Col("town_name", "renovation.c_town"), Col("communities", "renovation.c_communities", "int"),
+         Col("compounds", "renovation.c_compounds", "int"), Col("completed", "renovation.c_completed", "int"),
+         Col("buildings", "renovation.c_buildings", "int"),
+         Col("households", "renovation.c_households", "int", format="%,d"),
+         Col("area_done_m2", "renovation.c_area_done", "num")]
+# The compound table's columns and headers, on screen and in its downloads alike.
+COMPOUNDS = [Col("compound_id", "renovation.c_id", width="small"), Col("name", "renovation.c_name"),
+             Col("town_name", "renovation.c_town", width="small"),
+             Col("community_name", "renovation.c_community", width="small"),
+             Col("compound_type", "renovation.c_type", "value", domain="compound_type"),
+             Col("batch", "renovation.c_batch", "value", domain="batch"),
+             Col("status", "renovation.c_status", "value", width="small", domain="stage"),
+             Col("buildings", "renovation.c_buildings", "int"), Col("households", "renovation.c_households", "int"),
+             Col("floor_area_m2", "renovation.c_area", "num"), Col("plan_done", "renovation.c_plan_done", "date"),
+             Col("actual_done", "renovation.c_actual_done", "date"), Col("delay_days", "renovation.c_delay", "int"),
+             Col("late", "renovation.c_late", width="small")]
+STAGE_HISTORY = [Col("stage", "renovation.c_stage", "word", width="small", domain="stages.name"),
+                 Col("state", "renovation.c_state", "word", width="small", domain="renovation.state"),
+                 Col("planned_start", "renovation.c_plan_start", "date"),
+                 Col("planned_end", "renovation.c_plan_end", "date"),
+                 Col("actual_start", "renovation.c_act_start", "date"), Col("actual_end", "renovation.c_act_end", "date"),
+                 Col("delay_days", "renovation.c_delay", "int")]
+WORKS = [Col("category", "renovation.c_category", "value", domain="work_category"),
+         Col("planned_qty", "renovation.c_planned", "num"), Col("done_qty", "renovation.c_done", "num"),
+         Col("unit", "renovation.c_unit", "value", width="small", domain="unit"),
+         Col("done_pct", "renovation.c_done_pct", "progress")]
+FEEDBACK = [Col("received_date", "renovation.c_received", "date"),
+            Col("category", "renovation.c_concern", "value", width="small", domain="concern_area"),
+            Col("summary", "renovation.c_summary"),
+            Col("status", "renovation.c_fb_status", "value", width="small", domain="feedback_status"),
+            Col("resolved_date", "renovation.c_resolved", "date"), Col("days", "renovation.c_days", "int")]
+
+
+@dataclass(frozen=True)
+class Options:
+    """renovation_options read once: the communities and compounds (value → label) a URL may name, and
+    the communities the town filter offers."""
+    community_label: dict[str, str]
+    compound_name: dict[str, str]
+    offered_communities: list[str]
+
+
+def options(towns: list[str]) -> Options:
+    every = queries.run("renovation_options", towns=[])
+    in_towns = queries.run("renovation_options", towns=towns)
+    communities, compounds = every[every.kind == "community"], every[every.kind == "compound"]
+    return Options(dict(zip(communities.value, communities.label)), dict(zip(compounds.value, compounds.label)),
+                   list(in_towns.value[in_towns.kind == "community"]))
+
+
+def colon(key: str, lang: str) -> str:
+    return t(key) + ("：" if lang == "zh" else ": ")
+
+
+def pick_into(target: str, multi: bool) -> Callable[[list[dict]], None]:
+    """Chart selection → a filter (all clicked values) or the compound (the first): customdata[0] of each
+    clicked point carries the value."""
+    def apply(points: list[dict]) -> None:
+        values: list[Any] = []
+        for p in points:
+            v = first_customdata([p])
+            if v is not None and v not in values:
+                values.append(v)
+        if values:
+            st.session_state[target] = values if multi else values[0]
+    return apply
+
+
+def _reset_filters() -> None:
+    for k in FILTER_KEYS:
+        st.session_state[k] = []
+
+
+def filter_bar(community_options: list[str], community_label: dict[str, str], stage_options: list[str]) -> None:
+    """Community, batch, stage and type pickers and 清除筛选, in one bordered row."""
+    with st.container(border=True):
+        cols = st.columns([2.4, 2.4, 2, 2.2, 1.3], vertical_alignment="bottom")   # room for 清除筛选 at 1366 px
+        # select_all=False: Streamlit's "Select all" option is English only, and no choice already means all
+        pickers: list[tuple[Any, str, str, list[str], Callable[[Any], str]]] = [
+            (cols[0], "renovation.f_community", "rv_community", community_options,
+             lambda c: community_label.get(c, c)),
+            (cols[1], "renovation.f_batch", "rv_batch", BATCHES, lambda v: tv("batch", v)),
+            (cols[2], "renovation.f_stage", "rv_stage", stage_options, lambda v: tv("stage", v)),
+            (cols[3], "renovation.f_type", "rv_type", TYPES, lambda v: tv("compound_type", v))]
+        for col, label, key, options, fmt_value in pickers:
+            col.multiselect(t(label), options, key=key, format_func=fmt_value, placeholder=t("renovation.f_all"),
+                            select_all=False)
+        cols[4].button(t("renovation.f_reset"), on_click=_reset_filters, width="stretch")
+        st.caption(t("renovation.f_hint"))
+
+
+def headline(k: Any, anchor: date, lang: str) -> None:
+    """Five tiles of the current state (tooltips: measures.kpi.<id>; the overview's tiles share them)."""
+    def tile(kpi_id: str, value: Any) -> measures.Tile:
+        return measures.state_tile(kpi_id, value, anchor, lang, value_text=fmt.integer(value))
+    kpi_row([
+        Kpi(t("renovation.k_compounds"), tile("compounds", k.compounds),
+            t("renovation.k_compounds_cap", all=int(k.compounds_all), n_key=int(k.key_compounds))),
+        Kpi(t("renovation.k_done"), tile("completed", k.completed),
+            t("renovation.k_done_cap", progress=int(k.in_progress), todo=int(k.not_started))),
+        Kpi(t("renovation.k_buildings"), tile("buildings", k.buildings),
+            t("renovation.k_households_cap", h=fmt.integer(k.households))),
+        Kpi(t("renovation.k_area"), measures.state_tile("area_done", k.area_done_m2, anchor, lang),
+            t("renovation.k_area_cap", total=fmt.num(k.area_total_m2, lang))),
+        Kpi(t("renovation.k_late"), tile("late", k.late_open), t("renovation.k_late_cap", n=int(k.late_done)))])
+
+
+def compound_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """renovation_compounds with the 逾期 word where a compound is late."""
+    return df.assign(late=[t("renovation.late") if d > 0 else "" for d in df.delay_days])
+
+
+# ── the compound card ───────────────────────────────────────────────────────────────────────────
+def _card_head(c: Any, anchor: date, lang: str) -> None:
+    st.markdown(f"#### {md_text(c['name'])} · {md_text(c.compound_id)}")
+    tags = [f"{md_text(c.town_name)} · {md_text(c.community_name)}", tv("compound_type", c.compound_type),
+            tv("batch", c.batch), colon("renovation.h_status", lang) + tv("stage", c.status)]
+    tags += [word for word, on in ((t("renovation.key_compound"), c.is_key),
+                                   (t("renovation.leaders_linked", n=int(c.leaders or 0)), c.leaders),
+                                   (t("renovation.in_scope"), c.in_governance_scope)) if on]
+    st.caption(" · ".join(tags))
+    cells = st.columns(5)
+    for col, key, text in ((cells[0], "renovation.c_buildings", fmt.integer(c.buildings)),
+                           (cells[1], "renovation.c_households", fmt.integer(c.households)),
+                           (cells[2], "renovation.c_area", fmt.integer(c.floor_area_m2)),
+                           (cells[3], "renovation.c_built", str(int(c.built_year)))):
+        with col:
+            measures.metric(t(key), measures.state_tile("compound_attr", None, anchor, lang, value_text=text,
+                                                        what=t(key)), border=False)
+    with cells[4]:
+        measures.metric(t("renovation.d_funding_total"),
+                        measures.state_tile("compound_funding", c.funding_yuan / 1e4, anchor, lang), border=False)
+
+
+def _card_works_and_funding(cid: str, lang: str) -> None:
+    st.markdown(f"**{t('renovation.d_works')}**")
+    works = queries.run("renovation_compound_works", compound=cid)
+    if works.empty:
+        st.caption(t("renovation.no_works"))
+    else:
+        table(works, WORKS, lang, placeholder="—")
+    st.markdown(f"**{t('renovation.d_funding')}**")
+    fund = queries.run("renovation_compound_funding", compound=cid)
+    if fund.empty:
+        st.caption(t("renovation.no_funding"))
+    else:
+        st.markdown("  \n".join(
+            f"{tv('funding_source', r.source)}{'：' if lang == 'zh' else ': '}"
+            f"{fmt.num(r.amount_wan, lang)} {t('renovation.u_wan_yuan')}（{fmt.pct(r.share)}）"
+            for r in fund.itertuples()))
+
+
+def _card_feedback_and_bodies(cid: str, c: Any, anchor: date, lang: str) -> None:
+    st.markdown(f"**{t('renovation.d_feedback', n=int(c.feedback_items), open=int(c.feedback_open))}**")
+    fb = queries.run("renovation_compound_feedback", compound=cid, as_of=anchor)
+    if fb.empty:
+        st.caption(t("renovation.no_feedback"))
+    else:
+        table(fb, FEEDBACK, lang, placeholder="—")
+    st.markdown(f"**{t('renovation.d_bodies')}**")
+    bodies = queries.run("renovation_compound_bodies", compound=cid)
+    sep = "：" if lang == "zh" else ": "
+    st.markdown("  \n".join(
+        (f"✓ {tv('body_type', b.body_type)}" + (f"（{md_text(b.firm_name)}）" if isinstance(b.firm_name, str) else "") +
+         f" · {t('renovation.since', date=fmt.day(b.established_date, lang))}")
+        if b.present else f"— {tv('body_type', b.body_type)}{sep}{t('renovation.none')}"
+        for b in bodies.itertuples()))
+
+
+def compound_card(cid: str, anchor: date, lang: str) -> bool:
+    """One compound: its tags and size, stage history, works, funding, feedback and governance bodies.
+    False when the compound is unknown (nothing drawn)."""
+    d = queries.run("renovation_compound_detail", compound=cid)
+    if d.empty:
+        return False
+    c = d.iloc[0]
+    with st.container(border=True):
+        _card_head(c, anchor, lang)
+        st.markdown(f"**{t('renovation.d_stages')}**")
+        table(queries.run("renovation_compound_stages", compound=cid, as_of=anchor), STAGE_HISTORY, lang,
+              placeholder="—")
+        st.caption(t("renovation.stages_caption"))
+        left, right = st.columns(2)
+        with left:
+            _card_works_and_funding(cid, lang)
+        with right:
+            _card_feedback_and_bodies(cid, c, anchor, lang)
+    return True

@@ -1,0 +1,216 @@
+"""The building blocks pages are made of: a row of KPI tiles, a table from column specs, the published-figure
+table, and a chart or table whose selection is applied once and then dropped.
+
+A page says what it shows (which tiles, which columns, which query) and these draw it the same way on every
+page: tiles through civic/measures.py, tables through civic/app/export.py's `Col` specs (one list gives the
+screen's headers and formats and the download's), the published figures through the one named query
+queries/published_facts.sql.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from civic import measures
+from civic.app import export, plot, shell
+from civic.app.export import Col
+from civic.store import queries
+from civic.text import fmt
+from civic.text.i18n import t, tv
+from civic.text.safe_text import md_frame
+
+
+# ── KPI tiles ──────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Kpi:
+    """One tile: its (translated) label, the tile civic/measures.py built, optional captions under it."""
+    label: str
+    tile: measures.Tile
+    caption: str | tuple[str, ...] | None = None
+
+
+def kpi_row(kpis: Sequence[Kpi], per_row: int | None = None) -> None:
+    """The tiles side by side, `per_row` to a row (all in one row by default)."""
+    per_row = per_row or len(kpis)
+    rows = -(-len(kpis) // per_row)
+    cells = [c for _ in range(rows) for c in st.columns(per_row)]
+    for cell, kpi in zip(cells, kpis):
+        with cell:
+            measures.metric(kpi.label, kpi.tile)
+            for caption in (kpi.caption,) if isinstance(kpi.caption, str) else kpi.caption or ():
+                st.caption(caption)
+
+
+def activity_kpis(figures: dict[str, dict], keys: Sequence[str], cmp: measures.Comparison,
+                  lang: str) -> list[Kpi]:
+    """The 同比 tiles of measures.activity_figures / wish_figures (the overview and the volunteer page)."""
+    return [Kpi(t(f"measures.kpi.{k}.label"),
+                measures.tile(k, figures[k]["value"], cmp, figures[k]["yoy"], figures[k]["mom"], lang))
+            for k in keys]
+
+
+# ── tables from column specs ───────────────────────────────────────────────────────────────────
+def present(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> pd.DataFrame:
+    """`df`'s columns `cols` as shown: dates, months and shares as the page's language writes them, data
+    values (a `value` column's `domain`) in words, links to other pages in the reader's language; everything
+    else as it is."""
+    out = df[[c.name for c in cols]].copy()
+    for c in cols:
+        if c.kind == "day":
+            out[c.name] = [t(c.missing, lang) if c.missing and pd.isna(v) else fmt.day(v, lang) for v in out[c.name]]
+        elif c.kind == "month":
+            out[c.name] = [fmt.month(v, lang) for v in out[c.name]]
+        elif c.kind == "pct":
+            out[c.name] = [fmt.pct(v, 0) for v in out[c.name]]
+        elif c.kind in ("value", "word"):
+            # value: a data value in words (values.<domain>.<v>); word: a catalog leaf <domain>.<v>
+            names = {v: tv(c.domain or "", v, lang) if c.kind == "value" else t(f"{c.domain}.{v}", lang)
+                     for v in out[c.name].dropna().unique()}
+            out[c.name] = out[c.name].map(lambda v: names.get(v, v))
+        elif c.kind == "text" and c.missing is not None:
+            blank = t(c.missing, lang) if c.missing else ""
+            out[c.name] = out[c.name].map(lambda v: blank if v is None or v != v else v)
+        elif c.kind == "link" and lang != "zh":
+            # a link to another page keeps the reader's language
+            out[c.name] = [f"{v}{'&' if '?' in v else '?'}lang={lang}" for v in out[c.name]]
+    return out
+
+
+def table(df: pd.DataFrame, cols: Sequence[Col], lang: str, *, height: int | Literal["auto"] = "auto",
+          **kwargs: Any) -> Any:
+    """st.dataframe of `cols` of `df`, headed and formatted by the specs (export.column_config)."""
+    return st.dataframe(present(df, cols, lang), hide_index=True, width="stretch", height=height,
+                        column_config=export.column_config(cols), **kwargs)
+
+
+def downloads(fetch: Callable[[], pd.DataFrame], cols: Sequence[Col], lang: str, basename: str, key: str) -> None:
+    """The CSV / Excel buttons for the rows `fetch` returns (called on the download thread: no Streamlit),
+    with the same columns, headers and words as the table on screen."""
+    export.download_buttons(lambda: present(fetch(), cols, lang), basename, key=key, columns=cols)
+
+
+def static_table(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> None:
+    """st.table of `cols` (headed by the specs, indexed by the first), for a collapsed expander, where a
+    grid never draws its canvas; text is shown as typed (md_frame), dates as 2025-12-05."""
+    shown = present(df, cols, lang)
+    for c in cols:
+        if c.kind == "date":
+            shown[c.name] = [fmt.iso_day(v) for v in shown[c.name]]
+    shown = shown.rename(columns={c.name: t(c.label) for c in cols})
+    st.table(md_frame(shown.set_index(t(cols[0].label))))
+
+
+def table_or_empty(df: pd.DataFrame, cols: Sequence[Col], lang: str, **kwargs: Any) -> None:
+    """The table, or the friendly empty state when the filters leave no row."""
+    if df.empty:
+        shell.no_data()
+    else:
+        table(df, cols, lang, **kwargs)
+
+
+def chart(has_data: bool, build: Callable[[], go.Figure], **kwargs: Any) -> Any:
+    """The figure `build` makes, drawn by plot.show (`kwargs`: key, title, height, on_select …), or the
+    friendly empty state when the filters leave nothing to draw (then `build` is never called)."""
+    if not has_data:
+        shell.no_data()
+        return None
+    return plot.show(build(), **kwargs)
+
+
+def set_town_filter(points: list[dict]) -> None:
+    """A click on a town's bar (its code in customdata) sets the shared township filter to that town, or
+    clears it when it already is just that town."""
+    code = first_customdata(points)
+    if code:
+        st.session_state["f_towns"] = [] if list(st.session_state.get("f_towns") or []) == [code] else [str(code)]
+        st.session_state["_notices"] = []
+
+
+# ── published figures beside the computed ones ─────────────────────────────────────────────────
+FACT_COLS = (Col("fact_id", "facts.col_id"), Col("metric", "facts.col_metric"),
+             Col("published_fmt", "facts.col_published"), Col("computed_fmt", "facts.col_computed"),
+             Col("check", "facts.col_ok"), Col("period", "facts.col_period"))
+FACT_GRID_COLS = (Col("fact_id", "facts.col_id", width="small"), Col("county", "facts.col_county", width="small"),
+                  Col("metric", "facts.col_metric", width="large"), Col("published_fmt", "facts.col_published"),
+                  Col("computed_fmt", "facts.col_computed"), Col("check", "facts.col_ok", width="small"),
+                  Col("period", "facts.col_period"), Col("source_sentence", "facts.col_source", width="large"))
+
+
+def published_facts(section: str, lang: str) -> pd.DataFrame:
+    """queries/published_facts.sql for `section`, with the published figure as the report writes it, the
+    computed one as a number and the check as a word."""
+    facts = queries.run("published_facts", section=section)
+    return facts.assign(
+        published_fmt=[fmt.published(v, q, u if lang == "zh" else "", lang)
+                       for v, q, u in zip(facts.published, facts.qualifier, facts.unit)],
+        computed_fmt=[fmt.integer(v) for v in facts.computed],
+        check=[t("facts.match") if x else t("facts.mismatch") for x in facts.ok])
+
+
+def facts_table(section: str, lang: str, *, grid: bool = False) -> pd.DataFrame:
+    """The published-figure table of `section` (see published_facts.sql). A page's collapsed expander gets
+    st.table (a grid inside a collapsed expander never draws its canvas); `grid=True` (总览, open on the
+    page) a scrolling st.dataframe with the county and the report's sentence. Returns the facts."""
+    facts = published_facts(section, lang)
+    if grid:
+        table(facts, FACT_GRID_COLS, lang, height=420)
+    elif not facts.empty:
+        static_table(facts, FACT_COLS, lang)
+    return facts
+
+
+# ── selections applied once ────────────────────────────────────────────────────────────────────
+class Selectable:
+    """A chart or table whose click is applied to some state and then dropped.
+
+    Streamlit keeps a widget's selection for as long as its key lives, so an applied click would stay
+    drawn (and be applied again). The widget's key therefore carries a counter, `<prefix>_<n>`; `reset()`
+    bumps it, and the next run draws a fresh widget with nothing selected. Widgets sharing `counter` are
+    reset together."""
+
+    def __init__(self, prefix: str, counter: str) -> None:
+        self.prefix = prefix
+        self.counter = counter
+
+    @property
+    def generation(self) -> int:
+        return int(st.session_state.get(self.counter, 0))
+
+    @property
+    def key(self) -> str:
+        return f"{self.prefix}_{self.generation}"
+
+    def reset(self) -> None:
+        st.session_state[self.counter] = st.session_state.get(self.counter, 0) + 1
+
+    def points(self) -> list[dict]:
+        """The selected chart points (or table rows, as {"row": i}) of the widget's last event."""
+        state = st.session_state.get(self.key)
+        try:
+            selection = state["selection"] if state else {}
+            return list(selection.get("points") or []) or [{"row": r} for r in selection.get("rows") or []]
+        except (KeyError, TypeError, AttributeError):
+            return []
+
+    def on_select(self, apply: Callable[[list[dict]], None]) -> Callable[[], None]:
+        """An on_select callback: `apply` the selected points (when there are any), then reset."""
+        def callback() -> None:
+            points = self.points()
+            if points:
+                apply(points)
+            self.reset()
+        return callback
+
+
+def first_customdata(points: list[dict]) -> Any:
+    """customdata[0] of the first clicked point carrying one (charts put the value a click sets there)."""
+    for p in points:
+        cd = p.get("customdata")
+        if cd is not None:
+            return cd[0] if isinstance(cd, (list, tuple)) else cd
+    return None
