@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from civic import paths
 from devtools.bench.pandas_trends import COMPARE_KEYS, PandasTrends, filter_states, frames_agree
@@ -54,56 +54,64 @@ def child_main(argv: list[str]) -> int:
     states = filter_states(date.fromisoformat(meta["as_of"]), date.fromisoformat(meta["data_start"]))
     available = [q for q in TREND_QUERIES if (paths.QUERIES_DIR / f"{q}.sql").exists()]
     result: dict[str, Any] = {"mode": mode, "rss_after_imports_mb": round(rss0, 1), "queries": available}
-    times: list[float] = []
-    per_state: list[list[float]] = [[] for _ in states]
+    trends = None
     if mode == "pandas":
         t0 = time.perf_counter()
         trends = PandasTrends(con)
         result["load_s"] = round(time.perf_counter() - t0, 3)
         result["rows"] = len(trends.df)
         con.close()     # the baseline keeps nothing but its frames
-        for _ in range(runs):
-            for i, p in enumerate(states):
-                t0 = time.perf_counter()
-                for q in available:
-                    getattr(trends, q)(p)
-                el = time.perf_counter() - t0
-                times.append(el)
-                per_state[i].append(el)
+        times, per_state = _time_reruns(lambda q, p: getattr(trends, q)(p), states, available, runs)
     else:
         con.close()
-        for _ in range(runs):
-            for i, p in enumerate(states):
-                t0 = time.perf_counter()
-                for q in available:
-                    queries.execute(q, **p)
-                el = time.perf_counter() - t0
-                times.append(el)
-                per_state[i].append(el)
+        times, per_state = _time_reruns(lambda q, p: queries.execute(q, **p), states, available, runs)
     result["peak_rss_mb"] = round(_peak_mb(), 1)
     result["net_peak_mb"] = round(result["peak_rss_mb"] - rss0, 1)
     result["rerun_ms"] = summary(times)
     result["per_state_ms"] = [summary(x) for x in per_state]
     result["states"] = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in s.items()
                          if k in ("towns", "preset", "date_from", "date_to")} for s in states]
-    if mode == "pandas":
+    if trends is not None:
         # correctness, after the memory high-water mark was taken: pandas must give the page's numbers
-        agree = {}
-        for q in available:
-            for p in (states[0], states[2]):
-                try:
-                    ok, why = frames_agree(queries.execute(q, **p), getattr(trends, q)(p), COMPARE_KEYS[q])
-                except Exception as exc:  # noqa: BLE001
-                    ok, why = False, f"{type(exc).__name__}: {exc}"
-                if not ok:
-                    agree[q] = why
-                    break
-            else:
-                agree[q] = True
-        result["agrees"] = agree
+        result["agrees"] = _pandas_agrees(trends, states, available)
     db.close_all()
     print("BENCH_JSON " + json.dumps(result, default=str), flush=True)
     return 0
+
+
+def _time_reruns(compute: Callable[[str, dict], Any], states: list[dict], available: list[str],
+                 runs: int) -> tuple[list[float], list[list[float]]]:
+    """Seconds per rerun (every available query for one filter state), `runs` times over all states:
+    (every sample, the samples of each state)."""
+    times: list[float] = []
+    per_state: list[list[float]] = [[] for _ in states]
+    for _ in range(runs):
+        for i, p in enumerate(states):
+            t0 = time.perf_counter()
+            for q in available:
+                compute(q, p)
+            el = time.perf_counter() - t0
+            times.append(el)
+            per_state[i].append(el)
+    return times, per_state
+
+
+def _pandas_agrees(trends: PandasTrends, states: list[dict], available: list[str]) -> dict[str, Any]:
+    """Per query: True, or why pandas' frame differs from the page's SQL (two filter states checked)."""
+    from civic.store import queries
+    agree: dict[str, Any] = {}
+    for q in available:
+        for p in (states[0], states[2]):
+            try:
+                ok, why = frames_agree(queries.execute(q, **p), getattr(trends, q)(p), COMPARE_KEYS[q])
+            except Exception as exc:  # noqa: BLE001
+                ok, why = False, f"{type(exc).__name__}: {exc}"
+            if not ok:
+                agree[q] = why
+                break
+        else:
+            agree[q] = True
+    return agree
 
 
 def run_child(mode: str, data_dir: Path, runs: int, timeout: float = 900) -> dict:

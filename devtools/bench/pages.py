@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from civic import paths
 from devtools.apptest import start_in_navigation_mode
-from devtools.bench.record import Item, Recorder, call_key, element_bytes, reset_caches, time_raw
+from devtools.bench.record import Call, Item, Recorder, call_key, element_bytes, reset_caches, time_raw
 from devtools.bench.settings import PAGE_TOWN, PRESET_CHANGE
 from devtools.bench.stats import summary
 
@@ -114,19 +115,84 @@ def _town_codes() -> list[str]:
         return []
 
 
+@dataclass
+class _Samples:
+    """The timed samples of one page: script times (s), AppTest wall times, the raw SQL of the runs, deck bytes."""
+    cold: list[float] = field(default_factory=list)
+    warm: list[float] = field(default_factory=list)
+    rerun: list[float] = field(default_factory=list)
+    wall_cold: list[float] = field(default_factory=list)
+    wall_warm: list[float] = field(default_factory=list)
+    raw_cold: list[float] = field(default_factory=list)
+    raw_warm: list[float] = field(default_factory=list)
+    raw_missed: list[float] = field(default_factory=list)
+    q_warm_in_app: list[float] = field(default_factory=list)
+    per_query: dict[str, list[float]] = field(default_factory=dict)
+    warm_cache: dict[str, str] = field(default_factory=dict)
+    decks_default: list[int] = field(default_factory=list)
+    decks_changed: list[int] = field(default_factory=list)
+    elements: int | None = None
+
+    def add_cold(self, t_cold: float, w_cold: float, decks: list[int], at: Any) -> None:
+        self.cold.append(t_cold)
+        self.wall_cold.append(w_cold)
+        self.decks_default += decks
+        if self.elements is None:
+            self.elements = element_bytes(at)
+
+    def add_warm(self, t_warm: float, w_warm: float, t_rerun: float, decks: list[int], calls_cold: list[Call],
+                 calls_warm: list[Call], execute: Callable) -> None:
+        self.warm.append(t_warm)
+        self.wall_warm.append(w_warm)
+        self.rerun.append(t_rerun)
+        self.decks_changed += decks
+        self.q_warm_in_app.append(sum(c.seconds for c in calls_warm if c.cached != "hit"))
+        for c in calls_warm:
+            self.warm_cache[c.name] = ("miss" if c.cached != "hit" or self.warm_cache.get(c.name) == "miss"
+                                       else "hit")
+        if not self.raw_cold:      # once: the cold run's queries are the warm run's plus the unchanged ones
+            self.raw_cold.append(sum(time_raw(calls_cold, execute).values()))
+        # every sample: the queries the rerun executed (misses); the first sample: all it called
+        missed = {call_key(c) for c in calls_warm if c.cached != "hit"}
+        first = not self.raw_warm
+        per_call = time_raw([c for c in calls_warm if first or call_key(c) in missed], execute)
+        if first:
+            self.raw_warm.append(sum(per_call.values()))
+        self.raw_missed.append(sum(v for k, v in per_call.items() if k in missed))
+        per_name: dict[str, float] = {}
+        for (name, _), v in per_call.items():
+            per_name[name] = per_name.get(name, 0.0) + v
+        for k, v in per_name.items():
+            self.per_query.setdefault(k, []).append(v)
+
+    def figures(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "cold_ms": summary(self.cold), "warm_ms": summary(self.warm), "rerun_ms": summary(self.rerun),
+            "apptest_cold_ms": summary(self.wall_cold), "apptest_warm_ms": summary(self.wall_warm),
+            "raw_sql_cold_ms": summary(self.raw_cold), "raw_sql_warm_ms": summary(self.raw_warm),
+            "raw_sql_warm_missed_ms": summary(self.raw_missed),
+            "warm_query_in_app_ms": summary(self.q_warm_in_app),
+            "queries": sorted(({"name": k, "raw_ms": summary(v), "warm": self.warm_cache.get(k, "hit")}
+                               for k, v in self.per_query.items()),
+                              key=lambda q: -(q["raw_ms"] or {"median": 0})["median"]),
+            "deck_bytes": max(self.decks_default) if self.decks_default else None,
+            "deck_bytes_filtered": max(self.decks_changed) if self.decks_changed else None,
+            "element_bytes": self.elements,
+        }
+        w, r, rm = out["warm_ms"], out["raw_sql_warm_ms"], out["raw_sql_warm_missed_ms"]
+        out["overhead_ratio"] = round(w["median"] / r["median"], 2) if w and r and r["median"] > 0 else None
+        out["overhead_ratio_missed"] = (round(w["median"] / rm["median"], 2) if w and rm and rm["median"] > 0
+                                        else None)
+        return out
+
+
 def measure_item(item: Item, runs: int, timeout: float, warmup: bool = True,
                  profile_dir: Path | None = None) -> dict:
     """Cold run, warm rerun after a filter change, and a plain rerun, `runs` times, each in a new session."""
     towns = _town_codes()
     out: dict[str, Any] = {"page": item.spec.id, "label": item.label, "scene": item.scene,
                            "analyst": item.analyst, "errors": [], "notes": []}
-    cold, warm, rerun, raw_cold, raw_warm, raw_missed, q_warm_in_app = [], [], [], [], [], [], []
-    wall_cold, wall_warm = [], []
-    per_query: dict[str, list[float]] = {}
-    warm_cache: dict[str, str] = {}
-    decks_default: list[int] = []
-    decks_changed: list[int] = []
-    elements = None
+    samples = _Samples()
     change: dict = {}
     route = "url"
     n = runs + (1 if warmup else 0) + (1 if profile_dir is not None else 0)
@@ -134,98 +200,74 @@ def measure_item(item: Item, runs: int, timeout: float, warmup: bool = True,
         for i in range(n):
             profiling = profile_dir is not None and i == n - 1      # an extra sample, not counted
             timed = i >= (1 if warmup else 0) and not profiling
-            at = new_app(item, timeout) if route == "url" else new_app_fallback(item, timeout)
-            if item.spec.admin:
-                at.run()
-                if not landed(at, item) and route == "url":
-                    route = "switch"
-                    at = new_app_fallback(item, timeout)
-                    at.run()
-                if not sign_in_admin(at):
-                    out["notes"].append("admin: could not sign in; measured the sign-in form")
-            rec.take()
-            reset_caches()
-            t0 = time.perf_counter()
-            at.run()
-            w_cold = time.perf_counter() - t0
-            if not item.spec.admin and route == "url" and not landed(at, item):
-                route = "switch"       # measure this sample again through the public API
-                out["notes"].append("landed via router + switch_page (URL hash did not match)")
-                at = new_app_fallback(item, timeout)
-                rec.take()
-                reset_caches()
-                t0 = time.perf_counter()
-                at.run()
-                w_cold = time.perf_counter() - t0
+            at, route = _open_session(item, timeout, route, out["notes"])
+            at, route, w_cold = _cold_run(at, item, timeout, route, rec, out["notes"])
             t_cold = rec.script_time(w_cold)
             calls_cold, dk = rec.take()
-            errs = exceptions(at)
-            if errs:
-                out["errors"] += [f"cold: {e}" for e in errs]
+            if _raised(at, "cold", out["errors"]):
                 break
             if timed:
-                cold.append(t_cold)
-                wall_cold.append(w_cold)
-                decks_default += dk
-                if elements is None:
-                    elements = element_bytes(at)
+                samples.add_cold(t_cold, w_cold, dk, at)
             change = apply_filter_change(at, item, towns)
             t0 = time.perf_counter()
-            if profiling:
+            if profiling and profile_dir is not None:
                 _profiled_run(at, profile_dir / f"{item.label.replace(':', '-')}.txt")
             else:
                 at.run()
             w_warm = time.perf_counter() - t0
             t_warm = rec.script_time(w_warm)
             calls_warm, dk = rec.take()
-            errs = exceptions(at)
-            if errs:
-                out["errors"] += [f"warm: {e}" for e in errs]
+            if _raised(at, "warm", out["errors"]):
                 break
             t0 = time.perf_counter()
             at.run()
             t_rerun = rec.script_time(time.perf_counter() - t0)
             rec.take()
-            if not timed:
-                continue
-            warm.append(t_warm)
-            wall_warm.append(w_warm)
-            rerun.append(t_rerun)
-            decks_changed += dk
-            q_warm_in_app.append(sum(c.seconds for c in calls_warm if c.cached != "hit"))
-            for c in calls_warm:
-                warm_cache[c.name] = "miss" if c.cached != "hit" or warm_cache.get(c.name) == "miss" else "hit"
-            if not raw_cold:      # once: the cold run's queries are the warm run's plus the unchanged ones
-                raw_cold.append(sum(time_raw(calls_cold, rec.original_execute).values()))
-            # every sample: the queries the rerun executed (misses); the first sample: all it called
-            missed = {call_key(c) for c in calls_warm if c.cached != "hit"}
-            first = not raw_warm
-            per_call = time_raw([c for c in calls_warm if first or call_key(c) in missed], rec.original_execute)
-            if first:
-                raw_warm.append(sum(per_call.values()))
-            raw_missed.append(sum(v for k, v in per_call.items() if k in missed))
-            per_name: dict[str, float] = {}
-            for (name, _), v in per_call.items():
-                per_name[name] = per_name.get(name, 0.0) + v
-            for k, v in per_name.items():
-                per_query.setdefault(k, []).append(v)
-    out.update({
-        "filter_change": change, "route": route,
-        "cold_ms": summary(cold), "warm_ms": summary(warm), "rerun_ms": summary(rerun),
-        "apptest_cold_ms": summary(wall_cold), "apptest_warm_ms": summary(wall_warm),
-        "raw_sql_cold_ms": summary(raw_cold), "raw_sql_warm_ms": summary(raw_warm),
-        "raw_sql_warm_missed_ms": summary(raw_missed),
-        "warm_query_in_app_ms": summary(q_warm_in_app),
-        "queries": sorted(({"name": k, "raw_ms": summary(v), "warm": warm_cache.get(k, "hit")}
-                           for k, v in per_query.items()), key=lambda q: -(q["raw_ms"] or {"median": 0})["median"]),
-        "deck_bytes": max(decks_default) if decks_default else None,
-        "deck_bytes_filtered": max(decks_changed) if decks_changed else None,
-        "element_bytes": elements,
-    })
-    w, r, rm = out["warm_ms"], out["raw_sql_warm_ms"], out["raw_sql_warm_missed_ms"]
-    out["overhead_ratio"] = round(w["median"] / r["median"], 2) if w and r and r["median"] > 0 else None
-    out["overhead_ratio_missed"] = round(w["median"] / rm["median"], 2) if w and rm and rm["median"] > 0 else None
+            if timed:
+                samples.add_warm(t_warm, w_warm, t_rerun, dk, calls_cold, calls_warm, rec.original_execute)
+    out.update({"filter_change": change, "route": route, **samples.figures()})
     return out
+
+
+def _open_session(item: Item, timeout: float, route: str, notes: list[str]) -> tuple[Any, str]:
+    """A new session on the item's page (the admin page signed in); the route may fall back to switch_page."""
+    at = new_app(item, timeout) if route == "url" else new_app_fallback(item, timeout)
+    if item.spec.admin:
+        at.run()
+        if not landed(at, item) and route == "url":
+            route = "switch"
+            at = new_app_fallback(item, timeout)
+            at.run()
+        if not sign_in_admin(at):
+            notes.append("admin: could not sign in; measured the sign-in form")
+    return at, route
+
+
+def _cold_run(at: Any, item: Item, timeout: float, route: str, rec: Recorder,
+              notes: list[str]) -> tuple[Any, str, float]:
+    """The first run on empty caches: (the session, its route, AppTest wall seconds)."""
+    w_cold = _timed_cold_run(at, rec)
+    if not item.spec.admin and route == "url" and not landed(at, item):
+        route = "switch"       # measure this sample again through the public API
+        notes.append("landed via router + switch_page (URL hash did not match)")
+        at = new_app_fallback(item, timeout)
+        w_cold = _timed_cold_run(at, rec)
+    return at, route, w_cold
+
+
+def _timed_cold_run(at: Any, rec: Recorder) -> float:
+    rec.take()
+    reset_caches()
+    t0 = time.perf_counter()
+    at.run()
+    return time.perf_counter() - t0
+
+
+def _raised(at: Any, phase: str, errors: list[str]) -> bool:
+    """Record the page's exceptions of this run (cold/warm); True if there were any."""
+    errs = exceptions(at)
+    errors += [f"{phase}: {e}" for e in errs]
+    return bool(errs)
 
 
 def _profiled_run(at, dest: Path) -> None:

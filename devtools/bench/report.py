@@ -16,6 +16,14 @@ def _met(m) -> str:
 
 
 def render_markdown(res: dict) -> str:
+    """The generated block of BENCHMARKS.md: one section after another."""
+    sections = (_header_md, _targets_md, _builds_md, _pages_md, _slow_queries_md, _baseline_md, _render_md,
+                _briefing_md, _soak_md)
+    return "\n".join(line for section in sections for line in section(res))
+
+
+def _header_md(res: dict) -> list[str]:
+    """The run's date, machine, versions and the pages not yet built."""
     m, v = res["machine"], res["versions"]
     L: list[str] = []
     L.append(f"_Run {res['date']} ({res['mode']}, {res['runs']} samples per figure, {res['elapsed_s']} s in all). "
@@ -30,6 +38,11 @@ def render_markdown(res: dict) -> str:
     if res.get("pages_missing"):
         L.append(f"- **Pages not built yet** (not measured): {', '.join(res['pages_missing'])}.")
     L.append("")
+    return L
+
+
+def _targets_md(res: dict) -> list[str]:
+    L: list[str] = []
     L.append("### Targets")
     L.append("")
     L.append("| measure | target | value | |")
@@ -38,6 +51,11 @@ def render_markdown(res: dict) -> str:
         L.append(f"| {t['measure']} | {t['target']} | {t['value']} | {_met(t['met'])}"
                  f"{' — ' + t['note'] if t.get('note') else ''} |")
     L.append("")
+    return L
+
+
+def _builds_md(res: dict) -> list[str]:
+    L: list[str] = []
     L.append("### Builds")
     L.append("")
     L.append("| scale | wall time | CPU time | activities | database | |")
@@ -49,6 +67,12 @@ def render_markdown(res: dict) -> str:
                  f"{'cached (built ' + str(b.get('measured_at')) + ')' if b.get('cached') else 'built now'} |"
                  if rows is not None else f"| ×{s} | – | – | – | – | provided |")
     L.append("")
+    return L
+
+
+def _pages_md(res: dict) -> list[str]:
+    """One table per scale: every page's figures."""
+    L: list[str] = []
     for s in res["scales"]:
         L.append(f"### Pages at ×{s}")
         L.append("")
@@ -67,6 +91,11 @@ def render_markdown(res: dict) -> str:
                      f"{p.get('overhead_ratio_missed') if p.get('overhead_ratio_missed') is not None else '–'} | "
                      f"{fmt_bytes(p.get('deck_bytes'))} | {fmt_bytes(p.get('element_bytes'))} |")
         L.append("")
+    return L
+
+
+def _slow_queries_md(res: dict) -> list[str]:
+    L: list[str] = []
     big = max(res["scales"])
     slow = [p for p in res["pages"] if p["scale"] == big and p.get("queries")]
     if slow:
@@ -79,6 +108,11 @@ def render_markdown(res: dict) -> str:
                            for q in p["queries"][:4] if q.get("raw_ms"))
             L.append(f"| {p['label']} | {qs} |")
         L.append("")
+    return L
+
+
+def _baseline_md(res: dict) -> list[str]:
+    L: list[str] = []
     L.append("### Pandas baseline: volunteer-trend computations")
     L.append("")
     L.append("| scale | page SQL per rerun | pandas per rerun | speed | pandas load once | peak RSS SQL / pandas | "
@@ -102,6 +136,11 @@ def render_markdown(res: dict) -> str:
             L.append(f"Per rerun = {', '.join(any_b['queries'])} for one filter state; states: " + "; ".join(
                 f"{'+'.join(st['towns']) or 'all towns'} {st['preset']}" for st in any_b["ours"]["states"]) + ".")
     L.append("")
+    return L
+
+
+def _render_md(res: dict) -> list[str]:
+    L: list[str] = []
     L.append("### The map drawn in Chromium")
     L.append("")
     render = res.get("render") or {}
@@ -122,6 +161,11 @@ def render_markdown(res: dict) -> str:
     else:
         L.append(f"{render.get('status', 'not run')}.")
     L.append("")
+    return L
+
+
+def _briefing_md(res: dict) -> list[str]:
+    L: list[str] = []
     L.append("### Leaders' briefing (PDF + phone PNG)")
     L.append("")
     for sc, b in sorted((res.get("briefing") or {}).items(), key=lambda x: int(x[0])):
@@ -129,6 +173,11 @@ def render_markdown(res: dict) -> str:
                                  f"PDF {fmt_bytes(b['pdf_bytes'])}, 口径核对 {b['facts']}"
                                  if b.get("status") == "ok" else str(b.get("status"))))
     L.append("")
+    return L
+
+
+def _soak_md(res: dict) -> list[str]:
+    L: list[str] = []
     L.append("### Screen soak")
     L.append("")
     soak = res.get("soak") or {}
@@ -139,7 +188,8 @@ def render_markdown(res: dict) -> str:
     else:
         L.append(f"{soak.get('status', 'not run')}.")
     L.append("")
-    return "\n".join(L)
+    return L
+
 
 
 def write_benchmarks_md(generated: str, path: Path) -> None:
