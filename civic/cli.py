@@ -129,7 +129,7 @@ def _setup_bench(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_bench(argv: list[str]) -> int:
-    """The benchmark is a developer tool (devtools/bench.py), not part of the app: imported only when run."""
+    """The benchmark is a developer tool (devtools/bench/), not part of the app: imported only when run."""
     from devtools.bench import main as bench_main
     return bench_main(argv)
 
@@ -137,13 +137,13 @@ def cmd_bench(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:
-        # its options belong to devtools/bench.py, which parses them itself
+        # its options belong to devtools/bench/, which parses them itself
         return cmd_bench(argv[1:])
     _load_plugins()
     parser = argparse.ArgumentParser(prog="python -m civic", description="新时代文明实践与小区治理数据看板 CLI")
     sub = parser.add_subparsers(dest="cmd", required=True)
     for name, (setup, _) in COMMANDS.items():
         setup(sub.add_parser(name))
-    _setup_bench(sub.add_parser("bench", help="benchmarks (devtools/bench.py, docs/bench.md)"))
+    _setup_bench(sub.add_parser("bench", help="benchmarks (devtools/bench/, docs/bench.md)"))
     a = parser.parse_args(argv)
     return COMMANDS[a.cmd][1](a)

@@ -1,5 +1,5 @@
 """AppTest runs in st.navigation mode, as a real server is after its first request: shared by the tests
-(tests/conftest.py) and the benchmark (devtools/bench.py).
+(tests/conftest.py) and the benchmark (devtools/bench/pages.py).
 
 AppTest resets Streamlit's private `PagesManager.uses_pages_directory` before every run, so each run would start
 in the legacy pages/ mode, where a switched-to page script runs directly, without app.py. civic/app/routing.py

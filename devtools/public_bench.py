@@ -6,7 +6,7 @@ more times in new tabs of that profile (a resident opening the QR link again). F
 - `render_ms`: navigation start → the page drawn (devtools/harness.py settle, as devtools/render_bench.py);
 - `payload_bytes`: the websocket messages the server sent for the page: its own payload (Streamlit's static
   bundle is the same for every page and cached by a returning phone).
-Prints one `BENCH_JSON {...}` line; devtools/bench.py runs it in a subprocess (also under --smoke).
+Prints one `BENCH_JSON {...}` line; devtools/bench/chromium.py runs it in a subprocess (also under --smoke).
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ coming back, or a leader reopening the link). For each visit it reports
 
 The settled check is the browser tests' (devtools/harness.py: script not running, no stale
 elements, deck.gl canvas and dataframes drawn, fonts loaded, DOM quiet). Requests off 127.0.0.1 are
-recorded (not blocked: see measure()). Prints one `BENCH_JSON {...}` line; devtools/bench.py runs it in a
+recorded (not blocked: see measure()). Prints one `BENCH_JSON {...}` line; devtools/bench/chromium.py runs it in a
 subprocess.
 """
 from __future__ import annotations

@@ -36,6 +36,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 from civic.app.screen import theme
 
@@ -119,6 +120,76 @@ def _rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
+class _RssSampler:
+    """The server's RSS: a start value once `warmup` switches are done, then one sample every `every_s` seconds
+    (each a {t, switches since the start value, rss_mb} row, plus `extra()`)."""
+
+    def __init__(self, pid: int, warmup: int, every_s: float, verbose: bool,
+                 extra: Callable[[], dict] = dict) -> None:
+        self.pid, self.warmup, self.every_s, self.verbose, self.extra = pid, warmup, every_s, verbose, extra
+        self.samples: list[dict] = []
+        self.rss_start: float | None = None
+        self.n0, self.t0, self.next_sample = 0, 0.0, 0.0
+
+    @property
+    def started(self) -> bool:
+        return self.rss_start is not None
+
+    def observe(self, n: int, now: float) -> None:
+        """`n` switches counted so far, `now` seconds since the soak started."""
+        if self.rss_start is None and n >= self.warmup:
+            self.rss_start, self.n0, self.t0 = _rss_mb(self.pid), n, now
+            self.samples.append({"t": round(now, 1), "switches": 0, "rss_mb": round(self.rss_start, 1)})
+            self.next_sample = now + self.every_s
+        elif self.rss_start is not None and now >= self.next_sample:
+            self.samples.append({"t": round(now, 1), "switches": n - self.n0, "rss_mb": round(_rss_mb(self.pid), 1),
+                                 **self.extra()})
+            self.next_sample = now + self.every_s
+            if self.verbose:
+                print(json.dumps(self.samples[-1]), file=sys.stderr, flush=True)
+
+
+class _TickCounter:
+    """Scene switches shown in the tabs so far: each tab's marker tick, counted on across reloads."""
+
+    def __init__(self, pages: list) -> None:
+        self.pages = pages
+        self.base: list[int | None] = [None] * len(pages)
+        self.last = [0] * len(pages)
+
+    def count(self) -> int:
+        total = 0
+        for i, p in enumerate(self.pages):
+            try:
+                v = p.evaluate(TICK_JS)
+            except Exception:  # noqa: BLE001 - reload or navigation in progress
+                v = None
+            if isinstance(v, int):
+                base = v if self.base[i] is None else self.base[i]
+                if v < self.last[i]:          # a new session (reload): keep counting from here
+                    base -= self.last[i]
+                self.base[i] = base
+                self.last[i] = v
+                total += v - base
+        return total
+
+
+def _open_tabs(browser, tabs: int, viewport: tuple[int, int], url: str, errors: list[str]) -> list:
+    """`tabs` tabs on the screen, each in its own context; nothing leaves the machine."""
+    pages = []
+    for _ in range(tabs):
+        ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+        page = ctx.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")) else r.abort())
+        page.goto(url)
+        pages.append(page)
+    for p in pages:
+        p.on("pageerror", lambda e: errors.append(str(e)[:300]))
+    return pages
+
+
 def _soak_browser(data_dir, switches: int = 2000, *, tabs: int = 3, rotate: int = 1, warmup: int = 150,
                   layout: str = "1080p", viewport: tuple[int, int] = (1280, 720), timeout_s: float | None = None,
                   sample_every_s: float = 5.0, verbose: bool = False) -> dict:
@@ -133,67 +204,27 @@ def _soak_browser(data_dir, switches: int = 2000, *, tabs: int = 3, rotate: int 
     url = f"http://127.0.0.1:{port}/screen?embed=true&rotate={rotate}&layout={layout}&reload=off"
     proc = _start_server(data_dir, port, log)
     t_start = time.monotonic()
-    samples: list[dict] = []
     result: dict = {}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            pages = []
-            for _ in range(tabs):
-                ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          locale="zh-CN", timezone_id="Asia/Shanghai")
-                page = ctx.new_page()
-                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-                    ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")) else r.abort())
-                page.goto(url)
-                pages.append(page)
-            base = [None] * tabs
-            last = [0] * tabs
             errors: list[str] = []
-            for i, p in enumerate(pages):
-                p.on("pageerror", lambda e: errors.append(str(e)[:300]))
-
-            def count() -> int:
-                total = 0
-                for i, p in enumerate(pages):
-                    try:
-                        v = p.evaluate(TICK_JS)
-                    except Exception:  # noqa: BLE001 - reload or navigation in progress
-                        v = None
-                    if isinstance(v, int):
-                        if base[i] is None:
-                            base[i] = v
-                        if v < last[i]:          # a new session (reload): keep counting from here
-                            base[i] -= last[i]
-                        last[i] = v
-                        total += v - base[i]
-                return total
-
-            rss_start = None
-            n0 = 0
-            next_sample = 0.0
+            pages = _open_tabs(browser, tabs, viewport, url, errors)
+            counter = _TickCounter(pages)
+            sampler = _RssSampler(proc.pid, warmup, sample_every_s, verbose)
             while True:
-                n = count()
+                n = counter.count()
                 now = time.monotonic() - t_start
-                if rss_start is None and n >= warmup:
-                    rss_start, n0, t0 = _rss_mb(proc.pid), n, now
-                    samples.append({"t": round(now, 1), "switches": 0, "rss_mb": round(rss_start, 1)})
-                    next_sample = now + sample_every_s
-                elif rss_start is not None and now >= next_sample:
-                    samples.append({"t": round(now, 1), "switches": n - n0, "rss_mb": round(_rss_mb(proc.pid), 1)})
-                    next_sample = now + sample_every_s
-                    if verbose:
-                        print(json.dumps(samples[-1]), file=sys.stderr, flush=True)
-                if rss_start is not None and n - n0 >= switches:
-                    break
-                if now > timeout_s:
+                sampler.observe(n, now)
+                if (sampler.started and n - sampler.n0 >= switches) or now > timeout_s:
                     break
                 pages[0].wait_for_timeout(250)
             rss_end = _rss_mb(proc.pid)
-            done = (n - n0) if rss_start is not None else 0
+            done = (n - sampler.n0) if sampler.started else 0
+            samples = sampler.samples
             samples.append({"t": round(time.monotonic() - t_start, 1), "switches": done, "rss_mb": round(rss_end, 1)})
             fig = _figures(samples, done)
-            duration = time.monotonic() - t_start - (t0 if done else 0)
+            duration = time.monotonic() - t_start - (sampler.t0 if done else 0)
             result = {
                 **fig,
                 "switches": done, "warmup_switches": warmup, "completed": done >= switches,
@@ -297,6 +328,52 @@ def _publish_touch(note: str) -> str:
     return snapshots.current().version
 
 
+class _WsRun:
+    """The measured run of the websocket soak: `clients` screens switching until `switches` switches after the
+    warm-up (or `timeout_s`), with snapshots published along the way when `publish_every` is set."""
+
+    def __init__(self, port: int, query: str, sampler: _RssSampler, *, clients: int, rotate: int,
+                 reconnect_every: int, switches: int, warmup: int, publish_every: int, timeout_s: float) -> None:
+        self.port, self.query, self.sampler = port, query, sampler
+        self.clients, self.rotate, self.reconnect_every = clients, rotate, reconnect_every
+        self.switches, self.warmup, self.publish_every, self.timeout_s = switches, warmup, publish_every, timeout_s
+        self.stats = _Stats()
+        self.published: list[str] = []
+        self.warm: dict = {}
+
+    async def run(self, t_start: float) -> None:
+        stop = asyncio.Event()
+        # a fragment run is due every `rotate` s; the screen advances when at least half of it has passed
+        pause = self.rotate * 0.55
+        tasks = [asyncio.create_task(_client(self.port, self.query, self.stats, stop, self.reconnect_every, pause))
+                 for _ in range(self.clients)]
+        sampler = self.sampler
+        try:
+            while True:
+                await asyncio.sleep(0.25)
+                now = time.monotonic() - t_start
+                n = self.stats.switches
+                sampler.observe(n, now)
+                if self.publish_every and self._swap_due(n):
+                    if not self.published:
+                        self.warm["rss_before_first_swap_mb"] = round(_rss_mb(sampler.pid), 1)
+                    self.published.append(await asyncio.to_thread(_publish_touch, f"soak {n}"))
+                if (sampler.started and n - sampler.n0 >= self.switches) or now > self.timeout_s:
+                    break
+        finally:
+            stop.set()
+            for tk in tasks:
+                tk.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _swap_due(self, n: int) -> bool:
+        """The warm-up includes one snapshot swap (the first one costs a one-time step of DuckDB and allocator
+        memory); later swaps come every `publish_every` switches of the measured run."""
+        if not self.sampler.started:       # one swap in the middle of the warm-up
+            return not self.published and n >= self.warmup // 2
+        return n - self.sampler.n0 >= self.publish_every * len(self.published)
+
+
 def _soak_ws(data_dir, switches: int, *, clients: int, rotate: int, warmup: int, layout: str,
              reconnect_every: int, publish_every: int, timeout_s: float | None, sample_every_s: float,
              verbose: bool) -> dict:
@@ -313,60 +390,16 @@ def _soak_ws(data_dir, switches: int, *, clients: int, rotate: int, warmup: int,
     port = _free_port()
     log = ROOT / "artifacts" / f"screen-soak-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    query = f"embed=true&rotate={rotate}&layout={layout}&reload=off"
     old_env = os.environ.get("CIVIC_DATA_DIR")
     os.environ["CIVIC_DATA_DIR"] = str(src)
     proc = _start_server(src, port, log)
-    stats = _Stats()
-    samples: list[dict] = []
-    published: list[str] = []
-    warm: dict = {}
+    sampler = _RssSampler(proc.pid, warmup, sample_every_s, verbose, extra=lambda: {"sessions": r.stats.sessions})
+    r = _WsRun(port, f"embed=true&rotate={rotate}&layout={layout}&reload=off", sampler, clients=clients,
+               rotate=rotate, reconnect_every=reconnect_every, switches=switches, warmup=warmup,
+               publish_every=publish_every, timeout_s=timeout_s)
     t_start = time.monotonic()
-
-    async def run() -> dict:
-        stop = asyncio.Event()
-        # a fragment run is due every `rotate` s; the screen advances when at least half of it has passed
-        pause = rotate * 0.55
-        tasks = [asyncio.create_task(_client(port, query, stats, stop, reconnect_every, pause))
-                 for _ in range(clients)]
-        # the warm-up includes one snapshot swap (the first one costs a one-time step of DuckDB and allocator
-        # memory); later swaps come every `publish_every` switches of the measured run
-        rss_start, n0, t0, next_sample = None, 0, 0.0, 0.0
-        try:
-            while True:
-                await asyncio.sleep(0.25)
-                now = time.monotonic() - t_start
-                n = stats.switches
-                if rss_start is None and n >= warmup:
-                    rss_start, n0, t0 = _rss_mb(proc.pid), n, now
-                    samples.append({"t": round(now, 1), "switches": 0, "rss_mb": round(rss_start, 1)})
-                    next_sample = now + sample_every_s
-                elif rss_start is not None and now >= next_sample:
-                    samples.append({"t": round(now, 1), "switches": n - n0, "rss_mb": round(_rss_mb(proc.pid), 1),
-                                    "sessions": stats.sessions})
-                    next_sample = now + sample_every_s
-                    if verbose:
-                        print(json.dumps(samples[-1]), file=sys.stderr, flush=True)
-                if publish_every:
-                    if rss_start is None:       # one swap in the middle of the warm-up
-                        due = not published and n >= warmup // 2
-                    else:                       # then one every `publish_every` measured switches
-                        due = n - n0 >= publish_every * len(published)
-                    if due:
-                        if not published:
-                            warm["rss_before_first_swap_mb"] = round(_rss_mb(proc.pid), 1)
-                        published.append(await asyncio.to_thread(_publish_touch, f"soak {n}"))
-                if (rss_start is not None and n - n0 >= switches) or now > timeout_s:
-                    break
-        finally:
-            stop.set()
-            for tk in tasks:
-                tk.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        return {"rss_start": rss_start, "n0": n0, "t0": t0}
-
     try:
-        r = asyncio.run(run())
+        asyncio.run(r.run(t_start))
         rss_end = _rss_mb(proc.pid)
     finally:
         _stop(proc)
@@ -376,18 +409,26 @@ def _soak_ws(data_dir, switches: int, *, clients: int, rotate: int, warmup: int,
             os.environ["CIVIC_DATA_DIR"] = old_env
         if work_dir is not None:
             shutil.rmtree(work_dir, ignore_errors=True)
-    done = stats.switches - r["n0"] if r["rss_start"] is not None else 0
-    duration = time.monotonic() - t_start - r["t0"]
-    samples.append({"t": round(time.monotonic() - t_start, 1), "switches": done, "rss_mb": round(rss_end, 1),
+    return _ws_result(r, rss_end, time.monotonic() - t_start, layout=layout)
+
+
+def _ws_result(r: _WsRun, rss_end: float, elapsed: float, *, layout: str) -> dict:
+    """The websocket soak's result: the RSS figures and how the run went."""
+    stats, sampler = r.stats, r.sampler
+    done = stats.switches - sampler.n0 if sampler.started else 0
+    duration = elapsed - sampler.t0
+    samples = sampler.samples
+    samples.append({"t": round(elapsed, 1), "switches": done, "rss_mb": round(rss_end, 1),
                     "sessions": stats.sessions})
     fig = _figures(samples, done)
     return {
         **fig,
-        "switches": done, "warmup_switches": warmup, "fragment_runs": stats.runs, "completed": done >= switches,
-        "target_growth_pct": TARGET_GROWTH_PCT, "passed": done >= switches and fig["growth_pct"] < TARGET_GROWTH_PCT,
+        "switches": done, "warmup_switches": r.warmup, "fragment_runs": stats.runs, "completed": done >= r.switches,
+        "target_growth_pct": TARGET_GROWTH_PCT,
+        "passed": done >= r.switches and fig["growth_pct"] < TARGET_GROWTH_PCT,
         "duration_s": round(duration, 1), "switches_per_s": round(done / duration, 2) if duration > 0 else None,
-        "mode": "ws", "clients": clients, "sessions_opened": stats.sessions, "reconnect_every": reconnect_every,
-        "snapshots_published": len(published), "rotate_s": rotate, "layout": layout, **warm,
+        "mode": "ws", "clients": r.clients, "sessions_opened": stats.sessions, "reconnect_every": r.reconnect_every,
+        "snapshots_published": len(r.published), "rotate_s": r.rotate, "layout": layout, **r.warm,
         "server_env": {k: os.environ.get(k, v) for k, v in SERVER_ENV.items()},
         "scenes_shown": dict(sorted(stats.scenes.items())), "errors": stats.errors[:10],
         "samples": samples,
