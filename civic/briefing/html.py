@@ -245,9 +245,10 @@ def build(b: Briefing, layout: str = "a4", generated: datetime | None = None) ->
             parts.append(f"<section>{_practice(b.practice, c, b.lang)}</section>")
         if b.renovation is not None:
             parts.append(f"<section>{_renovation(b.renovation, c, b.lang)}</section>")
-        parts.append(f"<h2>{esc(t('overview.reconcile_heading'))}</h2>{_check(b, b.lang)}")
-        parts.append(f"<footer><div>{esc(t('briefing.sources'))}</div>"
-                     + "".join(f"<div>{esc(n)}</div>" for n in b.notes) + "</footer>")
+        # the check and the sources stay together: a page holding only the footer reads as a misprint
+        parts.append(f'<div class="block"><h2>{esc(t("overview.reconcile_heading"))}</h2>{_check(b, b.lang)}'
+                     f"<footer><div>{esc(t('briefing.sources'))}</div>"
+                     + "".join(f"<div>{esc(n)}</div>" for n in b.notes) + "</footer></div>")
         return (f'<!doctype html><html lang="{HTML_LANG.get(b.lang, "zh-CN")}"><head><meta charset="utf-8">'
                 f"<title>{esc(t('briefing.title'))}</title><style>{font_face_css()}{_css(lay)}</style>"
                 f'</head><body class="{lay.name}">{c.fill("".join(parts))}</body></html>')
