@@ -2,7 +2,7 @@
 township filter for the whole app, and a chip says what the click set, with a one-click clear.
 
 The mechanics in one place; a page adds a few lines:
-    charts.show(fig, key=crossfilter.key("ov_rank"), **crossfilter.town_select("ov_rank", towns))
+    plot.show(fig, key=crossfilter.key("ov_rank"), **crossfilter.town_select("ov_rank", towns))
     crossfilter.chip(towns)
 A click writes the sidebar's township widget key (f_towns) in a callback, the way docs/architecture.md
 ("Shared filters") allows a page callback to change the canonical state: the shell sees the widget differ
