@@ -191,7 +191,7 @@ SCORECARD = "pages/scorecard.py"
 def test_scorecard_agrees_with_the_volunteer_and_renovation_pages(make_app, query):
     """乡镇对比 (issue 18): its 站均 is the volunteer page's ranking, township by township, and its compounds and
     completion are the renovation page's tiles with that township chosen."""
-    from tests.test_scorecard import table_of
+    from tests.pages.test_scorecard import table_of
     sc_at, vo = render(make_app, SCORECARD, query), render(make_app, "pages/volunteer.py", query)
     practice = table_of(sc_at, "140423").set_index("town_name")
     trace = _chart(vo, "vol_towns")["data"][0]
