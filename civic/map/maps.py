@@ -45,6 +45,7 @@ from civic.map.layers import (  # noqa: F401
     link_layer,
     site_layer,
     stable_id,
+    town_areas_layer,
     town_totals_layer,
 )
 from civic.map.legend import class_breaks, idle_chip_labels, legend_html, table_sites, tooltip, top_rows  # noqa: F401
@@ -160,7 +161,8 @@ def station_map(sites: pd.DataFrame, towns: pd.DataFrame, context: pd.DataFrame 
 
     view = map_view(towns, outline, sites, focused, viewport)
     base = base_layer(towns, outline, view, focused=focused, dark=dark, line_scale=mark_scale, suffix=suffix)
-    layers: list[pdk.Layer] = [base] if base is not None else []
+    areas = town_areas_layer(towns, focused=focused, dark=dark, suffix=suffix)
+    layers: list[pdk.Layer] = [x for x in (base, areas) if x is not None]
     if density:
         pts = sites if not aggregated else (town_label_points(towns).drop(columns=["lon", "lat"])
                                             .rename(columns={"label_lon": "lon", "label_lat": "lat"}))
