@@ -249,6 +249,8 @@ def test_town_view_offers_only_the_other_towns(data_dir):
     spec = json.loads(maps.station_map(sites, towns, None, maps.outlines(["140423"]), focused=True).deck.to_json())
     codes = {r["town_code"] for r in maps.layer_data(spec, "town_areas") or []}
     assert XIADIAN not in codes and codes == set(towns.town_code) - {XIADIAN}
+    kiosk = maps.station_map(sites, towns, None, maps.outlines(["140423"]), focused=True, town_areas=False)
+    assert maps.layer_data(kiosk.deck.to_json(), "town_areas") is None       # the screen: nobody clicks
 
 
 def test_deck_is_offline_with_stable_ids_and_chinese_labels(frames):
