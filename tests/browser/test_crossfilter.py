@@ -111,6 +111,7 @@ def test_township_area_click_on_the_map_filters_the_whole_app(server, browser, d
                                ".some(e => e.offsetParent !== null && e.innerText.includes(n))", arg=name,
                                timeout=30_000)
         assert "点击按该乡镇筛选全站" in page.locator(".deck-tooltip").first.inner_text()
+        shot(page, "map_town_area_hover_1366x768")
         page.mouse.click(box["x"] + x, box["y"] + y)
         page.wait_for_function("() => location.search.includes('town=')", timeout=60_000)
         settle(page, timeout_s=90)
