@@ -143,6 +143,11 @@ def is_local(url: str) -> bool:
     return url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost", "::1")
 
 
+# an Android phone's Chrome, as the server sees it (civic/app/head.py is_phone)
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/120.0.0.0 Mobile Safari/537.36")
+
+
 class Browser:
     """One Chromium; `page()` gives a fresh page that records (and optionally blocks) external requests."""
 
@@ -151,15 +156,17 @@ class Browser:
         self._pw = sync_playwright().start()
         self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
-    def context(self, width: int = 1366, height: int = 768):
-        """A fresh browser profile as a Chinese user has it; its pages record when the DOM last changed."""
+    def context(self, width: int = 1366, height: int = 768, user_agent: str | None = None):
+        """A fresh browser profile as a Chinese user has it; its pages record when the DOM last changed.
+        `user_agent`: e.g. PHONE_UA, for pages that adapt to a phone on the server (the stations map)."""
         ctx = self.browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                       timezone_id="Asia/Shanghai")
+                                       timezone_id="Asia/Shanghai", user_agent=user_agent)
         ctx.add_init_script(MUTATION_INIT_JS)
         return ctx
 
-    def page(self, width: int = 1366, height: int = 768, block_external: bool = True):
-        page = self.context(width, height).new_page()
+    def page(self, width: int = 1366, height: int = 768, block_external: bool = True,
+             user_agent: str | None = None):
+        page = self.context(width, height, user_agent).new_page()
         page.external_requests = []  # type: ignore[attr-defined]
         page.page_errors = []        # type: ignore[attr-defined]
 

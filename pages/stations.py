@@ -10,7 +10,7 @@ import re
 import streamlit as st
 
 from civic import domain
-from civic.app import crossfilter, shell
+from civic.app import crossfilter, head, shell
 from civic.app import stations_parts as parts
 from civic.app.briefing_button import briefing_button
 from civic.app.filters import UrlParam, load_page_params
@@ -25,6 +25,9 @@ MAP_KEY = "stations_map"
 # generated ids (S-140423100200) and the importer's (civic/importer/write.py _new_site_id: I-IMP-0123456789)
 SITE_ID_RE = re.compile(r"[SICB]-(?:[0-9]{6}[0-9-]{0,10}|IMP-[0-9a-f]{10})")
 MAP_HEIGHT = 600
+# a phone (390 px wide, .75rem margins: civic/app/head.py) gets a view fitted to its width, and a shorter map
+# (the county is wider than tall) so the detail panel below it starts on the first screen
+PHONE_MAP = (360, 380)
 
 ss = st.session_state
 f = shell.filters()
@@ -32,6 +35,7 @@ lang = shell.lang()
 params = f.params(COUNTY)
 focused = bool(params["towns"])
 selection = parts.SiteSelection()
+map_size = PHONE_MAP if head.is_phone() else (560, MAP_HEIGHT)
 
 
 def _on_map() -> None:
@@ -96,9 +100,9 @@ if sites.empty:
 # ── map and detail ──────────────────────────────────────────────────────────────────────────
 sm = maps.station_map(sites, towns, context, outline, metric=metric, focused=focused, selected=site_row,
                       density=density, links=links, show_context=show_context,
-                      suffix=selection.map_suffix())
+                      suffix=selection.map_suffix(), viewport=map_size)
 with left:
-    st.pydeck_chart(sm.deck, on_select=_on_map, selection_mode="single-object", key=MAP_KEY, height=MAP_HEIGHT)
+    st.pydeck_chart(sm.deck, on_select=_on_map, selection_mode="single-object", key=MAP_KEY, height=map_size[1])
     crossfilter.chip(shell.town_index())
     st.html(maps.legend_html(metric, sm.breaks, aggregated=sm.aggregated, lang=lang))
     if int(summary.approximate_sites) > 0:

@@ -10,7 +10,12 @@ phone, in both languages.
 """
 from __future__ import annotations
 
+import re
+
 from civic.text.i18n import html_lang_script, t
+
+# what phone browsers put in their User-Agent (Android's "Mobile", iOS's "Mobile/15E148", Opera's "Mobi")
+PHONE_UA = re.compile(r"Mobi|iPhone|iPod|Android.+Mobile", re.IGNORECASE)
 
 CSS = """<style>
 [data-testid="stMetricLabel"] { height: auto; min-height: 1.5rem; align-items: flex-start; }
@@ -79,3 +84,12 @@ def print_css(lang: str) -> str:
 def html(lang: str) -> str:
     # the script first: Streamlit's HTML sanitiser drops a <style> that opens the body
     return html_lang_script(lang) + CSS + print_css(lang)
+
+
+def is_phone() -> bool:
+    """Whether the browser says it is a phone (its User-Agent header). Streamlit tells a script nothing of
+    the viewport's width, yet a pydeck map's initial view is fixed on the server: the stations map fits the
+    county to a phone's width when this says so (issue 17), and to the desktop column otherwise."""
+    import streamlit as st
+    # without a browser session (AppTest, a bare script run) the headers are empty: not a phone
+    return bool(PHONE_UA.search(st.context.headers.get("User-Agent") or ""))

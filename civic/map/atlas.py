@@ -106,11 +106,13 @@ def icon_atlas(dark: bool = False, only: tuple[str, ...] | None = None) -> tuple
     return _png_url(img), mapping
 
 
-def _png_url(img) -> str:
+def _png_url(img, palette: bool = True) -> str:
     """A PNG data URL; an image of at most 256 colours (the base map has a dozen: it is drawn without
-    anti-aliasing) is stored with an exact palette, at about half the bytes."""
+    anti-aliasing) is stored with an exact palette, at about half the bytes (`palette=False`: RGBA kept,
+    for images whose exact alpha matters when read back, e.g. by Pillow, which reads a palette's tRNS
+    of one 0 entry as fully opaque elsewhere)."""
     buf = io.BytesIO()
-    _exact_palette(img).save(buf, format="PNG", compress_level=9)
+    (_exact_palette(img) if palette else img.convert("RGBA")).save(buf, format="PNG", compress_level=9)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -282,3 +284,48 @@ def base_image(areas: tuple, outline_rings: tuple, th: Theme, extent: tuple[floa
     for ring in outline_rings:
         line(ring, tuple(th.county_line), 2.4)
     return _png_url(img)
+
+
+# ── town masks: each town's area as a nearly transparent icon, so a click on it can be picked ────────
+MASK_SIDE = 128             # atlas px of a town's longer side: picking needs no more (the cells are 示意)
+MASK_ALPHA = 10             # barely visible; above the layer's alpha cutoff, so the area is pickable
+MASK_ATLAS_WIDTH = 1024
+
+
+@lru_cache(maxsize=32)
+def town_mask_atlas(areas: tuple[tuple[str, tuple], ...]) -> tuple[str, dict, dict]:
+    """(data URL, icon mapping, mercator extents) for `areas` ((town_code, rings), …): each town's rings
+    filled in its own cell, transparent around them. Extents are (lon0, y0, lon1, y1) per town_code, the
+    cell's exact footprint on the map (deck.gl discards the transparent pixels when picking)."""
+    from PIL import Image, ImageDraw
+
+    cells, extents = [], {}
+    for code, rings in areas:
+        pts = np.asarray([p for r in rings for p in r], dtype=float)
+        lon0, lon1 = float(pts[:, 0].min()), float(pts[:, 0].max())
+        ys = merc_y(pts[:, 1])
+        y0, y1 = float(ys.min()), float(ys.max())
+        span_x, span_y = max(math.radians(lon1 - lon0), 1e-9), max(y1 - y0, 1e-9)   # both in mercator units
+        k = MASK_SIDE / max(span_x, span_y)
+        size = (max(4, round(span_x * k)), max(4, round(span_y * k)))
+        extents[code] = (lon0, y0, lon1, y1)
+        cells.append((code, rings, size))
+    x = y = row_h = 0
+    placed = []
+    for code, rings, (w, h) in cells:
+        if x + w > MASK_ATLAS_WIDTH:
+            x, y, row_h = 0, y + row_h + 1, 0
+        placed.append((code, rings, x, y, w, h))
+        x, row_h = x + w + 1, max(row_h, h)
+    img = Image.new("RGBA", (MASK_ATLAS_WIDTH, max(1, y + row_h)), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img, "RGBA")
+    mapping = {}
+    for code, rings, cx, cy, w, h in placed:
+        lon0, y0, lon1, y1 = extents[code]
+        for ring in rings:
+            a = np.asarray(ring, dtype=float)
+            xs = cx + (a[:, 0] - lon0) / max(lon1 - lon0, 1e-12) * w
+            ys = cy + (y1 - merc_y(a[:, 1])) / max(y1 - y0, 1e-12) * h
+            draw.polygon(list(zip(xs, ys)), fill=(255, 255, 255, MASK_ALPHA))
+        mapping[code] = {"x": cx, "y": cy, "width": w, "height": h, "mask": False}
+    return _png_url(img, palette=False), mapping, extents

@@ -23,8 +23,9 @@ from civic.map.atlas import (
     icon_atlas,
     label_atlas,
     town_area_rows,
+    town_mask_atlas,
 )
-from civic.map.geometry import bounds, inv_merc_y, merc_y, round_coord, town_label_points
+from civic.map.geometry import bounds, inv_merc_y, merc_y, parse_area, round_coord, town_label_points
 from civic.map.legend import class_breaks, is_missing, site_lines, site_subtitle, station_style
 from civic.map.style import IDS, MAX_TOWN_LABELS, Theme, rgba, theme
 from civic.text import fmt
@@ -83,12 +84,48 @@ def base_layer(towns: pd.DataFrame, outline_rings: pd.DataFrame, view: pdk.ViewS
     url = base_image(areas, rings, th, (lon0, y0, lon1, y1), size, BASE_OVERSAMPLE * shrink * line_scale)
     # the image as one flat icon sized in metres at its centre: exactly its mercator extent (deck.gl sizes
     # metres at the icon's own latitude), and drawn by the IconLayer program the sites compile anyway
-    lat_c = inv_merc_y((y0 + y1) / 2)
-    height_m = (y1 - y0) * DECK_EARTH_RADIUS * math.cos(math.radians(lat_c))
-    row = {"p": [round((lon0 + lon1) / 2, 7), round(lat_c, 7)], "i": "base", "s": round(height_m, 2)}
+    p, s = _flat_icon(lon0, y0, lon1, y1)
+    row = {"p": p, "i": "base", "s": s}
     return _layer("IconLayer", [row], stable_id("base", suffix), **ICON_LAYER_FEED, icon_atlas=_lit(url),
                   icon_mapping={"base": {"x": 0, "y": 0, "width": size[0], "height": size[1], "mask": False}},
                   size_units=_lit("meters"), billboard=False, pickable=False)
+
+
+def _flat_icon(lon0: float, y0: float, lon1: float, y1: float) -> tuple[list[float], float]:
+    """(position, size in metres) of a flat icon covering this mercator extent exactly: deck.gl sizes
+    metres at the icon's own latitude, and the width follows from the image's aspect."""
+    lat_c = inv_merc_y((y0 + y1) / 2)
+    height_m = (y1 - y0) * DECK_EARTH_RADIUS * math.cos(math.radians(lat_c))
+    return [round((lon0 + lon1) / 2, 7), round(lat_c, 7)], round(height_m, 2)
+
+
+def town_areas_layer(towns: pd.DataFrame, *, focused: bool = False, dark: bool = False,
+                     suffix: str = "") -> pdk.Layer | None:
+    """The town areas again, pickable (issue 18: a click on empty ground inside a township filters the
+    whole app by it), drawn under the sites: one nearly transparent icon per town, shaped by its area.
+    Rows carry town_code and the tooltip lines. In a town view only the other towns are offered (a miss of
+    a station inside the chosen town must not drop the filter). None when no area is known, or for a view
+    of more towns than MAX_TOWN_LABELS (many counties: the town bubbles are pickable there).
+
+    Why icons, not a PolygonLayer: the base_layer reason (one IconLayer program for the whole map); the
+    icon's transparent pixels are discarded when picking, so only the town's own shape is hit."""
+    rows_in = [r for r in towns.itertuples(index=False)
+               if isinstance(getattr(r, "area_geojson", None), str) and r.area_geojson
+               and not (focused and bool(getattr(r, "selected", False)))]
+    if not rows_in or len(towns) > MAX_TOWN_LABELS:
+        return None
+    areas = tuple((str(r.town_code), parse_area(r.area_geojson)[0]) for r in rows_in)
+    url, mapping, extents = town_mask_atlas(areas)
+    rows = []
+    for r in rows_in:
+        code = str(r.town_code)
+        p, s = _flat_icon(*extents[code])
+        rows.append({"town_code": code, "p": p, "i": code, "s": s, "t1": str(r.name),
+                     "t2": t("map.tip_town_area"), "t3": t("map.tip_town_area_click")})
+    th = theme(dark)
+    return _layer("IconLayer", rows, stable_id("town_areas", suffix), **ICON_LAYER_FEED, icon_atlas=_lit(url),
+                  icon_mapping=mapping, size_units=_lit("meters"), billboard=False, pickable=True,
+                  alpha_cutoff=0.02, auto_highlight=True, highlight_color=[*th.focus_line[:3], 60])
 
 
 def icon_bounds(layer: Mapping) -> tuple[float, float, float, float]:

@@ -45,6 +45,7 @@ from civic.map.layers import (  # noqa: F401
     link_layer,
     site_layer,
     stable_id,
+    town_areas_layer,
     town_totals_layer,
 )
 from civic.map.legend import class_breaks, idle_chip_labels, legend_html, table_sites, tooltip, top_rows  # noqa: F401
@@ -139,14 +140,14 @@ def station_map(sites: pd.DataFrame, towns: pd.DataFrame, context: pd.DataFrame 
                 selected: Mapping | None = None, density: bool = False, links: bool = False,
                 show_context: bool = True, dark: bool = False, max_points: int = MAX_POINTS, suffix: str = "",
                 viewport: tuple[int, int] = (560, 600), mark_scale: float = 1.0,
-                label_scale: float = 1.0) -> StationMap:
+                label_scale: float = 1.0, town_areas: bool = True) -> StationMap:
     """The whole map from the map_* query results.
 
     sites: map_sites rows in scope; towns: map_towns rows; context: map_context rows (other towns' sites when
     `focused` on selected towns); outline: `outlines(...)`. When not focused and there are more than
     `max_points` sites, sites are replaced by one bubble per town (centre and institutes stay).
     `mark_scale` and `label_scale` enlarge marks and lines, and labels (the exhibition screen is read from
-    metres away).
+    metres away). `town_areas=False` leaves out the pickable town areas (a kiosk nobody clicks).
     """
     metric = metric if metric in METRICS else "activities"
     context = context if context is not None else pd.DataFrame(columns=["site_id", "level", "name", "lon", "lat"])
@@ -160,7 +161,8 @@ def station_map(sites: pd.DataFrame, towns: pd.DataFrame, context: pd.DataFrame 
 
     view = map_view(towns, outline, sites, focused, viewport)
     base = base_layer(towns, outline, view, focused=focused, dark=dark, line_scale=mark_scale, suffix=suffix)
-    layers: list[pdk.Layer] = [base] if base is not None else []
+    areas = town_areas_layer(towns, focused=focused, dark=dark, suffix=suffix) if town_areas else None
+    layers: list[pdk.Layer] = [x for x in (base, areas) if x is not None]
     if density:
         pts = sites if not aggregated else (town_label_points(towns).drop(columns=["lon", "lat"])
                                             .rename(columns={"label_lon": "lon", "label_lat": "lat"}))

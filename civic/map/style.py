@@ -8,6 +8,7 @@ from typing import Sequence
 LEVELS = ("中心", "所", "站", "基地")
 IDS = {
     "base": "base_map",            # county and town areas (one image)
+    "town_areas": "town_areas",    # the town areas again, nearly transparent and pickable (a click filters)
     "density": "density_hex",
     "links": "institute_links",
     "context": "sites_context",    # other towns' sites, faint (town view)

@@ -1,10 +1,11 @@
 """Phones (issue 17): at 390×844 every analyst page has no horizontal scroll and shows its KPI tiles two per
-row (CSS in civic/app/head.py)."""
+row (CSS in civic/app/head.py); the stations map, opened by a phone's browser, shows the whole county and
+puts its detail panel under the map."""
 from __future__ import annotations
 
 import pytest
 
-from devtools.harness import exceptions, settle, shot
+from devtools.harness import PHONE_UA, exceptions, settle, shot
 
 PAGES = ["overview", "renovation", "cogovernance", "stations", "volunteer"]
 WIDTH, HEIGHT = 390, 844
@@ -44,5 +45,45 @@ def test_phone_has_no_horizontal_scroll_and_kpis_two_per_row(server, browser, pa
         # at most two per row (a group of three or five ends with one alone), each about half the width
         assert set(counts) <= {1, 2} and 2 in counts, (counts, tiles)
         assert all(w < WIDTH * 0.55 for _, _, w in tiles), tiles
+    finally:
+        page.context.close()
+
+
+DECK = '[data-testid="stDeckGlJsonChart"]'
+
+
+def _drawn_extent(png: bytes) -> tuple[int, int, int, int, int, int]:
+    """(left, top, right, bottom, width, height) of what the deck drew: pixels unlike its corner (the empty
+    ground around the county, where nothing is drawn)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    drawn = np.abs(img - img[1, 1]).sum(axis=2) > 12
+    ys, xs = np.nonzero(drawn)
+    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()), img.shape[1], img.shape[0]
+
+
+def test_phone_map_fits_the_county_and_puts_the_detail_below(server, browser):
+    page = browser.page(WIDTH, HEIGHT, user_agent=PHONE_UA)
+    try:
+        page.goto(f"{server.url}/stations")
+        page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
+        settle(page, timeout_s=90)
+        assert not exceptions(page) and page.page_errors == []
+        deck = page.locator(DECK).first
+        deck.scroll_into_view_if_needed()
+        settle(page)
+        shot(page, "phone-stations-map")
+        # the county (its outline and shadow) is drawn whole: nothing it draws touches the canvas's edges
+        left, top, right, bottom, w, h = _drawn_extent(deck.screenshot())
+        assert w <= WIDTH and (right - left) > w * 0.6, (left, right, w)
+        assert left > 2 and top > 2 and right < w - 3 and bottom < h - 3, (left, top, right, bottom, w, h)
+        box = deck.bounding_box()
+        detail = page.locator(".st-key-map_detail").first.bounding_box()
+        assert detail["y"] >= box["y"] + box["height"] - 1, (detail, box)
+        o = page.evaluate(OVERFLOW_JS)
+        assert o["scroll"] <= o["inner"] and (o["main"] or 0) <= o["inner"], o
     finally:
         page.context.close()

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from civic.app import export
+from civic.map import atlas as atlas_mod
 from civic.map import maps
 from civic.store import queries
 from tests.conftest import AS_OF, ROOT
@@ -203,6 +204,55 @@ def frames(data_dir):
     return (queries.execute("map_sites", **p), queries.execute("map_towns", **p), maps.outlines(["140423"]))
 
 
+def _mask_alpha(layer_: dict, code: str, lon: float, lat: float) -> int:
+    """The town mask's alpha at (lon, lat), read from the layer's atlas through its row's metre footprint."""
+    from PIL import Image
+    row = next(r for r in layer_["data"] if r["town_code"] == code)
+    m = layer_["iconMapping"][code]
+    atlas = Image.open(io.BytesIO(base64.b64decode(layer_["iconAtlas"].strip('"').split(",", 1)[1]))).convert("RGBA")
+    lon0, lat0, lon1, lat1 = maps.icon_bounds({"data": [row], "iconMapping": layer_["iconMapping"]})
+    fx = (lon - lon0) / (lon1 - lon0)
+    fy = (maps.merc_y(lat1) - maps.merc_y(lat)) / (maps.merc_y(lat1) - maps.merc_y(lat0))
+    if not (0 <= fx < 1 and 0 <= fy < 1):
+        return 0
+    return atlas.getpixel((m["x"] + int(fx * m["width"]), m["y"] + int(fy * m["height"])))[3]
+
+
+def test_town_areas_are_pickable_in_their_own_shape(frames):
+    """Issue 18: each township's area is a pickable, nearly transparent icon over exactly its cell (a click
+    on empty ground inside it picks the township; outside its shape the icon is transparent, so not hit)."""
+    sites, towns, outline = frames
+    spec = json.loads(maps.station_map(sites, towns, None, outline).deck.to_json())
+    areas = next(lyr for lyr in spec["layers"] if lyr["id"] == "town_areas")
+    assert areas["pickable"] and not areas["billboard"] and areas["sizeUnits"] == "meters"
+    assert {r["town_code"] for r in areas["data"]} == set(towns.town_code)
+    assert 0 < areas["alphaCutoff"] < atlas_mod.MASK_ALPHA / 255
+    for r in maps.town_label_points(towns).itertuples():
+        assert _mask_alpha(areas, r.town_code, r.label_lon, r.label_lat) == atlas_mod.MASK_ALPHA, r.name
+        rings, _ = maps.parse_area(r.area_geojson)
+        # the cell's bounding-box corner lies outside the (non-rectangular) cell: transparent there
+        lon0 = min(p[0] for ring_ in rings for p in ring_)
+        lat1 = max(p[1] for ring_ in rings for p in ring_)
+        inside = [p for ring_ in rings for p in ring_ if abs(p[0] - lon0) < 1e-9 and abs(p[1] - lat1) < 1e-9]
+        if not inside:
+            assert _mask_alpha(areas, r.town_code, lon0 + 1e-5, lat1 - 1e-5) == 0, r.name
+    row = next(r for r in areas["data"] if r["town_code"] == XIADIAN)
+    assert row["t1"] == "夏店镇" and row["t2"] and row["t3"]
+    # the site layers draw above it: a click on a station still picks the station
+    ids = [lyr["id"] for lyr in spec["layers"]]
+    assert ids.index("town_areas") < ids.index("sites")
+
+
+def test_town_view_offers_only_the_other_towns(data_dir):
+    p = params(towns=[XIADIAN])
+    sites, towns = queries.execute("map_sites", **p), queries.execute("map_towns", **p)
+    spec = json.loads(maps.station_map(sites, towns, None, maps.outlines(["140423"]), focused=True).deck.to_json())
+    codes = {r["town_code"] for r in maps.layer_data(spec, "town_areas") or []}
+    assert XIADIAN not in codes and codes == set(towns.town_code) - {XIADIAN}
+    kiosk = maps.station_map(sites, towns, None, maps.outlines(["140423"]), focused=True, town_areas=False)
+    assert maps.layer_data(kiosk.deck.to_json(), "town_areas") is None       # the screen: nobody clicks
+
+
 def test_deck_is_offline_with_stable_ids_and_chinese_labels(frames):
     sites, towns, outline = frames
     sm = maps.station_map(sites, towns, None, outline, density=True, links=True)
@@ -212,7 +262,7 @@ def test_deck_is_offline_with_stable_ids_and_chinese_labels(frames):
     assert "http://" not in text and "https://" not in text
     ids = [layer_["id"] for layer_ in spec["layers"]]
     assert len(ids) == len(set(ids))
-    assert ids == ["base_map", "density_hex", "institute_links", "sites", "map_labels"]
+    assert ids == ["base_map", "town_areas", "density_hex", "institute_links", "sites", "map_labels"]
     base = spec["layers"][0]
     assert base["@@type"] == "IconLayer" and not base["billboard"] and base["sizeUnits"] == "meters"
     lon0, lat0, lon1, lat1 = maps.icon_bounds(base)
@@ -224,7 +274,7 @@ def test_deck_is_offline_with_stable_ids_and_chinese_labels(frames):
     # every IconLayer is fed alike (one vertex layout: one pipeline compiled in a GPU-less browser, not one
     # per layer), and none has a getColor (Streamlit fades every layer that has one once a site is picked)
     icon_layers = [lyr for lyr in spec["layers"] if lyr["@@type"] == "IconLayer"]
-    assert [lyr["id"] for lyr in icon_layers] == ["base_map", "sites", "map_labels"]
+    assert [lyr["id"] for lyr in icon_layers] == ["base_map", "town_areas", "sites", "map_labels"]
     for lyr in icon_layers:
         accessors = {k: v for k, v in lyr.items() if k.startswith("get")}
         assert accessors == {"getPosition": "@@=p", "getIcon": "@@=i", "getSize": "@@=s"}, lyr["id"]

@@ -24,7 +24,8 @@ except ImportError:  # pragma: no cover - until civic/map/maps.py lands
 def map_deck(m: dict[str, Any], L: Layout, width: int, height: int) -> tuple[Any, Any]:
     """The station map for scene 2 from the map page's builders, dark, labels and marks scaled for the wall."""
     sm = maps.station_map(m["sites"], m["towns"], None, m["outline"], metric="activities", dark=True,
-                          viewport=(width, height), mark_scale=round(1.35 * L.s, 2), label_scale=round(1.6 * L.s, 2))
+                          viewport=(width, height), mark_scale=round(1.35 * L.s, 2), label_scale=round(1.6 * L.s, 2),
+                          town_areas=False)
     deck = sm.deck
     deck._tooltip = False   # nobody points at a kiosk; and no tooltip payload is needed
     return deck, sm
