@@ -163,20 +163,33 @@ def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date
         notices.append(t("notices.bad_lang", value=_short(lang)))
         lang = "zh"
 
-    def note(key: str, **kw):
+    def note(key: str, **kw: Any) -> None:
         notices.append(t(key, lang=lang, **kw))
 
-    county = first("county") or "all"
-    if county not in COUNTIES:
-        by_name = {"襄垣县": "140423", "襄垣": "140423", "汉源县": "511823", "汉源": "511823", "全部": "all"}
-        if county in by_name:
-            county = by_name[county]
-        else:
-            note("notices.bad_value", param="county", value=_short(county))
-            county = "all"
+    county = _parse_county(first("county") or "all", note)
+    codes = _parse_towns(list(qp.get("town") or [])[:MAX_TOWNS], towns, note)
+    preset, d_from, d_to = _parse_dates(first("range") or DEFAULT_PRESET, first("from"), first("to"),
+                                        anchor, data_start, lang, notices)
+    return Filters(county=county, towns=tuple(codes), preset=preset, date_from=d_from, date_to=d_to, lang=lang,
+                   anchor=anchor, town_county=towns.county_of), notices
 
+
+Note = Callable[..., None]   # note(catalog key, **values): adds a notice in the URL's language
+
+
+def _parse_county(county: str, note: Note) -> str:
+    if county in COUNTIES:
+        return county
+    by_name = {"襄垣县": "140423", "襄垣": "140423", "汉源县": "511823", "汉源": "511823", "全部": "all"}
+    if county in by_name:
+        return by_name[county]
+    note("notices.bad_value", param="county", value=_short(county))
+    return "all"
+
+
+def _parse_towns(raws: Sequence[str], towns: TownIndex, note: Note) -> list[str]:
     codes: list[str] = []
-    for raw in list(qp.get("town") or [])[:MAX_TOWNS]:
+    for raw in raws:
         for part in str(raw).split(","):
             if not part.strip():
                 continue
@@ -185,37 +198,40 @@ def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date
                 note("notices.bad_town", value=_short(part))
             elif code not in codes:
                 codes.append(code)
+    return codes
 
-    preset = first("range") or DEFAULT_PRESET
+
+def _parse_dates(preset: str, raw_from: str | None, raw_to: str | None, anchor: date, data_start: date,
+                 lang: str, notices: list[str]) -> tuple[str, date, date]:
+    """range / from / to → (preset, first day, last day); a notice for each value ignored or moved."""
+    def note(key: str, **kw: Any) -> None:
+        notices.append(t(key, lang=lang, **kw))
+
     if preset not in PRESETS:
         note("notices.bad_value", param="range", value=_short(preset))
         preset = DEFAULT_PRESET
     d_from, d_to = preset_range(preset if preset != "custom" else DEFAULT_PRESET, anchor, data_start)
-    raw_from, raw_to = first("from"), first("to")
-    if raw_from is not None or raw_to is not None:
-        pf = _parse_date(raw_from) if raw_from is not None else data_start
-        pt = _parse_date(raw_to) if raw_to is not None else anchor
-        if pf is None or pt is None:
-            note("notices.bad_date", value=_short((raw_from if pf is None else raw_to) or ""))
-            preset = DEFAULT_PRESET
-        elif pf > pt and raw_from is not None and raw_to is not None:
-            # reversed by the user: no guess at which end they meant (a lone from= after the data is clamped)
-            note("notices.bad_range")
-            preset = DEFAULT_PRESET
-        else:
-            # days outside the data (year 1, the epoch, the day after the data date) are moved to its ends:
-            # the date picker and the comparison window only handle days the data covers
-            pf, moved_from = clamp_day(pf, data_start, anchor, raw_from or "", lang)
-            pt, moved_to = clamp_day(pt, data_start, anchor, raw_to or "", lang)
-            notices.extend(n for n in (moved_from, moved_to) if n)
-            preset, d_from, d_to = "custom", pf, pt
-        if preset == DEFAULT_PRESET:
-            d_from, d_to = preset_range(DEFAULT_PRESET, anchor, data_start)
-    elif preset == "custom":
+    if raw_from is None and raw_to is None:
+        return (DEFAULT_PRESET if preset == "custom" else preset), d_from, d_to
+    pf = _parse_date(raw_from) if raw_from is not None else data_start
+    pt = _parse_date(raw_to) if raw_to is not None else anchor
+    if pf is None or pt is None:
+        note("notices.bad_date", value=_short((raw_from if pf is None else raw_to) or ""))
         preset = DEFAULT_PRESET
-
-    return Filters(county=county, towns=tuple(codes), preset=preset, date_from=d_from, date_to=d_to, lang=lang,
-                   anchor=anchor, town_county=towns.county_of), notices
+    elif pf > pt and raw_from is not None and raw_to is not None:
+        # reversed by the user: no guess at which end they meant (a lone from= after the data is clamped)
+        note("notices.bad_range")
+        preset = DEFAULT_PRESET
+    else:
+        # days outside the data (year 1, the epoch, the day after the data date) are moved to its ends:
+        # the date picker and the comparison window only handle days the data covers
+        pf, moved_from = clamp_day(pf, data_start, anchor, raw_from or "", lang)
+        pt, moved_to = clamp_day(pt, data_start, anchor, raw_to or "", lang)
+        notices.extend(n for n in (moved_from, moved_to) if n)
+        preset, d_from, d_to = "custom", pf, pt
+    if preset == DEFAULT_PRESET:
+        d_from, d_to = preset_range(DEFAULT_PRESET, anchor, data_start)
+    return preset, d_from, d_to
 
 
 def to_query(f: Filters, towns: TownIndex) -> dict[str, str | list[str]]:
