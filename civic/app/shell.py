@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import streamlit as st
 
 from civic.app import auth, head, nav
-from civic.app.filters import (
+from civic.figures import charts
+from civic.scope import (
     COUNTIES,
     DEFAULT_PRESET,
     PRESETS,
@@ -22,7 +23,6 @@ from civic.app.filters import (
     to_query,
     with_dates,
 )
-from civic.figures import charts
 from civic.store import db, queries, snapshots
 from civic.text import fmt
 from civic.text.i18n import current_lang, t
