@@ -43,8 +43,8 @@ ALLOWED: dict[str, set[str]] = {
 }
 # text/i18n reads the session's language from Streamlit's session state, so text is not on this list; nor is
 # measures, whose metric() draws a tile (a lazy import inside it: the pages' one KPI tile).
-NO_STREAMLIT = {"paths", "domain", "store", "scope", "scorecard", "completeness", "figures", "importer", "demo",
-                "render", "cli", "lan"}
+NO_STREAMLIT = {"paths", "domain", "store", "stages", "scope", "scorecard", "completeness", "figures", "map",
+                "render", "importer", "demo", "briefing", "cli", "lan"}
 # the one import of developer tools the app's code may make: `civic bench` runs devtools/bench/, imported
 # inside that command's function so that nothing else (and no app process) ever loads devtools
 DEVTOOLS_ALLOWED_IN = "civic/cli.py"
