@@ -45,6 +45,8 @@ ALLOWED: dict[str, set[str]] = {
 # measures, whose metric() draws a tile (a lazy import inside it: the pages' one KPI tile).
 NO_STREAMLIT = {"paths", "domain", "store", "stages", "scope", "scorecard", "completeness", "figures", "map",
                 "render", "importer", "demo", "briefing", "cli", "lan"}
+# in the residents' app only its server module draws with Streamlit; the pages' HTML and the posters do not
+STREAMLIT_ONLY_IN = {"public": {"civic/public/server.py"}}
 # the one import of developer tools the app's code may make: `civic bench` runs devtools/bench/, imported
 # inside that command's function so that nothing else (and no app process) ever loads devtools
 DEVTOOLS_ALLOWED_IN = "civic/cli.py"
@@ -124,7 +126,8 @@ def test_data_side_has_no_streamlit_and_nothing_imports_devtools() -> None:
         for node in ast.walk(tree):
             if _imports_devtools(node) and not (rel == DEVTOOLS_ALLOWED_IN and id(node) in inner):
                 bad.append(f"{rel}:{getattr(node, 'lineno', 0)} imports developer tools")
-        if _layer(path) in NO_STREAMLIT and "streamlit" in _third_party(tree):
+        only_in = STREAMLIT_ONLY_IN.get(_layer(path))
+        if "streamlit" in _third_party(tree) and (_layer(path) in NO_STREAMLIT or (only_in and rel not in only_in)):
             bad.append(f"{rel} imports streamlit")
     assert not bad, "\n".join(bad)
 
