@@ -50,15 +50,15 @@ MEASURES: dict[str, tuple[Measure, ...]] = {
 
 
 def _ratio(a: Any, b: Any) -> float | None:
-    return None if b is None or _missing(b) or float(b) == 0 or _missing(a) else float(a) / float(b) * 100
+    return None if b is None or missing(b) or float(b) == 0 or missing(a) else float(a) / float(b) * 100
 
 
-def _missing(x: Any) -> bool:
+def missing(x: Any) -> bool:
     return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def _num(x: Any) -> float | None:
-    return None if _missing(x) else float(x)
+    return None if missing(x) else float(x)
 
 
 # ── 襄垣: the civilisation-practice measures ─────────────────────────────────────────────────────
@@ -166,7 +166,7 @@ def monthly(county: str, town_codes: list[str], end: date) -> pd.DataFrame:
 
 def yoy_change(m: Measure, cur: Any, base: Any) -> str | None:
     """同比 as measures.change has it; for a share, the difference in percentage points."""
-    if not m.yoy or _missing(cur) or _missing(base):
+    if not m.yoy or missing(cur) or missing(base):
         return None
     if m.kind == "pct":
         d = float(cur) - float(base)
@@ -177,7 +177,7 @@ def yoy_change(m: Measure, cur: Any, base: Any) -> str | None:
 # ── the table as shown and as exported ───────────────────────────────────────────────────────────
 def value_text(m: Measure, v: Any, lang: str = "zh") -> str:
     from civic.text import fmt
-    if _missing(v):
+    if missing(v):
         return "—"
     if m.kind == "count":
         return fmt.num(v, lang)
@@ -189,30 +189,11 @@ def value_text(m: Measure, v: Any, lang: str = "zh") -> str:
 def rank_text(rank: Any, n: int, lang: str = "zh") -> str:
     """#1 最佳 / #9 最末 / #4: the rank as words, so colour never carries it alone."""
     from civic.text.i18n import t
-    if _missing(rank) or n == 0:
+    if missing(rank) or n == 0:
         return ""
     r = int(rank)
     mark = t("scorecard.best", lang=lang) if r == 1 else (t("scorecard.worst", lang=lang) if r == n and n > 1 else "")
     return f"#{r} {mark}".strip()
-
-
-def shown(df: pd.DataFrame, county: str, lang: str = "zh") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the text frame st.dataframe shows, the same-shaped frame of cell CSS): per measure its value with
-    its rank, and its 同比."""
-    from civic.figures.scorecard import cell_css
-    out = pd.DataFrame({"town_name": df.town_name})
-    css = pd.DataFrame({"town_name": [""] * len(df)}, index=df.index)
-    for m in MEASURES[county]:
-        n = int(df[f"{m.id}_rank"].notna().sum())
-        out[m.id] = [f"{value_text(m, v, lang)}  {rank_text(r, n, lang)}".strip()
-                     for v, r in zip(df[m.id], df[f"{m.id}_rank"])]
-        css[m.id] = [cell_css(None if _missing(r) else int(r), n) for r in df[f"{m.id}_rank"]]
-        if m.yoy:
-            out[f"{m.id}_yoy"] = [yoy_change(m, v, b) or "—" for v, b in zip(df[m.id], df[f"{m.id}_prev"])]
-            css[f"{m.id}_yoy"] = ""
-    out["spark"] = df.spark
-    css["spark"] = ""
-    return out, css
 
 
 def export(df: pd.DataFrame, county: str, lang: str = "zh") -> pd.DataFrame:
@@ -221,7 +202,7 @@ def export(df: pd.DataFrame, county: str, lang: str = "zh") -> pd.DataFrame:
     cols: dict[str, Any] = {t("scorecard.col_town", lang=lang): df.town_name}
     for m in MEASURES[county]:
         label = t(f"scorecard.m.{m.id}", lang=lang)
-        cols[label] = [None if _missing(v) else round(float(v), 1) for v in df[m.id]]
+        cols[label] = [None if missing(v) else round(float(v), 1) for v in df[m.id]]
         cols[t("scorecard.col_rank", lang=lang, m=label)] = df[f"{m.id}_rank"]
         if m.yoy:
             cols[t("scorecard.col_yoy", lang=lang, m=label)] = [yoy_change(m, v, b) or ""

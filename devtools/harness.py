@@ -16,8 +16,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# the product's renderer and the tests drive the same Chromium, found and checked one way
+from civic.render.chromium import CHROMIUM
+from civic.render.chromium import available as chromium_available  # noqa: F401 (the harness's name for it)
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -62,16 +65,6 @@ try {
 # software rasteriser) shows up only as main-thread long tasks after the DOM went quiet
 LAST_MUTATION_JS = "() => window.__lastMutation || 0"
 LAST_LONG_TASK_JS = "() => window.__lastLongTaskEnd || 0"
-
-
-def chromium_available() -> bool:
-    if not Path(CHROMIUM).exists():
-        return False
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def free_port() -> int:

@@ -50,7 +50,7 @@ if g.empty:
 else:
     fig = scfig.heatmap(g, names, months, t("completeness.colorbar"), labels)
     plot.show(fig, key=f"cp_heat_{gen}", title=t("completeness.heat_title"), height=130 + 30 * len(names),
-                on_select="rerun", selection_mode="points")
+              on_select="rerun", selection_mode="points")
     if d < n:
         st.caption(t("completeness.partial_note", date=fmt.day(as_of, lang)))
 

@@ -39,7 +39,7 @@ for county in counties:
     df = sc.table(county, towns.codes_for([county]), names, f.params(county), cmp, as_of)
     tables[county] = df
     picked = set(f.town_codes(county))
-    text, css = sc.shown(df, county, lang)
+    text, css = scfig.shown(df, county, lang)
     if picked:
         text["town_name"] = [("● " if c in picked else "") + n for c, n in zip(df.town_code, text.town_name)]
     config = {"town_name": st.column_config.TextColumn(t("scorecard.col_town"), pinned=True, width=120),
@@ -74,8 +74,8 @@ for county in counties:
     series = sc.monthly(county, picks, cmp.window.end)
     unit = t("app.unit_times") if county == sc.PRACTICE else ""
     plot.show(scfig.small_multiples(series, names, t(f"scorecard.spark_{county}"), unit),
-                key=f"sc_trend_{county}", title=t("scorecard.trend_title"), height=280)
+              key=f"sc_trend_{county}", title=t("scorecard.trend_title"), height=280)
     bars = [(ms.id, t(f"scorecard.m.{ms.id}")) for ms in sc.MEASURES[county]]
     rows = (len(bars) + 3) // 4
     plot.show(scfig.measure_bars(tables[county], picks, bars, names), key=f"sc_bars_{county}",
-                title=t("scorecard.bars_title"), height=60 + 230 * rows)
+              title=t("scorecard.bars_title"), height=60 + 230 * rows)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from civic import measures as M
-from civic.app.filters import Filters, preset_range
+from civic.scope import Filters, preset_range
 
 START = date(2023, 1, 1)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from civic.app import shell
-from civic.app.filters import Filters
 from civic.briefing import data
+from civic.scope import Filters
 from civic.store import db
 from civic.text.i18n import t
 from civic.text.safe_text import html_text

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from civic.app.filters import TownIndex
+from civic.scope import TownIndex
 from civic.text.i18n import t
 
 CHIP = "_xf_chip"        # the township a click set: {"code": ...}

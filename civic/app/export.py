@@ -137,7 +137,7 @@ def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], basename: st
     reran the page, so an Excel click made before the browser had the new ids asked for a dropped one:
     "Deferred file … not found" in the server log and no download, no message (tests/browser/test_renovation.py
     test_csv_then_excel_both_download)."""
-    source: Callable[[], pd.DataFrame] = df if callable(df) else (lambda: df)  # type: ignore[assignment]
+    source: Callable[[], pd.DataFrame] = df if callable(df) else (lambda: df)
     convert = _exporter(columns) if columns else (lambda frame: frame)
 
     def fetch() -> pd.DataFrame:

@@ -1,129 +1,20 @@
-"""Shared filters (county, township, date range, language) and their URL form.
-
-URL parameters: county (all | code | name), town (name or 9-digit code, repeatable), range (a preset),
-from / to (YYYY-MM-DD, a custom range), lang (zh | en). `parse_shared` is pure and never raises: a
-malformed or unknown value falls back to the default and adds a notice; days and months outside the data
-are clamped to it here (clamp_day, read_month), with a notice. civic/app/shell.py keeps the one canonical
-state, the sidebar widgets and the URL in step (docs/architecture.md, "Shared filters"); `UrlParam` does
-the same for a page's own parameters.
+"""A page's own URL parameters (UrlParam, load_page_params) and month parameters (read_month): the
+Streamlit side of the URL. The shared filters' model and URL form live in civic/scope.py (pure, also read by
+the briefing); civic/app/shell.py keeps state, widgets and URL in step (docs/architecture.md, "Shared filters").
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Sequence
 
-import pandas as pd
-
+from civic.scope import MAX_PARAM_LEN, short
 from civic.text import fmt
-from civic.text.i18n import LANGS, t
+from civic.text.i18n import t
 
-PRESETS = ("this_month", "this_quarter", "this_year", "last_12m", "all", "custom")
-DEFAULT_PRESET = "this_year"
-COUNTIES = ("all", "140423", "511823")
-MAX_PARAM_LEN = 64
-MAX_TOWNS = 50
-
-
-def _short(value: str) -> str:
-    value = str(value)
-    return value if len(value) <= 40 else value[:40] + "…"
-
-
-def preset_range(preset: str, anchor: date, data_start: date) -> tuple[date, date]:
-    """The inclusive window for a preset, anchored at the data's last day."""
-    if preset == "this_month":
-        return anchor.replace(day=1), anchor
-    if preset == "this_quarter":
-        return date(anchor.year, 3 * ((anchor.month - 1) // 3) + 1, 1), anchor
-    if preset == "this_year":
-        return date(anchor.year, 1, 1), anchor
-    if preset == "last_12m":
-        start = date(anchor.year - 1, anchor.month, 1) + timedelta(days=32)
-        return start.replace(day=1), anchor
-    return data_start, anchor
-
-
-@dataclass(frozen=True)
-class Filters:
-    county: str = "all"
-    towns: tuple[str, ...] = ()           # selected town codes, any county
-    preset: str = DEFAULT_PRESET
-    date_from: date = date(2025, 1, 1)
-    date_to: date = date(2025, 12, 31)
-    lang: str = "zh"
-    anchor: date = date(2025, 12, 31)     # the data's last day
-    town_county: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    def town_codes(self, county_code: str) -> list[str]:
-        """Selected towns of one county; [] means all of that county's towns."""
-        return [c for c in self.towns if self.town_county.get(c) == county_code]
-
-    def params(self, county_code: str | None = None) -> dict[str, Any]:
-        """Named-query parameters: $towns, $date_from, $date_to, $prev_from, $prev_to, $county."""
-        towns = self.town_codes(county_code) if county_code else list(self.towns)
-        pf, pt = self.previous()
-        return {"towns": towns, "date_from": self.date_from, "date_to": self.date_to,
-                "prev_from": pf, "prev_to": pt, "county": self.county, "as_of": self.anchor}
-
-    def previous(self) -> tuple[date, date]:
-        """The comparison window of the deltas: 同比, the same days a year earlier (civic/measures.py)."""
-        from civic.measures import yoy
-        w = yoy(self.date_from, self.date_to)
-        return w.start, w.end
-
-    def shows_county(self, county_code: str) -> bool:
-        return self.county in ("all", county_code)
-
-
-@dataclass
-class TownIndex:
-    """Town lookup by code, by name, and by name without its 镇/乡 suffix."""
-    frame: pd.DataFrame   # town_code, name, county_code
-
-    def __post_init__(self):
-        self.by_code = dict(zip(self.frame.town_code, self.frame.name))
-        self.county_of = dict(zip(self.frame.town_code, self.frame.county_code))
-        self.by_name: dict[str, str] = {}
-        for code, name in self.by_code.items():
-            self.by_name[name] = code
-            for suf in ("镇", "乡", "街道"):
-                if name.endswith(suf) and len(name) > len(suf) + 1:
-                    self.by_name.setdefault(name[: -len(suf)], code)
-
-    def resolve(self, value: str) -> str | None:
-        v = str(value).strip()
-        if v in self.by_code:
-            return v
-        return self.by_name.get(v)
-
-    def codes_for(self, counties: Iterable[str]) -> list[str]:
-        cs = set(counties)
-        return [c for c in self.by_code if self.county_of[c] in cs]
-
-
-def _parse_date(value: str) -> date | None:
-    v = str(value).strip()
-    if len(v) != 10:
-        return None
-    try:
-        return date.fromisoformat(v)
-    except ValueError:
-        return None
-
-
-# ── dates and months from the URL: parsed and clamped here, nowhere else ──────────────────────────
+# ── months from the URL: parsed and clamped here, nowhere else (days: civic/scope.py clamp_day) ──────
 MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")   # ASCII only: \d also matches ２０２５
-
-
-def clamp_day(d: date, lo: date, hi: date, raw: str, lang: str | None = None) -> tuple[date, str | None]:
-    """A parsed day forced into the data's span [lo, hi], with a notice naming the value that moved."""
-    if lo <= d <= hi:
-        return d, None
-    to = lo if d < lo else hi
-    return to, t("notices.date_clamped", lang=lang, value=_short(raw), lo=fmt.day(lo, lang or "zh"),
-                 hi=fmt.day(hi, lang or "zh"), to=fmt.day(to, lang or "zh"))
 
 
 def read_month(raw: str, lo: date, hi: date, lang: str | None = None) -> tuple[str | None, str | None]:
@@ -134,12 +25,12 @@ def read_month(raw: str, lo: date, hi: date, lang: str | None = None) -> tuple[s
     v = str(raw).strip()
     m = MONTH_RE.fullmatch(v)
     if not m or not (1 <= int(m[1]) and 1 <= int(m[2]) <= 12):
-        return None, t("notices.bad_month", lang=lang, value=_short(raw))
+        return None, t("notices.bad_month", lang=lang, value=short(raw))
     first, lo_m, hi_m = date(int(m[1]), int(m[2]), 1), lo.replace(day=1), hi.replace(day=1)
     if lo_m <= first <= hi_m:
         return v, None
     to = lo_m if first < lo_m else hi_m
-    return to.strftime("%Y-%m"), t("notices.month_clamped", lang=lang, value=_short(raw),
+    return to.strftime("%Y-%m"), t("notices.month_clamped", lang=lang, value=short(raw),
                                    lo=fmt.month(lo_m, lang or "zh"), hi=fmt.month(hi_m, lang or "zh"),
                                    to=fmt.month(to, lang or "zh"))
 
@@ -147,100 +38,6 @@ def read_month(raw: str, lo: date, hi: date, lang: str | None = None) -> tuple[s
 def month_param(lo: date, hi: date) -> Callable[[str], tuple[str | None, str | None]]:
     """The `clean` hook of a UrlParam holding a month (see read_month)."""
     return lambda raw: read_month(raw, lo, hi)
-
-
-def parse_shared(qp: Mapping[str, Sequence[str]], towns: TownIndex, anchor: date,
-                 data_start: date) -> tuple[Filters, list[str]]:
-    """URL query → Filters, plus human-readable notices for every value that was ignored."""
-    notices: list[str] = []
-
-    def first(name: str) -> str | None:
-        vals = qp.get(name) or []
-        return str(vals[0]) if vals else None
-
-    lang = first("lang") or "zh"
-    if lang not in LANGS:
-        notices.append(t("notices.bad_lang", value=_short(lang)))
-        lang = "zh"
-
-    def note(key: str, **kw):
-        notices.append(t(key, lang=lang, **kw))
-
-    county = first("county") or "all"
-    if county not in COUNTIES:
-        by_name = {"襄垣县": "140423", "襄垣": "140423", "汉源县": "511823", "汉源": "511823", "全部": "all"}
-        if county in by_name:
-            county = by_name[county]
-        else:
-            note("notices.bad_value", param="county", value=_short(county))
-            county = "all"
-
-    codes: list[str] = []
-    for raw in list(qp.get("town") or [])[:MAX_TOWNS]:
-        for part in str(raw).split(","):
-            if not part.strip():
-                continue
-            code = towns.resolve(part) if len(part) <= MAX_PARAM_LEN else None
-            if code is None:
-                note("notices.bad_town", value=_short(part))
-            elif code not in codes:
-                codes.append(code)
-
-    preset = first("range") or DEFAULT_PRESET
-    if preset not in PRESETS:
-        note("notices.bad_value", param="range", value=_short(preset))
-        preset = DEFAULT_PRESET
-    d_from, d_to = preset_range(preset if preset != "custom" else DEFAULT_PRESET, anchor, data_start)
-    raw_from, raw_to = first("from"), first("to")
-    if raw_from is not None or raw_to is not None:
-        pf = _parse_date(raw_from) if raw_from is not None else data_start
-        pt = _parse_date(raw_to) if raw_to is not None else anchor
-        if pf is None or pt is None:
-            note("notices.bad_date", value=_short((raw_from if pf is None else raw_to) or ""))
-            preset = DEFAULT_PRESET
-        elif pf > pt and raw_from is not None and raw_to is not None:
-            # reversed by the user: no guess at which end they meant (a lone from= after the data is clamped)
-            note("notices.bad_range")
-            preset = DEFAULT_PRESET
-        else:
-            # days outside the data (year 1, the epoch, the day after the data date) are moved to its ends:
-            # the date picker and the comparison window only handle days the data covers
-            pf, moved_from = clamp_day(pf, data_start, anchor, raw_from or "", lang)
-            pt, moved_to = clamp_day(pt, data_start, anchor, raw_to or "", lang)
-            notices.extend(n for n in (moved_from, moved_to) if n)
-            preset, d_from, d_to = "custom", pf, pt
-        if preset == DEFAULT_PRESET:
-            d_from, d_to = preset_range(DEFAULT_PRESET, anchor, data_start)
-    elif preset == "custom":
-        preset = DEFAULT_PRESET
-
-    return Filters(county=county, towns=tuple(codes), preset=preset, date_from=d_from, date_to=d_to, lang=lang,
-                   anchor=anchor, town_county=towns.county_of), notices
-
-
-def to_query(f: Filters, towns: TownIndex) -> dict[str, str | list[str]]:
-    """Filters → the canonical, minimal URL query (defaults are left out)."""
-    q: dict[str, str | list[str]] = {}
-    if f.county != "all":
-        q["county"] = f.county
-    if f.towns:
-        q["town"] = [towns.by_code.get(c, c) for c in f.towns]
-    if f.preset == "custom":
-        q["from"], q["to"] = f.date_from.isoformat(), f.date_to.isoformat()
-    elif f.preset != DEFAULT_PRESET:
-        q["range"] = f.preset
-    if f.lang != "zh":
-        q["lang"] = f.lang
-    return q
-
-
-def with_dates(f: Filters, preset: str, custom: tuple[date, date] | None, data_start: date) -> Filters:
-    if preset == "custom" and custom:
-        return replace(f, preset="custom", date_from=custom[0], date_to=custom[1])
-    if preset == "custom":
-        return replace(f, preset="custom")
-    d_from, d_to = preset_range(preset, f.anchor, data_start)
-    return replace(f, preset=preset, date_from=d_from, date_to=d_to)
 
 
 # ── page-scoped URL parameters ───────────────────────────────────────────────────────────────
@@ -283,7 +80,7 @@ class UrlParam:
             raw = kept
         bad = [v for v in raw if not self._ok(v)]
         good = [v for v in raw if self._ok(v)]
-        notices += [t("notices.bad_value", param=self.param, value=_short(v)) for v in bad]
+        notices += [t("notices.bad_value", param=self.param, value=short(v)) for v in bad]
         if self.multi:
             seen: list[str] = []
             for v in good:

@@ -6,7 +6,7 @@ from datetime import date
 import streamlit as st
 
 from civic import completeness, domain
-from civic.app.filters import Filters
+from civic.scope import Filters
 from civic.text.i18n import t
 
 

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import streamlit as st
 
 from civic.app import auth, head, nav
-from civic.app.filters import (
+from civic.figures import charts
+from civic.scope import (
     COUNTIES,
     DEFAULT_PRESET,
     PRESETS,
@@ -22,7 +23,6 @@ from civic.app.filters import (
     to_query,
     with_dates,
 )
-from civic.figures import charts
 from civic.store import db, queries, snapshots
 from civic.text import fmt
 from civic.text.i18n import current_lang, t
@@ -115,6 +115,22 @@ def _restore_lang() -> None:
 
 
 def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start: date) -> Filters:
+    f = _shared_state(towns, anchor, data_start)
+    # what this page can apply
+    scope = [c for c in spec.counties if "county" not in spec.filters or f.county in ("all", c)]
+    offered: list[str] = []
+    if "town" in spec.filters:
+        with_data = _towns_with_data()
+        offered = [c for c in towns.codes_for(scope) if c in with_data or c in f.towns]
+    applied_towns = [c for c in f.towns if c in offered]
+    _sidebar_filters(spec, f, towns, offered, applied_towns, anchor, data_start)
+    _write_shared_url(f, towns)
+    return f
+
+
+def _shared_state(towns: TownIndex, anchor: date, data_start: date) -> Filters:
+    """The one canonical shared state of this run: from a new URL, else last run's state plus the user's
+    widget changes, kept inside the data's span; stored in the session."""
     ss = st.session_state
     incoming = _incoming_shared()
     sig = repr(sorted(incoming.items()))
@@ -134,15 +150,13 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
         f = with_dates(f, f.preset, None, data_start)
     ss["_filters"] = f
     ss["lang"] = f.lang
+    return f
 
-    # what this page can apply
-    scope = [c for c in spec.counties if "county" not in spec.filters or f.county in ("all", c)]
-    offered = []
-    if "town" in spec.filters:
-        with_data = _towns_with_data()
-        offered = [c for c in towns.codes_for(scope) if c in with_data or c in f.towns]
-    applied_towns = [c for c in f.towns if c in offered]
 
+def _sidebar_filters(spec: nav.PageSpec, f: Filters, towns: TownIndex, offered: list[str],
+                     applied_towns: list[str], anchor: date, data_start: date) -> None:
+    """The sidebar's language switch and the shared filters this page applies, seeded from the state."""
+    ss = st.session_state
     # labels name their language: Streamlit may format options outside this script run (AppTest does)
     with st.sidebar:
         _seed("lang", f.lang)
@@ -177,6 +191,10 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
                               format="YYYY-MM-DD", label_visibility="collapsed", on_change=_clear_notices)
         _not_applied(spec, f, towns, applied_towns)
 
+
+def _write_shared_url(f: Filters, towns: TownIndex) -> None:
+    """The URL's shared parameters rewritten to the canonical form of the state (only those that differ)."""
+    ss = st.session_state
     canonical = to_query(f, towns)
     for k in SHARED_PARAMS:
         if k in canonical:
@@ -186,7 +204,6 @@ def _sync_shared(spec: nav.PageSpec, towns: TownIndex, anchor: date, data_start:
             del st.query_params[k]
     ss["_shared_sig"] = repr(sorted((k, v if isinstance(v, list) else [v]) for k, v in canonical.items()))
     ss["_shared_query"] = canonical
-    return f
 
 
 def range_label(f: Filters, lang: str | None = None) -> str:

@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from civic import measures, stages
-from civic.app.filters import PRESETS, Filters, TownIndex, parse_shared
+from civic.scope import PRESETS, Filters, TownIndex, parse_shared
 from civic.store import db, queries
 from civic.text import fmt
 from civic.text.i18n import t, tv

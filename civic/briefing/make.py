@@ -5,9 +5,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from civic.app.filters import Filters
 from civic.briefing import data, html
 from civic.render import chromium
+from civic.scope import Filters
 
 
 @dataclass

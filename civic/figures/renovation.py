@@ -7,6 +7,7 @@ community, type, funding and Gantt charts carry their value in customdata[0]). `
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -115,25 +116,32 @@ def works(df: pd.DataFrame, lang: str) -> go.Figure:
     return fig
 
 
-def by_community(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Compounds per community by stage (a click carries the community code)."""
-    fig = go.Figure()
+def _stage_bars(fig: go.Figure, df: pd.DataFrame, lang: str, y: Callable[[pd.DataFrame], list],
+                customdata: list[str]) -> None:
+    """One horizontal bar trace per stage (compounds at it now), stacked; customdata[1], [2] are the
+    buildings and households the hover shows, customdata[0] what a click carries."""
     for s in STAGES:
         d = df[df.stage == s]
         if d.empty:
             continue
         fig.add_trace(go.Bar(
-            y=[list(d.town_name), list(d.community_name)], x=d.compounds, orientation="h", name=tv("stage", s),
-            marker_color=charts.STAGE_COLORS[s],
-            customdata=d[["community_code", "buildings", "households", "community_total"]],
+            y=y(d), x=d.compounds, orientation="h", name=tv("stage", s),
+            marker_color=charts.STAGE_COLORS[s], customdata=d[customdata],
             hovertemplate="%{y}<br>" + tv("stage", s) + "：%{x} " + t("renovation.u_compounds") +
                           "<br>" + colon("renovation.h_buildings", lang) + "%{customdata[1]:,}" +
                           "<br>" + colon("renovation.h_households", lang) + "%{customdata[2]:,}<extra></extra>"))
+    fig.update_layout(barmode="stack", clickmode="event+select")
+    fig.update_xaxes(title_text=t("renovation.ax_compounds"))
+
+
+def by_community(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Compounds per community by stage (a click carries the community code)."""
+    fig = go.Figure()
+    _stage_bars(fig, df, lang, lambda d: [list(d.town_name), list(d.community_name)],
+                ["community_code", "buildings", "households", "community_total"])
     height = 170 + 40 * df.community_code.nunique()
     fig.update_layout(height=height)
-    fig.update_layout(barmode="stack", clickmode="event+select")
     charts.top_legend(fig, height)
-    fig.update_xaxes(title_text=t("renovation.ax_compounds"))
     fig.update_yaxes(autorange="reversed")
     return fig
 
@@ -141,19 +149,9 @@ def by_community(df: pd.DataFrame, lang: str) -> go.Figure:
 def by_type(df: pd.DataFrame, lang: str) -> go.Figure:
     """Compounds per type by stage (a click carries the type)."""
     fig = go.Figure()
-    for s in STAGES:
-        d = df[df.stage == s]
-        if d.empty:
-            continue
-        fig.add_trace(go.Bar(
-            y=[tv("compound_type", v) for v in d.compound_type], x=d.compounds, orientation="h", name=tv("stage", s),
-            marker_color=charts.STAGE_COLORS[s], customdata=d[["compound_type", "buildings", "households"]],
-            hovertemplate="%{y}<br>" + tv("stage", s) + "：%{x} " + t("renovation.u_compounds") +
-                          "<br>" + colon("renovation.h_buildings", lang) + "%{customdata[1]:,}" +
-                          "<br>" + colon("renovation.h_households", lang) + "%{customdata[2]:,}<extra></extra>"))
-    fig.update_layout(barmode="stack", clickmode="event+select")
+    _stage_bars(fig, df, lang, lambda d: [tv("compound_type", v) for v in d.compound_type],
+                ["compound_type", "buildings", "households"])
     charts.top_legend(fig, 260, rows=2)
-    fig.update_xaxes(title_text=t("renovation.ax_compounds"))
     return fig
 
 

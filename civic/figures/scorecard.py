@@ -13,6 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from civic import scorecard as sc
+
 # a single-hue sequential scale (ColorBrewer Blues, 5 steps): light = worse, dark = better
 BLUES = ("#EFF3FF", "#C6DBEF", "#9ECAE1", "#4292C6", "#08519C")
 DARK_TEXT, LIGHT_TEXT = "#1D2733", "#FFFFFF"
@@ -30,6 +32,24 @@ def rank_colour(rank: int | None, n: int) -> tuple[str, str] | None:
 def cell_css(rank: int | None, n: int) -> str:
     c = rank_colour(rank, n)
     return "" if c is None else f"background-color: {c[0]}; color: {c[1]}"
+
+
+def shown(df: pd.DataFrame, county: str, lang: str = "zh") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the text frame st.dataframe shows, the same-shaped frame of cell CSS): per measure its value with
+    its rank, and its 同比."""
+    out = pd.DataFrame({"town_name": df.town_name})
+    css = pd.DataFrame({"town_name": [""] * len(df)}, index=df.index)
+    for m in sc.MEASURES[county]:
+        n = int(df[f"{m.id}_rank"].notna().sum())
+        out[m.id] = [f"{sc.value_text(m, v, lang)}  {sc.rank_text(r, n, lang)}".strip()
+                     for v, r in zip(df[m.id], df[f"{m.id}_rank"])]
+        css[m.id] = [cell_css(None if sc.missing(r) else int(r), n) for r in df[f"{m.id}_rank"]]
+        if m.yoy:
+            out[f"{m.id}_yoy"] = [sc.yoy_change(m, v, b) or "—" for v, b in zip(df[m.id], df[f"{m.id}_prev"])]
+            css[f"{m.id}_yoy"] = ""
+    out["spark"] = df.spark
+    css["spark"] = ""
+    return out, css
 
 
 def small_multiples(series: pd.DataFrame, names: dict[str, str], value_title: str,

@@ -7,7 +7,7 @@ from datetime import date
 
 def filter_states(as_of: date, data_start: date) -> list[dict]:
     """The reruns timed for both approaches: towns × date windows, as the shared filters produce them."""
-    from civic.app.filters import Filters, preset_range
+    from civic.scope import Filters, preset_range
     out = []
     for towns, preset in (([], "this_year"), (["140423100"], "this_year"), (["140423103"], "last_12m"),
                           ([], "last_12m"), (["140423100", "140423105"], "all"), ([], "this_month")):

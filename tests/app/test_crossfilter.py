@@ -62,7 +62,7 @@ def test_town_from_point():
     import pandas as pd
 
     from civic.app.crossfilter import town_from_point
-    from civic.app.filters import TownIndex
+    from civic.scope import TownIndex
     ti = TownIndex(pd.DataFrame({"town_code": ["1", "2"], "name": ["夏店镇", "古韩镇"], "county_code": ["a", "a"]}))
     assert town_from_point({"y": "夏店镇", "x": 3.0}, ti) == "1"
     assert town_from_point({"customdata": ["2", 5]}, ti) == "2"

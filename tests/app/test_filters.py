@@ -7,16 +7,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civic.app.filters import (
+from civic.app.filters import UrlParam, month_param, read_month
+from civic.scope import (
     DEFAULT_PRESET,
     Filters,
     TownIndex,
-    UrlParam,
     clamp_day,
-    month_param,
     parse_shared,
     preset_range,
-    read_month,
     to_query,
 )
 from civic.store import queries

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from civic.app import nav
-from civic.app.filters import DEFAULT_PRESET, PRESETS, preset_range
+from civic.scope import DEFAULT_PRESET, PRESETS, preset_range
 from civic.store import queries
 from civic.text import fmt
 from civic.text.i18n import t

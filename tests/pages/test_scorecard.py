@@ -141,7 +141,7 @@ def test_export_has_the_same_numbers_and_ranks(make_app):
     assert not at.exception
     shown = table_of(at, "140423")
     from civic import measures
-    from civic.app.filters import Filters, TownIndex
+    from civic.scope import Filters, TownIndex
     from civic.store import queries
     ti = TownIndex(queries.run("towns"))
     codes = ti.codes_for(["140423"])

@@ -222,7 +222,7 @@ def _edge_cases():
 
 @pytest.mark.parametrize("query", DATE_EDGES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
 def test_edge_dates_fall_back_to_a_window_inside_the_data_with_a_notice(data_dir, query):
-    from civic.app.filters import TownIndex, parse_shared
+    from civic.scope import TownIndex, parse_shared
     from civic.store import queries
     f, notes = parse_shared({k: [v] for k, v in query.items()}, TownIndex(queries.run("towns")),
                             date(2026, 11, 26), date(2023, 1, 1))
