@@ -188,11 +188,11 @@ SCORECARD = "pages/scorecard.py"
 
 @pytest.mark.parametrize("query", [{}, {"range": "this_month"}, {"from": "2025-03-10", "to": "2025-06-20"}],
                          ids=["default", "this_month", "custom"])
-def test_scorecard_agrees_with_the_volunteer_and_renovation_pages(make_app, query):
+def test_scorecard_agrees_with_the_volunteer_and_renovation_pages(rendered, query):
     """乡镇对比 (issue 18): its 站均 is the volunteer page's ranking, township by township, and its compounds and
     completion are the renovation page's tiles with that township chosen."""
     from tests.pages.test_scorecard import table_of
-    sc_at, vo = render(make_app, SCORECARD, query), render(make_app, "pages/volunteer.py", query)
+    sc_at, vo = render(rendered, SCORECARD, query), render(rendered, "pages/volunteer.py", query)
     practice = table_of(sc_at, "140423").set_index("town_name")
     trace = _chart(vo, "vol_towns")["data"][0]
     xs, ys = _values(trace["x"]), _values(trace["y"])
@@ -201,7 +201,7 @@ def test_scorecard_agrees_with_the_volunteer_and_renovation_pages(make_app, quer
     for town, per_station in bars.items():
         assert practice.loc[town, "per_station"].split("  ")[0] == f"{per_station:.1f}", town
     renovation = table_of(sc_at, "511823").set_index("town_name")
-    rv = renovation_page(render(make_app, RENOVATION, dict(query, town="富林镇")))
+    rv = renovation_page(render(rendered, RENOVATION, dict(query, town="富林镇")))
     assert renovation.loc["富林镇", "compounds"].split("  ")[0] == str(rv["compounds"])
     share = f"{rv['completed'] / rv['compounds'] * 100:.1f}%"
     assert renovation.loc["富林镇", "completion"].split("  ")[0] == share
