@@ -8,10 +8,9 @@ import streamlit as st
 
 from civic import completeness as cp
 from civic import domain
-from civic.app import shell
+from civic.app import plot, shell
 from civic.app.export import Col, column_config, download_buttons
 from civic.app.filters import UrlParam, load_page_params
-from civic.figures import charts
 from civic.figures import scorecard as scfig
 from civic.text import fmt
 from civic.text.i18n import t
@@ -50,7 +49,7 @@ if g.empty:
     shell.no_data()
 else:
     fig = scfig.heatmap(g, names, months, t("completeness.colorbar"), labels)
-    charts.show(fig, key=f"cp_heat_{gen}", title=t("completeness.heat_title"), height=130 + 30 * len(names),
+    plot.show(fig, key=f"cp_heat_{gen}", title=t("completeness.heat_title"), height=130 + 30 * len(names),
                 on_select="rerun", selection_mode="points")
     if d < n:
         st.caption(t("completeness.partial_note", date=fmt.day(as_of, lang)))

@@ -46,3 +46,34 @@ def test_phone_has_no_horizontal_scroll_and_kpis_two_per_row(server, browser, pa
         assert all(w < WIDTH * 0.55 for _, _, w in tiles), tiles
     finally:
         page.context.close()
+
+
+# Legends on a phone (renoclick): for every plotly chart, the legend's box does not overlap the plot area (each
+# subplot's drag rectangle, .nsewdrag). Returns the offending charts by title.
+LEGEND_JS = """() => {
+  const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const problems = [];
+  document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart, i) => {
+    const title = chart.querySelector('.gtitle');
+    const name = title ? title.textContent : 'chart ' + i;
+    const legends = [...chart.querySelectorAll('g.legend .bg')].map(e => e.getBoundingClientRect())
+      .filter(r => r.width > 0 && r.height > 0);
+    const plots = [...chart.querySelectorAll('rect.nsewdrag')].map(e => e.getBoundingClientRect())
+      .filter(r => r.width > 0 && r.height > 0);
+    for (const a of legends) for (const b of plots) if (hit(a, b)) { problems.push(name); return; }
+  });
+  return problems;
+}"""
+ANALYST_PAGES = ["overview", "renovation", "cogovernance", "stations", "volunteer", "scorecard", "completeness"]
+
+
+@pytest.mark.parametrize("page_id", ANALYST_PAGES)
+def test_phone_chart_legends_do_not_cover_the_data(server, browser, page_id):
+    page = browser.page(WIDTH, HEIGHT)
+    try:
+        page.goto(f"{server.url}/{page_id}")
+        settle(page)
+        assert not exceptions(page)
+        assert page.evaluate(LEGEND_JS) == []
+    finally:
+        page.context.close()
