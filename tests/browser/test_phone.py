@@ -75,5 +75,11 @@ def test_phone_chart_legends_do_not_cover_the_data(server, browser, page_id):
         settle(page)
         assert not exceptions(page)
         assert page.evaluate(LEGEND_JS) == []
+        # the whole page for review (Streamlit scrolls inside stMain: grow the viewport, same width)
+        tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": WIDTH, "height": min(tall + 40, 16000)})
+        settle(page)
+        assert page.evaluate(LEGEND_JS) == []
+        shot(page, f"phone-legends-{page_id}")
     finally:
         page.context.close()
