@@ -43,6 +43,7 @@ url_params = [
 load_page_params(*url_params)
 
 parts.filter_bar(opts.offered_communities, opts.community_label, STAGES)
+parts.click_chip(opts.community_label)
 for p in url_params[:4]:
     p.store()
 
@@ -55,7 +56,7 @@ if ss.get("rv_compound"):
 
 # clickable charts and the table: a click is applied to a filter (or opens a compound), then dropped
 selectable = {name: ui.Selectable(f"rv_{name}", f"_rv_nonce_{name}")
-              for name in ("community", "type", "funding", "gantt", "table")}
+              for name in ("funnel", "community", "type", "funding", "gantt", "table")}
 
 
 def clickable(name: str, target: str, multi: bool) -> dict:
@@ -79,7 +80,8 @@ def _clear_compound() -> None:
 def funnel_chart() -> None:
     counts = stages.counts(towns=P["towns"], communities=P["communities"], batches=P["batches"],
                            stages=P["stages"], types=P["types"])
-    plot.show(rf.funnel(counts, lang), key="rv_funnel", title=t("renovation.funnel_title"), height=340)
+    plot.show(rf.funnel(counts, lang), title=t("renovation.funnel_title"), height=340,
+              **clickable("funnel", "rv_stage", True))
     st.caption(t("renovation.funnel_caption"))
 
 

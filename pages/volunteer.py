@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 from civic import domain, measures
-from civic.app import plot, shell
+from civic.app import crossfilter, plot, shell
 from civic.app import volunteer_parts as parts
 from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
@@ -71,6 +71,7 @@ if focus:
     fc1, fc2 = st.columns([4, 1], vertical_alignment="center")
     fc1.info(t("volunteer.focus", month=fmt.month(eff_from, lang)))
     fc2.button(t("volunteer.clear_focus"), key="vol_clear_focus", on_click=_clear_focus, width="stretch")
+crossfilter.chip(shell.town_index())          # a town bar's click (below) set the township filter
 
 
 # ── headline figures ──────────────────────────────────────────────────────────────────────────
@@ -162,7 +163,7 @@ with left:
     else:
         shown = towns.head(vf.TOWN_CHART_MAX).iloc[::-1]
         plot.show(vf.towns_per_station(shown, selected_towns), key=towns_sel.key, title=t("volunteer.towns.title"),
-                  height=max(260, 70 + 30 * len(shown)), on_select=towns_sel.on_select(ui.set_town_filter),
+                  height=max(260, 70 + 30 * len(shown)), on_select=towns_sel.on_select(crossfilter.pick_town),
                   selection_mode="points")
         more = len(towns) > vf.TOWN_CHART_MAX
         st.caption(t("volunteer.town_hint") +

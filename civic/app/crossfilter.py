@@ -1,9 +1,12 @@
 """Cross-filtering: a click on a township (a ranking bar on 总览, a township area on the map) sets the shared
 township filter for the whole app, and a chip says what the click set, with a one-click clear.
 
-The mechanics in one place; a page adds a few lines:
+The mechanics in one place (the only module that sets the township filter from a click); a page adds a few
+lines:
     plot.show(fig, key=crossfilter.key("ov_rank"), **crossfilter.town_select("ov_rank", towns))
     crossfilter.chip(towns)
+or, for a chart drawn through widgets.Selectable (the volunteer page's town bars, the code in customdata[0]):
+    plot.show(fig, key=sel.key, on_select=sel.on_select(crossfilter.pick_town), selection_mode="points")
 A click writes the sidebar's township widget key (f_towns) in a callback, the way docs/architecture.md
 ("Shared filters") allows a page callback to change the canonical state: the shell sees the widget differ
 from its seed and folds it into ss["_filters"], so the URL and every other page follow.
@@ -76,6 +79,16 @@ def town_select(base: str, towns: TownIndex) -> dict[str, Any]:
         if code:
             set_town(code)
     return {"on_select": on_select, "selection_mode": "points"}
+
+
+def pick_town(points: list[dict]) -> None:
+    """For a Selectable's callback: the first clicked point whose customdata[0] is a town code sets the filter."""
+    for p in points:
+        cd = p.get("customdata")
+        code = cd[0] if isinstance(cd, (list, tuple)) and cd else cd
+        if isinstance(code, str) and code:
+            set_town(code)
+            return
 
 
 def town_click(code: str | None) -> None:

@@ -24,6 +24,9 @@ from civic.text.safe_text import md_text
 BATCHES = ["实施一批", "谋划一批", "储备一批"]
 TYPES = ["老旧小区", "库区安置小区"]
 FILTER_KEYS = ("rv_community", "rv_batch", "rv_stage", "rv_type")
+CLICKED = "_rv_clicked"      # what the last chart click set: {"target": a FILTER_KEYS key, "values": [...]}
+FILTER_LABELS = {"rv_community": "renovation.f_community", "rv_batch": "renovation.f_batch",
+                 "rv_stage": "renovation.f_stage", "rv_type": "renovation.f_type"}
 
 TOWNS = [Col("town_name", "renovation.c_town"), Col("communities", "renovation.c_communities", "int"),
          Col("compounds", "renovation.c_compounds", "int"), Col("completed", "renovation.c_completed", "int"),
@@ -90,12 +93,38 @@ def pick_into(target: str, multi: bool) -> Callable[[list[dict]], None]:
                 values.append(v)
         if values:
             st.session_state[target] = values if multi else values[0]
+            if target in FILTER_LABELS:
+                st.session_state[CLICKED] = {"target": target, "values": values}
     return apply
+
+
+def _clear_click() -> None:
+    clicked = st.session_state.pop(CLICKED, None)
+    if clicked:
+        st.session_state[clicked["target"]] = []
+
+
+def click_chip(community_label: dict[str, str]) -> None:
+    """The chip naming the filter a chart click set, with its one-click clear; nothing when no click set one,
+    or the filter has been changed since (in the filter bar, or by 清除筛选)."""
+    ss = st.session_state
+    clicked = ss.get(CLICKED)
+    if not clicked or list(ss.get(clicked["target"]) or []) != clicked["values"]:
+        ss.pop(CLICKED, None)
+        return
+    word: dict[str, Callable[[Any], str]] = {
+        "rv_community": lambda c: community_label.get(c, c), "rv_batch": lambda v: tv("batch", v),
+        "rv_stage": lambda v: tv("stage", v), "rv_type": lambda v: tv("compound_type", v)}
+    values = "、".join(md_text(word[clicked["target"]](v)) for v in clicked["values"])
+    with st.container(key="rv_chip", horizontal=True, vertical_alignment="center"):
+        st.markdown(f":blue-badge[{t('renovation.click.chip', what=t(FILTER_LABELS[clicked['target']]), values=values)}]")
+        st.button(t("renovation.click.clear"), key="rv_chip_clear", on_click=_clear_click, type="tertiary")
 
 
 def _reset_filters() -> None:
     for k in FILTER_KEYS:
         st.session_state[k] = []
+    st.session_state.pop(CLICKED, None)
 
 
 def filter_bar(community_options: list[str], community_label: dict[str, str], stage_options: list[str]) -> None:

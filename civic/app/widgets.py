@@ -122,15 +122,6 @@ def chart(has_data: bool, build: Callable[[], go.Figure], **kwargs: Any) -> Any:
     return plot.show(build(), **kwargs)
 
 
-def set_town_filter(points: list[dict]) -> None:
-    """A click on a town's bar (its code in customdata) sets the shared township filter to that town, or
-    clears it when it already is just that town."""
-    code = first_customdata(points)
-    if code:
-        st.session_state["f_towns"] = [] if list(st.session_state.get("f_towns") or []) == [code] else [str(code)]
-        st.session_state["_notices"] = []
-
-
 # ── published figures beside the computed ones ─────────────────────────────────────────────────
 FACT_COLS = (Col("fact_id", "facts.col_id"), Col("metric", "facts.col_metric"),
              Col("published_fmt", "facts.col_published"), Col("computed_fmt", "facts.col_computed"),

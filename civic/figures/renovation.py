@@ -31,19 +31,21 @@ def colon(key: str, lang: str) -> str:
 
 
 def funnel(df: pd.DataFrame, lang: str) -> go.Figure:
-    """Compounds that reached each stage (stages.counts), with those at it and their size in the hover."""
+    """Compounds that reached each stage (stages.counts), with those at it and their size in the hover; a click
+    carries the stage (customdata[0])."""
     fig = go.Figure(go.Funnel(
         y=[stages.reached_label(s) for s in df.stage], x=df.reached,
         marker=dict(color=[charts.STAGE_COLORS[s] for s in df.stage]),
         texttemplate="%{x} " + t("renovation.u_compounds"), textposition="inside", textfont=dict(color="white"),
         connector=dict(line=dict(color=charts.MUTED, width=1)),
-        customdata=df[["at_stage", "buildings", "households"]].assign(area=df.floor_area_m2 / 1e4),
+        customdata=df[["stage", "at_stage", "buildings", "households"]].assign(area=df.floor_area_m2 / 1e4),
         hovertemplate="<b>%{y}</b><br>" + colon("renovation.h_reached", lang) + "%{x} " + t("renovation.u_compounds") +
-                      "<br>" + colon("renovation.h_at_stage", lang) + "%{customdata[0]} " + t("renovation.u_compounds") +
-                      "<br>" + colon("renovation.h_buildings", lang) + "%{customdata[1]:,} " + t("renovation.u_buildings") +
-                      "<br>" + colon("renovation.h_households", lang) + "%{customdata[2]:,} " + t("renovation.u_households") +
-                      "<br>" + colon("renovation.h_area", lang) + "%{customdata[3]:,.2f} " + t("renovation.u_wan_m2") +
+                      "<br>" + colon("renovation.h_at_stage", lang) + "%{customdata[1]} " + t("renovation.u_compounds") +
+                      "<br>" + colon("renovation.h_buildings", lang) + "%{customdata[2]:,} " + t("renovation.u_buildings") +
+                      "<br>" + colon("renovation.h_households", lang) + "%{customdata[3]:,} " + t("renovation.u_households") +
+                      "<br>" + colon("renovation.h_area", lang) + "%{customdata[4]:,.2f} " + t("renovation.u_wan_m2") +
                       "<extra></extra>"))
+    fig.update_layout(clickmode="event+select")
     return fig
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from civic import completeness as cp
 
 OVERVIEW = "pages/overview.py"
@@ -76,3 +78,23 @@ def test_a_town_bubble_pick_names_its_township():
     p = maps.picked({"selection": {"indices": {"town_totals": [0]},
                                    "objects": {"town_totals": [{"town_code": "140423103", "t1": "夏店镇"}]}}})
     assert p is not None and p.site_id is None and p.obj["town_code"] == "140423103"
+
+
+@pytest.fixture()
+def state(monkeypatch):
+    from civic.app import crossfilter
+    ss: dict = {}
+    monkeypatch.setattr(crossfilter.st, "session_state", ss)
+    return ss
+
+
+def test_pick_town_is_the_one_click_to_township(state):
+    """The volunteer page's town bars (a Selectable, the code in customdata[0]) go through the same set_town as
+    the ranking bar and the map: the filter, the chip, and a second click clearing both."""
+    from civic.app import crossfilter
+    crossfilter.pick_town([{"x": 3.0}, {"customdata": ["140423100", 12]}])
+    assert state["f_towns"] == ["140423100"] and state[crossfilter.CHIP] == {"code": "140423100"}
+    crossfilter.pick_town([{"customdata": ["140423100", 12]}])
+    assert state["f_towns"] == [] and crossfilter.CHIP not in state
+    crossfilter.pick_town([{"customdata": [None]}, {"y": "夏店镇"}])          # nothing to read: nothing changes
+    assert state["f_towns"] == []

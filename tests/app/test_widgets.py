@@ -36,13 +36,9 @@ def test_on_select_applies_the_points_then_drops_the_selection(state):
     assert sel.points() == [{"row": 2}]
 
 
-def test_first_customdata_and_town_filter(state):
+def test_first_customdata(state):
     assert widgets.first_customdata([{"x": 1}, {"customdata": ["140423100"]}]) == "140423100"
     assert widgets.first_customdata([{"customdata": "A"}]) == "A" and widgets.first_customdata([]) is None
-    widgets.set_town_filter([{"customdata": ["140423100"]}])
-    assert state["f_towns"] == ["140423100"] and state["_notices"] == []
-    widgets.set_town_filter([{"customdata": ["140423100"]}])          # the same town again clears it
-    assert state["f_towns"] == []
 
 
 COLS = [Col("day", "volunteer.top.col_last", "day", missing="volunteer.idle.never"),

@@ -87,3 +87,40 @@ def test_phone_map_fits_the_county_and_puts_the_detail_below(server, browser):
         assert o["scroll"] <= o["inner"] and (o["main"] or 0) <= o["inner"], o
     finally:
         page.context.close()
+
+
+# Legends on a phone (renoclick): for every plotly chart, the legend's box does not overlap the plot area (each
+# subplot's drag rectangle, .nsewdrag). Returns the offending charts by title.
+LEGEND_JS = """() => {
+  const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const problems = [];
+  document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart, i) => {
+    const title = chart.querySelector('.gtitle');
+    const name = title ? title.textContent : 'chart ' + i;
+    const legends = [...chart.querySelectorAll('g.legend .bg')].map(e => e.getBoundingClientRect())
+      .filter(r => r.width > 0 && r.height > 0);
+    const plots = [...chart.querySelectorAll('rect.nsewdrag')].map(e => e.getBoundingClientRect())
+      .filter(r => r.width > 0 && r.height > 0);
+    for (const a of legends) for (const b of plots) if (hit(a, b)) { problems.push(name); return; }
+  });
+  return problems;
+}"""
+ANALYST_PAGES = ["overview", "renovation", "cogovernance", "stations", "volunteer", "scorecard", "completeness"]
+
+
+@pytest.mark.parametrize("page_id", ANALYST_PAGES)
+def test_phone_chart_legends_do_not_cover_the_data(server, browser, page_id):
+    page = browser.page(WIDTH, HEIGHT)
+    try:
+        page.goto(f"{server.url}/{page_id}")
+        settle(page)
+        assert not exceptions(page)
+        assert page.evaluate(LEGEND_JS) == []
+        # the whole page for review (Streamlit scrolls inside stMain: grow the viewport, same width)
+        tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": WIDTH, "height": min(tall + 40, 16000)})
+        settle(page)
+        assert page.evaluate(LEGEND_JS) == []
+        shot(page, f"phone-legends-{page_id}")
+    finally:
+        page.context.close()

@@ -148,3 +148,37 @@ def test_csv_then_excel_both_download(server, browser, wait_between):
             settle(page)
     assert got == ["renovation_compounds.csv", "renovation_compounds.xlsx"]
     assert exceptions(page) == []
+
+
+def _metric(page, label: str) -> str:
+    return page.locator('[data-testid="stMetric"]', has_text=label).first.locator(
+        '[data-testid="stMetricValue"]').inner_text()
+
+
+def test_click_on_a_funnel_stage_filters_with_a_chip_and_a_clear(server, browser):
+    page = _open(server, browser, "/renovation", (1366, 768))
+    try:
+        before = _metric(page, "纳入改造小区")
+        funnel = next(c for c in page.query_selector_all('[data-testid="stPlotlyChart"]')
+                      if "漏斗" in (c.query_selector(".gtitle").text_content() or ""))
+        funnel.scroll_into_view_if_needed()
+        levels = funnel.query_selector_all(".funnellayer .point path")
+        assert len(levels) == 5
+        levels[2].click(force=True)          # ORDER: 未启动, 设计, 施工, 验收, 完成
+        page.wait_for_url("**stage=*", timeout=30_000)
+        settle(page)
+        assert parse_qs(urlsplit(page.url).query)["stage"] == ["施工"]
+        assert exceptions(page) == [] and page.external_requests == []
+        chip = page.locator(".st-key-rv_chip")
+        assert "点击筛选" in chip.inner_text() and "当前阶段 施工" in chip.inner_text()
+        after = _metric(page, "纳入改造小区")
+        assert after != before and int(after.split()[0]) < int(before.split()[0])
+        page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+        shot(page, "renovation-funnel-click-1366x768")
+        page.locator(".st-key-rv_chip_clear button").click()
+        page.wait_for_url(lambda url: "stage=" not in url, timeout=30_000)
+        settle(page)
+        assert page.locator(".st-key-rv_chip").count() == 0
+        assert _metric(page, "纳入改造小区") == before
+    finally:
+        page.context.close()

@@ -85,12 +85,14 @@ def test_click_month_then_town_filters_the_page(server, browser):
         settle(page)
         q = query(page)
         assert len(q.get("town", [])) == 1 and q.get("month") == ["2024-09"]
+        chip = page.locator(".st-key-xf_chip")          # the app-wide chip (civic/app/crossfilter.py)
+        assert chip.count() == 1 and "点击筛选：乡镇 " + q["town"][0] in chip.inner_text()
         clean(page)
 
         towns = page.locator("[class*='st-key-vol_towns_'] g.trace.bars g.point")
         towns.nth(towns.count() - 1).click(force=True)   # again: clears the town
         settle(page)
-        assert "town" not in query(page)
+        assert "town" not in query(page) and page.locator(".st-key-xf_chip").count() == 0
 
         page.get_by_role("button", name="取消月份聚焦").click()
         settle(page)

@@ -400,3 +400,47 @@ def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, key
         assert "True" not in text and "False" not in text, key
         if lang == "en":
             assert not CJK.search(",".join(frame.columns)), key
+
+
+# ── a click on the stage funnel or a batch bar filters the page, with a chip and a one-click clear ──────────
+@pytest.mark.parametrize("chart,target,value,flt,word", [
+    ("rv_funnel", "rv_stage", "施工", {"stage": "施工"}, "当前阶段 施工"),
+    ("rv_funding", "rv_batch", "谋划一批", {"batch": "谋划一批"}, "批次 谋划一批"),
+])
+def test_a_chart_click_filters_with_a_chip_and_a_clear(make_app, con, chart, target, value, flt, word):
+    """What the chart's on_select callback does with a clicked point (renovation_parts.pick_into, the value in
+    customdata[0] as the figure puts it), then the page's follow-through; the real click in Chromium is
+    tests/browser/test_renovation.py."""
+    from civic.app import renovation_parts as parts
+    at = run(make_app)
+    clicked = next(tr for tr in charts(at)[chart]["data"] if tr.get("customdata") is not None)
+    assert value in [row[0] for row in clicked["customdata"]]          # the figure carries what a click sets
+    at.session_state[target] = [value]
+    at.session_state[parts.CLICKED] = {"target": target, "values": [value]}
+    at.run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    assert qp(at, target.removeprefix("rv_")) == [value]
+    want = expected(con, **flt)
+    assert as_int(metric(at, "纳入改造小区")) == want["compounds"] < 92
+    assert as_int(metric(at, "已完成改造")) == want["completed"]
+    assert as_int(metric(at, "进度滞后小区")) == late_open(con, **flt)
+    chips = [m.value for m in at.markdown if "点击筛选" in m.value]
+    assert chips and word in chips[0]
+    at.run(timeout=120)                                              # a rerun keeps filter and chip
+    assert [m.value for m in at.markdown if "点击筛选" in m.value] == chips
+    at.button(key="rv_chip_clear").click().run(timeout=120)
+    assert target.removeprefix("rv_") not in at.query_params
+    assert as_int(metric(at, "纳入改造小区")) == 92
+    assert not [m for m in at.markdown if "点击筛选" in m.value]
+
+
+def test_the_chip_goes_when_the_filter_bar_changes_the_clicked_filter(make_app):
+    from civic.app import renovation_parts as parts
+    at = run(make_app)
+    at.session_state["rv_stage"] = ["施工"]
+    at.session_state[parts.CLICKED] = {"target": "rv_stage", "values": ["施工"]}
+    at.run(timeout=120)
+    assert [m for m in at.markdown if "点击筛选" in m.value]
+    at.multiselect(key="rv_stage").set_value(["施工", "验收"]).run(timeout=120)
+    assert not [m for m in at.markdown if "点击筛选" in m.value]
+    assert qp(at, "stage") == ["施工", "验收"]

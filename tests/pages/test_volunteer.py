@@ -613,3 +613,21 @@ def test_download_buttons_accept_a_deferred_frame():
     assert not at.exception
     assert [b.label for b in at.download_button] == ["下载 CSV", "下载 Excel"]
     assert at.markdown[0].value == "calls=0"     # nothing is built until a click
+
+
+def test_a_town_bar_click_sets_the_township_with_the_app_wide_chip(make_app, con):
+    """What the town chart's callback does (crossfilter.pick_town → set_town: the sidebar's key and the chip),
+    then the page: the filter applies, the chip names the township, its clear restores the county."""
+    from civic.app import crossfilter
+    at = make_app(PAGE, {"range": "all"}).run(timeout=120)
+    no_exception(at)
+    at.session_state["f_towns"] = [GUHAN]
+    at.session_state[crossfilter.CHIP] = {"code": GUHAN}
+    at.run(timeout=120)
+    no_exception(at)
+    assert at.query_params["town"] in ("古韩镇", ["古韩镇"])
+    assert metric(at, "活动场次") == fmt.num(_count(con, _window(date(2023, 1, 1), towns=[GUHAN])))
+    chip = [m.value for m in at.markdown if "点击筛选" in m.value]
+    assert chip and "古韩镇" in chip[0]
+    at.button(key="xf_clear").click().run(timeout=120)
+    assert "town" not in at.query_params and not [m for m in at.markdown if "点击筛选" in m.value]

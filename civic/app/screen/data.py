@@ -11,7 +11,7 @@ from typing import Any, Callable
 import duckdb
 import streamlit as st
 
-from civic import measures, stages
+from civic import completeness, measures, stages
 from civic.store import db, queries, snapshots
 
 try:  # the map layers are shared with the map page (issue 4)
@@ -95,7 +95,9 @@ def _load_ticker(d: dict[str, date]) -> Payload:
     return {"rows": queries.run("screen_latest", day=d["day"], n=TICKER_ROWS),
             "live": queries.run("screen_live", day=d["day"], month_from=d["month_from"]).iloc[0].to_dict(),
             "mix": queries.run("screen_service_mix", date_from=d["day"], date_to=d["day"]),
-            "towns": queries.run("screen_town_activity", date_from=d["month_from"], date_to=d["day"])}
+            "towns": queries.run("screen_town_activity", date_from=d["month_from"], date_to=d["day"]),
+            # 总览's reporting alert, the same rule (civic/completeness.py): the heading line shows it
+            "low": completeness.low_this_month([], d["day"])}
 
 
 LOADERS: dict[str, Callable[[dict[str, date]], Payload]] = {

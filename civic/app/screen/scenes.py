@@ -10,11 +10,11 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from civic import stages
+from civic import completeness, stages
 from civic.app.screen.figures import bar_texts, fig_base, map_deck, maps, partial_months, plot, value_axis
 from civic.app.screen.html import bars, day_label, em_width, esc, kpi, mix_rows, ticker_rows, town_rows
 from civic.app.screen.params import Layout
-from civic.app.screen.theme import BLUE, CYAN, GREEN, MUTED_TXT
+from civic.app.screen.theme import AMBER, BLUE, CYAN, GREEN, MUTED_TXT
 from civic.figures import charts
 from civic.text import fmt
 from civic.text.i18n import t, tv
@@ -291,9 +291,22 @@ def _ticker_table(data: Payload, L: Layout, lang: str, today: date, rotate_s: fl
     header = "".join(f'<div{numeric if k in ("participants", "volunteers") else ""}>'
                      f'{esc(t(f"screen.ticker.col_{k}"))}</div>'
                      for k in ("date", "site", "town", "type", "participants", "volunteers"))
-    return (f'<div style="height:{inner}px"><div class="cv-h">{esc(t("screen.ticker.heading"))}</div>'
+    return (f'<div style="height:{inner}px"><div class="cv-h">{esc(t("screen.ticker.heading"))}'
+            f'{_reporting_alert(data.get("low"))}</div>'
             f'<div class="cv-trow cv-thead" style="grid-template-columns:{cols}; height:{head_h}px">{header}</div>'
             f'{body}</div>')
+
+
+def _reporting_alert(low: Any) -> str:
+    """总览's one-line reporting alert (civic/completeness.py), only when it applies; kept to the heading's one
+    line (a long list of townships ends in an ellipsis), so the ticker's rows keep their height."""
+    if low is None or low.empty:
+        return ""
+    text = t("completeness.alert", n=len(low), threshold=f"{completeness.THRESHOLD:g}",
+             towns=t("filters.list_sep").join(low.town_name))
+    return (f'<small class="cv-alert" style="color:{AMBER}; white-space:nowrap; overflow:hidden; '
+            f'text-overflow:ellipsis; display:inline-block; max-width:70%; vertical-align:bottom">'
+            f'⚠ {esc(text)}</small>')
 
 
 def scene_ticker(data: Payload, L: Layout, lang: str, today: date, rotate_s: float) -> None:
