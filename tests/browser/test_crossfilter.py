@@ -49,7 +49,7 @@ def test_ranking_bar_click_filters_the_whole_app(server, browser):
         assert query(page).get("town") == town
         page.go_back()
         settle(page, timeout_s=90)
-        page.get_by_role("button", name="✕ 清除").click()
+        page.get_by_role("button", name="× 清除").click()
         settle(page)
         assert "town" not in query(page)
         assert page.get_by_text("点击筛选").count() == 0
@@ -126,7 +126,7 @@ def test_township_area_click_on_the_map_filters_the_whole_app(server, browser, d
         assert query(page).get("town") == [name]
         page.go_back()
         settle(page, timeout_s=90)
-        page.get_by_role("button", name="✕ 清除").click()
+        page.get_by_role("button", name="× 清除").click()
         settle(page)
         assert "town" not in query(page)
         clean(page)
