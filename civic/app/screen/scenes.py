@@ -306,7 +306,7 @@ def _reporting_alert(low: Any) -> str:
              towns=t("filters.list_sep").join(low.town_name))
     return (f'<small class="cv-alert" style="color:{AMBER}; white-space:nowrap; overflow:hidden; '
             f'text-overflow:ellipsis; display:inline-block; max-width:70%; vertical-align:bottom">'
-            f'▲ {esc(text)}</small>')   # ▲: the bundled font has no ⚠
+            f'▲ {esc(text)}</small>')   # ▲: the bundled font has no warning-sign glyph
 
 
 def scene_ticker(data: Payload, L: Layout, lang: str, today: date, rotate_s: float) -> None:
