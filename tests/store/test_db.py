@@ -77,7 +77,9 @@ def test_a_pinned_version_is_never_swept(private_data_dir, monkeypatch):
 def test_readers_never_block_the_writer(private_data_dir):
     _, cur = db.reader()
     cur.execute("SELECT count(*) FROM activities").fetchone()
-    _publish_change("DELETE FROM meetings WHERE meeting_type = '议事会'")   # would fail if readers locked the file
+    # would fail if readers locked the file (the decisions first: meeting_decisions references meetings)
+    _publish_change("DELETE FROM meeting_decisions WHERE meeting_id IN (SELECT meeting_id FROM meetings WHERE "
+                    "meeting_type = '议事会'); DELETE FROM meetings WHERE meeting_type = '议事会'")
     _, cur = db.reader()
     assert cur.execute("SELECT count(*) FROM meetings WHERE meeting_type = '议事会'").fetchone()[0] == 0
 
