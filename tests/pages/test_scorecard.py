@@ -152,3 +152,14 @@ def test_export_has_the_same_numbers_and_ranks(make_app):
     assert "Activities per station rank" in x.columns and "Activities per station YoY" in x.columns
     for v, cell in zip(x["Activities per station"], shown.per_station):
         assert (cell.startswith("—") if pd.isna(v) else cell.startswith(f"{v:.1f}"))
+
+
+def test_clearing_the_townships_with_cmp_in_the_url_drops_town_and_keeps_cmp(make_app):
+    """The page's own cmp= (UrlParam.store after the shell's URL sync) never writes back a stale town=."""
+    at = make_app(PAGE, {"town": ["夏店镇", "古韩镇"], "cmp": ["140423103", "140423101"], "lang": "en"}).run()
+    assert sorted(at.multiselect(key="f_towns").value) == ["140423100", "140423103"]
+    at.multiselect(key="f_towns").set_value([]).run()
+    assert not at.exception
+    assert "town" not in at.query_params
+    assert list(at.query_params["cmp"]) == ["140423103", "140423101"]
+    assert at.multiselect(key="sc_cmp").value == ["140423103", "140423101"]
