@@ -39,6 +39,8 @@ CSS = """<style>
     min-width: calc(50% - .25rem) !important; max-width: calc(50% - .25rem) !important; }
   [data-testid="stMain"] { overflow-x: hidden; }
   [data-testid="stMainBlockContainer"] { padding-left: .75rem; padding-right: .75rem; max-width: 100vw; }
+  /* two tiles a row leave ~147 px: a value such as "213.64K m²" needs a smaller figure to stay whole */
+  [data-testid="stMetricValue"] { font-size: 1.6rem; }
 }
 </style>"""
 

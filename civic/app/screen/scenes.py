@@ -298,15 +298,12 @@ def _ticker_table(data: Payload, L: Layout, lang: str, today: date, rotate_s: fl
 
 
 def _reporting_alert(low: Any) -> str:
-    """总览's one-line reporting alert (civic/completeness.py), only when it applies; kept to the heading's one
-    line (a long list of townships ends in an ellipsis), so the ticker's rows keep their height."""
+    """总览's reporting alert (civic/completeness.py: the same rule and count), only when it applies, short
+    enough for the heading's one line: the count, not the townships' names (总览 and 报送完整性 list them)."""
     if low is None or low.empty:
         return ""
-    text = t("completeness.alert", n=len(low), threshold=f"{completeness.THRESHOLD:g}",
-             towns=t("filters.list_sep").join(low.town_name))
-    return (f'<small class="cv-alert" style="color:{AMBER}; white-space:nowrap; overflow:hidden; '
-            f'text-overflow:ellipsis; display:inline-block; max-width:70%; vertical-align:bottom">'
-            f'▲ {esc(text)}</small>')   # ▲: the bundled font has no warning-sign glyph
+    text = t("screen.ticker.alert", n=len(low), threshold=f"{completeness.THRESHOLD:g}")
+    return f'<small class="cv-alert" style="color:{AMBER}">▲ {esc(text)}</small>'   # the font has no warning sign
 
 
 def scene_ticker(data: Payload, L: Layout, lang: str, today: date, rotate_s: float) -> None:
