@@ -8,20 +8,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from devtools.harness import exceptions, settle, shot
-
-
-def open_page(server, browser, path, width=1366, height=768):
-    page = browser.page(width, height)
-    page.goto(f"{server.url}/{path}")
-    settle(page, timeout_s=90)
-    return page
-
-
-def clean(page):
-    assert exceptions(page) == []
-    assert page.external_requests == []
-    assert page.page_errors == []
+from devtools.harness import settle, shot
+from tests.browser.test_volunteer import clean, open_page  # one copy of the page helpers
 
 
 def query(page) -> dict:
