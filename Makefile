@@ -57,9 +57,9 @@ test: install
 
 # No browser, and not the tests marked slow (a representative subset of each runs here; README "Tests"), on
 # two processes: each test file stays in one worker, so its module fixtures (one AppTest render, one build) are
-# made once. `make test` stays in one process: the browser tests start servers and Chromium and are timed by settling.
+# made once; tests/conftest.py starts the longest files first. `make test` stays in one process: the browser tests start servers and Chromium and are timed by settling.
 test-fast: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --ignore=tests/browser -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --ignore=tests/browser -m "not slow"
 
 test-browser: install
 	$(BIN)/python -m pytest -q tests/browser

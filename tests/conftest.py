@@ -138,3 +138,20 @@ def rendered(data_dir):
             _RENDERED[key] = app_test(page, dict(query or {}), timeout).run()
         return _RENDERED[key]
     return get
+
+
+# `make test-fast` runs on two workers with whole files as the unit (-n 2 --dist loadfile). xdist hands files out
+# biggest-count first, but time is not count: a long file that starts last leaves one core idle for its whole
+# length. These files took the longest in a timed run (junit, 2026-12-06, in this order), so they start first
+# and the many short files fill the gaps. Only the order changes; serial runs (`make test`) are left alone.
+LONGEST_FIRST = ("tests/importer/test_ingest.py", "tests/importer/test_ingest_robustness.py", "tests/test_bench.py",
+                 "tests/importer/test_ingest_bad_files.py", "tests/demo/test_fact_dates.py",
+                 "tests/briefing/test_briefing.py", "tests/pages/test_renovation.py", "tests/pages/test_escape.py",
+                 "tests/map/test_map.py", "tests/pages/test_shell.py", "tests/pages/test_volunteer.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
