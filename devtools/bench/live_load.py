@@ -24,8 +24,9 @@ LOAD_PRESETS = ("this_year", "last_12m", "all", "this_quarter")
 
 def load_states(towns: list[str], presets: tuple[str, ...] = LOAD_PRESETS) -> list[str]:
     """Query strings of the filter states the sessions walk through: every town (and all towns) under each
-    preset; neighbours always differ in their town."""
-    return [town_query(t, p) for p in presets for t in [*towns, None]]
+    preset; neighbours always differ in their town. The bare URL, where every session lands, is left out:
+    going there from the landing would change nothing."""
+    return [q for p in presets for t in [*towns, None] if (q := town_query(t, p))]
 
 
 class _Tally:
