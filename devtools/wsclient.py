@@ -10,7 +10,7 @@ the benchmark, devtools/bench/live.py).
 
 What the client does like the browser:
 - every run is a BackMsg `rerun_script` carrying the page (its name for the first run, then the page script
-  hash the server announced in `new_session`) and the URL's query string;
+  hash the server announced in its `navigation` message) and the URL's query string;
 - it keeps the query string the server writes back (`page_info_changed`), so a rerun with no change sends
   the canonical URL, as the browser's address bar does;
 - it remembers the hash of every cacheable message it received and sends them as `cached_message_hashes`:
@@ -93,6 +93,7 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     digest: str = ""               # of the elements' content in order: equal digests = the same page drawn
     texts: list[str] = field(default_factory=list)   # markdown / metric / html text, for checks
+    page_hash: str = ""            # the page the run drew (its navigation message)
 
     @property
     def ok(self) -> bool:
@@ -151,6 +152,7 @@ class Session:
             if self._take(data, res, digest):
                 break
         res.wall_s = time.perf_counter() - t0
+        res.page_hash = self.page_hash
         res.digest = digest.hexdigest()[:16]
         return res
 
@@ -164,6 +166,10 @@ class Session:
             self.cached.add(msg.hash)      # what the browser's message cache keeps
         if kind == "new_session":
             self.page_hash = msg.new_session.page_script_hash or self.page_hash
+        elif kind == "navigation":
+            # st.navigation names the page it ran (new_session may carry the main script's or the last
+            # page's hash); the browser reruns this one, so must we, or a rerun lands on the default page
+            self.page_hash = msg.navigation.page_script_hash or self.page_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "page_not_found":

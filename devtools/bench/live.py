@@ -128,6 +128,8 @@ async def _page_sample(port: int, clock: CpuClock, page: str, town: str, timeout
         for phase, r in (("first view", base), ("filter change", change)):
             if (p := _problem(phase, r)) is not None:
                 out["errors"].append(p)
+        if change.page_hash != base.page_hash:
+            out["errors"].append("the filter change drew another page")
         if base.ok and change.ok and change.digest == base.digest:
             out["errors"].append(f"filter change to {town} drew the same page (a no-op is not measured)")
         url = a.query

@@ -53,6 +53,9 @@ async def _clicker(port: int, page: str, states: list[str], start: int, changes:
                 if not r.ok:
                     tally.errors.append(f"{r.status} {r.exceptions[:1]}")
                     continue
+                if r.page_hash != first.page_hash:
+                    tally.errors.append("a filter change drew another page")
+                    continue
                 tally.latencies.append(r.wall_s)
                 if r.digest == last:
                     tally.unchanged.append(state)
