@@ -121,6 +121,7 @@ def test_live_rows_against_a_real_server(built_db):
     assert "### A real server over its websocket" in md and "| volunteer |" in md
 
 
+@pytest.mark.slow
 def test_message_cache_turns_held_elements_into_references(built_db):
     """The client sends the hashes it holds, as the browser does: a rerun with no change is not resent in full,
     and a filter change draws a different page."""
