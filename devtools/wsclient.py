@@ -5,12 +5,14 @@ the benchmark, devtools/bench/live.py).
     proc = start_server(data_dir, port := free_port(), log)
     async with Session(port) as s:
         first = await s.run("", page="volunteer")          # a first visit to /volunteer
-        change = await s.run("town=夏店镇")                 # the same session, new filters (see below)
+        change = await s.pick("f_towns", ["夏店镇"])        # a click in the town filter
+        linked = await s.run("town=夏店镇")                 # or new filters from the URL (a link, back/forward)
     stop_server(proc)
 
 What the client does like the browser:
-- every run is a BackMsg `rerun_script` carrying the page (its name for the first run, then the page script
-  hash the server announced in its `navigation` message) and the URL's query string;
+- every run is a BackMsg `rerun_script` carrying the changed widget's state (a click: the widget's id as
+  the server drew it, and its new value), the page (its name for the first run, then the page script hash
+  the server announced in its `navigation` message) and the URL's query string;
 - it keeps the query string the server writes back (`page_info_changed`), so a rerun with no change sends
   the canonical URL, as the browser's address bar does;
 - it remembers the hash of every cacheable message it received and sends them as `cached_message_hashes`:
@@ -108,6 +110,7 @@ class Session:
         self.query = ""
         self.page_hash = ""
         self.cached: set[str] = set()
+        self.widgets: dict[str, Any] = {}     # user key → the widget's element proto, as last drawn
         self._ws: Any = None
 
     async def __aenter__(self) -> Session:
@@ -119,13 +122,15 @@ class Session:
     async def __aexit__(self, *exc: object) -> None:
         await self._ws.close()
 
-    def _rerun_msg(self, query: str | None, page: str | None) -> bytes:
+    def _rerun_msg(self, query: str | None, page: str | None, widget: Any = None) -> bytes:
         from streamlit.proto.BackMsg_pb2 import BackMsg
         if query is not None:
             self.query = query
         msg = BackMsg()
         rs = msg.rerun_script
         rs.query_string = self.query
+        if widget is not None:
+            rs.widget_states.widgets.append(widget)
         if page is not None:
             rs.page_name = page
         elif self.page_hash:
@@ -134,11 +139,26 @@ class Session:
         rs.cached_message_hashes.extend(sorted(self.cached))
         return msg.SerializeToString()
 
-    async def run(self, query: str | None = None, page: str | None = None) -> RunResult:
+    async def pick(self, key: str, options: list[str]) -> RunResult:
+        """A click in the multiselect with user key `key`: its value becomes `options` (labels as drawn).
+        Like the browser, only the changed widget's state is sent; the server keeps the others'."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+        el = self.widgets.get(key)
+        if el is None or not hasattr(el, "options"):
+            raise KeyError(f"no multiselect {key!r} drawn")
+        missing = [o for o in options if o not in el.options]
+        if missing:
+            raise KeyError(f"{key!r} offers no {missing}")
+        state = WidgetState(id=el.id)
+        state.string_array_value.data.extend(options)
+        return await self.run(widget=state)
+
+    async def run(self, query: str | None = None, page: str | None = None, widget: Any = None) -> RunResult:
         """One script run: `query` replaces the URL's query string (None: keep the current one, a rerun
-        with no change); `page` names the page (a first visit or a navigation)."""
+        with no change); `page` names the page (a first visit or a navigation); `widget` a changed
+        WidgetState (see `pick`)."""
         t0 = time.perf_counter()
-        await self._ws.send(self._rerun_msg(query, page))
+        await self._ws.send(self._rerun_msg(query, page, widget))
         res = RunResult(status="timeout", wall_s=0.0)
         digest = hashlib.sha1()
         deadline = t0 + self.timeout
@@ -181,6 +201,7 @@ class Session:
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             res.elements += 1
             _read_element(msg, res, digest)
+            self._keep_widget(msg.delta.new_element)
         elif kind == "script_finished":
             name = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
             if res.status != "page not found":
@@ -189,6 +210,14 @@ class Session:
             # by the new run the server starts on its own, which the browser waits for too
             return name not in ("FINISHED_FRAGMENT_RUN_SUCCESSFULLY", "FINISHED_EARLY_FOR_RERUN")
         return False
+
+
+    def _keep_widget(self, el: Any) -> None:
+        """Widgets with a user key: Streamlit's id for them ends with "-<key>"."""
+        body = getattr(el, el.WhichOneof("type") or "", None)
+        wid = getattr(body, "id", "") if body is not None else ""
+        if isinstance(wid, str) and wid.startswith("$$ID-") and wid.count("-") >= 2:
+            self.widgets[wid.split("-", 2)[2]] = body
 
 
 def _read_element(msg: Any, res: RunResult, digest: Any) -> None:
