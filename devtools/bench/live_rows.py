@@ -151,7 +151,7 @@ def live_md(res: dict) -> list[str]:
         L.append(f"| {p} | {_m(f.get('change_cpu_ms'))} | {_m(f.get('change_ms'))} | {fmt_bytes(f.get('change_bytes'))}"
                  f" | {_m(f.get('viewer_cpu_ms'))} | {_m(f.get('viewer_ms'))} | {fmt_bytes(f.get('viewer_bytes'))} | "
                  f"{_m(f.get('rerun_cpu_ms'))} | {_m(f.get('rerun_ms'))} | {_m(c.get('first_ms'))} | "
-                 f"{'; '.join(f.get('errors') or []) + '; '.join(c.get('errors') or [])} |")
+                 f"{'; '.join([*(f.get('errors') or []), *(c.get('errors') or [])])[:300]} |")
     for name in ("pages", "cold"):
         if (live.get(name) or {}).get("status", "ok") != "ok":
             L.append(f"\n{name}: {live[name]['status']}")
