@@ -148,10 +148,13 @@ def live_md(res: dict) -> list[str]:
     cold = (live.get("cold") or {}).get("pages") or {}
     for p, f in (pages.get("pages") or {}).items():
         c = cold.get(p) or {}
+        towns = f.get("towns") or []
+        repeat = ([f"{len(set(towns))} towns for {len(towns)} samples: a repeated town may find its state cached"]
+                  if len(set(towns)) < len(towns) else [])
         L.append(f"| {p} | {_m(f.get('change_cpu_ms'))} | {_m(f.get('change_ms'))} | {fmt_bytes(f.get('change_bytes'))}"
                  f" | {_m(f.get('viewer_cpu_ms'))} | {_m(f.get('viewer_ms'))} | {fmt_bytes(f.get('viewer_bytes'))} | "
                  f"{_m(f.get('rerun_cpu_ms'))} | {_m(f.get('rerun_ms'))} | {_m(c.get('first_ms'))} | "
-                 f"{'; '.join([*(f.get('errors') or []), *(c.get('errors') or [])])[:300]} |")
+                 f"{'; '.join([*(f.get('errors') or []), *(c.get('errors') or []), *repeat])[:300]} |")
     for name in ("pages", "cold"):
         if (live.get(name) or {}).get("status", "ok") != "ok":
             L.append(f"\n{name}: {live[name]['status']}")
