@@ -64,7 +64,10 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
     if live:
         s = max(scales)
         say(f"  live server at ×{s}:")
+        t_live = time.perf_counter()
         res["live"] = measure_live(data_dirs[s], s, runs if smoke else max(runs, 3), smoke=smoke, pages=pages)
+        res["live"]["seconds"] = round(time.perf_counter() - t_live, 1)
+        say(f"  live server: {res['live']['seconds']} s")
     res["targets"] = evaluate_targets(res)
     res["load_avg_end"] = load_avg()
     res["elapsed_s"] = round(time.perf_counter() - t_start, 1)
