@@ -29,16 +29,14 @@ import asyncio
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Callable
 
 from civic.app.screen import theme
+from devtools import wsclient
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM", "/usr/bin/chromium")
@@ -54,40 +52,13 @@ TARGET_GROWTH_PCT = 10.0
 SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# the server and its lifetime are shared with the benchmark's live rows (devtools/wsclient.py)
+_free_port = wsclient.free_port
+_stop = wsclient.stop_server
 
 
 def _start_server(data_dir: Path, port: int, log: Path, theme: list[str] = DARK) -> subprocess.Popen:
-    env = {**SERVER_ENV, **os.environ, "CIVIC_DATA_DIR": str(data_dir)}   # an explicit setting wins
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", *theme]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.2)
-    _stop(proc)
-    raise RuntimeError(f"streamlit did not become healthy; see {log}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+    return wsclient.start_server(data_dir, port, log, flags=theme, env=SERVER_ENV)
 
 
 def _figures(samples: list[dict], done: int) -> dict:

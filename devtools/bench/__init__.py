@@ -10,14 +10,18 @@ What it measures, per scale (databases built once and cached under bench/cache/,
 - the deck spec bytes of every pydeck chart (civic.map.maps.payload_bytes) and the bytes of all elements;
 - a pandas baseline for the volunteer-trend computations (all rows loaded once, filter + group per
   rerun) against the page's own SQL, timed and memory-measured in separate processes;
-- the exhibition-screen soak (devtools.screen_soak.soak) when it exists.
+- the exhibition-screen soak (devtools.screen_soak.soak) when it exists;
+- at the largest scale, a real server driven over its websocket (devtools/wsclient.py): server CPU, wall
+  and bytes per filter change, a second viewer of the same filters, the first request after a restart,
+  and N = 1, 5, 10, 20 sessions on one process (live.py, live_load.py, live_rows.py).
 It writes bench/results.json and the generated part of BENCHMARKS.md, and prints the table.
 
 One module per concern: settings (paths, the data day, targets), stats (summaries, formatting, machine),
 data (cached databases), record (what to measure, what a run does), pages (AppTest runs), pandas_trends and
-baseline (the pandas baseline), chromium (map, residents' page, briefing), soak, targets, report
-(BENCHMARKS.md), run (the whole run), cli (the options). The names callers use (tests, civic/cli.py) are
-re-exported here, so `from devtools import bench; bench.use_data_dir(...)` keeps working.
+baseline (the pandas baseline), chromium (map, residents' page, briefing), soak, live / live_load /
+live_rows (the real server), targets, report (BENCHMARKS.md), run (the whole run), cli (the options).
+The names callers use (tests, civic/cli.py) are re-exported here, so
+`from devtools import bench; bench.use_data_dir(...)` keeps working.
 
 Performance targets live here, never in unit tests: tests/test_bench.py only checks that the harness works.
 """

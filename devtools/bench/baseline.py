@@ -61,13 +61,14 @@ def child_main(argv: list[str]) -> int:
         result["load_s"] = round(time.perf_counter() - t0, 3)
         result["rows"] = len(trends.df)
         con.close()     # the baseline keeps nothing but its frames
-        times, per_state = _time_reruns(lambda q, p: getattr(trends, q)(p), states, available, runs)
+        times, per_state, cpu = _time_reruns(lambda q, p: getattr(trends, q)(p), states, available, runs)
     else:
         con.close()
-        times, per_state = _time_reruns(lambda q, p: queries.execute(q, **p), states, available, runs)
+        times, per_state, cpu = _time_reruns(lambda q, p: queries.execute(q, **p), states, available, runs)
     result["peak_rss_mb"] = round(_peak_mb(), 1)
     result["net_peak_mb"] = round(result["peak_rss_mb"] - rss0, 1)
     result["rerun_ms"] = summary(times)
+    result["rerun_cpu_ms"] = summary(cpu)
     result["per_state_ms"] = [summary(x) for x in per_state]
     result["states"] = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in s.items()
                          if k in ("towns", "preset", "date_from", "date_to")} for s in states]
@@ -80,20 +81,24 @@ def child_main(argv: list[str]) -> int:
 
 
 def _time_reruns(compute: Callable[[str, dict], Any], states: list[dict], available: list[str],
-                 runs: int) -> tuple[list[float], list[list[float]]]:
+                 runs: int) -> tuple[list[float], list[list[float]], list[float]]:
     """Seconds per rerun (every available query for one filter state), `runs` times over all states:
-    (every sample, the samples of each state)."""
+    (every sample, the samples of each state, the CPU seconds of every sample). CPU time is the whole
+    process's (time.process_time: every thread, so DuckDB's too): wall time flatters whichever side uses
+    more cores, and on a loaded machine it measures the neighbours as well."""
     times: list[float] = []
+    cpu: list[float] = []
     per_state: list[list[float]] = [[] for _ in states]
     for _ in range(runs):
         for i, p in enumerate(states):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for q in available:
                 compute(q, p)
             el = time.perf_counter() - t0
+            cpu.append(time.process_time() - c0)
             times.append(el)
             per_state[i].append(el)
-    return times, per_state
+    return times, per_state, cpu
 
 
 def _pandas_agrees(trends: PandasTrends, states: list[dict], available: list[str]) -> dict[str, Any]:
@@ -132,6 +137,8 @@ def measure_baseline(data_dir: Path, runs: int) -> dict:
     out = {"status": "ok", "queries": available, "ours": ours, "pandas": base}
     if ours.get("rerun_ms") and base.get("rerun_ms"):
         out["speed_ratio"] = round(base["rerun_ms"]["median"] / ours["rerun_ms"]["median"], 2)
+    if (ours.get("rerun_cpu_ms") or {}).get("median") and base.get("rerun_cpu_ms"):
+        out["cpu_ratio"] = round(base["rerun_cpu_ms"]["median"] / ours["rerun_cpu_ms"]["median"], 2)
     if ours.get("peak_rss_mb") and base.get("peak_rss_mb"):
         out["memory_ratio"] = round(ours["peak_rss_mb"] / base["peak_rss_mb"], 3)
         if base.get("net_peak_mb", 0) > 0:

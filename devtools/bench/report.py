@@ -6,6 +6,7 @@ import statistics
 from pathlib import Path
 from urllib.parse import unquote
 
+from devtools.bench.live_rows import live_md
 from devtools.bench.settings import MD_BEGIN, MD_END
 from devtools.bench.soak import soak_figures
 from devtools.bench.stats import fmt_bytes, fmt_ms
@@ -18,7 +19,7 @@ def _met(m) -> str:
 def render_markdown(res: dict) -> str:
     """The generated block of BENCHMARKS.md: one section after another."""
     sections = (_header_md, _targets_md, _builds_md, _pages_md, _slow_queries_md, _baseline_md, _render_md,
-                _briefing_md, _soak_md)
+                _briefing_md, _soak_md, live_md)
     return "\n".join(line for section in sections for line in section(res))
 
 
@@ -115,17 +116,18 @@ def _baseline_md(res: dict) -> list[str]:
     L: list[str] = []
     L.append("### Pandas baseline: volunteer-trend computations")
     L.append("")
-    L.append("| scale | page SQL per rerun | pandas per rerun | speed | pandas load once | peak RSS SQL / pandas | "
-             "net of imports | agrees |")
-    L.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    L.append("| scale | page SQL per rerun | pandas per rerun | speed | CPU per rerun: SQL / pandas | pandas load once "
+             "| peak RSS SQL / pandas | net of imports | agrees |")
+    L.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for s, b in sorted(res.get("baseline", {}).items(), key=lambda x: int(x[0])):
         if b.get("status") != "ok":
-            L.append(f"| ×{s} | {b.get('status')} | | | | | | |")
+            L.append(f"| ×{s} | {b.get('status')} | | | | | | | |")
             continue
         o, pb = b["ours"], b["pandas"]
         ag = pb.get("agrees", {})
         agree = "yes" if all(x is True for x in ag.values()) else "; ".join(f"{k}: {x}" for k, x in ag.items() if x is not True)
         L.append(f"| ×{s} | {fmt_ms(o['rerun_ms'])} | {fmt_ms(pb['rerun_ms'])} | {b.get('speed_ratio')}× | "
+                 f"{fmt_ms(o.get('rerun_cpu_ms'))} / {fmt_ms(pb.get('rerun_cpu_ms'))} ({b.get('cpu_ratio')}×) | "
                  f"{pb.get('load_s')} s ({pb.get('rows'):,} rows) | {o['peak_rss_mb']:.0f} / {pb['peak_rss_mb']:.0f} MB "
                  f"({b.get('memory_ratio')}) | {o['net_peak_mb']:.0f} / {pb['net_peak_mb']:.0f} MB "
                  f"({b.get('net_memory_ratio')}) | {agree} |")

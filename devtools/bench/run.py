@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from devtools.bench.baseline import measure_baseline
 from devtools.bench.chromium import measure_briefing, measure_public, measure_render
 from devtools.bench.data import ensure_database, prune_cache, use_data_dir
+from devtools.bench.live_rows import measure_live
 from devtools.bench.pages import admin_password, measure_item
 from devtools.bench.record import Item, discover, quiet_streamlit
 from devtools.bench.report import render_markdown, write_benchmarks_md
@@ -25,7 +26,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
               baseline: bool = True, soak: bool = True, soak_switches: int = 2000, rebuild: bool = False,
               out_dir: Path | None = None, data_dirs: dict[int, Path] | None = None, as_of: date = AS_OF,
               timeout: float = 300, profile: bool = False, write_md: bool = True, soak_tabs: int | None = 8,
-              render: bool = True, briefing: bool = True) -> dict:
+              render: bool = True, briefing: bool = True, live: bool = True) -> dict:
     """Run everything; write results.json (and BENCHMARKS.md unless smoke) to out_dir. Returns the results."""
     t_start = time.perf_counter()
     out_dir = out_dir or (SMOKE_OUT if smoke else BENCH_DIR)
@@ -35,7 +36,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
         "date": datetime.now().astimezone().isoformat(timespec="seconds"), "as_of": as_of.isoformat(),
         "runs": runs, "scales": scales, "machine": machine_info(), "versions": versions(),
         "load_avg_start": load_avg(), "builds": {}, "pages": [], "baseline": {}, "soak": None, "render": None,
-        "public": None,
+        "public": None, "live": None,
     }
     quiet_streamlit()
     say(f"civic bench ({res['mode']}): scales {scales}, {runs} run(s), load {res['load_avg_start']}")
@@ -60,6 +61,13 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
                                       tabs=soak_tabs),
                        "scale": s}
         say(f"  soak: {res['soak'].get('status')}")
+    if live:
+        s = max(scales)
+        say(f"  live server at ×{s}:")
+        t_live = time.perf_counter()
+        res["live"] = measure_live(data_dirs[s], s, runs if smoke else max(runs, 3), smoke=smoke, pages=pages)
+        res["live"]["seconds"] = round(time.perf_counter() - t_live, 1)
+        say(f"  live server: {res['live']['seconds']} s")
     res["targets"] = evaluate_targets(res)
     res["load_avg_end"] = load_avg()
     res["elapsed_s"] = round(time.perf_counter() - t_start, 1)

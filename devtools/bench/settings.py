@@ -50,9 +50,19 @@ RENDER_PATHS = ("/stations", "/stations?town=%E5%A4%8F%E5%BA%97%E9%95%87")
 TREND_QUERIES = ("volunteer_kpis", "volunteer_monthly", "volunteer_yoy", "volunteer_active_days",
                  "volunteer_calendar", "volunteer_towns")
 
-
-
 # The leaders' briefing (civic/briefing): PDF and phone PNG of both counties for this year, in this process.
 # The first sample is what a scheduled `python -m civic briefing` pays (Chromium started, plotly.js parsed);
 # the later ones what the app's button pays while the server keeps its Chromium (civic/render/chromium.py).
 TARGET_BRIEFING_S = {1: 10.0, 100: 20.0}
+
+# The live rows (issue 21): a real server over its websocket (devtools/bench/live.py, live_load.py).
+TARGET_LIVE_CHANGE_CPU_MS = 100.0      # server CPU per filter change, every analyst page
+TARGET_LIVE_NO_CHANGE_MS = 40.0        # another session, same filters: its view and its rerun, CPU and wall
+TARGET_LIVE_CHANGES_PER_S = 12.0       # one server process, volunteer page
+TARGET_LIVE_P95_MS = 1000.0            # click → rendered at the largest N
+TARGET_LIVE_BYTES = 200_000            # ForwardMsg bytes of one filter change, every page
+TARGET_LIVE_FIRST_MS = 1000.0          # first request after a server restart, every page
+TARGET_BASELINE_CPU = 5.0              # the pandas baseline in CPU time
+LIVE_SESSIONS, LIVE_SESSIONS_SMOKE = (1, 5, 10, 20), (1, 5)
+LIVE_CHANGES, LIVE_CHANGES_SMOKE = 5, 2          # filter changes per session in the load runs
+LIVE_COLD_RUNS = 3                               # fresh servers per page for the first request (at most)

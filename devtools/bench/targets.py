@@ -5,7 +5,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from devtools.bench.chromium import public_targets
+from devtools.bench.live_rows import live_targets
 from devtools.bench.settings import (
+    TARGET_BASELINE_CPU,
     TARGET_BASELINE_MEMORY,
     TARGET_BASELINE_SPEED,
     TARGET_BRIEFING_S,
@@ -30,7 +32,7 @@ def evaluate_targets(res: dict) -> list[dict]:
     return (_page_rows(pages, big) + _baseline_rows(res.get("baseline", {}).get(str(big)) or {}, big)
             + _payload_rows(pages, big) + _build_rows(res["builds"], scales) + _render_rows(res.get("render") or {})
             + _briefing_rows(res.get("briefing") or {}) + _soak_rows(res.get("soak") or {})
-            + public_targets(res.get("public") or {}))
+            + public_targets(res.get("public") or {}) + live_targets(res.get("live") or {}))
 
 
 def _row(tid: str, measure: str, target: str, value: Any, met: bool | None, note: str = "") -> dict:
@@ -70,6 +72,9 @@ def _baseline_rows(b: dict, big: int) -> list[dict]:
     return [
         _row("baseline_speed", f"volunteer trend vs pandas (×{big})", f"≥ {TARGET_BASELINE_SPEED:.0f}× faster",
              f"{b.get('speed_ratio')}×", (b.get("speed_ratio") or 0) >= TARGET_BASELINE_SPEED, note),
+        _row("baseline_cpu", f"volunteer trend vs pandas in CPU time (×{big})", f"≥ {TARGET_BASELINE_CPU:.0f}× less CPU",
+             f"{b.get('cpu_ratio')}× (wall {b.get('speed_ratio')}×)", (b.get("cpu_ratio") or 0) >= TARGET_BASELINE_CPU,
+             note),
         _row("baseline_memory", f"volunteer trend peak memory vs pandas (×{big})", "≤ 1/3",
              f"{mr} (net of imports {b.get('net_memory_ratio')})",
              mr is not None and mr <= TARGET_BASELINE_MEMORY, note),
