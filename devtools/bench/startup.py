@@ -135,11 +135,12 @@ def _visit(context, url: str, harness) -> dict:
         page.close()
 
 
-def measure_startup(data_dir: Path, runs: int, *, warm: bool = True) -> dict:
-    """Both measures at one scale (the caller passes ×1's data dir); never raises."""
+def measure_startup(data_dir: Path, runs: int, *, warm: bool = True, paths: list[str] | None = None) -> dict:
+    """Both measures at one scale (the caller passes ×1's data dir), for `paths` (default: every page);
+    never raises."""
     from devtools.harness import chromium_available
     res: dict[str, Any] = {"status": "ok", "viewport": list(VIEWPORT), "warm_launcher": warm}
-    paths = page_paths()
+    paths = paths or page_paths()
     t0 = time.perf_counter()
     try:
         res["first_request"] = first_requests(data_dir, paths, runs, warm)
