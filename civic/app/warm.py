@@ -6,8 +6,10 @@ every import, the compilation of two scripts, the DuckDB reader, plotly's and py
 map's icon atlases: 1–2 s on this machine (issue 21). Here that work is done before the server answers:
 
 1. import every module the main script and its page scripts import (found in their source, so a new page
-   is covered without a list to keep up to date);
-2. first use of what those modules load lazily: the i18n catalogue, every named query's SQL, plotly (the
+   is covered without a list to keep up to date), and the few that the libraries import on first use
+   (FIRST_RUN_MODULES);
+2. first use of what those modules load lazily: inspect's module map (Streamlit's first element asks
+   inspect.stack() whether it runs in a REPL), the i18n catalogue, every named query's SQL, plotly (the
    app's template, each trace type serialised as st.plotly_chart does), pydeck (a deck to JSON), pyarrow
    (a frame as st.dataframe sends it), the map's icon atlases and label font;
 3. open the current snapshot's reader (the connection is shared by every script thread) and run one
@@ -32,6 +34,34 @@ from typing import Callable
 
 # the page folders Streamlit's main scripts route to: the analysts' app and the residents' server
 PAGE_DIRS = ("pages", "public_pages")
+
+
+# What the first script runs still imported after the scripts' own imports (measured on every page: the
+# modules new in sys.modules after one run of each): Streamlit's emoji table (a regex of every emoji, compiled
+# on import: 0.3–0.9 s), pandas' Styler (the scorecard's coloured table), narwhals' pandas layer (plotly's
+# frame handling) and plotly's sub-objects of the traces and layout parts the figures set. A name a newer
+# library no longer has is skipped.
+FIRST_RUN_MODULES = (
+    "streamlit.emojis", "streamlit.runtime.scriptrunner.magic_funcs", "streamlit.components.v2.manifest_scanner",
+    "pandas.io.formats.style", "pandas.core.methods.to_dict", "packaging.tags",
+    "narwhals._pandas_like.dataframe", "narwhals._pandas_like.namespace", "narwhals._pandas_like.group_by",
+    "narwhals._pandas_like.selectors", "narwhals._interchange.dataframe", "narwhals._duration",
+    "narwhals.stable.v1._namespace",
+    "plotly.graph_objs.bar.marker", "plotly.graph_objs.bar.selected", "plotly.graph_objs.bar.unselected",
+    "plotly.graph_objs.funnel.connector", "plotly.graph_objs.heatmap.colorbar",
+    "plotly.graph_objs.layout.annotation", "plotly.graph_objs.layout.shape", "plotly.graph_objs.layout._uniformtext",
+    "plotly.graph_objs.layout.legend._font", "plotly.graph_objs.layout.xaxis._tickfont",
+    "plotly.graph_objs.layout.yaxis._tickfont", "plotly.graph_objs.scatter._line", "plotly.graph_objs.scatter._textfont",
+    # plotly resolves these lazily, on first attribute access
+    "plotly.graph_objs.bar._marker", "plotly.graph_objs.bar._selected", "plotly.graph_objs.bar._textfont",
+    "plotly.graph_objs.bar._unselected", "plotly.graph_objs.bar.marker._line", "plotly.graph_objs.bar.marker._pattern",
+    "plotly.graph_objs.bar.selected._marker", "plotly.graph_objs.bar.selected._textfont",
+    "plotly.graph_objs.bar.unselected._marker", "plotly.graph_objs.bar.unselected._textfont",
+    "plotly.graph_objs.funnel._connector", "plotly.graph_objs.funnel._marker", "plotly.graph_objs.funnel._textfont",
+    "plotly.graph_objs.funnel.connector._line", "plotly.graph_objs.heatmap._colorbar",
+    "plotly.graph_objs.heatmap.colorbar._title", "plotly.graph_objs.layout._annotation", "plotly.graph_objs.layout._shape",
+    "plotly.graph_objs.layout.annotation._font", "plotly.graph_objs.layout.shape._line",
+)
 
 
 def scripts_of(main_script: Path) -> list[Path]:
@@ -74,9 +104,15 @@ def import_all(names: list[str]) -> int:
 def first_use() -> None:
     """What the imported modules load only when first used, done once here with the app's own settings;
     only for the modules the scripts use (the residents' server draws no chart and no map)."""
+    from streamlit import env_util
+
     from civic.store import queries
     from civic.text.i18n import catalog
 
+    # Streamlit's first element of the process asks env_util.is_repl(), which calls inspect.stack(): on first use
+    # inspect maps every loaded module to its real path (~1,500 modules, 0.3–1.3 s here). Paid now, once all
+    # modules are imported, that map is ready for the first visitor.
+    env_util.is_repl()
     catalog()
     for name in queries.names():
         queries.sql_of(name)
@@ -160,7 +196,7 @@ def warm(main_script: Path, say: Callable[[str], None] = lambda s: None) -> dict
     """Steps 1–3 for this main script; the milliseconds of each step. A failing step is reported, not fatal."""
     scripts = scripts_of(main_script)
     steps: list[tuple[str, Callable[[], object]]] = [
-        ("imports", lambda: import_all(["streamlit", "civic", *imported_modules(scripts)])),
+        ("imports", lambda: import_all(["streamlit", "civic", *imported_modules(scripts), *FIRST_RUN_MODULES])),
         ("first_use", first_use),
         ("reader", open_reader),
     ]
