@@ -172,3 +172,29 @@ def test_the_libraries_still_have_the_modules_their_first_runs_import():
     """FIRST_RUN_MODULES was measured with the pinned Streamlit, pandas and plotly: after an upgrade a missing
     name is only skipped (no error), so say so here and measure again (see its comment)."""
     assert warm.import_all(list(warm.FIRST_RUN_MODULES)) == len(warm.FIRST_RUN_MODULES)
+
+
+def test_the_scripts_are_compiled_into_the_runtimes_cache_once_it_exists(monkeypatch):
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    class FakeRuntime:
+        _script_cache = ScriptCache()
+    state = {"exists": False, "polls": 0}
+
+    def exists() -> bool:           # the runtime appears after a few polls, as when streamlit creates it
+        state["polls"] += 1
+        state["exists"] = state["exists"] or state["polls"] > 3
+        return state["exists"]
+    monkeypatch.setattr(Runtime, "exists", staticmethod(exists))
+    monkeypatch.setattr(Runtime, "instance", staticmethod(lambda: FakeRuntime))
+    scripts = warm.scripts_of(ROOT / "app.py")
+    warm.compile_when_ready(scripts, timeout_s=10).join(10)
+    assert set(FakeRuntime._script_cache._cache) == {str(p) for p in scripts}
+
+
+def test_the_legacy_pages_flag_is_off_before_the_first_session(monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    warm.leave_legacy_pages_mode()
+    assert PagesManager.uses_pages_directory is False
