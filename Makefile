@@ -24,27 +24,30 @@ data: install
 rebuild: install
 	$(BIN)/python -m civic build
 
-# Binds 127.0.0.1 (.streamlit/config.toml): this machine only.
+# `python -m civic serve` is `streamlit run` after a warm-up (imports, the reader, the map's atlases, compiled
+# scripts: civic/app/warm.py), so the first visitor after a restart does not pay for them; its options are
+# streamlit's. Binds 127.0.0.1 (.streamlit/config.toml): this machine only.
 run: data
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m civic serve app.py --server.port $(PORT)
 
 # The office network (README "给领导用"): binds every interface and prints the URL for a phone.
 # Set CIVIC_ADMIN_PASSWORD first; never forward this port to the internet.
 serve-lan: data
 	$(BIN)/python -m civic lan-url --port $(PORT)
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+	$(BIN)/python -m civic serve app.py --server.port $(PORT) --server.address 0.0.0.0
 
 # The exhibition screen (docs/screen.md): a second server with a dark theme; open
 # http://127.0.0.1:$(SCREEN_PORT)/screen?embed=true in Chromium --kiosk.
 # The theme's --theme.* flags come from civic/app/screen/theme.py, its one definition.
 screen: data
-	MALLOC_ARENA_MAX=2 $(BIN)/python -m streamlit run app.py --server.port $(SCREEN_PORT) \
+	MALLOC_ARENA_MAX=2 $(BIN)/python -m civic serve app.py --server.port $(SCREEN_PORT) \
 		$$($(BIN)/python -m civic.app.screen.theme)
 
 # The residents' public pages (README "居民公开页"): a separate server that routes only the compound pages and
-# their index. It runs from public/, with its own .streamlit/config.toml and no pages/ folder beside it.
+# their index. It runs from public/, with its own .streamlit/config.toml and no pages/ folder beside it
+# (PYTHONPATH: `-m civic` is found one folder up).
 public: data
-	cd public && ../$(BIN)/python -m streamlit run app.py --server.port $(PUBLIC_PORT)
+	cd public && PYTHONPATH=.. ../$(BIN)/python -m civic serve app.py --server.port $(PUBLIC_PORT)
 
 # Static checks (pyproject.toml): ruff and mypy (over civic/), zero findings. `ruff check --fix` repairs
 # import order and the like.

@@ -139,11 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["bench"]:
         # its options belong to devtools/bench/, which parses them itself
         return cmd_bench(argv[1:])
+    if argv[:1] == ["serve"]:
+        # the app's launcher (civic/app/warm.py): its options are `streamlit run`'s, passed through untouched
+        import importlib
+        return importlib.import_module("civic.app.warm").serve(argv[1:])
     _load_plugins()
     parser = argparse.ArgumentParser(prog="python -m civic", description="新时代文明实践与小区治理数据看板 CLI")
     sub = parser.add_subparsers(dest="cmd", required=True)
     for name, (setup, _) in COMMANDS.items():
         setup(sub.add_parser(name))
     _setup_bench(sub.add_parser("bench", help="benchmarks (devtools/bench/, docs/bench.md)"))
+    sub.add_parser("serve", help="warm up, then `streamlit run SCRIPT [options]` (civic/app/warm.py)").add_argument(
+        "options", nargs="*", help="SCRIPT and `streamlit run` options, e.g. app.py --server.port 8501")
     a = parser.parse_args(argv)
     return COMMANDS[a.cmd][1](a)

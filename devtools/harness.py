@@ -73,17 +73,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_command(script: Path, port: int, extra_args: list[str], warm: bool = True) -> list[str]:
+    """How a test or the benchmark starts a server: as `make run` does (`python -m civic serve`, warmed up
+    before it answers: civic/app/warm.py), or with `warm=False` as plain `streamlit run` (to compare)."""
+    launcher = ["-m", "civic", "serve"] if warm else ["-m", "streamlit", "run"]
+    return [sys.executable, *launcher, str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", *extra_args]
+
+
 class Server:
-    """`streamlit run app.py` on a free port; restartable (same port) for first-request tests."""
+    """A server on a free port, started as `make run` starts it; restartable (same port) for first-request
+    tests."""
 
     def __init__(self, data_dir: Path, port: int | None = None, extra_args: list[str] | None = None,
-                 env: dict | None = None, script: Path | None = None):
+                 env: dict | None = None, script: Path | None = None, warm: bool = True):
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.extra_args = extra_args or []
         self.env = env or {}
         # the residents' server (public/app.py) runs from its own folder, with its own .streamlit/config.toml
         self.script = Path(script) if script else ROOT / "app.py"
+        self.warm = warm
         self.proc: subprocess.Popen | None = None
         self.log = ARTIFACTS.parent / f"streamlit-{self.port}.log"
 
@@ -94,8 +104,9 @@ class Server:
     def start(self, timeout: float = 60) -> "Server":
         self.log.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "CIVIC_DATA_DIR": str(self.data_dir), **self.env}
-        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", *self.extra_args]
+        if self.warm:   # `-m civic` from public/ as well (the Makefile's `make public` sets the same)
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+        cmd = server_command(self.script, self.port, self.extra_args, self.warm)
         self.proc = subprocess.Popen(cmd, cwd=self.script.parent, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + timeout

@@ -28,12 +28,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from devtools.harness import server_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # A run of the page (not a fragment) that reached its end; the other outcomes are reported as statuses.
@@ -49,12 +50,11 @@ def free_port() -> int:
 
 def start_server(data_dir: Path, port: int, log: Path, flags: list[str] | tuple[str, ...] = (),
                  env: dict[str, str] | None = None, health_timeout: float = 60) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port over data_dir (its own process group), returned once
+    """The app server (`python -m civic serve app.py`) on 127.0.0.1:port over data_dir (its own process group), returned once
     /_stcore/health answers. `env` entries are defaults: the caller's environment wins."""
     full_env = {**(env or {}), **os.environ, "CIVIC_DATA_DIR": str(data_dir)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", *flags]
+    # started as `make run` starts it (`python -m civic serve`: warmed up before it answers, civic/app/warm.py)
+    cmd = server_command(ROOT / "app.py", port, ["--browser.gatherUsageStats", "false", *flags])
     log.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)

@@ -63,7 +63,16 @@ def test_smoke_bench_writes_results(built_db, tmp_path):
             assert len(r["warm"]) == 1 and r["warm_render_ms"] > 0
             assert r["exceptions"] == 0 and r["external_requests"] == []
         assert sum(t["id"] == "render" for t in data["targets"]) == len(bench.RENDER_PATHS)
+    # issue 21's start-up rows, for the pages asked for: a launcher-started server's first request, and Chromium
+    st = data["startup"]
+    assert set(st["first_request"]) == {f"/{p}" for p in pages}
+    assert all(r["ms"] > 0 and r["errors"] == [] for r in st["first_request"].values())
+    assert any(t["id"] == "first_request" for t in data["targets"])
+    if Path("/usr/bin/chromium").exists():
+        assert set(st["navigation"]["paths"]) == {f"/{p}" for p in pages}
+        assert any(t["id"] == "navigation" for t in data["targets"])
     md = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "### Server start and drawing in Chromium" in md
     assert "### The map drawn in Chromium" in md
     assert "### Targets" in md and "### Pages at ×1" in md
     assert res["pages"][0]["label"] == "overview"

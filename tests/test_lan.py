@@ -28,7 +28,7 @@ def test_default_run_binds_loopback_only():
 def test_serve_lan_binds_every_interface_and_prints_the_url():
     r = recipe("serve-lan")
     assert "--server.address 0.0.0.0" in r
-    assert r.index("civic lan-url --port $(PORT)") < r.index("streamlit run")
+    assert r.index("civic lan-url --port $(PORT)") < r.index("civic serve app.py")   # the URL, then the server
 
 
 def test_lan_url():

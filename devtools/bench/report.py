@@ -9,6 +9,7 @@ from urllib.parse import unquote
 from devtools.bench.live_rows import live_md
 from devtools.bench.settings import MD_BEGIN, MD_END
 from devtools.bench.soak import soak_figures
+from devtools.bench.startup import startup_md
 from devtools.bench.stats import fmt_bytes, fmt_ms
 
 
@@ -19,7 +20,7 @@ def _met(m) -> str:
 def render_markdown(res: dict) -> str:
     """The generated block of BENCHMARKS.md: one section after another."""
     sections = (_header_md, _targets_md, _builds_md, _pages_md, _slow_queries_md, _baseline_md, _render_md,
-                _briefing_md, _soak_md, live_md)
+                _briefing_md, _soak_md, startup_md, live_md)
     return "\n".join(line for section in sections for line in section(res))
 
 

@@ -18,6 +18,7 @@ from devtools.bench.record import Item, discover, quiet_streamlit
 from devtools.bench.report import render_markdown, write_benchmarks_md
 from devtools.bench.settings import AS_OF, BENCH_DIR, BENCHMARKS_MD, MD_BEGIN, MD_END, SCHEMA_VERSION, SMOKE_OUT
 from devtools.bench.soak import measure_soak
+from devtools.bench.startup import measure_startup
 from devtools.bench.stats import fmt_ms, load_avg, machine_info, say, versions
 from devtools.bench.targets import evaluate_targets
 
@@ -26,7 +27,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
               baseline: bool = True, soak: bool = True, soak_switches: int = 2000, rebuild: bool = False,
               out_dir: Path | None = None, data_dirs: dict[int, Path] | None = None, as_of: date = AS_OF,
               timeout: float = 300, profile: bool = False, write_md: bool = True, soak_tabs: int | None = 8,
-              render: bool = True, briefing: bool = True, live: bool = True) -> dict:
+              render: bool = True, briefing: bool = True, live: bool = True, startup: bool = True) -> dict:
     """Run everything; write results.json (and BENCHMARKS.md unless smoke) to out_dir. Returns the results."""
     t_start = time.perf_counter()
     out_dir = out_dir or (SMOKE_OUT if smoke else BENCH_DIR)
@@ -43,12 +44,20 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
     data_dirs = _databases(res, scales, dict(data_dirs or {}), as_of, rebuild)
     if not smoke:
         prune_cache()
-    _measure_pages(res, discover(pages), data_dirs, runs, timeout, smoke=smoke,
+    items = discover(pages)
+    _measure_pages(res, items, data_dirs, runs, timeout, smoke=smoke,
                    profile_dir=(out_dir / "profiles") if profile else None)
     if baseline:
         _measure_baselines(res, data_dirs, runs)
     if render:
         _measure_chromium(res, data_dirs, runs)
+    if startup:
+        # a real server per page for its first request, and every page drawn in Chromium (×1)
+        s = min(scales)
+        paths = [f"/{pid}" for pid in dict.fromkeys(i.spec.id for i in items)]
+        res["startup"] = st = {**measure_startup(data_dirs[s], runs, paths=paths), "scale": s}
+        say(f"  ×{s} startup: {st['seconds']} s; first request {st.get('first_request', {}).get('status', 'ok')}, "
+            f"Chromium {st.get('navigation', {}).get('status', 'ok')}")
     if briefing:
         res["briefing"] = {}
         for s in scales:

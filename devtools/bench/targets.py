@@ -20,6 +20,7 @@ from devtools.bench.settings import (
     TARGET_WARM_MS,
 )
 from devtools.bench.soak import soak_figures
+from devtools.bench.startup import startup_targets
 from devtools.bench.stats import fmt_bytes, fmt_ms
 
 
@@ -32,7 +33,8 @@ def evaluate_targets(res: dict) -> list[dict]:
     return (_page_rows(pages, big) + _baseline_rows(res.get("baseline", {}).get(str(big)) or {}, big)
             + _payload_rows(pages, big) + _build_rows(res["builds"], scales) + _render_rows(res.get("render") or {})
             + _briefing_rows(res.get("briefing") or {}) + _soak_rows(res.get("soak") or {})
-            + public_targets(res.get("public") or {}) + live_targets(res.get("live") or {}))
+            + public_targets(res.get("public") or {}) + live_targets(res.get("live") or {})
+            + startup_targets(res.get("startup") or {}, (res.get("startup") or {}).get("scale", min(scales))))
 
 
 def _row(tid: str, measure: str, target: str, value: Any, met: bool | None, note: str = "") -> dict:
