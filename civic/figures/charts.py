@@ -152,8 +152,13 @@ def partial_marker(color, partial, dark: bool = False) -> dict:
 
 def label_partial(fig: go.Figure, x, y, text: str, dark: bool = False, size: int = 12) -> None:
     """A small label above an incomplete bar: 截至12月5日."""
-    fig.add_annotation(x=x, y=y, text=text, showarrow=False, yanchor="bottom", yshift=4,
-                       font=dict(size=size, color="#a9c4e8" if dark else MUTED))
+    fig.add_annotation(partial_note(x, y, text, dark, size))
+
+
+def partial_note(x, y, text: str, dark: bool = False, size: int = 12) -> dict:
+    """label_partial's annotation, for figures built from dicts."""
+    return dict(x=x, y=y, text=text, showarrow=False, yanchor="bottom", yshift=4,
+                font=dict(size=size, color="#a9c4e8" if dark else MUTED))
 
 
 def daily_axis(fig: go.Figure, days: int, lang: str = "zh", title: str | None = None) -> None:
