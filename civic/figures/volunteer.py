@@ -59,10 +59,11 @@ def has_activity(df: pd.DataFrame | None, column: str = "activities") -> bool:
 # ── the trend ──────────────────────────────────────────────────────────────────────────────────
 def daily_trend(daily: pd.DataFrame, metric: str, lang: str) -> go.Figure:
     """A window of one or two months, by day (a monthly chart of it would be one or two dots)."""
-    fig = go.Figure(go.Bar(x=daily.day, y=daily[metric], name=metric_label(metric), marker_color=charts.PALETTE[0],
-                           hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.0f} " + unit(metric) + "<extra></extra>"))
+    fig = charts.figure([dict(type="bar", x=daily.day.tolist(), y=daily[metric].to_numpy(), name=metric_label(metric),
+                              marker=dict(color=charts.PALETTE[0]),
+                              hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.0f} " + unit(metric) + "<extra></extra>")],
+                         dict(yaxis=dict(title=dict(text=unit(metric)), rangemode="tozero")))
     charts.daily_axis(fig, len(daily), lang, t("measures.axis_day"))
-    fig.update_yaxes(title_text=unit(metric), rangemode="tozero")
     return fig
 
 
@@ -144,26 +145,25 @@ def year_on_year(yoy: pd.DataFrame, metric: str, year: int) -> go.Figure:
     labels = [month_names()[i - 1] for i in yoy.month_no]
     change = [measures.change(c, p) or "—" for c, p in zip(yoy[metric], yoy[f"{metric}_prev"])]
     prev_name, cur_name = (t("volunteer.yoy.series_year", year=y) for y in (year - 1, year))
-    fig = go.Figure()
-    fig.add_bar(x=labels, y=yoy[f"{metric}_prev"], name=prev_name, marker_color="#B9C2CC",
-                hovertemplate="%{x} · " + prev_name + "<br>%{y:,.0f} " + unit(metric) + "<extra></extra>")
-    fig.add_bar(x=labels, y=yoy[metric], name=cur_name, marker_color=charts.PALETTE[0], customdata=change,
-                hovertemplate="%{x} · " + cur_name + "<br>%{y:,.0f} " + unit(metric) + "<br>" +
-                              t("volunteer.yoy.hover_change", delta="%{customdata}") + "<extra></extra>")
-    fig.update_yaxes(title_text=unit(metric), rangemode="tozero")
-    fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
-    return fig
+    return charts.figure([
+        dict(type="bar", x=labels, y=yoy[f"{metric}_prev"].to_numpy(), name=prev_name, marker=dict(color="#B9C2CC"),
+             hovertemplate="%{x} · " + prev_name + "<br>%{y:,.0f} " + unit(metric) + "<extra></extra>"),
+        dict(type="bar", x=labels, y=yoy[metric].to_numpy(), name=cur_name, marker=dict(color=charts.PALETTE[0]),
+             customdata=change,
+             hovertemplate="%{x} · " + cur_name + "<br>%{y:,.0f} " + unit(metric) + "<br>" +
+                           t("volunteer.yoy.hover_change", delta="%{customdata}") + "<extra></extra>")],
+        dict(yaxis=dict(title=dict(text=unit(metric)), rangemode="tozero"), barmode="group", bargap=0.2,
+             bargroupgap=0.05))
 
 
 def active_days_by_town(towns_share: pd.DataFrame) -> go.Figure:
     """The share of the year's days with an activity, per town (the highest at the top)."""
-    fig = go.Figure(go.Bar(
-        x=towns_share.share, y=towns_share.town_name, orientation="h", marker_color=charts.PALETTE[2],
-        text=[fmt.pct(s) for s in towns_share.share], textposition="outside", cliponaxis=False,
-        customdata=towns_share[["active_days", "elapsed_days"]],
-        hovertemplate="%{y}<br>%{customdata[0]} / %{customdata[1]}<extra></extra>"))
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.18])
-    return fig
+    return charts.figure([dict(
+        type="bar", x=towns_share.share.to_numpy(), y=towns_share.town_name.to_numpy(dtype=object), orientation="h",
+        marker=dict(color=charts.PALETTE[2]), text=[fmt.pct(s) for s in towns_share.share], textposition="outside",
+        cliponaxis=False, customdata=towns_share[["active_days", "elapsed_days"]].to_numpy(dtype=object),
+        hovertemplate="%{y}<br>%{customdata[0]} / %{customdata[1]}<extra></extra>")],
+        dict(xaxis=dict(tickformat=".0%", range=[0, 1.18])))
 
 
 def calendar(cal: pd.DataFrame, lang: str) -> go.Figure:
@@ -172,16 +172,17 @@ def calendar(cal: pd.DataFrame, lang: str) -> go.Figure:
     hover = [t("volunteer.daily.hover_day", date=fmt.day(d, lang), n=int(n)) for d, n in zip(cal.day, cal.activities)]
     # a few peak days (12·5, 3·5) would wash the scale out: cap it at the 98th percentile
     zmax = max(1.0, float(cal.activities.quantile(0.98))) if not cal.empty else 1.0
-    fig = go.Figure(go.Heatmap(
-        x=cal.week, y=cal.weekday, z=cal.activities, customdata=hover, xgap=2, ygap=2, zmin=0, zmax=zmax,
+    return charts.figure([dict(
+        type="heatmap", x=cal.week.to_numpy(), y=cal.weekday.to_numpy(), z=cal.activities.to_numpy(),
+        customdata=hover, xgap=2, ygap=2, zmin=0, zmax=zmax,
         colorscale=[[0, "#E8A3A3"], [0.5 / zmax, "#E8A3A3"], [0.5 / zmax, "#E3EEF8"], [1, "#1F4E8C"]],
         colorbar=dict(title=dict(text=t("volunteer.daily.colorbar")), thickness=10, len=0.9),
-        hovertemplate="%{customdata}<extra></extra>"))
-    fig.update_yaxes(tickvals=list(range(1, 8)), ticktext=t("volunteer.daily.weekdays").split(","),
-                     autorange="reversed", showgrid=False)
-    fig.update_xaxes(tickvals=first_weeks.week.tolist(), ticktext=[month_names()[d.month - 1] for d in first_weeks.day],
-                     showgrid=False, zeroline=False)
-    return fig
+        hovertemplate="%{customdata}<extra></extra>")],
+        dict(yaxis=dict(tickvals=list(range(1, 8)), ticktext=t("volunteer.daily.weekdays").split(","),
+                        autorange="reversed", showgrid=False),
+             xaxis=dict(tickvals=first_weeks.week.tolist(),
+                        ticktext=[month_names()[d.month - 1] for d in first_weeks.day], showgrid=False,
+                        zeroline=False)))
 
 
 # ── breakdowns ─────────────────────────────────────────────────────────────────────────────────
@@ -203,19 +204,18 @@ def service_mix(mix: pd.DataFrame, stypes: Sequence[str], lang: str) -> go.Figur
 
 def towns_per_station(shown: pd.DataFrame, selected: set[str]) -> go.Figure:
     """Activities per station, per town (the selected towns highlighted); a click carries the town code."""
-    fig = go.Figure(go.Bar(
-        x=shown.per_station, y=shown.town_name, orientation="h",
-        marker_color=[HIGHLIGHT if c in selected else charts.PALETTE[0] for c in shown.town_code],
+    top = float(shown.per_station.max()) * 1.15 if not shown.empty else 0.0
+    return charts.figure([dict(
+        type="bar", x=shown.per_station.to_numpy(), y=shown.town_name.to_numpy(dtype=object), orientation="h",
+        marker=dict(color=[HIGHLIGHT if c in selected else charts.PALETTE[0] for c in shown.town_code]),
         text=[f"{v:.1f}" for v in shown.per_station], textposition="outside", cliponaxis=False,
-        customdata=shown[["town_code"]].to_numpy(),
+        customdata=shown[["town_code"]].to_numpy(dtype=object),
         hovertext=[t("volunteer.towns.hover", town=n, per=f"{p:.1f}", stations=int(s), active=int(a),
                      total=f"{int(tot):,}")
                    for n, p, s, a, tot in zip(shown.town_name, shown.per_station, shown.stations,
                                               shown.active_stations, shown.activities)],
-        hovertemplate="%{hovertext}<extra></extra>"))
-    top = float(shown.per_station.max()) * 1.15 if not shown.empty else 0.0
-    fig.update_xaxes(title_text=t("volunteer.towns.axis"), range=[0, top or 1])
-    return fig
+        hovertemplate="%{hovertext}<extra></extra>")],
+        dict(xaxis=dict(title=dict(text=t("volunteer.towns.axis")), range=[0, top or 1])))
 
 
 def wish_funnel(published: int, claimed: int, done: int) -> go.Figure:
@@ -232,12 +232,12 @@ def wish_days(days: pd.DataFrame) -> go.Figure:
     labels = [t("volunteer.wishes.days_bucket_open", lo=int(lo)) if pd.isna(hi)
               else t("volunteer.wishes.days_bucket", lo=int(lo), hi=int(hi))
               for lo, hi in zip(days.lo, days.hi)]
-    fig = go.Figure(go.Bar(x=labels, y=days.wishes, marker_color=charts.PALETTE[2], text=days.wishes,
-                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y:,}<extra></extra>"))
-    fig.update_xaxes(title_text=t("volunteer.wishes.axis_days"), type="category")
     top = float(days.wishes.max()) * 1.2 if not days.empty else 1.0
-    fig.update_yaxes(title_text=t("volunteer.wishes.axis_wishes"), range=[0, top])
-    return fig
+    return charts.figure([dict(type="bar", x=labels, y=days.wishes.to_numpy(), marker=dict(color=charts.PALETTE[2]),
+                               text=days.wishes.to_numpy(), textposition="outside", cliponaxis=False,
+                               hovertemplate="%{x}: %{y:,}<extra></extra>")],
+                         dict(xaxis=dict(title=dict(text=t("volunteer.wishes.axis_days")), type="category"),
+                              yaxis=dict(title=dict(text=t("volunteer.wishes.axis_wishes")), range=[0, top])))
 
 
 def trainings(monthly: pd.DataFrame, lang: str) -> go.Figure:
