@@ -9,7 +9,7 @@ import streamlit as st
 
 from civic import domain, measures
 from civic.app import cogovernance_parts as parts
-from civic.app import plot, shell
+from civic.app import memo, plot, shell
 from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
 from civic.figures import cogovernance as cf
@@ -40,10 +40,11 @@ def coverage_section() -> None:
     parts.coverage_tiles(cov, scope, tiles)
     left, right = st.columns([2, 3])
     with left:
-        plot.show(cf.matrix(queries.run("cogov_matrix", **P), lang), key="cg_matrix", title=t("cogovernance.matrix_title"))
+        plot.show(memo.fig(cf.matrix, queries.run("cogov_matrix", **P), lang), key="cg_matrix",
+                  title=t("cogovernance.matrix_title"))
         st.caption(t("cogovernance.matrix_caption"))
     with right:
-        plot.show(cf.coverage(cov, scope, lang), key="cg_coverage", title=t("cogovernance.coverage_title", n=scope),
+        plot.show(memo.fig(cf.coverage, cov, scope, lang), key="cg_coverage", title=t("cogovernance.coverage_title", n=scope),
                   height=300)
         parts.gaps(P, lang)
 
@@ -59,12 +60,12 @@ def feedback_section() -> None:
     else:
         left, right = st.columns([2, 3])
         with left:
-            plot.show(cf.pipeline(k, lang), key="cg_pipeline", title=t("cogovernance.pipeline_title"), height=320)
+            plot.show(memo.fig(cf.pipeline, k, lang), key="cg_pipeline", title=t("cogovernance.pipeline_title"), height=320)
             st.caption(t("cogovernance.pipeline_caption"))
         with right:
-            plot.show(cf.monthly_feedback(queries.run("cogov_feedback_monthly", **P), lang), key="cg_fb_month",
+            plot.show(memo.fig(cf.monthly_feedback, queries.run("cogov_feedback_monthly", **P), lang), key="cg_fb_month",
                       title=t("cogovernance.monthly_title"), height=320)
-        plot.show(cf.categories(queries.run("cogov_feedback_categories", **P), lang), key="cg_categories",
+        plot.show(memo.fig(cf.categories, queries.run("cogov_feedback_categories", **P), lang), key="cg_categories",
                   title=t("cogovernance.categories_title"), height=340)
     parts.open_items(P, lang)
 
@@ -75,7 +76,7 @@ def meetings_section() -> None:
     st.caption(window)
     parts.meeting_tiles(queries.run("cogov_meetings_kpis", **P), tiles)
     df = queries.run("cogov_meetings_monthly", **P)
-    if ui.chart(df.meetings.sum() > 0, lambda: cf.meetings(df, lang), key="cg_meetings",
+    if ui.chart(df.meetings.sum() > 0, lambda: memo.fig(cf.meetings, df, lang), key="cg_meetings",
                 title=t("cogovernance.meetings_title"), height=340) is not None:
         st.caption(t("cogovernance.meetings_caption"))
 
@@ -87,11 +88,11 @@ def grid_section() -> None:
     left, right = st.columns(2)
     with left:
         grid = queries.run("cogov_grid_communities", **P)
-        ui.chart(not grid.empty, lambda: cf.grid_communities(grid, lang), key="cg_grid",
+        ui.chart(not grid.empty, lambda: memo.fig(cf.grid_communities, grid, lang), key="cg_grid",
                  title=t("cogovernance.grid_title"), height=340)
     with right:
         partners = queries.run("cogov_partners", **P)
-        ui.chart(partners.projects.sum() > 0, lambda: cf.partners(partners, lang), key="cg_partners",
+        ui.chart(partners.projects.sum() > 0, lambda: memo.fig(cf.partners, partners, lang), key="cg_partners",
                  title=t("cogovernance.partners_title"), height=340)
     projects = queries.run("cogov_partner_projects", **P)
     with st.expander(t("cogovernance.projects_heading", n=len(projects))):

@@ -8,7 +8,7 @@ import streamlit as st
 
 from civic import completeness as cp
 from civic import domain
-from civic.app import plot, shell
+from civic.app import memo, plot, shell
 from civic.app.export import Col, column_config, download_buttons
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import scorecard as scfig
@@ -48,7 +48,7 @@ gen = st.session_state.get("cp_gen", 0)
 if g.empty:
     shell.no_data()
 else:
-    fig = scfig.heatmap(g, names, months, t("completeness.colorbar"), labels)
+    fig = memo.fig(scfig.heatmap, g, names, months, t("completeness.colorbar"), labels)
     plot.show(fig, key=f"cp_heat_{gen}", title=t("completeness.heat_title"), height=130 + 30 * len(names),
               on_select="rerun", selection_mode="points")
     if d < n:

@@ -4,7 +4,7 @@ from datetime import date
 import streamlit as st
 
 from civic import domain, measures, stages
-from civic.app import crossfilter, overview_tools, shell
+from civic.app import crossfilter, memo, overview_tools, shell
 from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
 from civic.app.export import Col
@@ -64,18 +64,18 @@ if f.shows_county(domain.XIANGYUAN):
     with left:
         if measures.trend_grain(f.date_from, f.date_to) == "day":
             daily = queries.run("activity_daily", **measures.activity_params(P, cmp))
-            if ui.chart(not daily.empty and daily.activities.sum() > 0, lambda: of.daily_activities(daily, lang),
+            if ui.chart(not daily.empty and daily.activities.sum() > 0, lambda: memo.fig(of.daily_activities, daily, lang),
                         key="ov_trend_daily", title=t("measures.daily_title"), height=300) is not None:
                 st.caption(t("measures.daily_note"))
         else:
             trend = queries.run("overview_activity_trend", **P)
-            if ui.chart(not trend.empty, lambda: of.monthly_activities(trend, f.date_from, f.date_to, lang),
+            if ui.chart(not trend.empty, lambda: memo.fig(of.monthly_activities, trend, f.date_from, f.date_to, lang),
                         key="ov_trend", title=t("overview.trend_title"), height=300) is not None and \
                     any(measures.month_coverage(mo.date(), f.date_from, f.date_to)[2] for mo in trend.month):
                 st.caption(t("measures.partial_note"))
     with right:
         # a click on a township's bar sets the township filter for the whole app (civic/app/crossfilter.py)
-        if ui.chart(not towns.empty and towns.per_station.sum() > 0, lambda: of.station_ranking(towns, selected),
+        if ui.chart(not towns.empty and towns.per_station.sum() > 0, lambda: memo.fig(of.station_ranking, towns, selected),
                     key=crossfilter.key("ov_rank"), title=t("measures.kpi.per_station.label"),
                     **crossfilter.town_select("ov_rank", shell.town_index())) is not None:
             st.caption(t("measures.kpi.per_station.counts") + ("。" if lang == "zh" else ". ") +

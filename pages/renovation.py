@@ -8,7 +8,7 @@ Charts come from civic/figures/renovation.py, tiles, tables and the card from ci
 import streamlit as st
 
 from civic import domain, stages
-from civic.app import plot, shell
+from civic.app import memo, plot, shell
 from civic.app import renovation_parts as parts
 from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
@@ -80,28 +80,30 @@ def _clear_compound() -> None:
 def funnel_chart() -> None:
     counts = stages.counts(towns=P["towns"], communities=P["communities"], batches=P["batches"],
                            stages=P["stages"], types=P["types"])
-    plot.show(rf.funnel(counts, lang), title=t("renovation.funnel_title"), height=340,
+    plot.show(memo.fig(rf.funnel, counts, lang), title=t("renovation.funnel_title"), height=340,
               **clickable("funnel", "rv_stage", True))
     st.caption(t("renovation.funnel_caption"))
 
 
 def scurve_chart() -> None:
-    fig = rf.scurve(queries.run("renovation_scurve", **P), queries.run("renovation_batch_windows", **P), f.anchor, lang)
+    fig = memo.fig(rf.scurve, queries.run("renovation_scurve", **P), queries.run("renovation_batch_windows", **P),
+                   f.anchor, lang)
     plot.show(fig, key="rv_scurve", title=t("renovation.scurve_title"), height=340)
     st.caption(t("renovation.scurve_caption"))
 
 
 def works_chart() -> None:
     works = queries.run("renovation_works", **P)
-    ui.chart(works.planned.sum() > 0, lambda: rf.works(works, lang), key="rv_works", title=t("renovation.works_title"))
+    ui.chart(works.planned.sum() > 0, lambda: memo.fig(rf.works, works, lang), key="rv_works",
+             title=t("renovation.works_title"))
     if works.planned.sum() > 0:
         st.caption(t("renovation.works_caption") if bool(works.is_all.iloc[0]) else t("renovation.works_caption_filtered"))
 
 
 def funding_chart() -> None:
     funding = queries.run("renovation_funding", **P)
-    ui.chart(not funding.empty, lambda: rf.funding(funding, lang), title=t("renovation.funding_title"), height=340,
-             **clickable("funding", "rv_batch", True))
+    ui.chart(not funding.empty, lambda: memo.fig(rf.funding, funding, lang), title=t("renovation.funding_title"),
+             height=340, **clickable("funding", "rv_batch", True))
     if not funding.empty:
         st.caption(t("renovation.funding_caption"))
 
@@ -133,18 +135,18 @@ else:
     st.subheader(t("renovation.breakdown_heading"))
     left, right = st.columns([3, 2])
     with left:
-        plot.show(rf.by_community(queries.run("renovation_by_community", **P), lang),
+        plot.show(memo.fig(rf.by_community, queries.run("renovation_by_community", **P), lang),
                   title=t("renovation.community_title"), **clickable("community", "rv_community", True))
         st.markdown(f"**{t('renovation.town_heading')}**")
         ui.table(queries.run("renovation_by_town", **P), parts.TOWNS, lang, placeholder="—")
     with right:
-        plot.show(rf.by_type(queries.run("renovation_by_type", **P), lang), title=t("renovation.type_title"),
+        plot.show(memo.fig(rf.by_type, queries.run("renovation_by_type", **P), lang), title=t("renovation.type_title"),
                   height=260, **clickable("type", "rv_type", True))
         funding_chart()
 
     st.subheader(t("renovation.gantt_heading"))
-    plot.show(rf.gantt(queries.run("renovation_gantt", **P), f.anchor, lang), title=t("renovation.gantt_title"),
-              **clickable("gantt", "rv_compound", False))
+    plot.show(memo.fig(rf.gantt, queries.run("renovation_gantt", **P), f.anchor, lang),
+              title=t("renovation.gantt_title"), **clickable("gantt", "rv_compound", False))
     st.caption(t("renovation.gantt_caption"))
 
 st.subheader(t("renovation.detail_heading"), anchor="compound-detail")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from civic import measures
 from civic import scorecard as sc
-from civic.app import plot, shell
+from civic.app import memo, plot, shell
 from civic.app.export import download_buttons
 from civic.app.filters import UrlParam, load_page_params
 from civic.figures import scorecard as scfig
@@ -73,9 +73,9 @@ for county in counties:
     st.markdown(f"**{t(f'scorecard.heading_{county}')}**")
     series = sc.monthly(county, picks, cmp.window.end)
     unit = t("app.unit_times") if county == sc.PRACTICE else ""
-    plot.show(scfig.small_multiples(series, names, t(f"scorecard.spark_{county}"), unit),
+    plot.show(memo.fig(scfig.small_multiples, series, names, t(f"scorecard.spark_{county}"), unit),
               key=f"sc_trend_{county}", title=t("scorecard.trend_title"), height=280)
     bars = [(ms.id, t(f"scorecard.m.{ms.id}")) for ms in sc.MEASURES[county]]
     rows = (len(bars) + 3) // 4
-    plot.show(scfig.measure_bars(tables[county], picks, bars, names), key=f"sc_bars_{county}",
+    plot.show(memo.fig(scfig.measure_bars, tables[county], picks, bars, names), key=f"sc_bars_{county}",
               title=t("scorecard.bars_title"), height=60 + 230 * rows)

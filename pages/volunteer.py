@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 from civic import domain, measures
-from civic.app import crossfilter, plot, shell
+from civic.app import crossfilter, memo, plot, shell
 from civic.app import volunteer_parts as parts
 from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
@@ -96,14 +96,14 @@ metric_words = dict(metric=vf.metric_label(metric), unit=vf.unit(metric))
 totals, mix = vf.window_months(queries.run("volunteer_monthly", **P), f.date_from, f.date_to)
 daily = queries.run("activity_daily", **P) if grain == "day" else None
 if grain == "day" and vf.has_activity(daily):
-    plot.show(vf.daily_trend(daily, metric, lang), key="vol_trend_daily", height=360,
+    plot.show(memo.fig(vf.daily_trend, daily, metric, lang), key="vol_trend_daily", height=360,
               title=t("measures.daily_metric_title", **metric_words))
     st.caption(t("measures.daily_note"))
 elif not vf.has_activity(totals):
     shell.no_data()
 else:
     partial = measures.partial_label(min(as_of, f.date_to), lang) if bool(totals.partial.iloc[-1]) else ""
-    plot.show(vf.monthly_trend(totals, metric, queries.run("volunteer_marks", **P), lang, focus, partial),
+    plot.show(memo.fig(vf.monthly_trend, totals, metric, queries.run("volunteer_marks", **P), lang, focus, partial),
               key=trend_sel.key, title=t("volunteer.trend.title", **metric_words), height=360,
               on_select=trend_sel.on_select(_pick_month), selection_mode="points")
     st.caption(parts.trend_caption(totals, f.date_from, f.date_to, as_of))
@@ -120,7 +120,7 @@ with left:
     if not (vf.has_activity(yoy, metric) or vf.has_activity(yoy, f"{metric}_prev")):
         shell.no_data()
     else:
-        plot.show(vf.year_on_year(yoy, metric, year), key="vol_yoy", height=330,
+        plot.show(memo.fig(vf.year_on_year, yoy, metric, year), key="vol_yoy", height=330,
                   title=t("volunteer.yoy.title", year=year, prev=year - 1, metric=vf.metric_label(metric)))
         st.caption(parts.ytd_caption(yoy, metric, lang))
 
@@ -130,19 +130,19 @@ with right:
         shell.no_data()
     else:
         parts.active_days_tile(overall, year, as_of, lang)
-        plot.show(vf.active_days_by_town(towns_share), key="vol_days_town", height=max(130, 84 + 26 * len(towns_share)),
+        plot.show(memo.fig(vf.active_days_by_town, towns_share), key="vol_days_town", height=max(130, 84 + 26 * len(towns_share)),
                   title=t("volunteer.daily.per_town_title", year=year))
 
 cal = queries.run("volunteer_calendar", **Y)
-ui.chart(vf.has_activity(cal), lambda: vf.calendar(cal, lang), key="vol_calendar", title=t("volunteer.daily.title", year=year),
-      height=250)
+ui.chart(vf.has_activity(cal), lambda: memo.fig(vf.calendar, cal, lang), key="vol_calendar",
+         title=t("volunteer.daily.title", year=year), height=250)
 
 
 # ── service mix and 一月一主题 ────────────────────────────────────────────────────────────────
 st.subheader(t("volunteer.mix.heading"))
 left, right = st.columns(2)
 with left:
-    ui.chart(vf.has_activity(mix), lambda: vf.service_mix(mix, stype_opts, lang), key="vol_mix",
+    ui.chart(vf.has_activity(mix), lambda: memo.fig(vf.service_mix, mix, stype_opts, lang), key="vol_mix",
           title=t("volunteer.mix.title"), height=340)
 with right:
     st.markdown(f"**{t('volunteer.themes.title')}**")
@@ -162,7 +162,7 @@ with left:
         shell.no_data()
     else:
         shown = towns.head(vf.TOWN_CHART_MAX).iloc[::-1]
-        plot.show(vf.towns_per_station(shown, selected_towns), key=towns_sel.key, title=t("volunteer.towns.title"),
+        plot.show(memo.fig(vf.towns_per_station, shown, selected_towns), key=towns_sel.key, title=t("volunteer.towns.title"),
                   height=max(260, 70 + 30 * len(shown)), on_select=towns_sel.on_select(crossfilter.pick_town),
                   selection_mode="points")
         more = len(towns) > vf.TOWN_CHART_MAX
@@ -195,11 +195,11 @@ wf = queries.run("volunteer_wish_funnel", **E).iloc[0]
 ui.kpi_row(parts.wish_kpis(wf, measures.wish_figures(E, cmp), cmp, lang))     # wishes done: as the overview
 left, right = st.columns(2)
 with left:
-    ui.chart(int(wf.published) > 0, lambda: vf.wish_funnel(int(wf.published), int(wf.claimed), int(wf.done)),
+    ui.chart(int(wf.published) > 0, lambda: memo.fig(vf.wish_funnel, int(wf.published), int(wf.claimed), int(wf.done)),
           key="vol_wish_funnel", title=t("volunteer.wishes.funnel_title"), height=280)
 wd = queries.run("volunteer_wish_days", **E)
 with right:
-    ui.chart(vf.has_activity(wd, "wishes"), lambda: vf.wish_days(wd), key="vol_wish_days",
+    ui.chart(vf.has_activity(wd, "wishes"), lambda: memo.fig(vf.wish_days, wd), key="vol_wish_days",
           title=t("volunteer.wishes.days_title"), height=280)
 st.markdown(f"**{t('volunteer.wishes.branches_title')}**")
 branches = queries.run("volunteer_wish_branches", **E)
@@ -222,8 +222,8 @@ with left:
     if grain == "day":
         st.caption(t("measures.monthly_skipped"))       # a monthly chart of one or two months is one dot
     else:
-        ui.chart(not tm.empty, lambda: vf.trainings(tm, lang), key="vol_trainings", title=t("volunteer.trainings.title"),
-              height=330)
+        ui.chart(not tm.empty, lambda: memo.fig(vf.trainings, tm, lang), key="vol_trainings",
+                 title=t("volunteer.trainings.title"), height=330)
 with right:
     st.markdown(f"**{t('volunteer.trainings.bases_title')}**")
     ui.table_or_empty(queries.run("volunteer_training_bases", **E), parts.BASES, lang)

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import measures
-from civic.app import export, plot
+from civic.app import export, memo, plot
 from civic.app.export import Col
 from civic.app.widgets import Selectable, present
 from civic.figures import charts
@@ -212,10 +212,10 @@ def detail(s: dict, params: dict[str, Any], metric: str, selection: SiteSelectio
     q = dict(site=s["site_id"], **params)
     monthly = queries.run("map_site_monthly", **q)
     if not monthly.empty:
-        plot.show(sf.site_spark(monthly, metric), key="map_spark", title=t(f"map.spark_title_{metric}"), height=170)
+        plot.show(memo.fig(sf.site_spark, monthly, metric), key="map_spark", title=t(f"map.spark_title_{metric}"), height=170)
     mix = queries.run("map_site_mix", **q)
     if not mix.empty:
-        plot.show(sf.site_mix(mix, metric), key="map_mix", title=t("map.mix_title"))
+        plot.show(memo.fig(sf.site_mix, mix, metric), key="map_mix", title=t("map.mix_title"))
     if s["level"] in ("所", "中心"):
         _ranking(s, q, selection)
     _recent_and_teams(s, q, lo.year == hi.year)

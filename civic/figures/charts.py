@@ -6,6 +6,9 @@ export button.
 """
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
+
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -51,8 +54,38 @@ def register_template(dark: bool = False) -> None:
         pio.templates.default = name
 
 
+@lru_cache(maxsize=None)
+def _template_json(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def figure(data: list[dict], layout: dict | None = None) -> go.Figure:
+    """A figure from plain trace and layout dicts, without plotly's per-property validation: 10–25× faster
+    to build than through go.Bar(...) and update_layout (issue 21: figure building was most of a rerun's
+    CPU). Arrays must already be lists or numpy arrays (never pandas objects: neutralise reads only those);
+    tests/figures/test_figures.py validates every builder's output once."""
+    return go.Figure({"data": data, "layout": layout or {}}, _validate=False)
+
+
+def merge(*parts: dict) -> dict:
+    """Layout dicts merged as update_layout would: nested dicts key by key, the later part winning."""
+    out: dict = {}
+    for part in parts:
+        for k, v in part.items():
+            out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def style(fig: go.Figure, title: str | None = None, height: int = 320, dark: bool = False) -> go.Figure:
-    fig.update_layout(template="civic_dark" if dark else "civic", height=height)
+    name = "civic_dark" if dark else "civic"
+    layout: dict = dict(height=height)
+    # a figure made after register_template already has the template: setting it again cost ~40 ms a figure
+    # (its layout part: plotly itself adds placeholder trace defaults under "data")
+    if (fig.layout._props.get("template") or {}).get("layout") != _template_json(name)["layout"]:
+        # a validating figure turns the name into the template; one built by `figure` stores what it is
+        # given, and a bare name would reach plotly.js, which ignores it
+        layout["template"] = name if fig._validate else copy.deepcopy(_template_json(name))
+    fig.update_layout(layout)
     if title is not None:
         fig.update_layout(title_text=title)
     return fig
@@ -107,10 +140,15 @@ def neutralise(fig: go.Figure) -> go.Figure:
 
 def top_legend(fig: go.Figure, height: int, rows: int = 1) -> None:
     """Title on the first line, legend on the next ones, the plot below: nothing overlaps at any width."""
-    fig.update_layout(title=dict(yref="container", y=1 - 6 / height, yanchor="top"),
-                      legend=dict(orientation="h", yref="container", y=1 - 32 / height, yanchor="top", x=0,
-                                  xanchor="left", traceorder="normal"),
-                      margin=dict(t=40 + 24 * rows))
+    fig.update_layout(top_legend_layout(height, rows))
+
+
+def top_legend_layout(height: int, rows: int = 1) -> dict:
+    """top_legend's layout, for figures built from dicts."""
+    return dict(title=dict(yref="container", y=1 - 6 / height, yanchor="top"),
+                legend=dict(orientation="h", yref="container", y=1 - 32 / height, yanchor="top", x=0,
+                            xanchor="left", traceorder="normal"),
+                margin=dict(t=40 + 24 * rows))
 
 
 # ── partial periods (civic/measures.py decides what is partial) ─────────────────────────────────
@@ -130,8 +168,13 @@ def partial_marker(color, partial, dark: bool = False) -> dict:
 
 def label_partial(fig: go.Figure, x, y, text: str, dark: bool = False, size: int = 12) -> None:
     """A small label above an incomplete bar: 截至12月5日."""
-    fig.add_annotation(x=x, y=y, text=text, showarrow=False, yanchor="bottom", yshift=4,
-                       font=dict(size=size, color="#a9c4e8" if dark else MUTED))
+    fig.add_annotation(partial_note(x, y, text, dark, size))
+
+
+def partial_note(x, y, text: str, dark: bool = False, size: int = 12) -> dict:
+    """label_partial's annotation, for figures built from dicts."""
+    return dict(x=x, y=y, text=text, showarrow=False, yanchor="bottom", yshift=4,
+                font=dict(size=size, color="#a9c4e8" if dark else MUTED))
 
 
 def daily_axis(fig: go.Figure, days: int, lang: str = "zh", title: str | None = None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -156,9 +157,20 @@ def scalar(name: str, **params: Any) -> Any:
     return None if df.empty else df.iat[0, 0]
 
 
+_clear_hooks: list[Callable[[], None]] = []
+
+
+def on_clear(hook: Callable[[], None]) -> None:
+    """Register a cache built from query results (civic/app/memo.py's figures) to be emptied with this one."""
+    if hook not in _clear_hooks:
+        _clear_hooks.append(hook)
+
+
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+    for hook in _clear_hooks:
+        hook()
 
 
 def data_version() -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from civic.figures import volunteer as vf
@@ -155,6 +156,12 @@ def test_page_figures_from_frames_of_any_size(data_dir, name):
     df = frame()
     full = build(df)
     assert len(full.data) >= 1
+    # builders skip plotly's validation for speed (charts.figure): what they make must still pass it
+    go.Figure(full.to_dict())
+    # and styled, they carry our template itself (a bare name would reach plotly.js, which ignores it)
+    from civic.figures import charts
+    charts.register_template()
+    assert charts.style(full).to_dict()["layout"]["template"]["layout"]["font"]["family"] == charts.FONT
     for part in (df.head(3), df.iloc[:0]):
         assert build(part).to_dict() is not None
 

@@ -1,0 +1,126 @@
+"""Figures shared between sessions: built once per (builder, inputs, language, data version), then served.
+
+Building a plotly figure costs far more server CPU than the named queries under it (issue 21: 150–470 ms a
+rerun at ×100, `gantt` alone 220 ms under the profiler), and a rerun with no change, or a second viewer of
+the same filters, built every figure again. A page hands plot.show a `Fig` (the builder and its arguments,
+not yet called) instead of a figure; plot.show asks `drawn()` for it:
+
+- **Key.** The builder's module and name, a digest of its arguments pickled (the query frames themselves,
+  so the key is exactly what the builder reads, never a list of parameters that could miss one), the
+  language (builders word their labels through t()), the title and height plot.show adds, and the data
+  version (db.data_version: the run's pinned snapshot), so no figure of an older version is ever served.
+  An argument that cannot be pickled is a programming error and raises.
+- **Value.** The figure after charts.style and charts.neutralise, serialised once to plain JSON values and
+  wrapped in a `Frozen` figure: st.plotly_chart reads a figure only through `to_dict()`, which here hands
+  out fresh outer dicts over the shared, never-mutated JSON, so one session can never change what another
+  is shown, and nothing is styled or neutralised twice.
+- **Bound.** An LRU of at most CACHE_SIZE figures and CACHE_BYTES of JSON; `clear()` empties it, and it is
+  emptied with the query cache (queries.clear_cache, e.g. the benchmark's cold run).
+
+Builders run under `use_lang(lang)`, so each t()/tv() they call reads the language from a context variable
+instead of Streamlit's session state (one session-state read per label was a visible share of a build).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from civic.store import db, queries
+from civic.text.i18n import current_lang, use_lang
+
+CACHE_SIZE = 256
+CACHE_BYTES = 64 * 1024 * 1024
+stats = {"hits": 0, "misses": 0}
+
+
+@dataclass(frozen=True)
+class Fig:
+    """A figure to draw: `builder(*args, **kwargs)`, called only when no session has drawn it yet."""
+    builder: Callable[..., go.Figure]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def build(self) -> go.Figure:
+        return self.builder(*self.args, **self.kwargs)
+
+
+def fig(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> Fig:
+    """`memo.fig(rf.gantt, df, anchor, lang)`: the figure rf.gantt(df, anchor, lang) would return, cached."""
+    return Fig(builder, args, kwargs)
+
+
+class Frozen(go.Figure):
+    """A styled figure kept as its JSON: read-only, shared by every session that draws it."""
+
+    def __init__(self, spec: dict[str, Any]):
+        super().__init__(_validate=False)
+        self._spec = spec
+
+    def to_dict(self) -> dict[str, Any]:
+        # pio.to_json pops each trace's "uid": fresh trace dicts keep the shared ones intact
+        return {"data": [dict(trace) for trace in self._spec["data"]], "layout": self._spec["layout"]}
+
+    @property
+    def spec_height(self) -> Any:
+        return self._spec["layout"].get("height")
+
+
+def freeze(figure: go.Figure) -> tuple[Frozen, int]:
+    """The figure as a Frozen one, with the size of its JSON."""
+    text = pio.to_json(figure, validate=False)
+    spec = json.loads(text)
+    spec.pop("frames", None)
+    return Frozen(spec), len(text)
+
+
+_cache: OrderedDict[tuple, tuple[Frozen, int]] = OrderedDict()
+_bytes = 0
+_lock = threading.Lock()
+
+
+def _key(item: Fig, extra: tuple) -> tuple:
+    digest = hashlib.blake2b(pickle.dumps((item.args, sorted(item.kwargs.items())), protocol=5),
+                             digest_size=16).digest()
+    return (item.builder.__module__, item.builder.__qualname__, digest, current_lang(), db.data_version(), extra)
+
+
+def drawn(item: Fig, finish: Callable[[go.Figure], go.Figure], extra: tuple = ()) -> Frozen:
+    """The Frozen figure for `item`: from the cache, or built (under the session's language), passed through
+    `finish` (plot.show's styling, whose own arguments are in `extra`) and stored."""
+    global _bytes
+    key = _key(item, extra)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            stats["hits"] += 1
+            return hit[0]
+    with use_lang(key[3]):
+        frozen, size = freeze(finish(item.build()))
+    with _lock:
+        stats["misses"] += 1
+        if key not in _cache:
+            _cache[key] = (frozen, size)
+            _bytes += size
+        while _cache and (len(_cache) > CACHE_SIZE or _bytes > CACHE_BYTES):
+            _bytes -= _cache.popitem(last=False)[1][1]
+    return frozen
+
+
+def clear() -> None:
+    global _bytes
+    with _lock:
+        _cache.clear()
+        _bytes = 0
+
+
+queries.on_clear(clear)

@@ -1,0 +1,84 @@
+"""civic/app/memo.py: a figure is built once per (builder, inputs, language, data version) and shared safely."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from civic.app import memo
+from civic.figures import charts
+from civic.store import queries
+from civic.text.i18n import t, use_lang
+
+calls: list[tuple] = []
+
+
+def bars(df: pd.DataFrame, colour: str) -> go.Figure:
+    calls.append((len(df), colour))
+    return charts.figure([dict(type="bar", x=df.town.tolist(), y=df.n.to_numpy(), marker=dict(color=colour),
+                               name=t("volunteer.trend.last_year"))])
+
+
+def finish(fig: go.Figure) -> go.Figure:
+    charts.style(fig, title="T", height=300)
+    return charts.neutralise(fig)
+
+
+@pytest.fixture(autouse=True)
+def fresh(monkeypatch):
+    monkeypatch.setattr(memo.db, "data_version", lambda: "v1")
+    memo.clear()
+    calls.clear()
+    yield
+    memo.clear()
+
+
+FRAME = pd.DataFrame({"town": ["古韩镇", "<a href=\"http://x\">夏店镇</a>"], "n": [3, 4]})
+
+
+def test_the_second_viewer_gets_the_first_ones_figure():
+    first = memo.drawn(memo.fig(bars, FRAME, "red"), finish)
+    again = memo.drawn(memo.fig(bars, FRAME.copy(), "red"), finish)     # equal inputs, another frame object
+    assert again is first and calls == [(2, "red")]
+    assert first.to_dict()["layout"]["title"]["text"] == "T" and first.to_dict()["layout"]["height"] == 300
+    # neutralised once, when built: the markup in a name is shown as typed
+    assert "<a" not in str(first.to_dict()["data"][0]["x"])
+
+
+def test_any_change_of_input_builds_again():
+    memo.drawn(memo.fig(bars, FRAME, "red"), finish)
+    memo.drawn(memo.fig(bars, FRAME.head(1), "red"), finish)
+    memo.drawn(memo.fig(bars, FRAME, "blue"), finish)
+    memo.drawn(memo.fig(bars, FRAME, "red"), finish, ("another title", None))
+    assert len(calls) == 4
+
+
+def test_language_and_data_version_are_part_of_the_key(monkeypatch):
+    zh = memo.drawn(memo.fig(bars, FRAME, "red"), finish)
+    with use_lang("en"):
+        en = memo.drawn(memo.fig(bars, FRAME, "red"), finish)
+    assert zh.to_dict()["data"][0]["name"] == t("volunteer.trend.last_year", "zh")
+    assert en.to_dict()["data"][0]["name"] == t("volunteer.trend.last_year", "en")
+    monkeypatch.setattr(memo.db, "data_version", lambda: "v2")
+    memo.drawn(memo.fig(bars, FRAME, "red"), finish)
+    assert len(calls) == 3
+
+
+def test_a_session_cannot_change_what_another_is_shown():
+    fig = memo.drawn(memo.fig(bars, FRAME, "red"), finish)
+    out = fig.to_dict()
+    out["data"][0].pop("uid", None)
+    out["data"][0]["name"] = "changed"
+    out["data"].append({})
+    assert fig.to_dict()["data"][0]["name"] == t("volunteer.trend.last_year") and len(fig.to_dict()["data"]) == 1
+
+
+def test_bounded_and_emptied_with_the_query_cache(monkeypatch):
+    monkeypatch.setattr(memo, "CACHE_SIZE", 2)
+    for colour in ("red", "green", "blue"):
+        memo.drawn(memo.fig(bars, FRAME, colour), finish)
+    memo.drawn(memo.fig(bars, FRAME, "red"), finish)            # the oldest went first
+    assert len(calls) == 4
+    queries.clear_cache()
+    memo.drawn(memo.fig(bars, FRAME, "blue"), finish)
+    assert len(calls) == 5
