@@ -13,14 +13,14 @@ import streamlit as st
 
 from civic import measures
 from civic.app.export import Col
-from civic.app.widgets import Kpi, activity_kpis, downloads, table
+from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table, table
 from civic.figures import volunteer as vf
 from civic.store import queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
 
 IDLE_CHOICES = ("7", "14", "30", "60", "90", "180")
-LIST_ROWS, EXPORT_MAX = 2_000, 100_000
+EXPORT_MAX = 100_000
 
 THEMES = [Col("month", "volunteer.themes.col_month", "month", width=95),
           Col("theme", "volunteer.themes.col_theme", width=150),
@@ -162,16 +162,18 @@ def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: 
 
 
 def activity_list(params: dict[str, Any], total: int, basename: str, lang: str) -> None:
-    """The window's activities (the first LIST_ROWS on screen) and their download (up to EXPORT_MAX)."""
-    rows = queries.run("volunteer_activities", **dict(params, limit=LIST_ROWS))
-    st.caption(t("volunteer.list.caption", shown=f"{len(rows):,}", total=f"{total:,}"))
-    table(rows, ACTIVITIES, lang, height=360)
+    """The window's activities, a page at a time (volunteer_activities' $limit / $offset; `total` is the
+    KPI query's count of the same rows), and their download (every row, up to EXPORT_MAX)."""
+    st.caption(t("volunteer.list.caption", total=fmt.integer(total), size=PAGE_SIZE))
+    paged_table("vol_list", total, lambda limit, offset: queries.run(
+        "volunteer_activities", **dict(params, limit=limit, offset=offset)), ACTIVITIES, lang,
+        scope=params, height=360)
     if total > EXPORT_MAX:
         st.warning(t("volunteer.list.export_capped", total=f"{total:,}", max=f"{EXPORT_MAX:,}"))
     st.caption(t("volunteer.list.export_caption", max=f"{EXPORT_MAX:,}"))
-    export_params = dict(params, limit=EXPORT_MAX)
+    export_params = dict(params, limit=EXPORT_MAX, offset=0)
     with st.columns([2, 3])[0]:
-        # runs on the download thread: the same named query, more rows; no Streamlit calls
+        # runs on the download thread: the same named query, every row; no Streamlit calls
         downloads(lambda: queries.execute("volunteer_activities", **export_params), ACTIVITIES, lang, basename,
                   key="vol_export")
 

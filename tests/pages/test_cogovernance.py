@@ -134,7 +134,7 @@ def test_town_filter_changes_numbers(rendered, con, town, code):
     # gaps and open items belong to the town
     gaps = queries.run("cogov_gaps", **dict(ALL, towns=[code]))
     assert set(gaps.town_name) <= {con.execute("SELECT name FROM towns WHERE town_code = ?", [code]).fetchone()[0]}
-    assert len(queries.run("cogov_open_items", **dict(ALL, towns=[code]))) == fb[2]
+    assert len(queries.run("cogov_open_items", **dict(ALL, towns=[code], limit=None, offset=0))) == fb[2]
 
 
 # ── the date filter ──────────────────────────────────────────────────────────────────────────────
@@ -171,7 +171,7 @@ def test_date_filter_changes_feedback_and_meetings(rendered, con, query, d_from,
 
 
 def test_open_items_oldest_first(data_dir, con):
-    items = queries.run("cogov_open_items", **ALL)
+    items = queries.run("cogov_open_items", **ALL, limit=None, offset=0)
     assert list(items.received_date) == sorted(items.received_date)
     assert set(items.status) <= {"收集", "议事"}
     assert items.age_days.iloc[0] == (AS_OF - items.received_date.iloc[0].date()).days
@@ -186,7 +186,7 @@ def test_long_open_items_are_flagged_for_follow_up(rendered, con):
                                       [AS_OF]).fetchall()]
     n_over = sum(a > days for a in ages)
     assert ages and 0 < n_over < len(ages) / 2          # a few long ones, most of them recent (the data's shape)
-    items = queries.run("cogov_open_items", **ALL)
+    items = queries.run("cogov_open_items", **ALL, limit=None, offset=0)
     assert int(items.overdue.sum()) == n_over and (items.overdue == (items.age_days > days)).all()
     assert queries.run("cogov_feedback_kpis", **ALL).iloc[0].overdue_now == n_over
     at = run(rendered)

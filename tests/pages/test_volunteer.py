@@ -291,13 +291,13 @@ def test_idle_finds_the_stations_that_went_quiet(con):
 
 @pytest.mark.parametrize("p", COMBOS)
 def test_activity_list(con, p):
-    df = run("volunteer_activities", p, limit=50)
+    df = run("volunteer_activities", p, limit=50, offset=0)
     e = acts(con, p, "activity_id, activity_date, title, participants", extra="ORDER BY activity_date DESC, "
              "activity_id DESC LIMIT 50")
     assert list(df.activity_id) == list(e.activity_id)
     assert list(df.participants) == list(e.participants)
     total = acts(con, p, "count(*) n").n.iloc[0]
-    assert len(run("volunteer_activities", p, limit=100_000)) == total
+    assert len(run("volunteer_activities", p, limit=100_000, offset=0)) == total
 
 
 def test_marks(con):
@@ -589,7 +589,7 @@ def test_english(rendered):
 def test_export_of_filtered_list(make_app, con):
     """The download runs the list query with the same filters and a higher limit, guarded by export.py."""
     from civic.app import export
-    p = dict(_window(date(2025, 1, 1), date(2025, 3, 31), towns=[GUHAN], stypes=["文化惠民"]), limit=100_000)
+    p = dict(_window(date(2025, 1, 1), date(2025, 3, 31), towns=[GUHAN], stypes=["文化惠民"]), limit=100_000, offset=0)
     df = queries.execute("volunteer_activities", **p)
     assert len(df) == _count(con, p)
     csv = export.to_csv_bytes(df).decode("utf-8-sig")
