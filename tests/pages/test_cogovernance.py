@@ -238,3 +238,20 @@ def test_empty_window_shows_no_data(rendered):
     figs = charts(at)
     assert not {"cg_pipeline", "cg_fb_month", "cg_categories", "cg_meetings"} & set(figs)
     assert {"cg_coverage", "cg_matrix", "cg_grid", "cg_partners"} <= set(figs)   # current state still shown
+
+
+def test_open_items_are_sent_a_page_at_a_time(make_app, con):
+    """Issue 21: the open-items grid holds one page (oldest first); its count is the open-now tile's."""
+    from civic.app.widgets import PAGE_SIZE
+    at = make_app(PAGE).run()
+    assert not at.exception
+    n = con.execute("SELECT count(*) FROM feedback WHERE status <> '办结'").fetchone()[0]
+    table = next(d.value for d in at.dataframe if "feedback_id" in d.value.columns)
+    oldest = queries.run("cogov_open_items", **ALL, limit=PAGE_SIZE, offset=0)
+    assert list(table.feedback_id) == list(oldest.feedback_id) and len(table) == min(n, PAGE_SIZE)
+    if n > PAGE_SIZE:
+        at.button(key="cg_open_next").click().run()
+        table = next(d.value for d in at.dataframe if "feedback_id" in d.value.columns)
+        second = queries.run("cogov_open_items", **ALL, limit=PAGE_SIZE, offset=PAGE_SIZE)
+        assert list(table.feedback_id) == list(second.feedback_id)
+    assert len(queries.run("cogov_open_items", **ALL, limit=None, offset=0)) == n       # the download's rows

@@ -631,3 +631,40 @@ def test_a_town_bar_click_sets_the_township_with_the_app_wide_chip(make_app, con
     assert chip and "古韩镇" in chip[0]
     at.button(key="xf_clear").click().run(timeout=120)
     assert "town" not in at.query_params and not [m for m in at.markdown if "点击筛选" in m.value]
+
+
+# ── the activity list, a page at a time (issue 21: no unbounded grid is sent) ───────────────────────
+def _list_table(at):
+    return next(d.value for d in at.dataframe if "activity_id" in d.value.columns)
+
+
+def test_activity_list_pages_follow_the_full_list(con):
+    """Page k of the list ($offset) is rows k·50.. of the newest-first list, also across the cut day."""
+    p = dict(_window(date(2025, 1, 1)), limit=100_000, offset=0)
+    everything = run("volunteer_activities", p)
+    for offset in (0, 50, 1_000, len(everything) - 7):
+        page = run("volunteer_activities", p, limit=50, offset=offset)
+        assert list(page.activity_id) == list(everything.activity_id.iloc[offset:offset + 50])
+
+
+def test_activity_list_is_paged_and_a_filter_change_goes_back_to_page_one(make_app, con):
+    from civic.app.widgets import PAGE_SIZE
+    at = make_app(PAGE, query={"range": "all"})
+    at.run()
+    no_exception(at)
+    total = _count(con, _window(date(2023, 1, 1)))
+    pages = -(-total // PAGE_SIZE)
+    everything = run("volunteer_activities", _window(date(2023, 1, 1)), limit=3 * PAGE_SIZE, offset=0)
+    first = _list_table(at)
+    assert len(first) == PAGE_SIZE and list(first.activity_id) == list(everything.activity_id[:PAGE_SIZE])
+    assert f"第 1/{fmt.integer(pages)} 页 · 共 {fmt.integer(total)} 条" in [c.value for c in at.caption]
+    at.button(key="vol_list_next").click().run()
+    no_exception(at)
+    assert list(_list_table(at).activity_id) == list(everything.activity_id[PAGE_SIZE:2 * PAGE_SIZE])
+    at.number_input(key="vol_list_page").set_value(3).run()
+    assert list(_list_table(at).activity_id) == list(everything.activity_id[2 * PAGE_SIZE:])
+    assert at.query_params.get("range") in ("all", ["all"])          # paging changes no filter
+    at.multiselect(key="vol_stype").set_value(["理论宣讲"]).run()       # new rows: back to page 1
+    assert at.number_input(key="vol_list_page").value == 1
+    shown = run("volunteer_activities", _window(date(2023, 1, 1), stypes=["理论宣讲"]), limit=PAGE_SIZE, offset=0)
+    assert list(_list_table(at).activity_id) == list(shown.activity_id)
