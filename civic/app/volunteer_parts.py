@@ -5,6 +5,7 @@ widgets.Kpi built from one query row each.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -13,9 +14,9 @@ import streamlit as st
 
 from civic import measures
 from civic.app.export import Col
-from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table, table
+from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table
 from civic.figures import volunteer as vf
-from civic.store import queries
+from civic.store import db, queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
 
@@ -141,14 +142,20 @@ def active_days_tile(overall: Any, year: int, as_of: date, lang: str) -> None:
                  active=int(overall.active_days)))
 
 
-def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: str) -> None:
-    """Stations without an activity for the chosen number of days up to `day`, with links to the map."""
+@st.fragment
+def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: str,
+                  store: Callable[[], None]) -> None:
+    """Stations without an activity for the chosen number of days up to `day`, with links to the map. A
+    fragment: the day count is this section's own choice, so changing it reruns the section, not the page;
+    `store` writes it to the URL (the page's `idle=` UrlParam), which the page's end does not reach then."""
     st.markdown(f"**{t('volunteer.idle.title')}**")
     ic1, ic2 = st.columns([1, 3], vertical_alignment="bottom")
     ic1.selectbox(t("volunteer.idle.days"), IDLE_CHOICES, key="vol_idle",
                   format_func=lambda n: t("volunteer.idle.days_option", n=n))
+    store()
     days = int(st.session_state.get("vol_idle") or 30)
-    idle = queries.run("volunteer_idle", **dict(params, idle_days=days))
+    with db.pinned():       # a fragment rerun runs outside the script run's pin
+        idle = queries.run("volunteer_idle", **dict(params, idle_days=days))
     with ic2:
         if idle.empty:
             st.success(t("volunteer.idle.none", date=fmt.day(day, lang), days=days))
@@ -157,8 +164,9 @@ def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: 
         st.warning(t("volunteer.idle.summary", date=fmt.day(day, lang), n=n, total=total_stations, days=days))
         if n > len(idle):
             st.caption(t("volunteer.idle.longest", n=len(idle)))
-    with st.container(key="vol_idle_box"):
-        table(idle, IDLE, lang, height=min(400, 38 + 35 * len(idle)))
+    with st.container(key="vol_idle_box"):       # up to 200 rows: a page of them on screen
+        paged_table("vol_idle_list", len(idle), lambda limit, offset: idle.iloc[offset:offset + limit], IDLE, lang,
+                    scope=(params, days), height=min(400, 38 + 35 * len(idle)))
 
 
 def activity_list(params: dict[str, Any], total: int, basename: str, lang: str) -> None:
