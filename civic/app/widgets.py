@@ -168,6 +168,8 @@ def _paged_body(key: str, total: int, fetch: Callable[[int, int], pd.DataFrame],
     # a fragment rerun runs outside the script run's pin (docs/architecture.md "Consistency")
     with db.pinned():
         rows = fetch(page_size, (page - 1) * page_size)
+    if isinstance(height, int):      # the last page may be short: no empty rows under it
+        height = min(height, 38 + 35 * len(rows))
     table(rows, cols, lang, height=height, **kwargs)
     if pages > 1:
         _pager(key, page, pages, total)
