@@ -22,6 +22,7 @@ from civic.text.i18n import t, tv
 
 IDLE_CHOICES = ("7", "14", "30", "60", "90", "180")
 EXPORT_MAX = 100_000
+LIST_OPEN = "vol_list_open"      # the activity list's expander (built only while open)
 
 THEMES = [Col("month", "volunteer.themes.col_month", "month", width=95),
           Col("theme", "volunteer.themes.col_theme", width=150),
@@ -169,13 +170,23 @@ def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: 
                     scope=(params, days), height=min(400, 38 + 35 * len(idle)))
 
 
+@st.fragment
 def activity_list(params: dict[str, Any], total: int, basename: str, lang: str) -> None:
-    """The window's activities, a page at a time (volunteer_activities' $limit / $offset; `total` is the
-    KPI query's count of the same rows), and their download (every row, up to EXPORT_MAX)."""
-    st.caption(t("volunteer.list.caption", total=fmt.integer(total), size=PAGE_SIZE))
-    paged_table("vol_list", total, lambda limit, offset: queries.run(
-        "volunteer_activities", **dict(params, limit=limit, offset=offset)), ACTIVITIES, lang,
-        scope=params, height=360)
+    """The window's activities on demand, a page at a time, and their download (every row, up to EXPORT_MAX).
+
+    The list is the page's last section: it is built only while its expander is open (as the map's table),
+    so a filter change does not pay its query (~130 ms at ×100) nor send its grid. Open, it shows one page
+    (volunteer_activities' $limit / $offset; `total` is the KPI query's count of the same rows). A fragment:
+    opening it or paging reruns this section, not the page."""
+    # a fixed label: Streamlit 1.67 identifies an expander by its label too, so a count in it would close
+    # the list on every filter change
+    box = st.expander(t("volunteer.list.open"), key=LIST_OPEN, on_change="rerun")
+    with box:
+        if box.open:
+            st.caption(t("volunteer.list.caption", total=fmt.integer(total), size=PAGE_SIZE))
+            paged_table("vol_list", total, lambda limit, offset: queries.run(
+                "volunteer_activities", **dict(params, limit=limit, offset=offset)), ACTIVITIES, lang,
+                scope=params, height=360)
     if total > EXPORT_MAX:
         st.warning(t("volunteer.list.export_capped", total=f"{total:,}", max=f"{EXPORT_MAX:,}"))
     st.caption(t("volunteer.list.export_caption", max=f"{EXPORT_MAX:,}"))

@@ -652,6 +652,10 @@ def test_activity_list_is_paged_and_a_filter_change_goes_back_to_page_one(make_a
     at = make_app(PAGE, query={"range": "all"})
     at.run()
     no_exception(at)
+    assert not any("activity_id" in d.value.columns for d in at.dataframe)     # built on demand
+    assert any(b.label == "下载 CSV" for b in at.download_button)              # the export needs no list
+    at.session_state["vol_list_open"] = True                                   # the reader opens it
+    at.run()
     total = _count(con, _window(date(2023, 1, 1)))
     pages = -(-total // PAGE_SIZE)
     everything = run("volunteer_activities", _window(date(2023, 1, 1)), limit=3 * PAGE_SIZE, offset=0)
