@@ -132,14 +132,17 @@ def _page_key(key: str) -> str:
 
 def _clamped_page(key: str, scope: Any, pages: int) -> int:
     """The page table `key` shows: back to page 1 when `scope` (what its rows depend on: the filters, the
-    window) differs from the last run's, and always within 1..pages. Set before the page input is drawn,
-    which Streamlit allows."""
+    window) differs from the last run's, and always within 1..pages. Written to the page input's key (before
+    the input is drawn, which Streamlit allows) only when that changes its value: a value set through the
+    Session State API is pushed to the browser's widget again on every run that sets it."""
     ss = st.session_state
+    current = int(ss.get(_page_key(key)) or 1)
+    page = min(max(1, current), pages)
     if ss.get(f"_{key}_scope") != scope:
         ss[f"_{key}_scope"] = scope
-        ss[_page_key(key)] = 1
-    page = min(max(1, int(ss.get(_page_key(key)) or 1)), pages)
-    ss[_page_key(key)] = page
+        page = 1
+    if page != current:
+        ss[_page_key(key)] = page
     return page
 
 
