@@ -67,7 +67,7 @@ def feedback_section() -> None:
                       title=t("cogovernance.monthly_title"), height=320)
         plot.show(memo.fig(cf.categories, queries.run("cogov_feedback_categories", **P), lang), key="cg_categories",
                   title=t("cogovernance.categories_title"), height=340)
-    parts.open_items(P, lang)
+    parts.open_items(P, k, lang)
 
 
 # ── consultation and publicity ────────────────────────────────────────────────────────────────────

@@ -9,8 +9,9 @@ import streamlit as st
 from civic import completeness as cp
 from civic import domain
 from civic.app import memo, plot, shell
-from civic.app.export import Col, column_config, download_buttons
+from civic.app.export import Col, download_buttons
 from civic.app.filters import UrlParam, load_page_params
+from civic.app.widgets import paged_table
 from civic.figures import scorecard as scfig
 from civic.text import fmt
 from civic.text.i18n import t
@@ -93,8 +94,10 @@ if cell:
     c1.markdown(f"**{t(f'completeness.{key}', town=names[code], month=fmt.month(month, lang), n=len(rows), total=total)}**")
     c2.button(t("completeness.cell_clear"), key="cp_close", on_click=_close_cell, width="stretch")
     if len(rows):
-        box.dataframe(_frame(rows)[[c.name for c in silent_cols]], column_config=column_config(silent_cols),
-                      hide_index=True, width="stretch", height=min(360, 38 + 35 * len(rows)))
+        cell_rows = _frame(rows)
+        with box:       # a page at a time: only the rows on screen go to the browser
+            paged_table("cp_cell_list", len(cell_rows), lambda limit, offset: cell_rows.iloc[offset:offset + limit],
+                        silent_cols, lang, scope=cell, height=min(360, 38 + 35 * len(rows)))
 
 # ── silent stations ─────────────────────────────────────────────────────────────────────────────
 st.subheader(t("completeness.silent_heading"))
@@ -111,6 +114,7 @@ else:
                  towns=len(per_town)))
     st.caption(t("filters.list_sep").join(t("completeness.by_town", town=tn, n=int(k)) for tn, k in per_town.items()))
     shown = _frame(silent)
-    st.dataframe(shown[[c.name for c in silent_cols]], column_config=column_config(silent_cols), hide_index=True,
-                 width="stretch", height=min(480, 38 + 35 * len(shown)), key="cp_silent")
+    # the summary above needs every silent station (cp.silent); the browser gets one page of them
+    paged_table("cp_silent", len(shown), lambda limit, offset: shown.iloc[offset:offset + limit], silent_cols, lang,
+                scope=(picked, days, as_of), height=min(480, 38 + 35 * len(shown)))
     download_buttons(shown, t("completeness.export_name"), key="cp_dl", columns=silent_cols)

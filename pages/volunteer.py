@@ -186,7 +186,7 @@ for col, title, query, cols in ((left, "volunteer.top.stations_title", "voluntee
     with col:
         st.markdown(f"**{t(title)}**")
         ui.table_or_empty(queries.run(query, **E), cols, lang)
-parts.idle_stations(E, int(k.stations), eff_to, lang)
+parts.idle_stations(E, int(k.stations), eff_to, lang, page_params[4].store)     # a fragment; [4]: idle=
 
 
 # ── micro-wishes ──────────────────────────────────────────────────────────────────────────────

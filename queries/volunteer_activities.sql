@@ -1,10 +1,10 @@
--- The filtered activity list, newest first, at most $limit rows (the page shows the latest rows; the
--- export runs the same query with a higher limit). Two cheap steps on activity_facts (data/views.sql:
+-- The filtered activity list, newest first: $limit rows after the first $offset (the page shows one page
+-- of the list, its pager moving $offset; the export runs the same query from 0 with a higher limit). Two cheap steps on activity_facts (data/views.sql:
 -- activities with their site's town and team's type, sorted by date, so a date range reads only its row
--- groups): count the filtered activities per day to find the earliest day the newest $limit rows need,
--- then pick the newest $limit ids among those days. Only then are the rows' details (title, campaign)
+-- groups): count the filtered activities per day to find the earliest day the newest $offset + $limit rows
+-- need, then pick those ids among those days. Only then are the rows' details (title, campaign)
 -- read from the activity table, for those ids and days. $towns, $stypes, $ttypes, $date_from, $date_to,
--- $limit (INTEGER).
+-- $limit, $offset (INTEGER).
 WITH days AS (
     SELECT f.activity_date AS d, count(*) AS n
     FROM activity_facts f
@@ -16,7 +16,7 @@ WITH days AS (
 ), cut AS (
     SELECT coalesce(min(d), $date_from::DATE) AS d
     FROM (SELECT d, n, sum(n) OVER (ORDER BY d DESC) AS running FROM days)
-    WHERE running - n < CAST($limit AS BIGINT)
+    WHERE running - n < CAST($limit AS BIGINT) + CAST($offset AS BIGINT)
 ), ids AS (
     SELECT f.activity_id
     FROM activity_facts f, cut
@@ -25,7 +25,7 @@ WITH days AS (
       AND (len($towns) = 0 OR list_contains($towns, f.town_code))
       AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
     ORDER BY f.activity_date DESC, f.activity_id DESC
-    LIMIT CAST($limit AS BIGINT)
+    LIMIT CAST($limit AS BIGINT) OFFSET CAST($offset AS BIGINT)
 ), a AS (
     SELECT a.* FROM activities a, cut
     WHERE a.activity_date BETWEEN cut.d AND $date_to

@@ -13,7 +13,7 @@ import streamlit as st
 
 from civic import measures
 from civic.app.export import Col
-from civic.app.widgets import Kpi, downloads, kpi_row, table
+from civic.app.widgets import Kpi, downloads, kpi_row, paged_table, table
 from civic.store import queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
@@ -129,16 +129,22 @@ def gaps(params: dict[str, Any], lang: str) -> None:
     downloads(lambda: rows, GAPS, lang, "governance_gaps", key="cg_gaps_export")
 
 
-def open_items(params: dict[str, Any], lang: str) -> None:
-    """Feedback still open on the data's last day, the overdue ones flagged, as a list to download."""
-    df = queries.run("cogov_open_items", **params)
-    st.markdown(f"**{t('cogovernance.open_heading', n=len(df))}**")
+def open_items(params: dict[str, Any], k: Any, lang: str) -> None:
+    """Feedback still open on the data's last day, the overdue ones flagged, a page at a time, as a list to
+    download (every row). `k`: the feedback tiles' row (cogov_feedback_kpis), whose open_now and overdue_now
+    count these items, so the heading, the warning and the tile say one number."""
+    total, overdue = int(k.open_now), int(k.overdue_now)
+    st.markdown(f"**{t('cogovernance.open_heading', n=total)}**")
     st.caption(t("cogovernance.open_caption"))
-    if df.empty:
+    if total == 0:
         st.success(t("cogovernance.open_none"))
         return
-    overdue = int(df.overdue.sum())
     if overdue:
         st.warning(t("cogovernance.overdue_warning", n=overdue, days=measures.FEEDBACK_OVERDUE_DAYS))
-    table(df, OPEN_ITEMS, lang, height=min(400, 38 + 35 * len(df)), placeholder="—")
-    downloads(lambda: df, OPEN_ITEMS, lang, "feedback_open_items", key="cg_open_export")
+    paged_table("cg_open", total, lambda limit, offset: queries.run(
+        "cogov_open_items", **dict(params, limit=limit, offset=offset)), OPEN_ITEMS, lang,
+        scope=params, height=min(400, 38 + 35 * total), placeholder="—")
+    everything = dict(params, limit=None, offset=0)
+    # runs on the download thread when a button is clicked: every open item, not the page
+    downloads(lambda: queries.execute("cogov_open_items", **everything), OPEN_ITEMS, lang, "feedback_open_items",
+              key="cg_open_export")

@@ -5,6 +5,7 @@ widgets.Kpi built from one query row each.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -13,14 +14,15 @@ import streamlit as st
 
 from civic import measures
 from civic.app.export import Col
-from civic.app.widgets import Kpi, activity_kpis, downloads, table
+from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table
 from civic.figures import volunteer as vf
-from civic.store import queries
+from civic.store import db, queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
 
 IDLE_CHOICES = ("7", "14", "30", "60", "90", "180")
-LIST_ROWS, EXPORT_MAX = 2_000, 100_000
+EXPORT_MAX = 100_000
+LIST_OPEN = "vol_list_open"      # the activity list's expander (built only while open)
 
 THEMES = [Col("month", "volunteer.themes.col_month", "month", width=95),
           Col("theme", "volunteer.themes.col_theme", width=150),
@@ -141,14 +143,20 @@ def active_days_tile(overall: Any, year: int, as_of: date, lang: str) -> None:
                  active=int(overall.active_days)))
 
 
-def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: str) -> None:
-    """Stations without an activity for the chosen number of days up to `day`, with links to the map."""
+@st.fragment
+def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: str,
+                  store: Callable[[], None]) -> None:
+    """Stations without an activity for the chosen number of days up to `day`, with links to the map. A
+    fragment: the day count is this section's own choice, so changing it reruns the section, not the page;
+    `store` writes it to the URL (the page's `idle=` UrlParam), which the page's end does not reach then."""
     st.markdown(f"**{t('volunteer.idle.title')}**")
     ic1, ic2 = st.columns([1, 3], vertical_alignment="bottom")
     ic1.selectbox(t("volunteer.idle.days"), IDLE_CHOICES, key="vol_idle",
                   format_func=lambda n: t("volunteer.idle.days_option", n=n))
+    store()
     days = int(st.session_state.get("vol_idle") or 30)
-    idle = queries.run("volunteer_idle", **dict(params, idle_days=days))
+    with db.pinned():       # a fragment rerun runs outside the script run's pin
+        idle = queries.run("volunteer_idle", **dict(params, idle_days=days))
     with ic2:
         if idle.empty:
             st.success(t("volunteer.idle.none", date=fmt.day(day, lang), days=days))
@@ -157,21 +165,34 @@ def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: 
         st.warning(t("volunteer.idle.summary", date=fmt.day(day, lang), n=n, total=total_stations, days=days))
         if n > len(idle):
             st.caption(t("volunteer.idle.longest", n=len(idle)))
-    with st.container(key="vol_idle_box"):
-        table(idle, IDLE, lang, height=min(400, 38 + 35 * len(idle)))
+    with st.container(key="vol_idle_box"):       # up to 200 rows: a page of them on screen
+        paged_table("vol_idle_list", len(idle), lambda limit, offset: idle.iloc[offset:offset + limit], IDLE, lang,
+                    scope=(params, days), height=min(400, 38 + 35 * len(idle)))
 
 
+@st.fragment
 def activity_list(params: dict[str, Any], total: int, basename: str, lang: str) -> None:
-    """The window's activities (the first LIST_ROWS on screen) and their download (up to EXPORT_MAX)."""
-    rows = queries.run("volunteer_activities", **dict(params, limit=LIST_ROWS))
-    st.caption(t("volunteer.list.caption", shown=f"{len(rows):,}", total=f"{total:,}"))
-    table(rows, ACTIVITIES, lang, height=360)
+    """The window's activities on demand, a page at a time, and their download (every row, up to EXPORT_MAX).
+
+    The list is the page's last section: it is built only while its expander is open (as the map's table),
+    so a filter change does not pay its query (~130 ms at ×100) nor send its grid. Open, it shows one page
+    (volunteer_activities' $limit / $offset; `total` is the KPI query's count of the same rows). A fragment:
+    opening it or paging reruns this section, not the page."""
+    # a fixed label: Streamlit 1.67 identifies an expander by its label too, so a count in it would close
+    # the list on every filter change
+    box = st.expander(t("volunteer.list.open"), key=LIST_OPEN, on_change="rerun")
+    with box:
+        if box.open:
+            st.caption(t("volunteer.list.caption", total=fmt.integer(total), size=PAGE_SIZE))
+            paged_table("vol_list", total, lambda limit, offset: queries.run(
+                "volunteer_activities", **dict(params, limit=limit, offset=offset)), ACTIVITIES, lang,
+                scope=params, height=360)
     if total > EXPORT_MAX:
         st.warning(t("volunteer.list.export_capped", total=f"{total:,}", max=f"{EXPORT_MAX:,}"))
     st.caption(t("volunteer.list.export_caption", max=f"{EXPORT_MAX:,}"))
-    export_params = dict(params, limit=EXPORT_MAX)
+    export_params = dict(params, limit=EXPORT_MAX, offset=0)
     with st.columns([2, 3])[0]:
-        # runs on the download thread: the same named query, more rows; no Streamlit calls
+        # runs on the download thread: the same named query, every row; no Streamlit calls
         downloads(lambda: queries.execute("volunteer_activities", **export_params), ACTIVITIES, lang, basename,
                   key="vol_export")
 

@@ -19,7 +19,7 @@ import streamlit as st
 from civic import measures
 from civic.app import export, plot, shell
 from civic.app.export import Col
-from civic.store import queries
+from civic.store import db, queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
 from civic.text.safe_text import md_frame
@@ -120,6 +120,73 @@ def chart(has_data: bool, build: Callable[[], go.Figure], **kwargs: Any) -> Any:
         shell.no_data()
         return None
     return plot.show(build(), **kwargs)
+
+
+# ── paged tables: only one page of rows goes to the browser ───────────────────────────────────
+PAGE_SIZE = 50        # rows a page of a paged table shows (≈ 15 kB of grid at the widest table)
+
+
+def _page_key(key: str) -> str:
+    return f"{key}_page"
+
+
+def _clamped_page(key: str, scope: Any, pages: int) -> int:
+    """The page table `key` shows: back to page 1 when `scope` (what its rows depend on: the filters, the
+    window) differs from the last run's, and always within 1..pages. Written to the page input's key (before
+    the input is drawn, which Streamlit allows) only when that changes its value: a value set through the
+    Session State API is pushed to the browser's widget again on every run that sets it."""
+    ss = st.session_state
+    current = int(ss.get(_page_key(key)) or 1)
+    page = min(max(1, current), pages)
+    if ss.get(f"_{key}_scope") != scope:
+        ss[f"_{key}_scope"] = scope
+        page = 1
+    if page != current:
+        ss[_page_key(key)] = page
+    return page
+
+
+def _step(key: str, by: int) -> None:
+    st.session_state[_page_key(key)] = int(st.session_state.get(_page_key(key)) or 1) + by
+
+
+def _pager(key: str, page: int, pages: int, total: int) -> None:
+    """Previous / page number / next, and "第 x/y 页 · 共 n 条", in one row (a horizontal container stays one
+    row on a phone, where st.columns would stack)."""
+    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_pager"):
+        st.button(t("pager.prev"), key=f"{key}_prev", on_click=_step, args=(key, -1), disabled=page <= 1)
+        st.number_input(t("pager.page"), min_value=1, max_value=pages, step=1, key=_page_key(key),
+                        label_visibility="collapsed", width=90)
+        st.button(t("pager.next"), key=f"{key}_next", on_click=_step, args=(key, 1), disabled=page >= pages)
+        st.caption(t("pager.status", page=fmt.integer(page), pages=fmt.integer(pages), n=fmt.integer(total)))
+
+
+@st.fragment
+def _paged_body(key: str, total: int, fetch: Callable[[int, int], pd.DataFrame], cols: Sequence[Col], lang: str,
+                page_size: int, height: int | Literal["auto"], kwargs: dict[str, Any]) -> None:
+    """One page of the table and its pager. A fragment: paging reruns this, not the page (Streamlit calls
+    it again with the arguments of the last full run, so `fetch` keeps the page's filters)."""
+    pages = max(1, -(-total // page_size))
+    page = _clamped_page(key, st.session_state.get(f"_{key}_scope"), pages)
+    # a fragment rerun runs outside the script run's pin (docs/architecture.md "Consistency")
+    with db.pinned():
+        rows = fetch(page_size, (page - 1) * page_size)
+    if isinstance(height, int):      # the last page may be short: no empty rows under it
+        height = min(height, 38 + 35 * len(rows))
+    table(rows, cols, lang, height=height, **kwargs)
+    if pages > 1:
+        _pager(key, page, pages, total)
+
+
+def paged_table(key: str, total: int, fetch: Callable[[int, int], pd.DataFrame], cols: Sequence[Col], lang: str,
+                *, scope: Any, page_size: int = PAGE_SIZE, height: int | Literal["auto"] = "auto",
+                **kwargs: Any) -> None:
+    """A table of `total` rows sent a page at a time: `fetch(limit, offset)` returns one page (a named
+    query's $limit / $offset, so only those rows are read and sent), `total` comes from a count. Back to
+    page 1 whenever `scope` (the parameters the rows depend on) changes; paging reruns only the table.
+    Downloads stay beside it (widgets.downloads), exporting every row, not the page."""
+    _clamped_page(key, scope, max(1, -(-total // page_size)))
+    _paged_body(key, total, fetch, cols, lang, page_size, height, kwargs)
 
 
 # ── published figures beside the computed ones ─────────────────────────────────────────────────

@@ -159,7 +159,8 @@ def _renovation(f: Filters, as_of: date, lang: str) -> Renovation:
                        as_of=as_of)
     late = comp[(comp.status != "完成") & (comp.delay_days > 0)].sort_values(
         ["delay_days", "compound_id"], ascending=[False, True])
-    items = queries.run("cogov_open_items", towns=towns, as_of=as_of, overdue_days=measures.FEEDBACK_OVERDUE_DAYS)
+    items = queries.run("cogov_open_items", towns=towns, as_of=as_of, overdue_days=measures.FEEDBACK_OVERDUE_DAYS,
+                        limit=None, offset=0)
     return Renovation(kpis, stages.counts(towns=towns)[["stage", "at_stage"]],
                       queries.run("overview_works", towns=towns), Rows(late.head(MAX_ROWS), len(late)),
                       int(r.late_open), Rows(items.head(MAX_ROWS), len(items)), int(items.overdue.sum()))

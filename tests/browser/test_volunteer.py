@@ -125,3 +125,25 @@ def test_idle_station_links_to_its_map_detail(server, browser):
         clean(page)
     finally:
         page.context.close()
+
+
+def test_activity_list_opens_on_demand_and_pages(server, browser):
+    """Issue 21: the list is built when its expander opens and arrives a page at a time; paging changes
+    neither the URL nor the rest of the page."""
+    page = open_page(server, browser, "volunteer?range=all")
+    try:
+        box = page.locator(".st-key-vol_list_open")
+        box.scroll_into_view_if_needed()
+        assert box.locator("[data-testid=\"stDataFrame\"]").count() == 0
+        box.get_by_text("查看活动明细").click()
+        settle(page)
+        pager = page.locator(".st-key-vol_list_pager")
+        assert box.locator("[data-testid=\"stDataFrame\"]").count() == 1 and "第 1/" in pager.inner_text()
+        url = page.url
+        pager.get_by_role("button", name="下一页").click()
+        settle(page)
+        assert "第 2/" in pager.inner_text() and page.url == url
+        assert pager.locator("input").input_value() == "2"
+        clean(page)
+    finally:
+        page.context.close()

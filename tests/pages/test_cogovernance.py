@@ -134,7 +134,7 @@ def test_town_filter_changes_numbers(rendered, con, town, code):
     # gaps and open items belong to the town
     gaps = queries.run("cogov_gaps", **dict(ALL, towns=[code]))
     assert set(gaps.town_name) <= {con.execute("SELECT name FROM towns WHERE town_code = ?", [code]).fetchone()[0]}
-    assert len(queries.run("cogov_open_items", **dict(ALL, towns=[code]))) == fb[2]
+    assert len(queries.run("cogov_open_items", **dict(ALL, towns=[code], limit=None, offset=0))) == fb[2]
 
 
 # ── the date filter ──────────────────────────────────────────────────────────────────────────────
@@ -171,7 +171,7 @@ def test_date_filter_changes_feedback_and_meetings(rendered, con, query, d_from,
 
 
 def test_open_items_oldest_first(data_dir, con):
-    items = queries.run("cogov_open_items", **ALL)
+    items = queries.run("cogov_open_items", **ALL, limit=None, offset=0)
     assert list(items.received_date) == sorted(items.received_date)
     assert set(items.status) <= {"收集", "议事"}
     assert items.age_days.iloc[0] == (AS_OF - items.received_date.iloc[0].date()).days
@@ -186,7 +186,7 @@ def test_long_open_items_are_flagged_for_follow_up(rendered, con):
                                       [AS_OF]).fetchall()]
     n_over = sum(a > days for a in ages)
     assert ages and 0 < n_over < len(ages) / 2          # a few long ones, most of them recent (the data's shape)
-    items = queries.run("cogov_open_items", **ALL)
+    items = queries.run("cogov_open_items", **ALL, limit=None, offset=0)
     assert int(items.overdue.sum()) == n_over and (items.overdue == (items.age_days > days)).all()
     assert queries.run("cogov_feedback_kpis", **ALL).iloc[0].overdue_now == n_over
     at = run(rendered)
@@ -238,3 +238,20 @@ def test_empty_window_shows_no_data(rendered):
     figs = charts(at)
     assert not {"cg_pipeline", "cg_fb_month", "cg_categories", "cg_meetings"} & set(figs)
     assert {"cg_coverage", "cg_matrix", "cg_grid", "cg_partners"} <= set(figs)   # current state still shown
+
+
+def test_open_items_are_sent_a_page_at_a_time(make_app, con):
+    """Issue 21: the open-items grid holds one page (oldest first); its count is the open-now tile's."""
+    from civic.app.widgets import PAGE_SIZE
+    at = make_app(PAGE).run()
+    assert not at.exception
+    n = con.execute("SELECT count(*) FROM feedback WHERE status <> '办结'").fetchone()[0]
+    table = next(d.value for d in at.dataframe if "feedback_id" in d.value.columns)
+    oldest = queries.run("cogov_open_items", **ALL, limit=PAGE_SIZE, offset=0)
+    assert list(table.feedback_id) == list(oldest.feedback_id) and len(table) == min(n, PAGE_SIZE)
+    if n > PAGE_SIZE:
+        at.button(key="cg_open_next").click().run()
+        table = next(d.value for d in at.dataframe if "feedback_id" in d.value.columns)
+        second = queries.run("cogov_open_items", **ALL, limit=PAGE_SIZE, offset=PAGE_SIZE)
+        assert list(table.feedback_id) == list(second.feedback_id)
+    assert len(queries.run("cogov_open_items", **ALL, limit=None, offset=0)) == n       # the download's rows

@@ -291,13 +291,13 @@ def test_idle_finds_the_stations_that_went_quiet(con):
 
 @pytest.mark.parametrize("p", COMBOS)
 def test_activity_list(con, p):
-    df = run("volunteer_activities", p, limit=50)
+    df = run("volunteer_activities", p, limit=50, offset=0)
     e = acts(con, p, "activity_id, activity_date, title, participants", extra="ORDER BY activity_date DESC, "
              "activity_id DESC LIMIT 50")
     assert list(df.activity_id) == list(e.activity_id)
     assert list(df.participants) == list(e.participants)
     total = acts(con, p, "count(*) n").n.iloc[0]
-    assert len(run("volunteer_activities", p, limit=100_000)) == total
+    assert len(run("volunteer_activities", p, limit=100_000, offset=0)) == total
 
 
 def test_marks(con):
@@ -589,7 +589,7 @@ def test_english(rendered):
 def test_export_of_filtered_list(make_app, con):
     """The download runs the list query with the same filters and a higher limit, guarded by export.py."""
     from civic.app import export
-    p = dict(_window(date(2025, 1, 1), date(2025, 3, 31), towns=[GUHAN], stypes=["文化惠民"]), limit=100_000)
+    p = dict(_window(date(2025, 1, 1), date(2025, 3, 31), towns=[GUHAN], stypes=["文化惠民"]), limit=100_000, offset=0)
     df = queries.execute("volunteer_activities", **p)
     assert len(df) == _count(con, p)
     csv = export.to_csv_bytes(df).decode("utf-8-sig")
@@ -631,3 +631,44 @@ def test_a_town_bar_click_sets_the_township_with_the_app_wide_chip(make_app, con
     assert chip and "古韩镇" in chip[0]
     at.button(key="xf_clear").click().run(timeout=120)
     assert "town" not in at.query_params and not [m for m in at.markdown if "点击筛选" in m.value]
+
+
+# ── the activity list, a page at a time (issue 21: no unbounded grid is sent) ───────────────────────
+def _list_table(at):
+    return next(d.value for d in at.dataframe if "activity_id" in d.value.columns)
+
+
+def test_activity_list_pages_follow_the_full_list(con):
+    """Page k of the list ($offset) is rows k·50.. of the newest-first list, also across the cut day."""
+    p = dict(_window(date(2025, 1, 1)), limit=100_000, offset=0)
+    everything = run("volunteer_activities", p)
+    for offset in (0, 50, 1_000, len(everything) - 7):
+        page = run("volunteer_activities", p, limit=50, offset=offset)
+        assert list(page.activity_id) == list(everything.activity_id.iloc[offset:offset + 50])
+
+
+def test_activity_list_is_paged_and_a_filter_change_goes_back_to_page_one(make_app, con):
+    from civic.app.widgets import PAGE_SIZE
+    at = make_app(PAGE, query={"range": "all"})
+    at.run()
+    no_exception(at)
+    assert not any("activity_id" in d.value.columns for d in at.dataframe)     # built on demand
+    assert any(b.label == "下载 CSV" for b in at.download_button)              # the export needs no list
+    at.session_state["vol_list_open"] = True                                   # the reader opens it
+    at.run()
+    total = _count(con, _window(date(2023, 1, 1)))
+    pages = -(-total // PAGE_SIZE)
+    everything = run("volunteer_activities", _window(date(2023, 1, 1)), limit=3 * PAGE_SIZE, offset=0)
+    first = _list_table(at)
+    assert len(first) == PAGE_SIZE and list(first.activity_id) == list(everything.activity_id[:PAGE_SIZE])
+    assert f"第 1/{fmt.integer(pages)} 页 · 共 {fmt.integer(total)} 条" in [c.value for c in at.caption]
+    at.button(key="vol_list_next").click().run()
+    no_exception(at)
+    assert list(_list_table(at).activity_id) == list(everything.activity_id[PAGE_SIZE:2 * PAGE_SIZE])
+    at.number_input(key="vol_list_page").set_value(3).run()
+    assert list(_list_table(at).activity_id) == list(everything.activity_id[2 * PAGE_SIZE:])
+    assert at.query_params.get("range") in ("all", ["all"])          # paging changes no filter
+    at.multiselect(key="vol_stype").set_value(["理论宣讲"]).run()       # new rows: back to page 1
+    assert at.number_input(key="vol_list_page").value == 1
+    shown = run("volunteer_activities", _window(date(2023, 1, 1), stypes=["理论宣讲"]), limit=PAGE_SIZE, offset=0)
+    assert list(_list_table(at).activity_id) == list(shown.activity_id)
