@@ -226,11 +226,12 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
             if not p.inserts and not p.updates:
                 audit["result"] = "unchanged"
                 raise snapshots.NoChange()
+            as_of_before = con.execute("SELECT value FROM meta WHERE key = 'as_of'").fetchone()[0]
             if ent.name != "sites":
                 _apply_in_place(con, ent, p)
             _bump_meta(con, ent, p, lk, report, user)
-            from civic.store import schema
-            schema.apply_views(con)      # refreshes the materialised published-figure check
+            if ent.name != "sites":     # sites: _rewrite_with_sites rebuilds the file, derived tables too
+                _refresh_derived(con, ent.name, p, as_of_before)
             _stall("written")
             con.execute("CHECKPOINT")
         finally:
@@ -241,6 +242,18 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
     report.version = audit.get("version") or snapshots.current().version
     report.committed = True
     return report
+
+
+def _refresh_derived(con, entity: str, p: Plan, as_of_before: str) -> None:
+    """Only the derived rows this import can have changed (not a rebuild of 4 M activity rows at ×100):
+    the activities it added or updated, the months and sites they fall in, and the published figures."""
+    from civic.store import schema
+    if entity == "activities":
+        schema.refresh_derived(con, added=[i for i, _ in p.inserts], changed=[i for i, _ in p.updates],
+                               as_of_before=as_of_before)
+    else:   # a team's type is copied into every activity of the team
+        schema.refresh_derived(con, as_of_before=as_of_before,
+                               full_activities=entity == "teams" and any("team_type" in ch for _, ch in p.updates))
 
 
 def import_path(path: Path | str, entity: str | None = None, dry_run: bool = False, user: str | None = None,

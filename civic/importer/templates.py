@@ -28,6 +28,7 @@ from civic.importer.problems import DATA_SHEET, NOTES_SHEET
 from civic.importer.rules import _show
 from civic.importer.specs import _PLACE_NOTE, ENTITIES, Col, Entity
 from civic.importer.validate import _col_letter
+from civic.importer.write import _arrow, _table_types
 from civic.store import db, snapshots
 
 if TYPE_CHECKING:      # openpyxl is imported where a workbook is made (it is slow to import)
@@ -155,30 +156,47 @@ def sample_rows(entity: str, n: int, seed: int | None = None, con=None, day: dat
         rng = random.Random(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
         gen = _SAMPLERS[entity]
         ent = ENTITIES[entity]
-        existing = _existing_keys(con, ent)
         rows: list[dict] = []
         keys: set = set()
         tries = 0
+        limit = n * 50 + 200
         while len(rows) < n:
-            tries += 1
-            if tries > n * 50 + 200:
+            # Candidates are drawn in batches and only their keys are looked up (never the whole table:
+            # 4 M activity keys at province scale took 8 s). The draws and the skips are those of a
+            # one-by-one loop, so a seed gives the same rows as before.
+            batch = [gen(rng, lk, len(rows)) for _ in range(min(max(2 * (n - len(rows)), 16), limit - tries))]
+            if not batch:
                 raise ValueError(f"只能生成 {len(rows)} 条新的「{ent.zh}」记录（可用组合已用完）")
-            r, key = gen(rng, lk, len(rows))
-            if key in existing or key in keys:
-                continue
-            keys.add(key)
-            rows.append(r)
+            existing = _existing_keys(con, ent, [key for _, key in batch])
+            for r, key in batch:
+                tries += 1
+                if key in existing or key in keys:
+                    continue
+                keys.add(key)
+                rows.append(r)
+                if len(rows) == n:
+                    break
         return rows
     finally:
         if own:
             con.close()
 
 
-def _existing_keys(con, ent: Entity) -> set:
-    if ent.name in ("sites", "teams", "compounds"):
-        return {(r[0],) for r in con.execute(f'SELECT name FROM "{ent.table}"').fetchall()}
-    cols = ", ".join(f'"{k}"' for k in ent.key_fields)
-    return {tuple(r) for r in con.execute(f'SELECT {cols} FROM "{ent.table}"').fetchall()}
+def _existing_keys(con, ent: Entity, candidates: list[tuple]) -> set[tuple]:
+    """Which of the candidate natural keys the table already holds: one bound query over the candidates."""
+    if not candidates:
+        return set()
+    fields = ("name",) if ent.name in ("sites", "teams", "compounds") else ent.key_fields
+    types = _table_types(con, ent.table)
+    cand = _arrow([dict(zip(fields, k)) for k in set(candidates)], {f: types[f] for f in fields})
+    on = " AND ".join(f't."{f}" IS NOT DISTINCT FROM c."{f}"' for f in fields)
+    cols = ", ".join(f'c."{f}"' for f in fields)
+    con.register("_candidates", cand)
+    try:
+        found = con.execute(f'SELECT DISTINCT {cols} FROM _candidates c SEMI JOIN "{ent.table}" t ON {on}').fetchall()
+    finally:
+        con.unregister("_candidates")
+    return {tuple(r) for r in found}
 
 
 def _sample_end(lk: Lookups) -> date:
