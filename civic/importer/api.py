@@ -37,6 +37,7 @@ from typing import Callable
 
 import pandas as pd
 
+from civic.importer import lookups
 from civic.importer.lookups import Lookups
 from civic.importer.problems import (
     MAX_BYTES,
@@ -55,7 +56,7 @@ from civic.importer.specs import ENTITIES
 from civic.importer.templates import sample_bytes, sample_rows, template_bytes
 from civic.importer.validate import Parsed, parse
 from civic.importer.write import Plan, _apply_in_place, _bump_meta, _rewrite_with_sites, plan
-from civic.store import db, snapshots
+from civic.store import db, schema, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,13 @@ def _preview(parsed: Parsed, p: Plan | None) -> pd.DataFrame:
     return df
 
 
-def _run_checks(con, data: bytes, report: Report, entity: str | None,
-                pii_mode: str = "reject") -> tuple[Parsed | None, Plan | None, Lookups | None]:
+def _run_checks(con, data: bytes, report: Report, entity: str | None, pii_mode: str = "reject",
+                published: Path | None = None) -> tuple[Parsed | None, Plan | None, Lookups | None]:
+    """Parse, validate and plan against what `con` holds (`published`: the snapshot file it is open on,
+    whose lookups are kept between checks; None for a working copy)."""
     try:
         sheet = read_sheet(data, report.file_name)
-        lk = Lookups(con)
+        lk = lookups.of_snapshot(con, published) if published is not None else Lookups(con)
         parsed = parse(sheet, lk, entity, pii_mode)
         _tick()
     except _FileProblem as fp:
@@ -127,7 +130,7 @@ def _dry_run(data: bytes, file_name: str, entity: str | None, pii_mode: str = "r
     report.base_version = snap.version
     con = db.connect_read(snap.path)
     try:
-        parsed, p, lk = _run_checks(con, data, report, entity, pii_mode)
+        parsed, p, lk = _run_checks(con, data, report, entity, pii_mode, published=snap.path)
     finally:
         con.close()
     return report, parsed, p, lk
@@ -226,7 +229,7 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
             if not p.inserts and not p.updates:
                 audit["result"] = "unchanged"
                 raise snapshots.NoChange()
-            as_of_before = con.execute("SELECT value FROM meta WHERE key = 'as_of'").fetchone()[0]
+            as_of_before = schema.meta_value(con, "as_of")
             if ent.name != "sites":
                 _apply_in_place(con, ent, p)
             _bump_meta(con, ent, p, lk, report, user)
@@ -244,10 +247,9 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
     return report
 
 
-def _refresh_derived(con, entity: str, p: Plan, as_of_before: str) -> None:
+def _refresh_derived(con, entity: str, p: Plan, as_of_before: str | None) -> None:
     """Only the derived rows this import can have changed (not a rebuild of 4 M activity rows at ×100):
     the activities it added or updated, the months and sites they fall in, and the published figures."""
-    from civic.store import schema
     if entity == "activities":
         schema.refresh_derived(con, added=[i for i, _ in p.inserts], changed=[i for i, _ in p.updates],
                                as_of_before=as_of_before)

@@ -2,6 +2,7 @@
 lists, and realistic sample rows new to the current snapshot (the demo feed and the admin page)."""
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import os
@@ -22,13 +23,14 @@ from civic.domain import (
     SERVICE_TYPES,
     TEAM_SPECIALTIES,
 )
+from civic.importer import lookups
 from civic.importer.cells import _fmt_num, _is_blank, _nfkc
 from civic.importer.lookups import Lookups
 from civic.importer.problems import DATA_SHEET, NOTES_SHEET
 from civic.importer.rules import _show
 from civic.importer.specs import _PLACE_NOTE, ENTITIES, Col, Entity
 from civic.importer.validate import _col_letter
-from civic.importer.write import _arrow, _table_types
+from civic.importer.write import _arrow, _table_types, key_match
 from civic.store import db, snapshots
 
 if TYPE_CHECKING:      # openpyxl is imported where a workbook is made (it is slow to import)
@@ -69,7 +71,7 @@ def _current_lookups() -> Lookups | None:
         snap = snapshots.current()
         con = db.connect_read(snap.path)
         try:
-            return Lookups(con)
+            return lookups.of_snapshot(con, snap.path)
         finally:
             con.close()
     except (snapshots.NoSnapshot, OSError):
@@ -149,9 +151,10 @@ def sample_rows(entity: str, n: int, seed: int | None = None, con=None, day: dat
     Dates fall in the last weeks up to 数据截至, or all on `day` (the demo feed uses today)."""
     own = con is None
     if own:
-        con = db.connect_read(snapshots.current().path)
+        path = snapshots.current().path
+        con = db.connect_read(path)
     try:
-        lk = Lookups(con)
+        lk = copy.copy(lookups.of_snapshot(con, path) if own else Lookups(con))    # a copy: sample_day is ours
         lk.sample_day = day
         rng = random.Random(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
         gen = _SAMPLERS[entity]
@@ -189,7 +192,7 @@ def _existing_keys(con, ent: Entity, candidates: list[tuple]) -> set[tuple]:
     fields = ("name",) if ent.name in ("sites", "teams", "compounds") else ent.key_fields
     types = _table_types(con, ent.table)
     cand = _arrow([dict(zip(fields, k)) for k in set(candidates)], {f: types[f] for f in fields})
-    on = " AND ".join(f't."{f}" IS NOT DISTINCT FROM c."{f}"' for f in fields)
+    on = key_match(con, ent.table, fields, k="c")
     cols = ", ".join(f'c."{f}"' for f in fields)
     con.register("_candidates", cand)
     try:
@@ -210,9 +213,12 @@ def _recent_day(rng: random.Random, lk: Lookups, span: int = 60) -> date:
 
 
 def _station_place(rng: random.Random, lk: Lookups, levels=("站",)) -> tuple[str, dict]:
-    sites = [s for s, r in lk.sites.items() if r["level"] in levels and r["county_code"] in lk.practice_counties
-             and not lk.counties[r["county_code"]]["is_replica"]]
-    sid = rng.choice(sorted(sites))
+    key = ("stations", levels)
+    if key not in lk.memo:      # drawn from for every sample row: sorted once per snapshot (70 k sites at ×100)
+        lk.memo[key] = sorted(s for s, r in lk.sites.items() if r["level"] in levels
+                              and r["county_code"] in lk.practice_counties
+                              and not lk.counties[r["county_code"]]["is_replica"])
+    sid = rng.choice(lk.memo[key])
     r = lk.sites[sid]
     place = {"town": lk.towns[r["town_code"]]["name"] if r["town_code"] else None,
              "village": lk.villages[r["village_code"]]["name"] if r["village_code"] else None,
@@ -233,7 +239,7 @@ def _s_activities(rng, lk, i):
     title = f"{_short_site(place['site'])}·{rng.choice(ACTIVITY_TITLES[st])}"
     vol = rng.randint(3, 14)
     ben = rng.randint(8, 60)
-    teams = sorted(t for t, r in lk.teams.items() if r["site_id"] == sid)
+    teams = _teams_of(lk).get(sid, [])
     row = {"activity_date": d, **place, "title": title, "service_type": st,
            "theme": MONTH_THEMES[d.month] if rng.random() < 0.4 else None,
            "team": lk.teams[rng.choice(teams)]["name"] if teams and rng.random() < 0.6 else None,
@@ -242,6 +248,16 @@ def _s_activities(rng, lk, i):
     if row["team"] and len(lk.team_by_name.get(_nfkc(row["team"]), [])) > 1:
         row["team"] = None
     return row, (d, sid, title)
+
+
+def _teams_of(lk: Lookups) -> dict[str, list[str]]:
+    """Each site's teams, sorted (once per snapshot)."""
+    if "teams_of" not in lk.memo:
+        by_site: dict[str, list[str]] = {}
+        for t in sorted(lk.teams):
+            by_site.setdefault(lk.teams[t]["site_id"], []).append(t)
+        lk.memo["teams_of"] = by_site
+    return lk.memo["teams_of"]
 
 
 def _s_sites(rng, lk, i):

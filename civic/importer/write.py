@@ -33,6 +33,15 @@ def _table_types(con, table: str) -> dict[str, str]:
     return {r[0]: r[1] for r in con.execute(f'DESCRIBE "{table}"').fetchall()}
 
 
+def key_match(con, table: str, fields: list[str] | tuple[str, ...], t: str = "t", k: str = "k") -> str:
+    """The join condition matching `table` rows (alias t) to key rows (alias k) on `fields`: `=` on the columns
+    that cannot be NULL (DuckDB then pushes the keys' range into the table scan: at 4 M activities that is 0.4 s
+    instead of 2 s), IS NOT DISTINCT FROM on the others (a key part may be empty, e.g. a meeting's compound)."""
+    nullable = {r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall() if r[2] == "YES"}
+    return " AND ".join(f'{t}."{f}" IS NOT DISTINCT FROM {k}."{f}"' if f in nullable else f'{t}."{f}" = {k}."{f}"'
+                        for f in fields)
+
+
 def _arrow(rows: list[dict], types: dict[str, str]) -> pa.Table:
     pa_types = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
                 "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_()}
@@ -83,7 +92,7 @@ def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
             keys = [dict(zip(ent.key_fields, r.key)) for r in records]
             con.register("_keys", _arrow([{k: d[k] for k in exact} for d in keys], {k: types[k] for k in exact}))
             try:
-                on = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in exact)
+                on = key_match(con, table, exact)
                 found = _rows(con, f'SELECT DISTINCT t.* FROM "{table}" t JOIN _keys k ON {on} ORDER BY t."{idc}"')
             finally:
                 con.unregister("_keys")

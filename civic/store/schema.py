@@ -100,8 +100,7 @@ def refresh_derived(con, *, added: list[str] | None = None, changed: list[str] |
     refilled from its one definition, the view derive_<table> in data/views.sql (what a build fills it
     from), for the keys whose rows can have changed; a snapshot written by another version of views.sql
     gets the whole file instead (it may lack those views)."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'views_hash'").fetchone()
-    if row is None or row[0] != views_hash():
+    if meta_value(con, "views_hash") != views_hash():
         apply_views(con)
         return
     _refill(con, "fact_computed")       # 57 figures over the whole data: always recomputed
@@ -124,14 +123,20 @@ def refresh_derived(con, *, added: list[str] | None = None, changed: list[str] |
     _refill(con, "activity_months", key="month")
     # sites of the touched activities (an update never moves one: the site is part of its key), and those
     # with activities between the old and the new 数据截至, which enter (or leave) the count
-    sites, params = f"SELECT site_id FROM activities WHERE activity_id IN ({touched})", dict(ids)
-    as_of = con.execute("SELECT value FROM meta WHERE key = 'as_of'").fetchone()[0]
+    sites = f"SELECT site_id FROM activities WHERE activity_id IN ({touched})"
+    params: dict[str, object] = dict(ids)
+    as_of = meta_value(con, "as_of")
     if as_of_before is not None and as_of_before != as_of:
         sites += (" UNION ALL SELECT site_id FROM activities WHERE activity_date > least(CAST($a AS DATE), "
                   "CAST($b AS DATE)) AND activity_date <= greatest(CAST($a AS DATE), CAST($b AS DATE))")
         params.update(a=as_of_before, b=as_of)
     _keep_keys(con, "site_id", sites, params)
     _refill(con, "site_activity", key="site_id")
+
+
+def meta_value(con, key: str) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = $k", {"k": key}).fetchone()
+    return None if row is None else row[0]
 
 
 def _keep_keys(con, key: str, keys_sql: str, params: dict) -> None:
