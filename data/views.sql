@@ -45,13 +45,18 @@ JOIN villages v ON v.village_code = c.community_code;
 --                        teams founded, bodies established, firms introduced, projects started) count only
 --                        when it is on or before p.d1 (a site without one counts); undated registries
 --                        (compounds, works, grid, branches, resources) count as they are
-CREATE OR REPLACE VIEW v_fact_computed AS
-WITH p AS (
+-- The period (yr, d0, d1) and `last_day`, the last day any figure reads activities on: an import of
+-- activities all dated after it leaves every figure as it was (civic/store/schema.py refresh_derived).
+CREATE OR REPLACE VIEW fact_period AS
+SELECT yr, d0, d1, greatest(d1, make_date(yr, 12, 31)) AS last_day FROM (
     SELECT CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER) AS yr,
            CAST((SELECT value FROM meta WHERE key = 'data_start') AS DATE) AS d0,
            coalesce(CAST((SELECT value FROM meta WHERE key = 'report_end') AS DATE),
                     make_date(CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER), 12, 31)) AS d1
-),
+);
+
+CREATE OR REPLACE VIEW v_fact_computed AS
+WITH p AS (SELECT yr, d0, d1 FROM fact_period),
 xy AS (SELECT '140423' AS cc),
 linkage AS (SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动'),
 -- sites and teams as they stood at the report's date

@@ -252,7 +252,7 @@ def _refresh_derived(con, entity: str, p: Plan, as_of_before: str | None) -> Non
     the activities it added or updated, the months and sites they fall in, and the published figures."""
     if entity == "activities":
         schema.refresh_derived(con, added=[i for i, _ in p.inserts], changed=[i for i, _ in p.updates],
-                               as_of_before=as_of_before)
+                               as_of_before=as_of_before, only_activities=True)
     else:   # a team's type is copied into every activity of the team
         schema.refresh_derived(con, as_of_before=as_of_before,
                                full_activities=entity == "teams" and any("team_type" in ch for _, ch in p.updates))

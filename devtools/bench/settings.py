@@ -56,3 +56,10 @@ TREND_QUERIES = ("volunteer_kpis", "volunteer_monthly", "volunteer_yoy", "volunt
 # The first sample is what a scheduled `python -m civic briefing` pays (Chromium started, plotly.js parsed);
 # the later ones what the app's button pays while the server keeps its Chromium (civic/render/chromium.py).
 TARGET_BRIEFING_S = {1: 10.0, 100: 20.0}
+
+# Imports at every scale (devtools/bench/imports.py; issue 21): the admin page's sample download and
+# confirming an activities import of this many rows.
+SAMPLE_ROWS = 10
+IMPORT_ROWS = 500
+TARGET_SAMPLE_S = 1.0
+TARGET_IMPORT_S = 3.0

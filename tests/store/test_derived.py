@@ -94,3 +94,15 @@ def test_a_snapshot_of_other_views_gets_the_whole_file(private_data_dir):
         assert differences(con) == dict.fromkeys(schema.DERIVED_TABLES, 0)
         con.close()
         raise snapshots.NoChange()
+
+
+def test_activities_after_the_report_period_leave_the_figures_and_equal_a_rebuild(private_data_dir):
+    """The published figures read activities up to fact_period.last_day (the reporting year): an import of
+    later activities skips recomputing them, and they still equal their definition."""
+    rows = api.sample_rows("activities", 8, seed=2103)      # dated in the weeks before 数据截至 (2026)
+    con = db.connect_read(snapshots.current().path)
+    last_day = con.execute("SELECT last_day FROM fact_period").fetchone()[0]
+    con.close()
+    assert all(r["activity_date"] > last_day for r in rows)
+    assert api.commit(to_csv("activities", rows), "late.csv", user="pytest").added == 8
+    assert current_differences() == dict.fromkeys(schema.DERIVED_TABLES, 0)
