@@ -30,7 +30,7 @@ from civic.importer.problems import DATA_SHEET, NOTES_SHEET
 from civic.importer.rules import _show
 from civic.importer.specs import _PLACE_NOTE, ENTITIES, Col, Entity
 from civic.importer.validate import _col_letter
-from civic.importer.write import _arrow, _table_types, key_match
+from civic.importer.write import _arrow, _table_types, key_match, keyed_rows
 from civic.store import db, snapshots
 
 if TYPE_CHECKING:      # openpyxl is imported where a workbook is made (it is slow to import)
@@ -196,7 +196,8 @@ def _existing_keys(con, ent: Entity, candidates: list[tuple]) -> set[tuple]:
     cols = ", ".join(f'c."{f}"' for f in fields)
     con.register("_candidates", cand)
     try:
-        found = con.execute(f'SELECT DISTINCT {cols} FROM _candidates c SEMI JOIN "{ent.table}" t ON {on}').fetchall()
+        src = keyed_rows(con, ent, "_candidates", [k[0] for k in candidates])
+        found = con.execute(f'SELECT DISTINCT {cols} FROM _candidates c SEMI JOIN {src} t ON {on}').fetchall()
     finally:
         con.unregister("_candidates")
     return {tuple(r) for r in found}
