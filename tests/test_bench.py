@@ -9,6 +9,7 @@ import pandas as pd
 
 from civic.app import nav
 from devtools import bench
+from devtools.bench.settings import CACHE_DIR
 
 
 def test_discovers_every_available_page_and_screen_scene():
@@ -62,8 +63,13 @@ def test_smoke_bench_writes_results(built_db, tmp_path):
             assert len(r["warm"]) == 1 and r["warm_render_ms"] > 0
             assert r["exceptions"] == 0 and r["external_requests"] == []
         assert sum(t["id"] == "render" for t in data["targets"]) == len(bench.RENDER_PATHS)
+    imp = data["imports"]["1"]       # the sample download and a 500-row import, on a scratch copy
+    assert imp["status"] == "ok", imp
+    assert imp["sample_ms"]["n"] == 1 and imp["commit_ms"]["n"] == 1 and imp["rows"] == 500
+    assert {"sample_rows", "import_commit"} <= {t["id"] for t in data["targets"]}
+    assert not list(CACHE_DIR.glob("imports-scratch-*"))      # the scratch copy is gone
     md = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
-    assert "### The map drawn in Chromium" in md
+    assert "### The map drawn in Chromium" in md and "### Imports" in md
     assert "### Targets" in md and "### Pages at ×1" in md
     assert res["pages"][0]["label"] == "overview"
 
