@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
-from typing import Iterable, NoReturn
+from typing import Callable, Iterable, NoReturn
 
 import duckdb
 
@@ -53,7 +53,7 @@ def _rows(con, sql: str, params=None) -> list[dict]:
 _published: tuple[str, "Lookups"] | None = None
 
 
-def of_snapshot(con: duckdb.DuckDBPyConnection, path) -> Lookups:
+def of_snapshot(con: duckdb.DuckDBPyConnection, path, build: Callable[..., Lookups] | None = None) -> Lookups:
     """The lookups of a published snapshot, `con` being open on its file: built once per snapshot and
     process (a published file never changes, and at province scale building them takes seconds: every
     place name normalised). Callers must not change what they get (templates copy it to set sample_day);
@@ -64,7 +64,7 @@ def of_snapshot(con: duckdb.DuckDBPyConnection, path) -> Lookups:
     cached = _published
     if cached is not None and cached[0] == key:
         return cached[1]
-    lk = Lookups(con)
+    lk = (build or Lookups)(con)
     _published = (key, lk)
     return lk
 
