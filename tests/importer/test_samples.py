@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from civic.importer import api
 from civic.importer.specs import ENTITIES
 from civic.importer.templates import _existing_keys
@@ -35,3 +37,19 @@ def test_samples_are_new_and_repeatable(data_dir, con):
     same_titles = con.execute("SELECT activity_date, title FROM activities WHERE title IN (SELECT unnest($t))",
                               {"t": [t for _, t in ids]}).fetchall()
     assert not ids & {tuple(r) for r in same_titles}
+
+
+def test_the_confirm_click_reuses_the_uploads_check_of_the_same_bytes_and_snapshot(private_data_dir, monkeypatch):
+    from tests.importer.test_ingest import to_csv
+    data = to_csv("activities", api.sample_rows("activities", 3, seed=2201))
+    assert api.check(data, "a.csv", audit=False).ok
+
+    def broken(*a, **k):
+        raise AssertionError("validated twice")
+    monkeypatch.setattr(api, "parse", broken)
+    rep = api.commit(data, "a.csv", user="pytest")
+    assert rep.committed and rep.added == 3
+    # a new version was published: the same bytes are validated again (and the broken parse shows it)
+    with pytest.raises(api.ImportRejected) as exc:
+        api.commit(data, "a.csv", user="pytest")
+    assert exc.value.report.problems[0].code == "unreadable"
