@@ -1,4 +1,5 @@
--- Stable SQL interface (documented in README). Recreated by every build and import.
+-- Stable SQL interface (documented in README). Recreated by every build; an import refreshes only the
+-- rows of the derived tables its records touch (see "Derived read tables").
 -- Names and columns of the v_* views are a contract with analysts: add columns, never rename.
 
 CREATE OR REPLACE VIEW v_sites AS
@@ -44,13 +45,18 @@ JOIN villages v ON v.village_code = c.community_code;
 --                        teams founded, bodies established, firms introduced, projects started) count only
 --                        when it is on or before p.d1 (a site without one counts); undated registries
 --                        (compounds, works, grid, branches, resources) count as they are
-CREATE OR REPLACE VIEW v_fact_computed AS
-WITH p AS (
+-- The period (yr, d0, d1) and `last_day`, the last day any figure reads activities on: an import of
+-- activities all dated after it leaves every figure as it was (civic/store/schema.py refresh_derived).
+CREATE OR REPLACE VIEW fact_period AS
+SELECT yr, d0, d1, greatest(d1, make_date(yr, 12, 31)) AS last_day FROM (
     SELECT CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER) AS yr,
            CAST((SELECT value FROM meta WHERE key = 'data_start') AS DATE) AS d0,
            coalesce(CAST((SELECT value FROM meta WHERE key = 'report_end') AS DATE),
                     make_date(CAST((SELECT value FROM meta WHERE key = 'reporting_year') AS INTEGER), 12, 31)) AS d1
-),
+);
+
+CREATE OR REPLACE VIEW v_fact_computed AS
+WITH p AS (SELECT yr, d0, d1 FROM fact_period),
 xy AS (SELECT '140423' AS cc),
 linkage AS (SELECT site_id FROM site_groups WHERE group_name = '古韩镇整体联动'),
 -- sites and teams as they stood at the report's date
@@ -135,8 +141,9 @@ SELECT * FROM (VALUES
 
 -- The figures materialised (a derived table, see below): pages read them on every visit, and its 57
 -- sub-queries scan the data tables, which change only when a snapshot is written.
-CREATE OR REPLACE TABLE fact_computed AS
+CREATE OR REPLACE VIEW derive_fact_computed AS
 SELECT fact_id, CAST(computed AS DOUBLE) AS computed FROM v_fact_computed;
+CREATE OR REPLACE TABLE fact_computed AS SELECT * FROM derive_fact_computed;
 
 CREATE OR REPLACE VIEW v_fact_check AS
 SELECT f.fact_id, f.metric_zh AS metric, f.value AS published, f.qualifier,
@@ -153,38 +160,43 @@ FROM published_facts f
 LEFT JOIN fact_computed c USING (fact_id);
 
 -- ── Derived read tables ─────────────────────────────────────────────────────────────────────
--- Rebuilt from the data tables by every build and import (this file), never written otherwise, and
--- not part of the SQL contract: the named queries read them so that a filter click does not join and
--- scan four million activity rows at province scale (issue 9, BENCHMARKS.md). Their provenance kind is
--- `derived` (civic/store/build.py). `python -m civic build --if-missing` (make run) re-applies this file to a
--- published snapshot built by an older version of it.
+-- Derived from the data tables, never written otherwise, and not part of the SQL contract: the named
+-- queries read them so that a filter click does not join and scan four million activity rows at province
+-- scale (issue 9, BENCHMARKS.md). Their provenance kind is `derived` (civic/store/schema.py).
+-- Each one is defined once, by its view derive_<table>: a build (and `python -m civic build --if-missing`,
+-- which re-applies this file to a snapshot built by an older version of it) fills the table from the whole
+-- view, here; an import replaces only the rows its records touch with the same view's rows for them
+-- (civic/store/schema.py refresh_derived: activities by id, months and sites by key), so both paths hold
+-- the same rows (tests/store/test_derived.py).
 
 -- activities with their site's town/county/level and team type, sorted by date so that a date window
 -- reads only the row groups it needs (DuckDB's min/max zone maps).
-CREATE OR REPLACE TABLE activity_facts AS
+CREATE OR REPLACE VIEW derive_activity_facts AS
 SELECT a.activity_date, CAST(date_trunc('month', a.activity_date) AS DATE) AS month,
        a.activity_id, a.site_id, s.level AS site_level, s.town_code, s.county_code,
        a.service_type, a.team_id, tm.team_type, a.theme,
        a.participants, a.volunteers, a.beneficiaries, a.hours
 FROM activities a
 JOIN sites s USING (site_id)
-LEFT JOIN teams tm USING (team_id)
-ORDER BY a.activity_date, s.town_code, a.site_id;
+LEFT JOIN teams tm USING (team_id);
+CREATE OR REPLACE TABLE activity_facts AS
+SELECT * FROM derive_activity_facts ORDER BY activity_date, town_code, site_id;
 
 -- calendar months × town × service type × team type × site level (whole-period monthly series)
-CREATE OR REPLACE TABLE activity_months AS
+CREATE OR REPLACE VIEW derive_activity_months AS
 SELECT month, town_code, county_code, service_type, team_type, site_level,
        count(*) AS activities, CAST(sum(participants) AS BIGINT) AS participants,
        CAST(sum(volunteers) AS BIGINT) AS volunteers, CAST(sum(beneficiaries) AS BIGINT) AS beneficiaries,
        sum(hours) AS hours, count(theme) AS themed
 FROM activity_facts
-GROUP BY ALL
-ORDER BY month, town_code, service_type, team_type, site_level;
+GROUP BY ALL;
+CREATE OR REPLACE TABLE activity_months AS
+SELECT * FROM derive_activity_months ORDER BY month, town_code, service_type, team_type, site_level;
 
 -- every site's last activity up to the data's last day (meta.as_of): idle stations without a full scan
-CREATE OR REPLACE TABLE site_activity AS
+CREATE OR REPLACE VIEW derive_site_activity AS
 SELECT site_id, max(activity_date) AS last_activity, count(*) AS activities_total
 FROM activities
 WHERE activity_date <= (SELECT CAST(value AS DATE) FROM meta WHERE key = 'as_of')
-GROUP BY site_id
-ORDER BY site_id;
+GROUP BY site_id;
+CREATE OR REPLACE TABLE site_activity AS SELECT * FROM derive_site_activity ORDER BY site_id;

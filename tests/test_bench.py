@@ -9,6 +9,7 @@ import pandas as pd
 
 from civic.app import nav
 from devtools import bench
+from devtools.bench.settings import CACHE_DIR
 
 
 def test_discovers_every_available_page_and_screen_scene():
@@ -71,9 +72,14 @@ def test_smoke_bench_writes_results(built_db, tmp_path):
     if Path("/usr/bin/chromium").exists():
         assert set(st["navigation"]["paths"]) == {f"/{p}" for p in pages}
         assert any(t["id"] == "navigation" for t in data["targets"])
+    imp = data["imports"]["1"]       # the sample download and a 500-row import, on a scratch copy
+    assert imp["status"] == "ok", imp
+    assert imp["sample_ms"]["n"] == 1 and imp["commit_ms"]["n"] == 1 and imp["rows"] == 500
+    assert {"sample_rows", "import_commit"} <= {t["id"] for t in data["targets"]}
+    assert not list(CACHE_DIR.glob("imports-scratch-*"))      # the scratch copy is gone
     md = (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert "### The map drawn in Chromium" in md and "### Imports" in md
     assert "### Server start and drawing in Chromium" in md
-    assert "### The map drawn in Chromium" in md
     assert "### Targets" in md and "### Pages at ×1" in md
     assert res["pages"][0]["label"] == "overview"
 

@@ -2,9 +2,10 @@
 (Lookups), with the stemming that lets 西关村委会 match 西关村."""
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
-from typing import Iterable, NoReturn
+from typing import Callable, Iterable, NoReturn
 
 import duckdb
 
@@ -49,11 +50,31 @@ def _rows(con, sql: str, params=None) -> list[dict]:
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
+_published: tuple[str, "Lookups"] | None = None
+
+
+def of_snapshot(con: duckdb.DuckDBPyConnection, path, build: Callable[..., Lookups] | None = None) -> Lookups:
+    """The lookups of a published snapshot, `con` being open on its file: built once per snapshot and
+    process (a published file never changes, and at province scale building them takes seconds: every
+    place name normalised). Callers must not change what they get (templates copy it to set sample_day);
+    a working copy under the writer lock is not published, so it always gets `Lookups(con)`."""
+    global _published
+    st = os.stat(path)
+    key = f"{path}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}"    # a path reused for another file is another key
+    cached = _published
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    lk = (build or Lookups)(con)
+    _published = (key, lk)
+    return lk
+
+
 class Lookups:
     """Everything validation needs from a snapshot, loaded once per check."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.sample_day: date | None = None     # samples: every date on this day (templates.sample_rows)
+        self.memo: dict = {}     # what samplers derive from these (shared by copies: the lookups never change)
         self.meta = {r["key"]: r["value"] for r in _rows(con, "SELECT key, value FROM meta")}
         self.counties = {r["county_code"]: r for r in _rows(con, "SELECT * FROM counties")}
         self.practice_counties = {c for c, r in self.counties.items() if r["programme"] == "文明实践"}

@@ -33,6 +33,29 @@ def _table_types(con, table: str) -> dict[str, str]:
     return {r[0]: r[1] for r in con.execute(f'DESCRIBE "{table}"').fetchall()}
 
 
+def key_match(con, table: str, fields: list[str] | tuple[str, ...], t: str = "t", k: str = "k") -> str:
+    """The join condition matching `table` rows (alias t) to key rows (alias k) on `fields`: `=` on the columns
+    that cannot be NULL (DuckDB then pushes the keys' range into the table scan: at 4 M activities that is 0.4 s
+    instead of 2 s), IS NOT DISTINCT FROM on the others (a key part may be empty, e.g. a meeting's compound)."""
+    nullable = {r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall() if r[2] == "YES"}
+    return " AND ".join(f'{t}."{f}" IS NOT DISTINCT FROM {k}."{f}"' if f in nullable else f'{t}."{f}" = {k}."{f}"'
+                        for f in fields)
+
+
+def keyed_rows(con, ent: Entity, keys: str, dates: list) -> str:
+    """The rows of `ent`'s table that the registered key table `keys` can match, as SQL to join against.
+
+    Activities (4 M at ×100, in no date order) are found through the derived table activity_facts, which
+    holds each activity's date and site sorted by date: the keys' date range, as constants, reads only its
+    own row groups, and the activities are then read by id (0.03 s instead of a 1–2 s scan)."""
+    if ent.name != "activities" or not dates or any(d is None for d in dates):
+        return f'"{ent.table}"'
+    lo, hi = (str(v)[:10] for v in (min(dates), max(dates)))
+    return (f"(SELECT * FROM activities WHERE activity_id IN (SELECT f.activity_id FROM activity_facts f "
+            f"SEMI JOIN {keys} k ON f.activity_date = k.activity_date AND f.site_id = k.site_id "
+            f"WHERE f.activity_date BETWEEN DATE '{lo}' AND DATE '{hi}'))")
+
+
 def _arrow(rows: list[dict], types: dict[str, str]) -> pa.Table:
     pa_types = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(), "BIGINT": pa.int64(),
                 "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_()}
@@ -83,8 +106,9 @@ def plan(con, ent: Entity, records: list[Rec], lk: Lookups) -> Plan:
             keys = [dict(zip(ent.key_fields, r.key)) for r in records]
             con.register("_keys", _arrow([{k: d[k] for k in exact} for d in keys], {k: types[k] for k in exact}))
             try:
-                on = " AND ".join(f't."{k}" IS NOT DISTINCT FROM k."{k}"' for k in exact)
-                found = _rows(con, f'SELECT DISTINCT t.* FROM "{table}" t JOIN _keys k ON {on} ORDER BY t."{idc}"')
+                on = key_match(con, table, exact)
+                src = keyed_rows(con, ent, "_keys", [d[ent.key_fields[0]] for d in keys])
+                found = _rows(con, f'SELECT DISTINCT t.* FROM {src} t JOIN _keys k ON {on} ORDER BY t."{idc}"')
             finally:
                 con.unregister("_keys")
         else:

@@ -20,7 +20,7 @@ def _met(m) -> str:
 def render_markdown(res: dict) -> str:
     """The generated block of BENCHMARKS.md: one section after another."""
     sections = (_header_md, _targets_md, _builds_md, _pages_md, _slow_queries_md, _baseline_md, _render_md,
-                _briefing_md, _soak_md, startup_md, live_md)
+                _briefing_md, _imports_md, _soak_md, startup_md, live_md)
     return "\n".join(line for section in sections for line in section(res))
 
 
@@ -175,6 +175,23 @@ def _briefing_md(res: dict) -> list[str]:
         L.append(f"- ×{sc}: " + (f"first in the process {b['cold_s']} s (Chromium started), then {fmt_ms(b['warm_s'])} ms; "
                                  f"PDF {fmt_bytes(b['pdf_bytes'])}, 口径核对 {b['facts']}"
                                  if b.get("status") == "ok" else str(b.get("status"))))
+    L.append("")
+    return L
+
+
+def _imports_md(res: dict) -> list[str]:
+    """The admin page's sample download and a confirmed activities import, per scale (devtools/bench/imports.py)."""
+    imports = res.get("imports") or {}
+    if not imports:
+        return []
+    L = ["### Imports", "", "| scale | sample rows: first after a publish | then | confirm the import |",
+         "| --- | --- | --- | --- |"]
+    for sc, m in sorted(imports.items(), key=lambda x: int(x[0])):
+        if m.get("status") == "ok":
+            L.append(f"| ×{sc} | {fmt_ms(m['sample_first_ms'])} | {fmt_ms(m['sample_ms'])} | "
+                     f"{fmt_ms(m['commit_ms'])} ({m['rows']} rows) |")
+        else:
+            L.append(f"| ×{sc} | {m.get('status')} | | |")
     L.append("")
     return L
 

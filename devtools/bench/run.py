@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from devtools.bench.baseline import measure_baseline
 from devtools.bench.chromium import measure_briefing, measure_public, measure_render
 from devtools.bench.data import ensure_database, prune_cache, use_data_dir
+from devtools.bench.imports import measure_imports
 from devtools.bench.live_rows import measure_live
 from devtools.bench.pages import admin_password, measure_item
 from devtools.bench.record import Item, discover, quiet_streamlit
@@ -27,7 +28,8 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
               baseline: bool = True, soak: bool = True, soak_switches: int = 2000, rebuild: bool = False,
               out_dir: Path | None = None, data_dirs: dict[int, Path] | None = None, as_of: date = AS_OF,
               timeout: float = 300, profile: bool = False, write_md: bool = True, soak_tabs: int | None = 8,
-              render: bool = True, briefing: bool = True, live: bool = True, startup: bool = True) -> dict:
+              render: bool = True, briefing: bool = True, live: bool = True, startup: bool = True,
+              imports: bool = True) -> dict:
     """Run everything; write results.json (and BENCHMARKS.md unless smoke) to out_dir. Returns the results."""
     t_start = time.perf_counter()
     out_dir = out_dir or (SMOKE_OUT if smoke else BENCH_DIR)
@@ -64,6 +66,13 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
             res["briefing"][str(s)] = b = measure_briefing(data_dirs[s], runs)
             say(f"  ×{s} briefing: " + (f"first {b['cold_s']} s, then {fmt_ms(b['warm_s'])} ms"
                                         if b.get("status") == "ok" else str(b.get("status"))))
+    if imports:
+        res["imports"] = {}
+        for s in scales:
+            res["imports"][str(s)] = m = measure_imports(data_dirs[s], runs)
+            say(f"  ×{s} imports: " + (f"sample rows {fmt_ms(m['sample_ms'])} ms (first {fmt_ms(m['sample_first_ms'])}),"
+                                       f" confirm {m['rows']} rows {fmt_ms(m['commit_ms'])} ms"
+                                       if m.get("status") == "ok" else str(m.get("status"))))
     if soak:
         s = min(scales)
         res["soak"] = {**measure_soak(data_dirs[s], soak_switches, timeout=900.0, warmup=5 if smoke else None,

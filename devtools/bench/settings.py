@@ -66,3 +66,9 @@ TARGET_BASELINE_CPU = 5.0              # the pandas baseline in CPU time
 LIVE_SESSIONS, LIVE_SESSIONS_SMOKE = (1, 5, 10, 20), (1, 5)
 LIVE_CHANGES, LIVE_CHANGES_SMOKE = 5, 2          # filter changes per session in the load runs
 LIVE_COLD_RUNS = 3                               # fresh servers per page for the first request (at most)
+# Imports at every scale (devtools/bench/imports.py; issue 21): the admin page's sample download and
+# confirming an activities import of this many rows.
+SAMPLE_ROWS = 10
+IMPORT_ROWS = 500
+TARGET_SAMPLE_S = 1.0
+TARGET_IMPORT_S = 3.0
