@@ -55,7 +55,7 @@ from civic.importer.specs import ENTITIES
 from civic.importer.templates import sample_bytes, sample_rows, template_bytes
 from civic.importer.validate import Parsed, parse
 from civic.importer.write import Plan, _apply_in_place, _bump_meta, _rewrite_with_sites, plan
-from civic.store import db, snapshots
+from civic.store import db, lake, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +123,13 @@ def _dry_run(data: bytes, file_name: str, entity: str | None, pii_mode: str = "r
     if len(data) > MAX_BYTES:       # before anything is parsed
         report.problems = [_too_big(len(data))]
         return report, None, None, None
-    snap = snapshots.current()
-    report.base_version = snap.version
-    con = db.connect_read(snap.path)
+    if lake.enabled():          # the cluster mode: validate against the lake's current snapshot
+        con = lake.connect()
+        report.base_version = lake.current_version(con)
+    else:
+        snap = snapshots.current()
+        report.base_version = snap.version
+        con = db.connect_read(snap.path)
     try:
         parsed, p, lk = _run_checks(con, data, report, entity, pii_mode)
     finally:
@@ -207,6 +211,9 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
     if not report.ok:
         raise ImportRejected(report)
     _stall("validated")
+    if lake.enabled():
+        from civic.importer import lake_commit
+        return lake_commit.commit(data, report, user, note, pii_mode, _run_checks, _stall)
     audit = {"action": "import", "user": user, "entity": report.entity, "file_name": report.file_name,
              "sha256": report.sha256, "size": report.size, "rows": report.n_rows, "result": "imported",
              "problems": 0, "masked": report.masked, "pii_mode": pii_mode}
