@@ -75,18 +75,49 @@ def connect(lake_url: str | None = None, create: bool = False) -> duckdb.DuckDBP
     target = lake_url or url()
     if not target:
         raise LakeUnavailable(f"{ENV_URL} 未设置 (not set)")
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con = db.connect_write(":memory:")
+    try:
+        _attach(con, target, create)
+        con.execute("USE lake")
+    except LakeUnavailable:
+        con.close()
+        raise
+    return con
+
+
+def _attach(con: duckdb.DuckDBPyConnection, target: str, create: bool = False) -> None:
     try:
         db.load_extension(con, "postgres", entry="postgres_scanner")
         db.load_extension(con, "ducklake")
         options = f"DATA_PATH '{_quote(str(data_path()))}/'" if create else "CREATE_IF_NOT_EXISTS false"
         con.execute(f"ATTACH '{_quote(target)}' AS lake ({options})")
-        con.execute("USE lake")
     except duckdb.Error as exc:
-        con.close()
         raise LakeUnavailable(f"无法连接数据湖（{_short(exc)}）；请确认 PostgreSQL 已启动（make cluster）"
                               f" (cannot attach the lake)") from exc
-    return con
+
+
+def materialise(dest: Path, lake_url: str | None = None) -> str:
+    """Write the lake's current snapshot into a new local DuckDB file (today's read-optimised reader: the
+    constraints of schema.sql, the derived tables and views of data/views.sql). Every table is read at one
+    snapshot id, so the file is one consistent version. Returns that version."""
+    con = db.connect_write(dest)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        _attach(con, lake_url or url() or "")
+        row = con.execute("SELECT max(snapshot_id) FROM lake.snapshots()").fetchone()
+        sid = int(row[0]) if row and row[0] is not None else 0
+        con.execute(paths.SCHEMA_SQL.read_text(encoding="utf-8"))
+        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake'"
+                                          ).fetchall()}
+        for t in BASE_TABLES:
+            if t in have:
+                con.execute(f'INSERT INTO main."{t}" BY NAME SELECT * FROM lake.main."{t}" AT (VERSION => {sid})')
+        con.execute("DETACH lake")
+        schema.apply_views(con)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return version_of(sid)
 
 
 def _short(exc: BaseException) -> str:
