@@ -67,6 +67,7 @@ http {{
         proxy_next_upstream error timeout http_502 http_503;
         proxy_connect_timeout 2s;
         add_header Set-Cookie $civic_route_cookie;
+        add_header X-Civic-Replica $upstream_addr always;     # which replica answered (tests, debugging)
         location / {{
             proxy_pass http://civic_replicas;
         }}

@@ -27,9 +27,9 @@ def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 
 
 def _status() -> dict:
-    out = _cli("status", "--json")
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    """What `status --json` prints (in process: the CLI itself is run once, in test_status_json_reports_the_lake)."""
+    from civic.store import status
+    return json.loads(json.dumps(status.collect(), default=str))
 
 
 def _files_by_town(tmp_path: Path, n_towns: int, seed: int) -> list[tuple[Path, str, int]]:
@@ -96,7 +96,9 @@ def test_migrate_copies_the_snapshot_and_is_idempotent(on_lake):
 
 
 def test_status_json_reports_the_lake(on_lake):
-    info = _status()
+    out = _cli("status", "--json")
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout)
     assert info["engine"] == "ducklake"
     assert info["lake"] == on_lake
     assert info["version"].startswith("v") and info["counts"]["activities"] > 0
