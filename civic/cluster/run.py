@@ -95,16 +95,17 @@ def start(port: int = DEFAULT_PORT, n_replicas: int = DEFAULT_REPLICAS, say=prin
     done = lake.migrate(snapshots.current().path, url, user=snapshots._user())
     say(f"数据湖 lake {done['version']}: {len(done['created'])} 张表新建, {len(done['altered'])} 列新增 "
         f"(tables created, columns added) → {url}")
-    state = {"url": f"http://127.0.0.1:{port}", "lake": url, "pg": {"port": srv.port, "pid": srv.pid},
-             "replicas": []}
+    replicas: list[dict] = []
+    state: dict = {"url": f"http://127.0.0.1:{port}", "lake": url, "pg": {"port": srv.port, "pid": srv.pid},
+                   "replicas": replicas}
     try:
         for i in range(n_replicas):
-            state["replicas"].append(_start_replica(i, url, say))
+            replicas.append(_start_replica(i, url, say))
             _write_state(state)
-        for r in state["replicas"]:
+        for r in replicas:
             if not _healthy(f"http://127.0.0.1:{r['port']}", 120):
                 raise RuntimeError(f"副本未就绪 replica on port {r['port']} not healthy; see {home()}")
-        state["nginx"] = {"pid": nginx.start(home() / "nginx", port, [r["port"] for r in state["replicas"]])}
+        state["nginx"] = {"pid": nginx.start(home() / "nginx", port, [r["port"] for r in replicas])}
         _write_state(state)
         if not _healthy(state["url"], 30):
             raise RuntimeError(f"nginx 未就绪 (not healthy on {state['url']})")

@@ -255,6 +255,17 @@ def rollback(version: str | None = None, user: str = "") -> dict:
         con.close()
 
 
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    return int(row[0]) if row else 0
+
+
+def rollback_snapshot(version: str | None, user: str) -> snapshots.Snapshot:
+    """rollback() in the form snapshots.rollback() returns (the CLI and the admin page print it)."""
+    done = rollback(version, user)
+    return snapshots.Snapshot(version=done["version"], path=data_path(), published_at="", note=done["note"])
+
+
 def status(counted: dict[str, str]) -> dict:
     """What `python -m civic status --json` prints in the cluster mode."""
     try:
@@ -263,7 +274,7 @@ def status(counted: dict[str, str]) -> dict:
         return {"engine": "ducklake", "lake": url(), "version": None, "error": str(exc), "counts": {},
                 "snapshots": [], "imports": []}
     try:
-        counts = {k: int(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for k, t in counted.items()}
+        counts = {k: _count(con, t) for k, t in counted.items()}
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         history = versions(con, limit=20)
         version = current_version(con)
