@@ -152,26 +152,27 @@ def status() -> dict:
             else None, "nginx": {"pid": web} if web else None}
 
 
-def _end_group(pid: int, timeout: float = 15) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGTERM)
+def _end_groups(pids: list[int], timeout: float = 15) -> None:
+    """SIGTERM every process group at once (Streamlit shuts down gracefully), wait for all of them under one
+    deadline, then SIGKILL whatever is left."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while pg.alive(pid) and time.monotonic() < deadline:
+    while any(pg.alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def stop(say=print) -> None:
     """nginx first (no new requests), then the replicas and their followers, then PostgreSQL."""
     state = _read_state()
     nginx.stop(home() / "nginx")
-    for r in state.get("replicas", []):
-        for pid in (r.get("follower_pid"), r.get("pid")):
-            if pid:
-                _end_group(int(pid))
+    _end_groups([int(p) for r in state.get("replicas", []) for p in (r.get("follower_pid"), r.get("pid")) if p])
     pg.stop(home() / "pg")
     with contextlib.suppress(FileNotFoundError):
         _state_path().unlink()
