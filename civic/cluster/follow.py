@@ -10,20 +10,15 @@ and publishes it. The version's note names the lake version it holds (`lake v000
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 import time
 
 from civic.store import lake, snapshots
 
 POLL_S = 2.0
-_NOTE = re.compile(r"^lake (v\d{6})$")
-
-
 def served(pointer_note: str) -> str | None:
     """The lake version a replica's current snapshot holds, from its note."""
-    m = _NOTE.match(pointer_note or "")
-    return m.group(1) if m else None
+    return lake.lake_version_of_note(pointer_note)
 
 
 def serving() -> str | None:
@@ -51,7 +46,7 @@ def sync_once() -> str | None:
             with contextlib.suppress(OSError):
                 f.unlink()
         raise
-    snapshots.publish(work, note=f"lake {version}", audit={"action": "materialise", "lake_version": version})
+    snapshots.publish(work, note=lake.local_note(version), audit={"action": "materialise", "lake_version": version})
     return version
 
 

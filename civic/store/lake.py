@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -260,8 +261,25 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+_LOCAL_NOTE = re.compile(r"^lake (v\d{6})$")
+
+
+def local_note(version: str) -> str:
+    """The note of a replica's local snapshot that holds lake `version` (civic/cluster/follow.py)."""
+    return f"lake {version}"
+
+
+def lake_version_of_note(note: str) -> str | None:
+    m = _LOCAL_NOTE.match(note or "")
+    return m.group(1) if m else None
+
+
 def rollback_snapshot(version: str | None, user: str) -> snapshots.Snapshot:
-    """rollback() in the form snapshots.rollback() returns (the CLI and the admin page print it)."""
+    """rollback() in the form snapshots.rollback() returns (the CLI and the admin page print it). In a replica
+    the admin page offers the replica's local versions: one that holds a lake version means that version."""
+    if version is not None:
+        local = {s.version: s.note for s in snapshots.list_snapshots()}
+        version = lake_version_of_note(local.get(version, "")) or version
     done = rollback(version, user)
     return snapshots.Snapshot(version=done["version"], path=data_path(), published_at="", note=done["note"])
 

@@ -202,3 +202,19 @@ def test_rollback_is_time_travel_and_audited(on_lake, tmp_path):
     assert entry["action"] == "rollback" and entry["to_version"] == version and entry["version"] == info["version"]
     bad = _cli("rollback", "v999999")
     assert bad.returncode == 2 and "没有可回滚" in bad.stderr
+
+
+def test_a_replicas_local_version_rolls_the_lake_back_to_the_version_it_holds(on_lake, tmp_path):
+    """In a replica the admin page lists the replica's own versions (each holds one lake version): rolling
+    back to one of them must mean the lake version it holds, not the lake snapshot with the same number."""
+    target = _status()["version"]
+    path, _, n = _files_by_town(tmp_path, 1, seed=43)[0]
+    before = _count("activities")
+    assert _cli("import", str(path)).returncode == 0
+    work = snapshots.new_tmp_path()
+    shutil.copyfile(snapshots.current().path, work)
+    local = snapshots.publish(work, note=lake.local_note(target))
+    assert local.version != target
+    snapshots.rollback(local.version, user="admin")
+    assert _count("activities") == before
+    assert _status()["imports"][0]["to_version"] == target
