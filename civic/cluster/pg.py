@@ -177,14 +177,14 @@ def _ensure_database(srv: PgServer) -> None:
         _run([str(bin_dir() / "createdb"), "-h", "127.0.0.1", "-p", str(srv.port), "-U", DB_USER, DB_NAME])
 
 
-def stop(data_dir: Path, timeout: float = 60) -> bool:
-    """Stop the server (fast shutdown: open transactions roll back) and wait until its postmaster is gone.
-    Returns whether one was running."""
+def stop(data_dir: Path, timeout: float = 60, mode: str = "fast") -> bool:
+    """Stop the server (fast: open transactions roll back; immediate: like a crash, WAL recovery at the next
+    start) and wait until its postmaster is gone. Returns whether one was running."""
     srv = running(data_dir)
     if srv is None:
         return False
     with contextlib.suppress(PgUnavailable):
-        _run([str(bin_dir() / "pg_ctl"), "-D", str(data_dir), "-m", "fast", "-w", "-t", str(int(timeout)), "stop"],
+        _run([str(bin_dir() / "pg_ctl"), "-D", str(data_dir), "-m", mode, "-w", "-t", str(int(timeout)), "stop"],
              timeout=timeout + 10)
     deadline = time.monotonic() + timeout
     while alive(srv.pid):

@@ -68,7 +68,10 @@ def _stall(stage: str) -> None:
     """Test hook for the kill -9 test: CIVIC_TEST_STALL=<stage> parks the importer at that point."""
     if os.environ.get("CIVIC_TEST_STALL") == stage:
         print(f"STALL {stage}", file=sys.stderr, flush=True)
-        time.sleep(3600)
+        release = os.environ.get("CIVIC_TEST_STALL_UNTIL")    # a file whose creation lets the importer go on
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline and not (release and os.path.exists(release)):
+            time.sleep(0.05)
 
 
 def _new_report(data: bytes, file_name: str) -> Report:

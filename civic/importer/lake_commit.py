@@ -11,9 +11,10 @@ row (the reason for write._rewrite_with_sites) does not arise.
 """
 from __future__ import annotations
 
+import contextlib
 import random
 import time
-from typing import Callable
+from typing import Callable, NoReturn
 
 import duckdb
 
@@ -30,7 +31,10 @@ def commit(data: bytes, report: Report, user: str, note: str | None, pii_mode: s
     ent = ENTITIES[report.entity or ""]
     note = note or f"import {ent.name} {report.file_name}"
     for attempt in range(1, MAX_TRIES + 1):
-        con = lake.connect()
+        try:
+            con = lake.connect()
+        except lake.LakeUnavailable as exc:
+            _failed(report, exc)
         try:
             con.execute("BEGIN")
             report.base_version = lake.current_version(con)
@@ -55,10 +59,19 @@ def commit(data: bytes, report: Report, user: str, note: str | None, pii_mode: s
             return report
         except duckdb.Error as exc:
             if not lake.is_conflict(exc):
-                raise
+                _failed(report, exc)
             time.sleep(random.uniform(0.05, 0.2) * attempt)     # let the other commit finish, then redo
         finally:
-            con.close()
+            with contextlib.suppress(duckdb.Error):
+                con.close()
     report.problems = [Problem(None, "", "", f"导入未完成：其他人同时在修改相同的数据，已自动重试 {MAX_TRIES} 次仍有冲突。"
                                              "未导入任何数据，请稍后重新导入", "conflict")]
     raise ImportRejected(report)
+
+
+def _failed(report: Report, exc: BaseException) -> NoReturn:
+    """The lake went away (PostgreSQL stopped or killed, the network, the shared folder): nothing was committed,
+    since a DuckLake commit is all or nothing in the catalog."""
+    report.problems = [Problem(None, "", "", "导入失败：与数据湖（PostgreSQL 目录库或数据目录）的连接中断，未导入任何数据；"
+                                             f"请确认数据湖服务正常后重新导入（{lake.short(exc)}）", "write_failed")]
+    raise ImportRejected(report) from exc

@@ -147,8 +147,12 @@ def commit(con: duckdb.DuckDBPyConnection, note: str, audit: dict) -> str:
 
 
 def is_conflict(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, duckdb.TransactionException) or "conflict" in text
+    """DuckLake refused the commit because another one changed the same data (a lost connection is not)."""
+    return isinstance(exc, duckdb.Error) and "conflict" in str(exc).lower()
+
+
+def short(exc: BaseException) -> str:
+    return _short(exc)
 
 
 def migrate(snapshot: Path, lake_url: str | None = None, user: str = "") -> dict:

@@ -218,3 +218,29 @@ def test_a_replicas_local_version_rolls_the_lake_back_to_the_version_it_holds(on
     snapshots.rollback(local.version, user="admin")
     assert _count("activities") == before
     assert _status()["imports"][0]["to_version"] == target
+
+
+def test_postgres_killed_during_an_import_fails_cleanly_and_the_retry_lands(on_lake, pg_server, tmp_path):
+    path, _, n = _files_by_town(tmp_path, 1, seed=47)[0]
+    before, version = _count("activities"), _status()["version"]
+    release = tmp_path / "go"
+    proc = subprocess.Popen([sys.executable, "-m", "civic", "import", str(path)], cwd=ROOT, text=True,
+                            env={**os.environ, "CIVIC_TEST_STALL": "written", "CIVIC_TEST_STALL_UNTIL": str(release)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("STALL written"):
+                break
+        pg.stop(pg_server.data_dir, mode="immediate")      # written, not committed: the catalog goes away
+        release.touch()
+        out, err = proc.communicate(timeout=120)
+        out += err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        pg.start(pg_server.data_dir, port=pg_server.port)
+    assert proc.returncode == 1 and "连接中断" in out and "未导入任何数据" in out, out
+    assert _count("activities") == before and _status()["version"] == version
+    assert _cli("import", str(path)).returncode == 0
+    assert _count("activities") == before + n
