@@ -28,7 +28,7 @@ from civic.importer.problems import DATA_SHEET, NOTES_SHEET
 from civic.importer.rules import _show
 from civic.importer.specs import _PLACE_NOTE, ENTITIES, Col, Entity
 from civic.importer.validate import _col_letter
-from civic.store import db, snapshots
+from civic.store import db, lake, snapshots
 
 if TYPE_CHECKING:      # openpyxl is imported where a workbook is made (it is slow to import)
     from openpyxl.worksheet.worksheet import Worksheet
@@ -65,14 +65,20 @@ def template_bytes(entity: str, rows: list[dict] | None = None, lk: Lookups | No
 def _current_lookups() -> Lookups | None:
     """The current snapshot's lookups (for drop-down lists and notes), or None when there is no data yet."""
     try:
-        snap = snapshots.current()
-        con = db.connect_read(snap.path)
+        con = _open_current()
         try:
             return Lookups(con)
         finally:
             con.close()
     except (snapshots.NoSnapshot, OSError):
         return None
+
+
+def _open_current():
+    """The current data, read-only: the published snapshot, or the lake in the cluster mode (CIVIC_LAKE)."""
+    if lake.enabled():
+        return lake.connect()
+    return db.connect_read(snapshots.current().path)
 
 
 def _data_sheet(ws: Worksheet, ent: Entity, rows: list[dict] | None, lk: Lookups | None) -> None:
@@ -148,7 +154,7 @@ def sample_rows(entity: str, n: int, seed: int | None = None, con=None, day: dat
     Dates fall in the last weeks up to 数据截至, or all on `day` (the demo feed uses today)."""
     own = con is None
     if own:
-        con = db.connect_read(snapshots.current().path)
+        con = _open_current()
     try:
         lk = Lookups(con)
         lk.sample_day = day

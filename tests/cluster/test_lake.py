@@ -244,3 +244,12 @@ def test_postgres_killed_during_an_import_fails_cleanly_and_the_retry_lands(on_l
     assert _count("activities") == before and _status()["version"] == version
     assert _cli("import", str(path)).returncode == 0
     assert _count("activities") == before + n
+
+
+def test_simulate_feeds_the_lake(on_lake):
+    """The demo feed goes through the importer, so it lands in the lake too (its samples are drawn from the
+    lake, not from a local snapshot)."""
+    before = _count("activities")
+    out = _cli("simulate", "--rate", "2/s", "--count", "2", "--quiet")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert _count("activities") == before + 2
