@@ -6,7 +6,8 @@ PORT    ?= 8501
 SCREEN_PORT ?= 8502
 PUBLIC_PORT ?= 8503
 
-.PHONY: install data rebuild run serve-lan screen public lint test test-fast test-browser bench bench-smoke clean
+.PHONY: install data rebuild run serve-lan screen public lint test test-fast test-browser bench bench-smoke clean \
+	cluster cluster-status cluster-stop
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,6 +49,20 @@ screen: data
 # (PYTHONPATH: `-m civic` is found one folder up).
 public: data
 	cd public && PYTHONPATH=.. ../$(BIN)/python -m civic serve app.py --server.port $(PUBLIC_PORT)
+
+# The cluster mode (docs/deploy.md): PostgreSQL (the DuckLake catalog, in cluster/pg), the lake created or
+# migrated from the current data, 2 Streamlit replicas following the lake, nginx on CLUSTER_PORT (8080).
+# Returns once all are healthy; everything runs in the background until `make cluster-stop`.
+CLUSTER_PORT ?= 8080
+cluster: data
+	$(BIN)/python -m civic cluster start --port $(CLUSTER_PORT)
+
+# JSON: url, lake (the connection string: CIVIC_LAKE), replicas [{port, pid, lake_version}]
+cluster-status: install
+	@$(BIN)/python -m civic cluster status
+
+cluster-stop: install
+	$(BIN)/python -m civic cluster stop
 
 # Static checks (pyproject.toml): ruff and mypy (over civic/), zero findings. `ruff check --fix` repairs
 # import order and the like.

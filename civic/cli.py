@@ -116,7 +116,7 @@ def _load_plugins() -> None:
     """Modules that add commands (import/template/simulate/briefing/lan-url) register on import, if present."""
     import importlib
     for mod in ("civic.importer.ingest_cli", "civic.demo.simulate", "civic.public.poster", "civic.briefing.cli",
-                "civic.lan"):
+                "civic.lan", "civic.cluster.cli"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

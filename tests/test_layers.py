@@ -40,11 +40,13 @@ ALLOWED: dict[str, set[str]] = {
     # cli registers the other layers' commands by module name at run time (importlib), never by import
     "cli": BASE | {"store", "demo", "importer"},
     "lan": BASE | {"cli"},
+    # the cluster mode's processes (PostgreSQL, the lake's replicas, nginx): started from the command line
+    "cluster": BASE | {"store", "cli"},
 }
 # text/i18n reads the session's language from Streamlit's session state, so text is not on this list; nor is
 # measures, whose metric() draws a tile (a lazy import inside it: the pages' one KPI tile).
 NO_STREAMLIT = {"paths", "domain", "store", "stages", "scope", "scorecard", "completeness", "figures", "map",
-                "render", "importer", "demo", "briefing", "cli", "lan"}
+                "render", "importer", "demo", "briefing", "cli", "lan", "cluster"}
 # in the residents' app only its server module draws with Streamlit; the pages' HTML and the posters do not
 STREAMLIT_ONLY_IN = {"public": {"civic/public/server.py"}}
 # the one import of developer tools the app's code may make: `civic bench` runs devtools/bench/, imported

@@ -58,7 +58,7 @@ from civic.importer.specs import ENTITIES
 from civic.importer.templates import sample_bytes, sample_rows, template_bytes
 from civic.importer.validate import Parsed, parse
 from civic.importer.write import Plan, _apply_in_place, _bump_meta, _rewrite_with_sites, plan
-from civic.store import db, schema, snapshots
+from civic.store import db, lake, schema, snapshots
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,10 @@ def _stall(stage: str) -> None:
     """Test hook for the kill -9 test: CIVIC_TEST_STALL=<stage> parks the importer at that point."""
     if os.environ.get("CIVIC_TEST_STALL") == stage:
         print(f"STALL {stage}", file=sys.stderr, flush=True)
-        time.sleep(3600)
+        release = os.environ.get("CIVIC_TEST_STALL_UNTIL")    # a file whose creation lets the importer go on
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline and not (release and os.path.exists(release)):
+            time.sleep(0.05)
 
 
 def _new_report(data: bytes, file_name: str) -> Report:
@@ -135,21 +138,28 @@ def _dry_run(data: bytes, file_name: str, entity: str | None, pii_mode: str = "r
     if len(data) > MAX_BYTES:       # before anything is parsed
         report.problems = [_too_big(len(data))]
         return report, None, None, None
-    snap = snapshots.current()
-    st = os.stat(snap.path)
-    key = (report.sha256, report.file_name, entity, pii_mode, str(snap.path), st.st_ino, st.st_mtime_ns,
-           date.today())
-    cached = _last_check
-    if cached is not None and cached[0] == key:
-        done, parsed, p, lk = cached[1]
-        return dataclasses.replace(done), parsed, p, lk     # a copy: the commit fills in its version
-    report.base_version = snap.version
-    con = db.connect_read(snap.path)
+    key = None
+    published = None
+    if lake.enabled():          # the cluster mode: validate against the lake's current snapshot
+        con = lake.connect()
+        report.base_version = lake.current_version(con)
+    else:
+        snap = snapshots.current()
+        st = os.stat(snap.path)
+        key = (report.sha256, report.file_name, entity, pii_mode, str(snap.path), st.st_ino, st.st_mtime_ns,
+               date.today())
+        cached = _last_check
+        if cached is not None and cached[0] == key:
+            done, parsed, p, lk = cached[1]
+            return dataclasses.replace(done), parsed, p, lk     # a copy: the commit fills in its version
+        report.base_version = snap.version
+        con = db.connect_read(snap.path)
+        published = snap.path
     try:
-        parsed, p, lk = _run_checks(con, data, report, entity, pii_mode, published=snap.path)
+        parsed, p, lk = _run_checks(con, data, report, entity, pii_mode, published=published)
     finally:
         con.close()
-    if report.ok:
+    if report.ok and key is not None:
         _last_check = (key, (dataclasses.replace(report), parsed, p, lk))
     return report, parsed, p, lk
 
@@ -228,6 +238,9 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
     if not report.ok:
         raise ImportRejected(report)
     _stall("validated")
+    if lake.enabled():
+        from civic.importer import lake_commit
+        return lake_commit.commit(data, report, user, note, pii_mode, _run_checks, _stall)
     audit = {"action": "import", "user": user, "entity": report.entity, "file_name": report.file_name,
              "sha256": report.sha256, "size": report.size, "rows": report.n_rows, "result": "imported",
              "problems": 0, "masked": report.masked, "pii_mode": pii_mode}

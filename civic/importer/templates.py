@@ -31,9 +31,12 @@ from civic.importer.rules import _show
 from civic.importer.specs import _PLACE_NOTE, ENTITIES, Col, Entity
 from civic.importer.validate import _col_letter
 from civic.importer.write import _arrow, _table_types, key_match, keyed_rows
-from civic.store import db, snapshots
+from civic.store import db, lake, snapshots
 
 if TYPE_CHECKING:      # openpyxl is imported where a workbook is made (it is slow to import)
+    from pathlib import Path
+
+    import duckdb
     from openpyxl.worksheet.worksheet import Worksheet
 
 
@@ -68,14 +71,27 @@ def template_bytes(entity: str, rows: list[dict] | None = None, lk: Lookups | No
 def _current_lookups() -> Lookups | None:
     """The current snapshot's lookups (for drop-down lists and notes), or None when there is no data yet."""
     try:
-        snap = snapshots.current()
-        con = db.connect_read(snap.path)
+        con, path = _open_current()
         try:
-            return lookups.of_snapshot(con, snap.path)
+            return _lookups_of(con, path)
         finally:
             con.close()
     except (snapshots.NoSnapshot, OSError):
         return None
+
+
+def _open_current() -> tuple[duckdb.DuckDBPyConnection, Path | None]:
+    """The current data, read-only: the published snapshot and its file, or the lake in the cluster mode
+    (CIVIC_LAKE; no file)."""
+    if lake.enabled():
+        return lake.connect(), None
+    path = snapshots.current().path
+    return db.connect_read(path), path
+
+
+def _lookups_of(con: duckdb.DuckDBPyConnection, path: Path | None) -> Lookups:
+    """A published snapshot's lookups are built once per file (lookups.of_snapshot); the lake's each time."""
+    return lookups.of_snapshot(con, path) if path is not None else Lookups(con)
 
 
 def _data_sheet(ws: Worksheet, ent: Entity, rows: list[dict] | None, lk: Lookups | None) -> None:
@@ -151,10 +167,9 @@ def sample_rows(entity: str, n: int, seed: int | None = None, con=None, day: dat
     Dates fall in the last weeks up to 数据截至, or all on `day` (the demo feed uses today)."""
     own = con is None
     if own:
-        path = snapshots.current().path
-        con = db.connect_read(path)
+        con, path = _open_current()
     try:
-        lk = copy.copy(lookups.of_snapshot(con, path) if own else Lookups(con))    # a copy: sample_day is ours
+        lk = copy.copy(_lookups_of(con, path) if own else Lookups(con))    # a copy: sample_day is ours
         lk.sample_day = day
         rng = random.Random(seed if seed is not None else int.from_bytes(os.urandom(8), "big"))
         gen = _SAMPLERS[entity]

@@ -45,10 +45,31 @@ def extension_path(name: str) -> Path:
     return candidate
 
 
-def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+def load_extension(con: duckdb.DuckDBPyConnection, name: str, entry: str | None = None) -> None:
+    """LOAD the wheel's extension file. `entry`: the extension's own name when the wheel names its file
+    differently (duckdb-extension-postgres ships postgres.duckdb_extension, but DuckDB derives the init symbol
+    from the file name and the extension is postgres_scanner): the file is then loaded through a link of that
+    name in a private folder."""
+    path = extension_path(name)
+    if entry and entry != name:
+        path = _linked_as(path, entry)
     # Parameter binding is not allowed in LOAD; the path comes from the installed wheel, not a user.
-    path = str(extension_path(name)).replace("'", "''")
-    con.execute(f"LOAD '{path}'")
+    quoted = str(path).replace("'", "''")
+    con.execute(f"LOAD '{quoted}'")
+
+
+def _linked_as(path: Path, entry: str) -> Path:
+    import os
+    import tempfile
+    folder = Path(tempfile.gettempdir()) / f"civic-duckdb-ext-{os.getuid()}" / f"v{duckdb.__version__}"
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / f"{entry}.duckdb_extension"
+    if not (link.is_symlink() and link.resolve() == path.resolve()):
+        tmp = folder / f".{entry}.{os.getpid()}.{threading.get_ident()}"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(path)
+        os.replace(tmp, link)       # atomic: a concurrent loader sees the old link or the new one
+    return link
 
 
 def connect_write(path: Path | str) -> duckdb.DuckDBPyConnection:

@@ -435,6 +435,9 @@ def purge(version: str, user: str | None = None) -> Snapshot:
 
 def rollback(version: str | None = None, user: str | None = None) -> Snapshot:
     """Make an earlier snapshot current again, as a new version (so caches and the audit log see it)."""
+    if os.environ.get("CIVIC_LAKE", "").strip():    # the cluster mode: the lake's time travel (lake.py)
+        from civic.store import lake
+        return lake.rollback_snapshot(version, user or _user())
     with writer_lock():
         _recover_locked()
         snaps_list = list_snapshots()

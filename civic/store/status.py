@@ -9,6 +9,9 @@ COUNTED = {"activities": "activities", "sites": "sites", "teams": "teams", "micr
 
 
 def collect() -> dict:
+    from civic.store import lake
+    if lake.enabled():          # the cluster mode: the lake is the store (lake.py)
+        return lake.status(COUNTED)
     try:
         snap = snapshots.current()
     except snapshots.NoSnapshot:
@@ -56,9 +59,12 @@ def _imported(con, table: str) -> int:
 
 
 def render_text(info: dict) -> str:
+    if info.get("error"):
+        return f"数据不可用 data unavailable: {info['error']}"
     if not info.get("version"):
         return "尚无已发布数据 no published data — run: python -m civic build"
-    lines = [f"当前版本 version: {info['version']}  发布时间 published: {info['published_at']}",
+    lines = [f"数据湖 lake: {info['lake']}"] if info.get("engine") == "ducklake" else []
+    lines += [f"当前版本 version: {info['version']}  发布时间 published: {info['published_at']}",
              f"数据截至 as of: {info['meta'].get('as_of')}  规模 scale: {info['meta'].get('scale')}", "行数 rows:"]
     imported = info.get("imported", {})
     lines += [f"  {k:<14} {v:>10,}" + (f"   (导入 imported {imported[k]:,})" if imported.get(k) else "")
