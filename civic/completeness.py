@@ -13,11 +13,17 @@ import pandas as pd
 
 from civic import measures
 from civic.store import queries
+from civic.text.i18n import t
 
 THRESHOLD = 80.0          # % of stations reporting in a month (the issue's "上报率低于 80%")
 MONTHS = 12
 SILENT_CHOICES = ("15", "30", "60", "90")
 SILENT_DEFAULT = "30"
+# A heatmap taller than this is read by nobody (at province scale a county list holds 1,000 townships): it draws
+# the townships that most need attention and says how many it left out; a township pick shows any other.
+HEAT_ROWS = 40
+# Lists of township names in a sentence (the alert, the warning, the per-township counts) stop after this many.
+LIST_NAMES = 12
 
 
 def months(as_of: date, n: int = MONTHS) -> list[date]:
@@ -56,3 +62,26 @@ def silent(towns: list[str], as_of: date, days: int, month: date | None = None) 
         return queries.run("completeness_silent", towns=towns, days=int(days), as_of=as_of, month=month)
     df = queries.run("completeness_silent", towns=[], days=int(days), as_of=as_of, month=None)
     return df[df.town_code.isin(towns)].reset_index(drop=True) if towns else df
+
+
+def heat_rows(g: pd.DataFrame, as_of: date, limit: int = HEAT_ROWS) -> tuple[pd.DataFrame, int]:
+    """(the rows of `g` the heatmap draws, how many townships `g` holds). Every township when they fit;
+    otherwise the `limit` lowest against this month's bar (then lowest over the 12 months), in g's order."""
+    codes = list(dict.fromkeys(g.town_code))
+    if len(codes) <= limit:
+        return g, len(codes)
+    cur = g[g.month == as_of.replace(day=1)]
+    ratio = dict(zip(cur.town_code, cur.share / cur.bar.where(cur.bar > 0)))
+    mean = g.groupby("town_code").share.mean().to_dict()
+    worst = sorted(codes, key=lambda c: (_or_inf(ratio.get(c)), _or_inf(mean.get(c))))[:limit]
+    return g[g.town_code.isin(set(worst))], len(codes)
+
+
+def _or_inf(v: float | None) -> float:
+    return float("inf") if v is None or pd.isna(v) else float(v)
+
+
+def name_list(names: list[str], limit: int = LIST_NAMES) -> str:
+    """Names joined for a sentence; past `limit`, the first ones and how many more."""
+    shown = t("filters.list_sep").join(names[:limit])
+    return shown if len(names) <= limit else shown + t("completeness.list_more", k=len(names) - limit)

@@ -35,9 +35,9 @@ st.caption(t("completeness.rule" if d < n else "completeness.rule_full", thresho
              bar=f"{cp.bar(d, n):.1f}"))
 low = cp.low_this_month(picked, as_of)
 if len(low):
-    st.warning(t("completeness.low_count", n=len(low), towns=t("filters.list_sep").join(
-        f"{r.town_name}（{r.share:.0f}%）" if lang == "zh" else f"{r.town_name} ({r.share:.0f}%)"
-        for r in low.itertuples())))
+    st.warning(t("completeness.low_count", n=len(low), towns=cp.name_list(
+        [f"{r.town_name}（{r.share:.0f}%）" if lang == "zh" else f"{r.town_name} ({r.share:.0f}%)"
+         for r in low.itertuples()])))
 elif len(g):
     st.success(t("completeness.all_ok"))
 
@@ -49,9 +49,13 @@ gen = st.session_state.get("cp_gen", 0)
 if g.empty:
     shell.no_data()
 else:
-    fig = memo.fig(scfig.heatmap, g, names, months, t("completeness.colorbar"), labels)
-    plot.show(fig, key=f"cp_heat_{gen}", title=t("completeness.heat_title"), height=130 + 30 * len(names),
+    heat, n_towns = cp.heat_rows(g, as_of)
+    drawn = {c: names[c] for c in dict.fromkeys(heat.town_code)}
+    fig = memo.fig(scfig.heatmap, heat, drawn, months, t("completeness.colorbar"), labels)
+    plot.show(fig, key=f"cp_heat_{gen}", title=t("completeness.heat_title"), height=130 + 30 * len(drawn),
               on_select="rerun", selection_mode="points")
+    if len(drawn) < n_towns:
+        st.caption(t("completeness.heat_cut", shown=len(drawn), total=n_towns))
     if d < n:
         st.caption(t("completeness.partial_note", date=fmt.day(as_of, lang)))
 
@@ -112,7 +116,7 @@ else:
     per_town = silent.groupby("town_name", sort=False).size()
     st.warning(t("completeness.silent_summary", date=fmt.day(as_of, lang), n=len(silent), days=days,
                  towns=len(per_town)))
-    st.caption(t("filters.list_sep").join(t("completeness.by_town", town=tn, n=int(k)) for tn, k in per_town.items()))
+    st.caption(cp.name_list([t("completeness.by_town", town=tn, n=int(k)) for tn, k in per_town.items()]))
     shown = _frame(silent)
     # the summary above needs every silent station (cp.silent); the browser gets one page of them
     paged_table("cp_silent", len(shown), lambda limit, offset: shown.iloc[offset:offset + limit], silent_cols, lang,

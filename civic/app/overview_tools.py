@@ -18,7 +18,7 @@ def reporting_alert(f: Filters, as_of: date) -> None:
     low = completeness.low_this_month(f.town_codes(domain.XIANGYUAN), as_of)
     if low.empty:
         return
-    names = t("filters.list_sep").join(low.town_name)
+    names = completeness.name_list(list(low.town_name))
     with st.container(key="ov_reporting_alert", horizontal=True, vertical_alignment="center"):
         st.warning(t("completeness.alert", n=len(low), threshold=f"{completeness.THRESHOLD:g}", towns=names))
         st.page_link("pages/completeness.py", label=t("completeness.alert_link"),
