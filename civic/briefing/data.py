@@ -23,6 +23,9 @@ from civic.text.i18n import t, tv
 PRACTICE, RENOVATION = "140423", "511823"
 IDLE_DAYS = 30          # the volunteer page's default window for an idle station (pages/volunteer.py p_idle)
 MAX_ROWS = 10           # rows of each list in the briefing; the total is always printed beside it
+# The township ranking holds a whole county (up to ~20 townships), but at province scale a thousand: a chart and a
+# table a thousand rows long make a phone picture nobody reads and cost seconds to draw, so it is cut there too.
+RANK_ROWS = 20
 
 
 @dataclass
@@ -46,7 +49,7 @@ class Practice:
     delta_note: str
     trend: pd.DataFrame          # month|day, activities
     grain: str                   # "month" | "day"
-    ranking: pd.DataFrame        # volunteer_towns, best first
+    ranking: Rows                # volunteer_towns, best first, with `rank`: the first RANK_ROWS and the picked
     selected: frozenset[str]
     idle: Rows
 
@@ -139,7 +142,10 @@ def _practice(f: Filters, cmp: measures.Comparison, as_of: date, lang: str) -> P
     idle = queries.run("volunteer_idle", **dict(measures.activity_params(P, cmp), idle_days=IDLE_DAYS))
     total = int(idle.idle_total.iloc[0]) if not idle.empty else 0
     ranking = towns.sort_values(["per_station", "town_code"], ascending=[False, True]).reset_index(drop=True)
-    return Practice(kpis, measures.delta_help(cmp, lang), trend[["x", "activities"]], grain, ranking, selected,
+    ranking["rank"] = range(1, len(ranking) + 1)
+    shown = ranking[(ranking.index < RANK_ROWS) | ranking.town_code.isin(selected)]    # the picked ones always
+    return Practice(kpis, measures.delta_help(cmp, lang), trend[["x", "activities"]], grain,
+                    Rows(shown, len(ranking)), selected,
                     Rows(idle.head(MAX_ROWS), total))
 
 

@@ -143,8 +143,9 @@ def _practice(p: Practice, c: Charts, lang: str) -> str:
         fig.update_xaxes(tickformat="%m-%d" if p.grain == "day" else "%Y-%m")
         fig.update_yaxes(rangemode="tozero")
         figs.append(c.add(fig, t("measures.daily_title") if p.grain == "day" else t("overview.trend_title")))
-    if not p.ranking.empty:
-        rank = p.ranking.iloc[::-1]
+    ranking = p.ranking.frame
+    if not ranking.empty:
+        rank = ranking.iloc[::-1]
         fig = go.Figure(go.Bar(x=rank.per_station, y=rank.town_name, orientation="h",
                                marker_color=[charts.PALETTE[1] if tc in p.selected else charts.PALETTE[0]
                                              for tc in rank.town_code],
@@ -152,13 +153,13 @@ def _practice(p: Practice, c: Charts, lang: str) -> str:
         fig.update_xaxes(range=[0, float(rank.per_station.max()) * 1.2])
         figs.append(c.add(fig, t("measures.kpi.per_station.label"), height=max(c.layout.chart_h, 60 + 22 * len(rank))))
     out.append(f'<div class="charts">{"".join(figs)}</div>')
-    rk = p.ranking.assign(rank=range(1, len(p.ranking) + 1), ps=[f"{v:.1f}" for v in p.ranking.per_station],
-                          act=[fmt.integer(v) for v in p.ranking.activities],
-                          st=[f"{int(a)}/{int(s)}" for a, s in zip(p.ranking.active_stations, p.ranking.stations)])
+    rk = ranking.assign(ps=[f"{v:.1f}" for v in ranking.per_station],
+                        act=[fmt.integer(v) for v in ranking.activities],
+                        st=[f"{int(a)}/{int(s)}" for a, s in zip(ranking.active_stations, ranking.stations)])
     cols = [("rank", t("briefing.col_rank"), True), ("town_name", t("briefing.col_town"), False),
             ("ps", t("briefing.col_per_station"), True), ("act", t("briefing.col_activities"), True),
             ("st", t("briefing.col_active"), True)]
-    out.append(_titled(t("briefing.ranking_heading"), _table(rk, cols)))
+    out.append(_titled(t("briefing.ranking_heading"), _table(rk, cols, p.ranking)))
     title = t("briefing.idle_heading", n=p.idle.total, days=IDLE_DAYS)
     if p.idle.total == 0:
         out.append(_titled(title, _none()))

@@ -51,6 +51,22 @@ def test_filters_from_rejects_what_the_app_would_drop(data_dir):
     assert f.county == "140423" and len(f.towns) == 1 and f.preset == "this_month"
 
 
+def test_a_long_township_ranking_is_cut_with_a_note_and_keeps_the_picked_townships(data_dir, monkeypatch):
+    """A county has ~20 townships; at province scale the ranking would be a thousand rows in the phone picture."""
+    whole = data.gather(data.filters_from("140423", [], "this_year"), "zh").practice.ranking
+    assert len(whole.frame) == whole.total > 3                    # a real county fits
+    monkeypatch.setattr(data, "RANK_ROWS", 3)
+    cut = data.gather(data.filters_from("140423", [], "this_year"), "zh").practice.ranking
+    assert list(cut.frame["rank"]) == [1, 2, 3] and cut.total == whole.total
+    assert list(cut.frame.town_code) == list(whole.frame.town_code[:3])
+    table = html._table(cut.frame, [("rank", "#", True)], cut)
+    assert f"共 {whole.total} 条" in table                        # the note says it was cut
+    last = whole.frame.iloc[-1]                                   # a picked township outside the first rows
+    picked = data.gather(data.filters_from("140423", [last.town_code], "this_year"), "zh").practice.ranking
+    assert list(picked.frame.town_code) == [*whole.frame.town_code[:3], last.town_code]
+    assert int(picked.frame["rank"].iloc[-1]) == whole.total
+
+
 def test_path_problem(tmp_path):
     assert path_problem(tmp_path / "b.pdf", ".pdf") is None
     assert "结尾" in path_problem(tmp_path / "b.txt", ".pdf")
