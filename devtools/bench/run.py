@@ -61,18 +61,9 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
         say(f"  ×{s} startup: {st['seconds']} s; first request {st.get('first_request', {}).get('status', 'ok')}, "
             f"Chromium {st.get('navigation', {}).get('status', 'ok')}")
     if briefing:
-        res["briefing"] = {}
-        for s in scales:
-            res["briefing"][str(s)] = b = measure_briefing(data_dirs[s], runs)
-            say(f"  ×{s} briefing: " + (f"first {b['cold_s']} s, then {fmt_ms(b['warm_s'])} ms"
-                                        if b.get("status") == "ok" else str(b.get("status"))))
+        _measure_briefings(res, scales, data_dirs, runs)
     if imports:
-        res["imports"] = {}
-        for s in scales:
-            res["imports"][str(s)] = m = measure_imports(data_dirs[s], runs)
-            say(f"  ×{s} imports: " + (f"sample rows {fmt_ms(m['sample_ms'])} ms (first {fmt_ms(m['sample_first_ms'])}),"
-                                       f" confirm {m['rows']} rows {fmt_ms(m['commit_ms'])} ms"
-                                       if m.get("status") == "ok" else str(m.get("status"))))
+        _measure_imports(res, scales, data_dirs, runs)
     if soak:
         s = min(scales)
         res["soak"] = {**measure_soak(data_dirs[s], soak_switches, timeout=900.0, warmup=5 if smoke else None,
@@ -91,6 +82,23 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
     res["elapsed_s"] = round(time.perf_counter() - t_start, 1)
     _write(res, out_dir, smoke=smoke, write_md=write_md)
     return res
+
+
+def _measure_briefings(res: dict, scales: list[int], data_dirs: dict[int, Path], runs: int) -> None:
+    res["briefing"] = {}
+    for s in scales:
+        res["briefing"][str(s)] = b = measure_briefing(data_dirs[s], runs)
+        say(f"  ×{s} briefing: " + (f"first {b['cold_s']} s, then {fmt_ms(b['warm_s'])} ms"
+                                    if b.get("status") == "ok" else str(b.get("status"))))
+
+
+def _measure_imports(res: dict, scales: list[int], data_dirs: dict[int, Path], runs: int) -> None:
+    res["imports"] = {}
+    for s in scales:
+        res["imports"][str(s)] = m = measure_imports(data_dirs[s], runs)
+        say(f"  ×{s} imports: " + (f"sample rows {fmt_ms(m['sample_ms'])} ms (first {fmt_ms(m['sample_first_ms'])}),"
+                                   f" confirm {m['rows']} rows {fmt_ms(m['commit_ms'])} ms"
+                                   if m.get("status") == "ok" else str(m.get("status"))))
 
 
 def _databases(res: dict, scales: list[int], data_dirs: dict[int, Path], as_of: date,

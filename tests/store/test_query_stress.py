@@ -16,7 +16,7 @@ from civic.store import db, queries
 
 AS_OF = date(2026, 11, 26)
 BASE = dict(date_from=date(2026, 1, 1), date_to=AS_OF, prev_from=date(2025, 1, 1), prev_to=date(2025, 11, 26),
-            as_of=AS_OF, year=2026, day=AS_OF, month_from=date(2025, 12, 1), n=20, idle_days=30, limit=200,
+            as_of=AS_OF, year=2026, day=AS_OF, month_from=date(2025, 12, 1), n=20, idle_days=30, limit=200, offset=0,
             overdue_days=60, month_to=date(2026, 11, 1), month=date(2026, 11, 1), days=30, section="all")
 # 王桥镇 has stations but no activity of this service type by a team of this type: empty joins
 EMPTY = dict(BASE, county="140423", q="没有这个小区", towns=["140423101"], stypes=["理论宣讲"], ttypes=["协会"],
