@@ -6,7 +6,7 @@ PORT    ?= 8501
 SCREEN_PORT ?= 8502
 PUBLIC_PORT ?= 8503
 
-.PHONY: install data rebuild run serve-lan screen public lint test test-fast test-browser bench bench-smoke clean \
+.PHONY: install data rebuild run serve-lan screen public lint test test-fast test-browser test-cluster bench bench-smoke clean \
 	cluster cluster-status cluster-stop
 
 $(BIN)/python:
@@ -73,14 +73,19 @@ lint: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# No browser, and not the tests marked slow (a representative subset of each runs here; README "Tests"), on
-# two processes: each test file stays in one worker, so its module fixtures (one AppTest render, one build) are
-# made once; tests/conftest.py starts the longest files first. `make test` stays in one process: the browser tests start servers and Chromium and are timed by settling.
+# No browser, no cluster (PostgreSQL, nginx, replicas), and not the tests marked slow (a representative subset of
+# each runs here; README "Tests"), on two processes: each test file stays in one worker, so its module fixtures
+# (one AppTest render, one build) are made once; tests/conftest.py starts the longest files first. `make test`
+# stays in one process: the browser tests start servers and Chromium and are timed by settling.
 test-fast: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --ignore=tests/browser -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --ignore=tests/browser \
+		--ignore=tests/cluster -m "not slow"
 
 test-browser: install
 	$(BIN)/python -m pytest -q tests/browser
+
+test-cluster: install
+	$(BIN)/python -m pytest -q tests/cluster
 
 # Benchmarks (docs/bench.md): every page at --scale 1 and 100, raw SQL, a pandas baseline, payload, soak.
 # Writes bench/results.json and BENCHMARKS.md. Databases are cached in bench/cache/ per generator version.
