@@ -28,6 +28,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -40,6 +41,31 @@ ROOT = Path(__file__).resolve().parent.parent
 # A run of the page (not a fragment) that reached its end; the other outcomes are reported as statuses.
 FINISHED = {"FINISHED_SUCCESSFULLY": "ok", "FINISHED_WITH_COMPILE_ERROR": "compile error",
             "FINISHED_EARLY_FOR_RERUN": "interrupted", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY": "fragment"}
+
+
+def in_own_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """fn(*args, **kwargs) on a fresh thread, its result or its exception handed back. asyncio.run and Playwright's
+    sync API refuse a thread whose event loop is running, and a test session's Chromium (tests/browser) keeps one
+    running on the main thread for the rest of the session."""
+    out: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            out["result"] = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - raised again on the caller's thread
+            out["error"] = exc
+
+    th = threading.Thread(target=target, name="devtools-own-loop", daemon=True)
+    th.start()
+    th.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("result")
+
+
+def run_coro(coro: Any) -> Any:
+    """asyncio.run(coro) on its own thread (see in_own_thread)."""
+    return in_own_thread(asyncio.run, coro)
 
 
 def free_port() -> int:

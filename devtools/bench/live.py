@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 from civic import paths
 from devtools.bench.settings import PAGE_TOWN
-from devtools.wsclient import RunResult, Session, free_port, start_server, stop_server
+from devtools.wsclient import RunResult, Session, free_port, run_coro, start_server, stop_server
 
 RERUNS = 3          # reruns with no change per second viewer (their CPU is summed: 10 ms ticks)
 SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}     # what `make run` / `make screen` give the server
@@ -197,7 +197,7 @@ def measure_pages(data_dir: Path, pages: list[str], runs: int, timeout: float = 
             if not names:
                 out["pages"][page] = {"page": page, "errors": ["no town to change to"]}
                 continue
-            samples = [asyncio.run(_page_sample(port, clock, page, names[i % len(names)], timeout))
+            samples = [run_coro(_page_sample(port, clock, page, names[i % len(names)], timeout))
                        for i in range(runs)]
             fig = out["pages"][page] = _page_figures(page, samples)
             say(f"  live {page:<13} change cpu {_fmt(fig['change_cpu_ms'])} ms, wall {_fmt(fig['change_ms'])} ms, "
@@ -235,7 +235,7 @@ def measure_cold(data_dir: Path, pages: list[str], runs: int, timeout: float = 1
             proc = start_server(data_dir, port, LOG_DIR / f"bench-live-{port}.log", env=SERVER_ENV)
             starts.append(time.perf_counter() - t0)
             try:
-                r, cpu, wall = asyncio.run(_first_request(port, CpuClock(proc.pid), page, timeout))
+                r, cpu, wall = run_coro(_first_request(port, CpuClock(proc.pid), page, timeout))
             finally:
                 stop_server(proc)
             if (p := _problem("first request", r)) is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from devtools.bench.live import LOG_DIR, SERVER_ENV, CpuClock, ms, page_towns, read_towns, town_query
-from devtools.wsclient import Session, free_port, start_server, stop_server
+from devtools.wsclient import Session, free_port, run_coro, start_server, stop_server
 
 LOAD_PAGE = "volunteer"
 LOAD_PRESETS = ("this_year", "last_12m", "all", "this_quarter")
@@ -95,9 +95,9 @@ def measure_load(data_dir: Path, sessions: tuple[int, ...], changes: int, timeou
     out: dict[str, Any] = {"status": "ok", "page": page, "states": len(states), "runs": []}
     try:
         clock = CpuClock(proc.pid)
-        asyncio.run(_load(port, clock, page, states[-2:], 1, 1, timeout))       # imports, first queries
+        run_coro(_load(port, clock, page, states[-2:], 1, 1, timeout))       # imports, first queries
         for n in sessions:
-            r = asyncio.run(_load(port, clock, page, states, n, changes, timeout))
+            r = run_coro(_load(port, clock, page, states, n, changes, timeout))
             out["runs"].append(r)
             lat = r["latency_ms"] or {}
             say(f"  live load {n:>2} sessions × {changes}: p50 {lat.get('median', '–')} ms, p95 "

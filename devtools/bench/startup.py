@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devtools.wsclient import in_own_thread, run_coro
+
 TARGET_FIRST_REQUEST_MS = 1000.0
 TARGET_NAVIGATION_MS = 2000.0
 VIEWPORT = (1366, 768)
@@ -88,7 +90,7 @@ def first_requests(data_dir: Path, paths: list[str], runs: int = 1, warm: bool =
             start_s.append(round(time.perf_counter() - t0, 2))
             try:
                 cpu0 = _cpu_s(server)
-                r = asyncio.run(_first_run_ms(server.port, path))
+                r = run_coro(_first_run_ms(server.port, path))
                 cpu.append(round((_cpu_s(server) - cpu0) * 1000, 1))
             finally:
                 server.stop()
@@ -148,7 +150,7 @@ def measure_startup(data_dir: Path, runs: int, *, warm: bool = True, paths: list
         res["first_request"] = {"status": f"failed: {type(exc).__name__}: {exc}"[:500]}
     if chromium_available():
         try:
-            res["navigation"] = navigations(data_dir, paths, runs, warm)
+            res["navigation"] = in_own_thread(navigations, data_dir, paths, runs, warm)   # Playwright's sync API
         except Exception as exc:  # noqa: BLE001
             res["navigation"] = {"status": f"failed: {type(exc).__name__}: {exc}"[:500]}
     else:
