@@ -16,7 +16,11 @@ _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委�
 
 
 def _stem_village(s: str) -> str:
-    s = _nfkc(s)
+    return _strip_village(_nfkc(s))
+
+
+def _strip_village(s: str) -> str:
+    """_stem_village of a name already normalised (_nfkc)."""
     for suf in _VILLAGE_SUFFIXES:
         if s.endswith(suf) and len(s) > len(suf):
             s = s[: -len(suf)]
@@ -101,30 +105,48 @@ class Lookups:
         self.concern_areas = tuple(r["area"] for r in _rows(con, "SELECT area FROM concern_areas ORDER BY ord"))
         self.work_units = {r["category"]: r["unit"] for r in _rows(
             con, "SELECT category, unit FROM work_categories ORDER BY ord")}
-        self._index()
+        self._indexes: dict[str, dict] = {}
         self.bbox = self._bboxes(con)
 
-    def _index(self) -> None:
-        def multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-            d: dict[str, list[str]] = {}
-            for k, v in pairs:
-                if k:
-                    d.setdefault(k, [])
-                    if v not in d[k]:
-                        d[k].append(v)
-            return d
-        self.town_by_name = multi([(_nfkc(r["name"]), c) for c, r in self.towns.items()] +
-                                  [(_stem_town(r["name"]), c) for c, r in self.towns.items()])
-        self.village_by_name = multi([(_nfkc(r["name"]), c) for c, r in self.villages.items()] +
-                                     [(_nfkc(r["name_full"]), c) for c, r in self.villages.items()] +
-                                     [(_stem_village(r["name_full"]), c) for c, r in self.villages.items()] +
-                                     [(_stem_village(r["name"]), c) for c, r in self.villages.items()])
-        self.site_by_name = multi((_nfkc(r["name"]), s) for s, r in self.sites.items())
-        self.station_of = {r["village_code"]: s for s, r in self.sites.items() if r["level"] == "站" and r["village_code"]}
-        self.institute_of = {r["town_code"]: s for s, r in self.sites.items() if r["level"] == "所"}
-        self.team_by_name = multi((_nfkc(r["name"]), t) for t, r in self.teams.items())
-        self.branch_by_name = multi((_nfkc(r["name"]), b) for b, r in self.branches.items())
-        self.compound_by_name = multi((_nfkc(r["name"]), c) for c, r in self.compounds.items())
+    # The name indexes are built on first use, each alone, and kept in a dict that copies share: at province
+    # scale normalising every village name takes seconds, and the sample download needs only the teams'.
+    def _index(self, name: str) -> dict:
+        built = self._indexes.get(name)
+        if built is None:
+            built = self._indexes[name] = _INDEXES[name](self)
+        return built
+
+    @property
+    def town_by_name(self) -> dict[str, list[str]]:
+        return self._index("town_by_name")
+
+    @property
+    def village_by_name(self) -> dict[str, list[str]]:
+        return self._index("village_by_name")
+
+    @property
+    def site_by_name(self) -> dict[str, list[str]]:
+        return self._index("site_by_name")
+
+    @property
+    def team_by_name(self) -> dict[str, list[str]]:
+        return self._index("team_by_name")
+
+    @property
+    def branch_by_name(self) -> dict[str, list[str]]:
+        return self._index("branch_by_name")
+
+    @property
+    def compound_by_name(self) -> dict[str, list[str]]:
+        return self._index("compound_by_name")
+
+    @property
+    def station_of(self) -> dict[str, str]:
+        return self._index("station_of")
+
+    @property
+    def institute_of(self) -> dict[str, str]:
+        return self._index("institute_of")
 
     def _bboxes(self, con) -> dict[str, tuple[float, float, float, float]]:
         out = {}
@@ -274,3 +296,42 @@ class Lookups:
 
     def as_of(self) -> date:
         return date.fromisoformat(self.meta["as_of"])
+
+
+def _multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """name → the codes carrying it, each once, in the order met."""
+    d: dict[str, list[str]] = {}
+    for k, v in pairs:
+        if k:
+            hits = d.setdefault(k, [])
+            if v not in hits:
+                hits.append(v)
+    return d
+
+
+def _village_names(lk: "Lookups") -> dict[str, list[str]]:
+    """Every village under four spellings (name, full name, and both stemmed), each normalised once; grouped
+    by spelling as before (all names first …), since a code list's order decides which namesake a message
+    names first."""
+    names, fulls, stem_fulls, stem_names = [], [], [], []
+    for c, r in lk.villages.items():
+        name, full = _nfkc(r["name"]), _nfkc(r["name_full"])
+        names.append((name, c))
+        fulls.append((full, c))
+        stem_fulls.append((_strip_village(full), c))
+        stem_names.append((_strip_village(name), c))
+    return _multi(names + fulls + stem_fulls + stem_names)
+
+
+_INDEXES: dict[str, Callable[["Lookups"], dict]] = {
+    "town_by_name": lambda lk: _multi([(_nfkc(r["name"]), c) for c, r in lk.towns.items()] +
+                                      [(_stem_town(r["name"]), c) for c, r in lk.towns.items()]),
+    "village_by_name": _village_names,
+    "site_by_name": lambda lk: _multi((_nfkc(r["name"]), s) for s, r in lk.sites.items()),
+    "team_by_name": lambda lk: _multi((_nfkc(r["name"]), t) for t, r in lk.teams.items()),
+    "branch_by_name": lambda lk: _multi((_nfkc(r["name"]), b) for b, r in lk.branches.items()),
+    "compound_by_name": lambda lk: _multi((_nfkc(r["name"]), c) for c, r in lk.compounds.items()),
+    "station_of": lambda lk: {r["village_code"]: s for s, r in lk.sites.items()
+                              if r["level"] == "站" and r["village_code"]},
+    "institute_of": lambda lk: {r["town_code"]: s for s, r in lk.sites.items() if r["level"] == "所"},
+}
