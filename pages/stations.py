@@ -10,7 +10,7 @@ import re
 import streamlit as st
 
 from civic import domain
-from civic.app import crossfilter, head, shell
+from civic.app import crossfilter, head, memo, shell
 from civic.app import stations_parts as parts
 from civic.app.briefing_button import briefing_button
 from civic.app.filters import UrlParam, load_page_params
@@ -71,7 +71,7 @@ shell.page_header("map.title", "map.caption", approx=int(summary.approximate_sit
 briefing_button(small=True)
 
 sites = queries.run("map_sites", **params)
-towns = queries.run("map_towns", **params)
+towns = maps.with_areas(queries.run("map_towns", **params), queries.run("map_town_areas"))
 context = queries.run("map_context", **params) if focused else None
 outline = maps.outlines(towns.county_code.unique())
 site_id = ss.get(SITE_KEY)
@@ -98,9 +98,10 @@ if sites.empty:
     st.stop()
 
 # ── map and detail ──────────────────────────────────────────────────────────────────────────
-sm = maps.station_map(sites, towns, context, outline, metric=metric, focused=focused, selected=site_row,
-                      density=density, links=links, show_context=show_context,
-                      suffix=selection.map_suffix(), viewport=map_size)
+# built once per (data version, filters, layers, selection, size) for every session (civic/app/memo.py)
+sm = memo.shared(maps.frozen_station_map, maps.map_bytes, sites, towns, context, outline, metric=metric,
+                 focused=focused, selected=site_row, density=density, links=links, show_context=show_context,
+                 suffix=selection.map_suffix(), viewport=map_size)
 with left:
     st.pydeck_chart(sm.deck, on_select=_on_map, selection_mode="single-object", key=MAP_KEY, height=map_size[1])
     crossfilter.chip(shell.town_index())
