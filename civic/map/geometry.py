@@ -55,8 +55,8 @@ def parse_area(geojson: str) -> tuple[tuple[tuple[tuple[float, float], ...], ...
 def with_areas(towns: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     """map_towns rows with their `area_geojson` from map_town_areas (None where no area is known). The
     geometry is its own query, unchanged by the filters, so the per-filter totals carry no geometry."""
-    by_code = dict(zip(areas["town_code"], areas["area_geojson"]))
-    return towns.assign(area_geojson=[by_code.get(c) for c in towns["town_code"]])
+    area = towns["town_code"].map(areas.set_index("town_code")["area_geojson"]).astype(object)
+    return towns.assign(area_geojson=area.where(area.notna(), None))
 
 
 def town_label_points(towns: pd.DataFrame) -> pd.DataFrame:

@@ -321,9 +321,10 @@ def test_symbols_differ_by_level_and_idle_stations_stand_out(frames):
         m = mapping[name]
         return img.getpixel((m["x"] + dx, m["y"] + m["height"] // 2))[:3]
     assert pixel("idle", 4)[0] > 180 > pixel("idle", 4)[1]                      # the red ring
-    assert pixel("idle", maps.ICON_CELL // 2) == (255, 255, 255)                 # white inside
-    for i in range(5):   # the colour classes, low → high (resampling moves a channel by one at most)
-        assert max(abs(a - b) for a, b in zip(pixel(f"c{i}", maps.ICON_CELL // 2), maps.LIGHT.ramp[i])) <= 1
+    assert min(pixel("idle", maps.ICON_CELL // 2)) >= 252                        # white inside (palette)
+    for i in range(5):   # the colour classes, low → high (resampling and the atlas's 256-colour palette
+        # move a channel by two at most: invisible, and the atlas is a quarter of the bytes)
+        assert max(abs(a - b) for a, b in zip(pixel(f"c{i}", maps.ICON_CELL // 2), maps.LIGHT.ramp[i])) <= 3
 
 
 def test_base_image_lines_up_with_the_sites(frames):
