@@ -686,3 +686,17 @@ def test_label_atlases_drawn_from_many_threads_at_once():
         atlases = list(pool.map(maps.label_atlas, jobs))
     assert all(len(mapping) == 3 and url.startswith("data:image/png;base64,") for url, mapping in atlases)
     assert atlases[3] == maps.label_atlas(jobs[3])
+
+
+def test_town_areas_join_their_towns_and_a_frozen_deck_serialises_once():
+    """maps.with_areas puts each town's area on its row (None where none is known), order kept; a
+    FrozenDeck hands Streamlit the deck's JSON as built."""
+    towns = pd.DataFrame({"town_code": ["2", "1", "3"], "name": ["b", "a", "c"]})
+    areas = pd.DataFrame({"town_code": ["1", "2"], "area_geojson": ["{\"a\":1}", "{\"b\":2}"]})
+    out = maps.with_areas(towns, areas)
+    assert out["town_code"].tolist() == ["2", "1", "3"]
+    assert out["area_geojson"].tolist() == ["{\"b\":2}", "{\"a\":1}", None]
+    d = maps.deck([], maps.fit_view((112.0, 36.0, 113.0, 37.0), 560, 600))
+    frozen = maps.FrozenDeck(d)
+    assert frozen.to_json() == d.to_json() and frozen.layers == d.layers
+    assert maps.payload_bytes(frozen) == maps.payload_bytes(d)
