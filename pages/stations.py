@@ -71,9 +71,6 @@ shell.page_header("map.title", "map.caption", approx=int(summary.approximate_sit
 briefing_button(small=True)
 
 sites = queries.run("map_sites", **params)
-towns = queries.run("map_towns", **params)
-context = queries.run("map_context", **params) if focused else None
-outline = maps.outlines(towns.county_code.unique())
 site_id = ss.get(SITE_KEY)
 site = queries.run("map_site", site=site_id, **params) if site_id else None
 site_row = site.iloc[0].to_dict() if site is not None and not site.empty else None
@@ -98,9 +95,9 @@ if sites.empty:
     st.stop()
 
 # ── map and detail ──────────────────────────────────────────────────────────────────────────
-sm = maps.station_map(sites, towns, context, outline, metric=metric, focused=focused, selected=site_row,
-                      density=density, links=links, show_context=show_context,
-                      suffix=selection.map_suffix(), viewport=map_size)
+# built once per (data version, filters, layers, selection, size) for every session (civic/app/memo.py)
+sm = parts.station_map(params, metric=metric, selected=site_row, density=density, links=links,
+                       show_context=show_context, suffix=selection.map_suffix(), viewport=map_size)
 with left:
     st.pydeck_chart(sm.deck, on_select=_on_map, selection_mode="single-object", key=MAP_KEY, height=map_size[1])
     crossfilter.chip(shell.town_index())

@@ -1,5 +1,6 @@
--- Towns of the practice counties: approximate area (GeoJSON, GCJ-02), seat, whether selected, and
--- per-town totals for the window. $towns VARCHAR[] ([] = all; `selected` is then true for every town);
+-- Towns of the practice counties: seat, whether selected, and per-town totals
+-- for the window. The areas themselves come from map_town_areas (maps.with_areas joins them): geometry
+-- does not change with the filters. $towns VARCHAR[] ([] = all; `selected` is then true for every town);
 -- $date_from/$date_to DATE; $as_of DATE (idle = no activity in the 30 days up to $as_of, as in map_sites).
 -- Reads activity_facts and site_activity (derived tables, data/views.sql).
 WITH tw AS (
@@ -24,7 +25,7 @@ ac AS (
     WHERE f.activity_date BETWEEN $date_from AND $date_to
     GROUP BY f.town_code
 )
-SELECT tw.town_code, tw.name, tw.county_code, tw.kind, tw.lon, tw.lat, tw.area_geojson,
+SELECT tw.town_code, tw.name, tw.county_code, tw.kind, tw.lon, tw.lat,
        (len($towns) = 0 OR list_contains($towns, tw.town_code)) AS selected,
        coalesce(st.sites, 0) AS sites, coalesce(st.stations, 0) AS stations,
        coalesce(idle.idle_stations, 0) AS idle_stations,

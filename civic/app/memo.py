@@ -14,6 +14,8 @@ not yet called) instead of a figure; plot.show asks `drawn()` for it:
   wrapped in a `Frozen` figure: st.plotly_chart reads a figure only through `to_dict()`, which here hands
   out fresh outer dicts over the shared, never-mutated JSON, so one session can never change what another
   is shown, and nothing is styled or neutralised twice.
+- **Other values.** `shared(builder, *args)` keeps any other built value the same way (same key, same LRU):
+  the map page's deck (civic/app/stations_parts.py). Its users must treat it as read-only.
 - **Bound.** An LRU of at most CACHE_SIZE figures and CACHE_BYTES of JSON; `clear()` empties it, and it is
   emptied with the query cache (queries.clear_cache, e.g. the benchmark's cold run).
 
@@ -29,7 +31,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -82,22 +84,36 @@ def freeze(figure: go.Figure) -> tuple[Frozen, int]:
     return Frozen(spec), len(text)
 
 
-_cache: OrderedDict[tuple, tuple[Frozen, int]] = OrderedDict()
+_cache: OrderedDict[tuple, tuple[Any, int]] = OrderedDict()
 _bytes = 0
 _lock = threading.Lock()
 
 
-def _key(item: Fig, extra: tuple) -> tuple:
-    digest = hashlib.blake2b(pickle.dumps((item.args, sorted(item.kwargs.items())), protocol=5),
-                             digest_size=16).digest()
-    return (item.builder.__module__, item.builder.__qualname__, digest, current_lang(), db.data_version(), extra)
+T = TypeVar("T")
+
+
+def _key(builder: Callable[..., Any], args: tuple, kwargs: dict[str, Any], extra: tuple) -> tuple:
+    digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5), digest_size=16).digest()
+    return (builder.__module__, builder.__qualname__, digest, current_lang(), db.data_version(), extra)
 
 
 def drawn(item: Fig, finish: Callable[[go.Figure], go.Figure], extra: tuple = ()) -> Frozen:
     """The Frozen figure for `item`: from the cache, or built (under the session's language), passed through
     `finish` (plot.show's styling, whose own arguments are in `extra`) and stored."""
+    return _kept(_key(item.builder, item.args, item.kwargs, extra), lambda: freeze(finish(item.build())))
+
+
+def shared(builder: Callable[..., T], size: Callable[[T], int], *args: Any, **kwargs: Any) -> T:
+    """`builder(*args, **kwargs)`, built once for every session (keyed like a figure: builder, arguments,
+    language, data version); `size(value)` is its share of CACHE_BYTES. The value is shared: read-only."""
+    def build() -> tuple[T, int]:
+        value = builder(*args, **kwargs)
+        return value, size(value)
+    return _kept(_key(builder, args, kwargs, ()), build)
+
+
+def _kept(key: tuple, build: Callable[[], tuple[Any, int]]) -> Any:
     global _bytes
-    key = _key(item, extra)
     with _lock:
         hit = _cache.get(key)
         if hit is not None:
@@ -105,15 +121,15 @@ def drawn(item: Fig, finish: Callable[[go.Figure], go.Figure], extra: tuple = ()
             stats["hits"] += 1
             return hit[0]
     with use_lang(key[3]):
-        frozen, size = freeze(finish(item.build()))
+        value, size = build()
     with _lock:
         stats["misses"] += 1
         if key not in _cache:
-            _cache[key] = (frozen, size)
+            _cache[key] = (value, size)
             _bytes += size
         while _cache and (len(_cache) > CACHE_SIZE or _bytes > CACHE_BYTES):
             _bytes -= _cache.popitem(last=False)[1][1]
-    return frozen
+    return value
 
 
 def clear() -> None:

@@ -74,6 +74,26 @@ class SiteSelection:
         return callback
 
 
+MAP_PARAMS = ("towns", "date_from", "date_to", "as_of")     # what the map's queries read
+
+
+def station_map(params: dict[str, Any], **options: Any) -> maps.StationMap:
+    """The page's map (maps.station_map, `options` its keywords), built once per (filters, options, language,
+    data version) for every session (civic/app/memo.py), its deck serialised once (maps.FrozenDeck). Keyed
+    by the queries' parameters, which is all the builder reads besides the data version in the key: a key
+    over the frames themselves pickled ~1 MB of town areas on every rerun at ×100."""
+    return memo.shared(_build_map, maps.map_bytes, {k: params[k] for k in MAP_PARAMS}, **options)
+
+
+def _build_map(params: dict[str, Any], **options: Any) -> maps.StationMap:
+    focused = bool(params["towns"])
+    sites = queries.run("map_sites", **params)
+    towns = maps.with_areas(queries.run("map_towns", **params), queries.run("map_town_areas"))
+    context = queries.run("map_context", **params) if focused else None
+    outline = maps.outlines(towns.county_code.unique())
+    return maps.frozen_station_map(sites, towns, context, outline, focused=focused, **options)
+
+
 def kpi_strip(summary: Any, lang: str) -> None:
     """Headline numbers as a wrapping strip (values never truncate in a narrow column)."""
     def share(n: Any) -> str:

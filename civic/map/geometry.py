@@ -52,6 +52,13 @@ def parse_area(geojson: str) -> tuple[tuple[tuple[tuple[float, float], ...], ...
     return tuple(tuple((p[0], p[1]) for p in r) for r in rings), point
 
 
+def with_areas(towns: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """map_towns rows with their `area_geojson` from map_town_areas (None where no area is known). The
+    geometry is its own query, unchanged by the filters, so the per-filter totals carry no geometry."""
+    area = towns["town_code"].map(areas.set_index("town_code")["area_geojson"]).astype(object)
+    return towns.assign(area_geojson=area.where(area.notna(), None))
+
+
 def town_label_points(towns: pd.DataFrame) -> pd.DataFrame:
     """towns (map_towns rows) with label_lon/label_lat: the area's centroid, else the town seat."""
     out = towns.copy()

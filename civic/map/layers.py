@@ -246,9 +246,9 @@ def context_layer(context: pd.DataFrame, dark: bool = False, suffix: str = "", s
     """Other towns' sites, faint, with their own id (pickable: a click opens their detail too)."""
     rows = []
     for r in (context.to_dict("records") if len(context) else []):
-        vc = r.get("village_code")
-        rows.append({"site_id": r["site_id"], "name": r["name"],
-                     "village_code": vc if isinstance(vc, str) and vc else None,
+        # site_id (a click opens its detail) and the tooltip: no name or village code, which nothing reads
+        # here (the tooltip's t1 is the name) — a town view at ×100 sends ~300 of these rows per change
+        rows.append({"site_id": r["site_id"],
                      "p": [round_coord(r["lon"]), round_coord(r["lat"])], "i": "ctx", "t1": r["name"],
                      "t2": " · ".join([tv("level", r["level"]), str(r.get("town_name") or "")]),
                      "t3": t("map.tip_context"), "s": 6})

@@ -24,7 +24,7 @@ live beside it and are re-exported here, so callers use `maps.X` for all of it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -34,7 +34,16 @@ from pydeck.bindings.json_tools import default_serialize
 # The names used here, and re-exported (noqa F401): callers (pages, the screen, tests, benchmarks) use
 # maps.X for the whole map package.
 from civic.map.atlas import SITE_ICONS, LabelStyle, icon_atlas, label_atlas, legend_svg  # noqa: F401
-from civic.map.geometry import bounds, fit_view, merc_y, outlines, parse_area, screen_xy, town_label_points  # noqa: F401
+from civic.map.geometry import (  # noqa: F401
+    bounds,
+    fit_view,
+    merc_y,
+    outlines,
+    parse_area,
+    screen_xy,
+    town_label_points,
+    with_areas,
+)
 from civic.map.layers import (  # noqa: F401
     ICON_LAYER_FEED,
     base_layer,
@@ -78,6 +87,23 @@ class CompactDeck(pdk.Deck):
                           ensure_ascii=False)
 
 
+class FrozenDeck:
+    """A built deck kept as its JSON, for st.pydeck_chart (which reads `to_json()`, `_tooltip`, `width`
+    and `mapbox_key`): serialised once, then shared read-only by every session showing the same map. The
+    same JSON for the same map also lets Streamlit's message cache send a reference to a tab holding it.
+    Other attributes (layers, the view) are the deck's own."""
+
+    def __init__(self, d: CompactDeck) -> None:
+        self._deck = d
+        self._json = d.to_json()
+
+    def to_json(self) -> str:
+        return self._json
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._deck, name)
+
+
 def deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, dark: bool = False, tooltip_on: bool = True) -> CompactDeck:
     """A tile-less deck (map_provider=None: nothing is fetched from a map service)."""
     return CompactDeck(layers=list(layers), initial_view_state=view, map_provider=None,
@@ -85,7 +111,7 @@ def deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, dark: bool = False, t
                        views=[pdk.View(type="MapView", controller=True)])
 
 
-def payload_bytes(d: pdk.Deck) -> int:
+def payload_bytes(d: pdk.Deck | FrozenDeck) -> int:
     """Bytes of the deck spec sent to the browser (what st.pydeck_chart puts on the wire)."""
     return len(d.to_json().encode("utf-8"))
 
@@ -127,7 +153,7 @@ def map_view(towns: pd.DataFrame, outline: pd.DataFrame | None = None, sites: pd
 
 @dataclass
 class StationMap:
-    deck: CompactDeck
+    deck: CompactDeck | FrozenDeck
     aggregated: bool                 # town bubbles instead of individual sites
     breaks: list[float]              # station colour classes (upper bounds)
     metric: str
@@ -184,6 +210,17 @@ def station_map(sites: pd.DataFrame, towns: pd.DataFrame, context: pd.DataFrame 
     d = deck(layers, view, dark)
     return StationMap(deck=d, aggregated=aggregated, breaks=breaks, metric=metric, n_sites=len(sites),
                       layer_ids={k: stable_id(k, suffix) for k in IDS})
+
+
+def frozen_station_map(*args: Any, **kwargs: Any) -> StationMap:
+    """`station_map(...)` with its deck frozen (serialised once: FrozenDeck), for sharing between sessions."""
+    sm = station_map(*args, **kwargs)
+    return replace(sm, deck=FrozenDeck(sm.deck) if isinstance(sm.deck, CompactDeck) else sm.deck)
+
+
+def map_bytes(sm: StationMap) -> int:
+    """What a station map weighs in a cache: its deck's JSON."""
+    return len(sm.deck.to_json())
 
 
 # ── selection ───────────────────────────────────────────────────────────────────────────────

@@ -82,3 +82,23 @@ def test_bounded_and_emptied_with_the_query_cache(monkeypatch):
     queries.clear_cache()
     memo.drawn(memo.fig(bars, FRAME, "blue"), finish)
     assert len(calls) == 5
+
+
+def test_shared_values_are_built_once_per_input_and_data_version(monkeypatch):
+    """memo.shared (the map page's deck): one build for equal arguments, another for any change of an
+    argument or of the data version; the value's size counts against the byte bound."""
+    built: list[tuple] = []
+
+    def deck_of(params: dict, metric: str) -> str:
+        built.append((tuple(params["towns"]), metric))
+        return f"{params['towns']}:{metric}" * 10
+
+    first = memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="activities")
+    assert memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="activities") is first
+    memo.shared(deck_of, len, {"towns": []}, metric="activities")
+    memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="beneficiaries")
+    assert len(built) == 3
+    monkeypatch.setattr(memo.db, "data_version", lambda: "v2")
+    memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="activities")
+    assert len(built) == 4
+    assert memo._bytes == sum(len(f"{list(p)}:{m}" * 10) for p, m in built)

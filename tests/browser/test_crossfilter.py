@@ -57,7 +57,8 @@ def _empty_ground(width: float, height: float):
     from civic.store import queries
     from tests.conftest import AS_OF
     p = dict(towns=[], date_from=date(AS_OF.year, 1, 1), date_to=AS_OF, as_of=AS_OF)
-    sites, towns = queries.execute("map_sites", **p), queries.execute("map_towns", **p)
+    sites = queries.execute("map_sites", **p)
+    towns = maps.with_areas(queries.execute("map_towns", **p), queries.execute("map_town_areas"))
     view = maps.map_view(towns, maps.outlines(["140423"]), sites)      # the page's desktop view
     site_xy = np.array([maps.screen_xy(view, x, y, width, height) for x, y in zip(sites.lon, sites.lat)])
     best, best_d = None, -1.0

@@ -80,7 +80,8 @@ def _isolated_station(width: float, height: float):
     from civic.map import maps
     from civic.store import queries
     p = dict(towns=[XIADIAN], date_from=date(AS_OF.year, 1, 1), date_to=AS_OF, as_of=AS_OF)
-    sites, towns = queries.execute("map_sites", **p), queries.execute("map_towns", **p)
+    sites = queries.execute("map_sites", **p)
+    towns = maps.with_areas(queries.execute("map_towns", **p), queries.execute("map_town_areas"))
     context = queries.execute("map_context", **p)
     view = maps.map_view(towns, maps.outlines(["140423"]), sites, focused=True)
     xy_all = np.array([maps.screen_xy(view, x, y, width, height)

@@ -71,7 +71,8 @@ def _load_map(d: dict[str, date]) -> Payload:
     out: Payload = {"live": live, "towns": towns, "map": None}
     if maps is not None:
         q = dict(towns=[], date_from=d["month_from"], date_to=d["day"], as_of=d["day"])
-        sites, mtowns = queries.run("map_sites", **q), queries.run("map_towns", **q)
+        sites = queries.run("map_sites", **q)
+        mtowns = maps.with_areas(queries.run("map_towns", **q), queries.run("map_town_areas"))
         out["map"] = {"sites": sites, "towns": mtowns, "outline": maps.outlines(mtowns.county_code.unique())}
     return out
 
