@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -39,6 +40,7 @@ from civic.text.i18n import current_lang, use_lang
 
 CACHE_SIZE = 256
 CACHE_BYTES = 64 * 1024 * 1024
+SHARED_SIZE = 512        # results of `shared` (small frames and tables: a few MB in all)
 stats = {"hits": 0, "misses": 0}
 
 
@@ -116,10 +118,49 @@ def drawn(item: Fig, finish: Callable[[go.Figure], go.Figure], extra: tuple = ()
     return frozen
 
 
+# ── any other pure result built from query results (tables as drawn, options, page summaries) ─────────
+# The same reasoning as the figures: a rerun with no change, or a second viewer of the same filters, redid
+# the pandas work of each table (present(), the published-figure table, the completeness grid) on every run.
+# The key is the builder, a digest of its arguments pickled, the language and the data version; the value is
+# shared by every session, so it is handed out as a shallow copy (pandas' copy-on-write keeps the cached one
+# intact) or, for an Arrow table, as it is (immutable).
+_shared: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def shared(builder: Callable[..., Any], *args: Any) -> Any:
+    """`builder(*args)`, built once per (builder, args, language, data version) across sessions. The builder
+    must depend on nothing else (query results through queries.run, whose cache has the same version key, are
+    fine) and its arguments must pickle."""
+    key = _key(Fig(builder, args), ("shared",))
+    with _lock:
+        hit = _shared.get(key)
+        if hit is not None:
+            _shared.move_to_end(key)
+            stats["hits"] += 1
+            return _handed_out(hit)
+    with use_lang(key[3]):
+        value = builder(*args)
+    with _lock:
+        stats["misses"] += 1
+        _shared[key] = value
+        while len(_shared) > SHARED_SIZE:
+            _shared.popitem(last=False)
+    return _handed_out(value)
+
+
+def _handed_out(value: Any) -> Any:
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_handed_out(v) for v in value)
+    return value
+
+
 def clear() -> None:
     global _bytes
     with _lock:
         _cache.clear()
+        _shared.clear()
         _bytes = 0
 
 

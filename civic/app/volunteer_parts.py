@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import measures
+from civic.app import memo
 from civic.app.export import Col
 from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table
 from civic.figures import volunteer as vf
@@ -199,7 +200,13 @@ def activity_list(params: dict[str, Any], total: int, basename: str, lang: str) 
 
 def options(as_of: date, date_to: date) -> tuple[list[str], list[str], list[str], str]:
     """The service types, team types and years the data has (volunteer_options), and the year the 同比
-    chart opens on: the window's last year when the data has it."""
+    chart opens on: the window's last year when the data has it. Read once per data version (memo.shared);
+    the lists are copies, a page may change its own."""
+    stypes, ttypes, years, year = memo.shared(_options, as_of, date_to)
+    return list(stypes), list(ttypes), list(years), year
+
+
+def _options(as_of: date, date_to: date) -> tuple[list[str], list[str], list[str], str]:
     opts = queries.run("volunteer_options")
     stypes, ttypes = opts.value[opts.kind == "stype"].tolist(), opts.value[opts.kind == "ttype"].tolist()
     years = opts.value[opts.kind == "year"].tolist() or [str(as_of.year)]
