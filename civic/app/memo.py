@@ -99,7 +99,7 @@ def _feed(h: Any, value: Any) -> None:
         _feed(h, [str(c) for c in value.columns])
         _feed(h, value.index)
         for i in range(value.shape[1]):
-            _feed(h, value.iloc[:, i].array)
+            _feed(h, _column(value, i))
     elif isinstance(value, (pd.Series, pd.Index)):
         h.update(b"\x00series" if isinstance(value, pd.Series) else b"\x00index")
         _feed(h, value.name)
@@ -128,6 +128,15 @@ def _feed(h: Any, value: Any) -> None:
             h.update(np.ascontiguousarray(arr).view(np.uint8).data)
     else:
         h.update(pickle.dumps(value, protocol=5))
+
+
+def _column(df: pd.DataFrame, i: int) -> Any:
+    """The array of column i (pandas' own accessor: iloc[:, i] built a Series through the indexing machinery,
+    ~0.3 ms a column)."""
+    try:
+        return df._get_column_array(i)
+    except AttributeError:          # pragma: no cover - another pandas
+        return df.iloc[:, i].array
 
 
 def _feed_objects(h: Any, arr: np.ndarray) -> None:
