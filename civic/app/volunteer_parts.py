@@ -213,6 +213,25 @@ def _options(as_of: date, date_to: date) -> tuple[list[str], list[str], list[str
     return stypes, ttypes, years, (str(date_to.year) if str(date_to.year) in years else years[-1])
 
 
+def window(params: dict, lo: date, hi: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """vf.window_months of volunteer_monthly for `params`, cut once per (params, window, data version) and
+    shared between sessions (memo.shared, keyed by the parameters: no frame to digest)."""
+    return memo.shared(_window, params, lo, hi)
+
+
+def _window(params: dict, lo: date, hi: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return vf.window_months(queries.run("volunteer_monthly", **params), lo, hi)
+
+
+def active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
+    """vf.active_days of volunteer_active_days for `params`, shared between sessions like `window`."""
+    return memo.shared(_active_days, params)
+
+
+def _active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
+    return vf.active_days(queries.run("volunteer_active_days", **params))
+
+
 def type_filters(stype_opts: list[str], ttype_opts: list[str]) -> tuple[list[str], list[str]]:
     """The service-type and team-type pickers; no choice means every type."""
     # value → label, looked up once (tv() per option on every rerun would cost a session-state read each)
