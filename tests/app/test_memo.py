@@ -26,6 +26,7 @@ def finish(fig: go.Figure) -> go.Figure:
 
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch):
+    charts.register_template()      # finish() styles with it; run alone, no earlier test has registered it
     monkeypatch.setattr(memo.db, "data_version", lambda: "v1")
     memo.clear()
     calls.clear()
