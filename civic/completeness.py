@@ -13,6 +13,7 @@ import pandas as pd
 
 from civic import measures
 from civic.store import queries
+from civic.text import fmt
 from civic.text.i18n import t
 
 THRESHOLD = 80.0          # % of stations reporting in a month (the issue's "上报率低于 80%")
@@ -75,6 +76,17 @@ def heat_rows(g: pd.DataFrame, as_of: date, limit: int = HEAT_ROWS) -> tuple[pd.
     mean = g.groupby("town_code").share.mean().to_dict()
     worst = sorted(codes, key=lambda c: (_or_inf(ratio.get(c)), _or_inf(mean.get(c))))[:limit]
     return g[g.town_code.isin(set(worst))], len(codes)
+
+
+def heat(towns: list[str], as_of: date) -> tuple[pd.DataFrame, int]:
+    """heat_rows of the grid of `towns` (one call, so a page can share the result between sessions)."""
+    return heat_rows(grid(towns, as_of), as_of)
+
+
+def silent_listed(towns: list[str], as_of: date, days: int, month: date | None = None) -> pd.DataFrame:
+    """`silent`, with `last_fmt`: the last activity's day as the list shows it (2025-12-05, or "never")."""
+    df = silent(towns, as_of, days, month)
+    return df.assign(last_fmt=[t("completeness.never") if pd.isna(x) else fmt.iso_day(x) for x in df.last_date])
 
 
 def _or_inf(v: float | None) -> float:

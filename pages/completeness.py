@@ -3,7 +3,6 @@ month's silent stations), and the stations silent longer than a chosen threshold
 exported. The rule (80 %, pro rata in the running month) lives in civic/completeness.py and is stated here."""
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from civic import completeness as cp
@@ -27,13 +26,15 @@ picked = f.town_codes(COUNTY)
 p_days = UrlParam("silent", "cp_days", allowed=cp.SILENT_CHOICES, default=cp.SILENT_DEFAULT)
 load_page_params(p_days)
 
-g = cp.grid(picked, as_of)
+# the grid, the alert, the heatmap's rows and the silent lists are built once per (filters, data version) and
+# shared between sessions (memo.shared): a rerun with no change redid their pandas work every time
+g = memo.shared(cp.grid, picked, as_of)
 cur = g[g.month == as_of.replace(day=1)]
 d, n = (int(cur.days_in.iloc[0]), int(cur.days_total.iloc[0])) if len(cur) else (1, 1)
 st.caption(t("completeness.rule" if d < n else "completeness.rule_full", threshold=f"{cp.THRESHOLD:g}",
              date=fmt.day(as_of, lang), d=d, n=n,
              bar=f"{cp.bar(d, n):.1f}"))
-low = cp.low_this_month(picked, as_of)
+low = memo.shared(cp.low_this_month, picked, as_of)
 if len(low):
     st.warning(t("completeness.low_count", n=len(low), towns=cp.name_list(
         [f"{r.town_name}（{r.share:.0f}%）" if lang == "zh" else f"{r.town_name} ({r.share:.0f}%)"
@@ -49,7 +50,7 @@ gen = st.session_state.get("cp_gen", 0)
 if g.empty:
     shell.no_data()
 else:
-    heat, n_towns = cp.heat_rows(g, as_of)
+    heat, n_towns = memo.shared(cp.heat, picked, as_of)
     drawn = {c: names[c] for c in dict.fromkeys(heat.town_code)}
     fig = memo.fig(scfig.heatmap, heat, drawn, months, t("completeness.colorbar"), labels)
     plot.show(fig, key=f"cp_heat_{gen}", title=t("completeness.heat_title"), height=130 + 30 * len(drawn),
@@ -84,13 +85,9 @@ silent_cols = [Col("name", "completeness.col_station", width="large"), Col("town
                Col("team", "completeness.col_team", width="large")]
 
 
-def _frame(df: pd.DataFrame) -> pd.DataFrame:
-    return df.assign(last_fmt=[t("completeness.never") if pd.isna(x) else fmt.iso_day(x) for x in df.last_date])
-
-
 if cell:
     code, month = cell
-    rows = cp.silent([code], as_of, 0, month=month)
+    rows = memo.shared(cp.silent_listed, [code], as_of, 0, month)
     total = int(g[(g.town_code == code) & (g.month == month)].stations.iloc[0])
     box = st.container(border=True, key="cp_cell")
     c1, c2 = box.columns([5, 1], vertical_alignment="center")
@@ -98,9 +95,8 @@ if cell:
     c1.markdown(f"**{t(f'completeness.{key}', town=names[code], month=fmt.month(month, lang), n=len(rows), total=total)}**")
     c2.button(t("completeness.cell_clear"), key="cp_close", on_click=_close_cell, width="stretch")
     if len(rows):
-        cell_rows = _frame(rows)
         with box:       # a page at a time: only the rows on screen go to the browser
-            paged_table("cp_cell_list", len(cell_rows), lambda limit, offset: cell_rows.iloc[offset:offset + limit],
+            paged_table("cp_cell_list", len(rows), lambda limit, offset: rows.iloc[offset:offset + limit],
                         silent_cols, lang, scope=cell, height=min(360, 38 + 35 * len(rows)))
 
 # ── silent stations ─────────────────────────────────────────────────────────────────────────────
@@ -109,7 +105,7 @@ st.selectbox(t("completeness.silent_days"), cp.SILENT_CHOICES, key="cp_days",
              format_func=lambda v: t("completeness.silent_days_option", n=v))
 p_days.store()
 days = int(st.session_state.get("cp_days") or cp.SILENT_DEFAULT)
-silent = cp.silent(picked, as_of, days)
+silent = memo.shared(cp.silent_listed, picked, as_of, days)
 if silent.empty:
     st.success(t("completeness.silent_none", date=fmt.day(as_of, lang), days=days))
 else:
@@ -117,7 +113,7 @@ else:
     st.warning(t("completeness.silent_summary", date=fmt.day(as_of, lang), n=len(silent), days=days,
                  towns=len(per_town)))
     st.caption(cp.name_list([t("completeness.by_town", town=tn, n=int(k)) for tn, k in per_town.items()]))
-    shown = _frame(silent)
+    shown = silent
     # the summary above needs every silent station (cp.silent); the browser gets one page of them
     paged_table("cp_silent", len(shown), lambda limit, offset: shown.iloc[offset:offset + limit], silent_cols, lang,
                 scope=(picked, days, as_of), height=min(480, 38 + 35 * len(shown)))

@@ -93,7 +93,7 @@ st.segmented_control(t("volunteer.trend.metric"), vf.METRICS, key="vol_metric", 
                      format_func=vf.metric_label, label_visibility="collapsed")
 metric = ss.get("vol_metric") or "activities"
 metric_words = dict(metric=vf.metric_label(metric), unit=vf.unit(metric))
-totals, mix = vf.window_months(queries.run("volunteer_monthly", **P), f.date_from, f.date_to)
+totals, mix = parts.window(P, f.date_from, f.date_to)
 daily = queries.run("activity_daily", **P) if grain == "day" else None
 if grain == "day" and vf.has_activity(daily):
     plot.show(memo.fig(vf.daily_trend, daily, metric, lang), key="vol_trend_daily", height=360,
@@ -124,7 +124,7 @@ with left:
                   title=t("volunteer.yoy.title", year=year, prev=year - 1, metric=vf.metric_label(metric)))
         st.caption(parts.ytd_caption(yoy, metric, lang))
 
-overall, towns_share = vf.active_days(queries.run("volunteer_active_days", **Y))
+overall, towns_share = parts.active_days(Y)
 with right:
     if overall is None or int(overall.active_days) == 0 or towns_share.empty:
         shell.no_data()

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import measures
+from civic.app import memo
 from civic.app.export import Col
 from civic.app.widgets import Kpi, downloads, kpi_row, paged_table, table
 from civic.store import queries
@@ -110,21 +111,30 @@ def grid_tiles(g: Any, tiles: Tiles) -> None:
              tiles.state("cogovernance.k_party", fmt.integer(g.party_members), "party_members")])
 
 
-def gaps(params: dict[str, Any], lang: str) -> None:
-    """Compounds without any body (named), and every compound missing one, as a list to download."""
+def _gap_rows(params: dict[str, Any], lang: str) -> tuple[int, str, pd.DataFrame]:
+    """cogov_gaps read once per (filters, language, data version) and shared (memo.shared): how many
+    compounds have no body, their names in a sentence, and the rows with the missing bodies in words."""
     g = queries.run("cogov_gaps", **params)
     none = g[g.no_body]
-    st.markdown(f"**{t('cogovernance.gaps_none_heading', n=len(none))}**")
-    if none.empty:
+    named = ("、".join(f"{md_text(r.name)}（{md_text(r.community_name)}）" for r in none.itertuples()) if lang == "zh"
+             else ", ".join(f"{md_text(r.name)} ({md_text(r.community_name)})" for r in none.itertuples()))
+    rows = g.assign(missing=[("、" if lang == "zh" else ", ").join(tv("body_type", b, lang) for b in ms)
+                             for ms in g.missing])
+    return len(none), named, rows
+
+
+def gaps(params: dict[str, Any], lang: str) -> None:
+    """Compounds without any body (named), and every compound missing one, as a list to download."""
+    n_none, named, rows = memo.shared(_gap_rows, params, lang)
+    st.markdown(f"**{t('cogovernance.gaps_none_heading', n=n_none)}**")
+    if not n_none:
         st.success(t("cogovernance.gaps_none_ok"))
     else:
-        st.warning("、".join(f"{md_text(r.name)}（{md_text(r.community_name)}）" for r in none.itertuples()) if lang == "zh"
-                   else ", ".join(f"{md_text(r.name)} ({md_text(r.community_name)})" for r in none.itertuples()))
-    st.markdown(f"**{t('cogovernance.gaps_heading', n=len(g))}**")
-    if g.empty:
+        st.warning(named)
+    st.markdown(f"**{t('cogovernance.gaps_heading', n=len(rows))}**")
+    if rows.empty:
         st.success(t("cogovernance.gaps_ok"))
         return
-    rows = g.assign(missing=[("、" if lang == "zh" else ", ").join(tv("body_type", b) for b in ms) for ms in g.missing])
     table(rows, GAPS, lang, height=min(420, 38 + 35 * len(rows)), placeholder="—")
     downloads(lambda: rows, GAPS, lang, "governance_gaps", key="cg_gaps_export")
 

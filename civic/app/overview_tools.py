@@ -6,6 +6,7 @@ from datetime import date
 import streamlit as st
 
 from civic import completeness, domain
+from civic.app import memo
 from civic.scope import Filters
 from civic.text.i18n import t
 
@@ -15,7 +16,8 @@ def reporting_alert(f: Filters, as_of: date) -> None:
     below the reporting bar (civic/completeness.py, pro rata), with a link to the monitor."""
     if not f.shows_county(domain.XIANGYUAN):
         return
-    low = completeness.low_this_month(f.town_codes(domain.XIANGYUAN), as_of)
+    # shared between sessions, as on the completeness page (memo.shared)
+    low = memo.shared(completeness.low_this_month, f.town_codes(domain.XIANGYUAN), as_of)
     if low.empty:
         return
     names = completeness.name_list(list(low.town_name))

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import measures
+from civic.app import memo
 from civic.app.export import Col
 from civic.app.widgets import Kpi, first_customdata, kpi_row, table
 from civic.store import queries
@@ -71,6 +72,12 @@ class Options:
 
 
 def options(towns: list[str]) -> Options:
+    """The page's Options, built once per (towns, data version) across sessions (memo.shared): the option
+    maps of 9,000 compounds were rebuilt on every run. Shared: read them, never change them."""
+    return memo.shared(_options, list(towns))
+
+
+def _options(towns: list[str]) -> Options:
     every = queries.run("renovation_options", towns=[])
     in_towns = queries.run("renovation_options", towns=towns)
     communities, compounds = every[every.kind == "community"], every[every.kind == "compound"]

@@ -82,7 +82,7 @@ def station_map(params: dict[str, Any], **options: Any) -> maps.StationMap:
     data version) for every session (civic/app/memo.py), its deck serialised once (maps.FrozenDeck). Keyed
     by the queries' parameters, which is all the builder reads besides the data version in the key: a key
     over the frames themselves pickled ~1 MB of town areas on every rerun at ×100."""
-    return memo.shared(_build_map, maps.map_bytes, {k: params[k] for k in MAP_PARAMS}, **options)
+    return memo.shared_sized(_build_map, maps.map_bytes, {k: params[k] for k in MAP_PARAMS}, **options)
 
 
 def _build_map(params: dict[str, Any], **options: Any) -> maps.StationMap:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from civic import measures
+from civic.app import memo
 from civic.app.export import Col
 from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table
 from civic.figures import volunteer as vf
@@ -199,11 +200,36 @@ def activity_list(params: dict[str, Any], total: int, basename: str, lang: str) 
 
 def options(as_of: date, date_to: date) -> tuple[list[str], list[str], list[str], str]:
     """The service types, team types and years the data has (volunteer_options), and the year the 同比
-    chart opens on: the window's last year when the data has it."""
+    chart opens on: the window's last year when the data has it. Read once per data version (memo.shared);
+    the lists are copies, a page may change its own."""
+    stypes, ttypes, years, year = memo.shared(_options, as_of, date_to)
+    return list(stypes), list(ttypes), list(years), year
+
+
+def _options(as_of: date, date_to: date) -> tuple[list[str], list[str], list[str], str]:
     opts = queries.run("volunteer_options")
     stypes, ttypes = opts.value[opts.kind == "stype"].tolist(), opts.value[opts.kind == "ttype"].tolist()
     years = opts.value[opts.kind == "year"].tolist() or [str(as_of.year)]
     return stypes, ttypes, years, (str(date_to.year) if str(date_to.year) in years else years[-1])
+
+
+def window(params: dict, lo: date, hi: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """vf.window_months of volunteer_monthly for `params`, cut once per (params, window, data version) and
+    shared between sessions (memo.shared, keyed by the parameters: no frame to digest)."""
+    return memo.shared(_window, params, lo, hi)
+
+
+def _window(params: dict, lo: date, hi: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return vf.window_months(queries.run("volunteer_monthly", **params), lo, hi)
+
+
+def active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
+    """vf.active_days of volunteer_active_days for `params`, shared between sessions like `window`."""
+    return memo.shared(_active_days, params)
+
+
+def _active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
+    return vf.active_days(queries.run("volunteer_active_days", **params))
 
 
 def type_filters(stype_opts: list[str], ttype_opts: list[str]) -> tuple[list[str], list[str]]:

@@ -14,10 +14,12 @@ from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from civic import measures
-from civic.app import export, plot, shell
+from civic.app import export, memo, plot, shell
 from civic.app.export import Col
 from civic.store import db, queries
 from civic.text import fmt
@@ -81,11 +83,18 @@ def present(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> pd.DataFrame:
     return out
 
 
+def _arrow(df: pd.DataFrame, cols: tuple[Col, ...], lang: str) -> pa.Table:
+    """present(df, cols, lang) as the Arrow table st.dataframe would make of it (same bytes on the wire)."""
+    return dataframe_util.convert_pandas_df_to_arrow_table(present(df, cols, lang))
+
+
 def table(df: pd.DataFrame, cols: Sequence[Col], lang: str, *, height: int | Literal["auto"] = "auto",
           **kwargs: Any) -> Any:
-    """st.dataframe of `cols` of `df`, headed and formatted by the specs (export.column_config)."""
-    return st.dataframe(present(df, cols, lang), hide_index=True, width="stretch", height=height,
-                        column_config=export.column_config(cols), **kwargs)
+    """st.dataframe of `cols` of `df`, headed and formatted by the specs (export.column_config). The Arrow
+    table is shared between sessions (memo.shared, keyed by the frame's content): a rerun with no change and
+    a second viewer only serialise it."""
+    return st.dataframe(memo.shared(_arrow, df, tuple(cols), lang), hide_index=True, width="stretch",
+                        height=height, column_config=export.column_config(cols), **kwargs)
 
 
 def downloads(fetch: Callable[[], pd.DataFrame], cols: Sequence[Col], lang: str, basename: str, key: str) -> None:
@@ -94,15 +103,20 @@ def downloads(fetch: Callable[[], pd.DataFrame], cols: Sequence[Col], lang: str,
     export.download_buttons(lambda: present(fetch(), cols, lang), basename, key=key, columns=cols)
 
 
-def static_table(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> None:
-    """st.table of `cols` (headed by the specs, indexed by the first), for a collapsed expander, where a
-    grid never draws its canvas; text is shown as typed (md_frame), dates as 2025-12-05."""
+def _static_shown(df: pd.DataFrame, cols: tuple[Col, ...], lang: str) -> pd.DataFrame:
     shown = present(df, cols, lang)
     for c in cols:
         if c.kind == "date":
             shown[c.name] = [fmt.iso_day(v) for v in shown[c.name]]
     shown = shown.rename(columns={c.name: t(c.label) for c in cols})
-    st.table(md_frame(shown.set_index(t(cols[0].label))))
+    return md_frame(shown.set_index(t(cols[0].label)))
+
+
+def static_table(df: pd.DataFrame, cols: Sequence[Col], lang: str) -> None:
+    """st.table of `cols` (headed by the specs, indexed by the first), for a collapsed expander, where a
+    grid never draws its canvas; text is shown as typed (md_frame), dates as 2025-12-05. The frame shown is
+    shared between sessions (memo.shared)."""
+    st.table(memo.shared(_static_shown, df, tuple(cols), lang))
 
 
 def table_or_empty(df: pd.DataFrame, cols: Sequence[Col], lang: str, **kwargs: Any) -> None:
@@ -201,7 +215,11 @@ FACT_GRID_COLS = (Col("fact_id", "facts.col_id", width="small"), Col("county", "
 
 def published_facts(section: str, lang: str) -> pd.DataFrame:
     """queries/published_facts.sql for `section`, with the published figure as the report writes it, the
-    computed one as a number and the check as a word."""
+    computed one as a number and the check as a word (built once per section, language and data version)."""
+    return memo.shared(_published_facts, section, lang)
+
+
+def _published_facts(section: str, lang: str) -> pd.DataFrame:
     facts = queries.run("published_facts", section=section)
     return facts.assign(
         published_fmt=[fmt.published(v, q, u if lang == "zh" else "", lang)

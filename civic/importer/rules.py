@@ -215,7 +215,7 @@ def _site_insert(cx: RowCtx, m, county: str, town: str | None, village: str | No
                  lon: float | None, lat: float | None) -> Rec:
     lk = cx.lk
     parent = f"C-{county}" if f"C-{county}" in lk.sites else None
-    if m.level == "站":
+    if m.level == "站" and town:
         parent = lk.institute_of.get(town, parent)
     vals = {"level": m.level, "name": m.name, "county_code": county, "town_code": town, "village_code": village,
             "parent_site_id": parent, "base_kind": m.base_kind or (None if m.level != "基地" else "其他"),

@@ -93,6 +93,8 @@ class FrozenDeck:
     same JSON for the same map also lets Streamlit's message cache send a reference to a tab holding it.
     Other attributes (layers, the view) are the deck's own."""
 
+    _tooltip: Any    # st.pydeck_chart reads it; the screen sets it off on a deck of its own (not shared)
+
     def __init__(self, d: CompactDeck) -> None:
         self._deck = d
         self._json = d.to_json()

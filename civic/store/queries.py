@@ -19,7 +19,10 @@ from functools import lru_cache
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civic import paths
 from civic.store import db
@@ -97,11 +100,45 @@ def _screened(df: pd.DataFrame) -> pd.DataFrame:
     or an export. Results are cached per snapshot, so each cell is screened once per version."""
     for c in df.columns:
         col = df[c]
-        if col.dtype == object or pd.api.types.is_string_dtype(col):
+        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+            continue
+        maybe = _maybe_personal(col)
+        if maybe is None:                   # not a text column Arrow can read: every cell through the rule
             masked = col.map(pii.mask)
             if not masked.equals(col):
                 df[c] = masked
+            continue
+        rows = np.flatnonzero(maybe)
+        if not len(rows):
+            continue
+        old = col.iloc[rows].tolist()
+        new = [pii.mask(v) for v in old]
+        if new != old:
+            values = col.tolist()
+            for i, v in zip(rows, new):
+                values[i] = v
+            df[c] = pd.Series(values, index=df.index, name=c)      # as col.map(pii.mask) would give
     return df
+
+
+# pii._MAYBE (an at sign, or seven digits with up to three other characters between two) in RE2, run by Arrow
+# over a whole column in C: only the cells it finds go through pii.mask, one Python call each (mapping every
+# cell of a large text result cost ~80 ms a filter change at ×100). \p{Nd} is what Python's \d matches.
+_MAYBE_RE2 = r"[@＠\x{fe6b}]|\p{Nd}(?:\P{Nd}{0,3}\p{Nd}){6}"
+
+
+def _maybe_personal(col: pd.Series) -> np.ndarray | None:
+    """Which cells of a text column might hold personal data (a superset: pii.mask decides), or None when
+    the column is not plain text to Arrow (mixed objects)."""
+    values = col.array
+    try:
+        arr = values._pa_array if hasattr(values, "_pa_array") else pa.chunked_array([pa.array(values)])
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return np.zeros(len(col), dtype=bool)       # no text in it (dates, numbers, all empty): nothing to mask
+    hits = pc.match_substring_regex(arr, _MAYBE_RE2)
+    return hits.to_numpy(zero_copy_only=False).astype(bool) & ~col.isna().to_numpy()
 
 
 def _run(snap, cur: duckdb.DuckDBPyConnection, sql: str, bound: dict, name: str) -> pd.DataFrame:

@@ -26,6 +26,7 @@ def finish(fig: go.Figure) -> go.Figure:
 
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch):
+    charts.register_template()      # finish() styles with it; run alone, no earlier test has registered it
     monkeypatch.setattr(memo.db, "data_version", lambda: "v1")
     memo.clear()
     calls.clear()
@@ -93,12 +94,65 @@ def test_shared_values_are_built_once_per_input_and_data_version(monkeypatch):
         built.append((tuple(params["towns"]), metric))
         return f"{params['towns']}:{metric}" * 10
 
-    first = memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="activities")
-    assert memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="activities") is first
-    memo.shared(deck_of, len, {"towns": []}, metric="activities")
-    memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="beneficiaries")
+    first = memo.shared_sized(deck_of, len, {"towns": ["140423103"]}, metric="activities")
+    assert memo.shared_sized(deck_of, len, {"towns": ["140423103"]}, metric="activities") is first
+    memo.shared_sized(deck_of, len, {"towns": []}, metric="activities")
+    memo.shared_sized(deck_of, len, {"towns": ["140423103"]}, metric="beneficiaries")
     assert len(built) == 3
     monkeypatch.setattr(memo.db, "data_version", lambda: "v2")
-    memo.shared(deck_of, len, {"towns": ["140423103"]}, metric="activities")
+    memo.shared_sized(deck_of, len, {"towns": ["140423103"]}, metric="activities")
     assert len(built) == 4
     assert memo._bytes == sum(len(f"{list(p)}:{m}" * 10) for p, m in built)
+
+# ── memo.shared: any pure result built from query results, shared between sessions ─────────────────────
+built: list[int] = []
+
+
+def doubled(df: pd.DataFrame, factor: int) -> pd.DataFrame:
+    built.append(len(df))
+    return df.assign(n=df.n * factor)
+
+
+def test_shared_is_built_once_per_inputs_language_and_version(monkeypatch):
+    built.clear()
+    df = pd.DataFrame({"town": ["甲", "乙", "丙"], "n": [1, 2, 3]})
+    first = memo.shared(doubled, df, 2)
+    assert list(first.n) == [2, 4, 6]
+    assert list(memo.shared(doubled, df.copy(), 2).n) == [2, 4, 6]       # equal content: the same entry
+    assert built == [3]
+    memo.shared(doubled, df, 3)                                          # another argument
+    memo.shared(doubled, df.iloc[::-1], 2)                               # another frame (same values, reordered)
+    memo.shared(doubled, df.iloc[1:], 2)                                 # a slice of it
+    with use_lang("en"):
+        memo.shared(doubled, df, 2)                                      # another language
+    monkeypatch.setattr(memo.db, "data_version", lambda: "v2")
+    memo.shared(doubled, df, 2)                                          # another data version
+    assert built == [3, 3, 3, 2, 3, 3]
+
+
+def test_shared_frames_cannot_be_changed_by_a_session():
+    df = pd.DataFrame({"town": ["甲", "乙"], "n": [1, 2]})
+    mine = memo.shared(doubled, df, 2)
+    mine["n"] = [0, 0]
+    mine.loc[0, "town"] = "改"
+    again = memo.shared(doubled, df, 2)
+    assert list(again.n) == [2, 4] and list(again.town) == ["甲", "乙"]
+
+
+def test_shared_keys_tell_changed_cells_apart():
+    df = pd.DataFrame({"s": ["a", None, "c"], "d": pd.to_datetime(["2025-01-01"] * 3).date, "x": [1.0, 2.0, 3.0]})
+    keys = {memo._key(memo.Fig(doubled, (df,)), ())}
+    for col, value in (("s", "b"), ("s", None), ("d", None), ("x", 2.5)):
+        other = df.copy()
+        other.loc[0, col] = value
+        keys.add(memo._key(memo.Fig(doubled, (other,)), ()))
+    assert len(keys) == 5
+
+
+def test_shared_is_emptied_with_the_query_cache():
+    built.clear()
+    df = pd.DataFrame({"town": ["甲"], "n": [1]})
+    memo.shared(doubled, df, 2)
+    queries.clear_cache()
+    memo.shared(doubled, df, 2)
+    assert built == [1, 1]

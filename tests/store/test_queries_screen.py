@@ -1,0 +1,38 @@
+"""civic/store/queries.py _screened: the Arrow prefilter picks every cell pii's own prefilter would, and the
+screened frame is what mapping pii.mask over every text cell gave."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from civic.store import queries
+from civic.text import pii
+
+SAMPLES = ["联系电话13800138000", "１３８００１３８０００", "138 0013 8000", "a@b.cn", "甲＠乙.com", "x\ufe6by.com",
+           "1\u200b2\u200b3\u200b4\u200b5\u200b6\u200b7", "123456", "1-2-3-4-5-6-7", "1----2345678", "普通文本",
+           "٠١٢٣٤٥٦", "12\n34\n567", "", None, "町140423103", "电话5551234", "身份证140423199001011234"]
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_prefilter_is_pii_prefilter(dtype):
+    got = queries._maybe_personal(pd.Series(SAMPLES, dtype=dtype))
+    assert got is not None
+    assert list(got) == [bool(isinstance(v, str) and pii._MAYBE.search(v)) for v in SAMPLES]
+
+
+def test_screened_as_mapping_every_cell():
+    df = pd.DataFrame({"s": pd.Series(SAMPLES, dtype="str"), "o": pd.Series(SAMPLES, dtype=object),
+                       "d": [pd.Timestamp("2025-01-01").date()] * len(SAMPLES), "n": range(len(SAMPLES))})
+    want = df.copy()
+    for c in want.columns:
+        masked = want[c].map(pii.mask)
+        if not masked.equals(want[c]):
+            want[c] = masked
+    got = queries._screened(df.copy())
+    pd.testing.assert_frame_equal(got, want)
+    assert got.s[0] == "联系电话138****8000"
+
+
+def test_clean_text_is_left_as_it_is():
+    df = pd.DataFrame({"s": pd.Series(["甲", "乙", None], dtype=object), "mixed": ["x", 1, None]})
+    pd.testing.assert_frame_equal(queries._screened(df.copy()), df)
