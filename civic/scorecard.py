@@ -13,6 +13,8 @@ without stations (襄垣) or compounds (汉源) has no figures: None, shown "—
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from civic import measures
-from civic.store import queries
+from civic.store import db, queries
 
 PRACTICE, RENOVATION = "140423", "511823"
 IDLE_DAYS = 30              # the issue's "idle stations (>30 days)", as the volunteer page's default
@@ -122,10 +124,45 @@ def _renovation_window(P: dict, c_from: date, c_to: date, towns: list[str], as_o
     return out
 
 
+# The finished tables, shared by every session: a township filter, a rerun with no change and a second
+# viewer show the same table (the scorecard always ranks every township of the county), and assembling it
+# (ranks, sparklines, ~30 rows × 40 columns through pandas) cost ~100 ms of CPU a rerun at ×100. Keyed by
+# everything table() reads, the data version included; emptied with the query cache.
+_TABLES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+TABLES_KEPT = 32
+
+
+def _clear_tables() -> None:
+    with _TABLES_LOCK:
+        _TABLES.clear()
+
+
+queries.on_clear(_clear_tables)
+
+
 def table(county: str, town_codes: list[str], names: dict[str, str], P: dict,
           cmp: measures.Comparison, as_of: date) -> pd.DataFrame:
     """One row per township: town_code, town_name, each measure, <id>_prev (同比 base, None when there is
-    none), <id>_rank (1 = best; None without a value) and spark (the last 12 months, a list)."""
+    none), <id>_rank (1 = best; None without a value) and spark (the last 12 months, a list). P, the page's
+    filters, narrows nothing: every township is ranked on all types (the volunteer page's town chart too)."""
+    key = (county, tuple(town_codes), tuple(names.get(c, c) for c in town_codes), cmp.window, cmp.yoy,
+           cmp.yoy_ok, as_of, db.data_version())
+    with _TABLES_LOCK:
+        hit = _TABLES.get(key)
+        if hit is not None:
+            _TABLES.move_to_end(key)
+            return hit.copy()
+    df = _table(county, town_codes, names, P, cmp, as_of)
+    with _TABLES_LOCK:
+        _TABLES[key] = df
+        while len(_TABLES) > TABLES_KEPT:
+            _TABLES.popitem(last=False)
+    return df.copy()
+
+
+def _table(county: str, town_codes: list[str], names: dict[str, str], P: dict,
+           cmp: measures.Comparison, as_of: date) -> pd.DataFrame:
     w, y = cmp.window, cmp.yoy
     if county == PRACTICE:
         cur = _practice_window(P, w.start, w.end, town_codes)
@@ -165,8 +202,12 @@ def sparklines(county: str, town_codes: list[str], end: date) -> list[list[float
     """Per township, the last 12 months up to the window's end month: activities (襄垣) or 诉求 received (汉源)."""
     months = spark_months(end)
     df = queries.run("scorecard_monthly", county=county, month_from=months[0], month_to=months[-1])
-    grid = {(r.town_code, r.month): float(r.value) for r in df.itertuples()}
-    return [[grid.get((c, pd.Timestamp(mo)), 0.0) for mo in months] for c in town_codes]
+    stamps = [pd.Timestamp(mo) for mo in months]
+    if df.empty:
+        return [[0.0] * len(months) for _ in town_codes]
+    grid = (df.pivot_table(index="town_code", columns="month", values="value", aggfunc="sum")
+            .reindex(index=town_codes, columns=stamps).fillna(0.0))
+    return [[float(v) for v in row] for row in grid.to_numpy()]
 
 
 def monthly(county: str, town_codes: list[str], end: date) -> pd.DataFrame:

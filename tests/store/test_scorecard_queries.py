@@ -92,3 +92,21 @@ def test_grouped_queries_cover_some_township(data_dir):
     for name in ("scorecard_idle_towns", "scorecard_wishes_towns", "scorecard_training_towns",
                  "scorecard_renovation_towns", "scorecard_feedback_towns", "scorecard_meetings_towns"):
         assert not queries.execute(name, **w).empty, name
+
+
+def test_scorecard_table_is_shared_until_the_cache_clears(data_dir):
+    """civic/scorecard.table keeps the finished table per (inputs, data version): a second call returns
+    the same figures as a copy the caller may change, and clearing the query cache empties it too."""
+    from civic import scorecard as sc
+    codes = [c for c in queries.run("volunteer_towns", stypes=[], ttypes=[], date_from=date(2026, 1, 1),
+                                    date_to=AS_OF).town_code]
+    cmp = measures.compare(date(2026, 1, 1), AS_OF, date(2021, 1, 1))
+    first = sc.table(sc.PRACTICE, codes, {}, {}, cmp, AS_OF)
+    first.loc[first.index[0], "hours"] = -1.0                 # a caller's change never reaches the cache
+    again = sc.table(sc.PRACTICE, codes, {}, {}, cmp, AS_OF)
+    assert again.hours.iloc[0] != -1.0 and len(sc._TABLES) == 1
+    queries.clear_cache()
+    assert not sc._TABLES
+    fresh = sc.table(sc.PRACTICE, codes, {}, {}, cmp, AS_OF)
+    assert fresh.drop(columns="spark").equals(again.drop(columns="spark"))
+    assert fresh.spark.to_list() == again.spark.to_list()
