@@ -76,9 +76,9 @@ def _practice_window(P: dict, c_from: date, c_to: date, towns: list[str]) -> dic
     volunteer page runs it; the scorecard_*_towns queries, tested equal to the per-township named ones)."""
     p = dict(P, stypes=[], ttypes=[], date_from=c_from, date_to=c_to, prev_from=c_from, prev_to=c_to)
     vt = queries.run("volunteer_towns", **p).set_index("town_code")
-    idle = _by_town("scorecard_idle_towns", date_to=c_to, idle_days=IDLE_DAYS)
-    wf = _by_town("scorecard_wishes_towns", date_from=c_from, date_to=c_to)
-    tk = _by_town("scorecard_training_towns", date_from=c_from, date_to=c_to)
+    idle = _by_town("scorecard_idle_towns", county=PRACTICE, date_to=c_to, idle_days=IDLE_DAYS)
+    wf = _by_town("scorecard_wishes_towns", county=PRACTICE, date_from=c_from, date_to=c_to)
+    tk = _by_town("scorecard_training_towns", county=PRACTICE, date_from=c_from, date_to=c_to)
     out: dict[str, dict[str, Any]] = {}
     for code in towns:
         if code not in vt.index or int(vt.loc[code, "stations"]) == 0:
@@ -102,9 +102,9 @@ def _practice_window(P: dict, c_from: date, c_to: date, towns: list[str]) -> dic
 def _renovation_window(P: dict, c_from: date, c_to: date, towns: list[str], as_of: date,
                        state: bool) -> dict[str, dict[str, Any]]:
     """{town: {measure: value}} for one window (the compounds' current state only when `state`)."""
-    rk = _by_town("scorecard_renovation_towns", as_of=as_of) if state else None
-    fb = _by_town("scorecard_feedback_towns", date_from=c_from, date_to=c_to)
-    mt = _by_town("scorecard_meetings_towns", date_from=c_from, date_to=c_to)
+    rk = _by_town("scorecard_renovation_towns", county=RENOVATION, as_of=as_of) if state else None
+    fb = _by_town("scorecard_feedback_towns", county=RENOVATION, date_from=c_from, date_to=c_to)
+    mt = _by_town("scorecard_meetings_towns", county=RENOVATION, date_from=c_from, date_to=c_to)
     out: dict[str, dict[str, Any]] = {}
     for code in towns:
         row: dict[str, Any] = {}

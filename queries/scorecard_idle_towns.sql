@@ -4,11 +4,11 @@
 -- or it has none. The last activity comes from site_activity when the window reaches the last activity
 -- day (not after meta.as_of), else from activity_facts up to $date_to, exactly as volunteer_idle chooses.
 -- tests/store/test_scorecard_queries.py checks it equals volunteer_idle run per township on several dates.
--- $date_to, $idle_days (INTEGER). Townships without village stations are absent.
+-- $county, $date_to, $idle_days (INTEGER). Townships without village stations are absent.
 WITH st AS (
     SELECT s.site_id, s.town_code
     FROM sites s JOIN counties c USING (county_code)
-    WHERE s.level = '站' AND c.programme = '文明实践'
+    WHERE s.level = '站' AND c.programme = '文明实践' AND s.county_code = $county
 ), fast AS (
     SELECT coalesce(l.last_day <= l.as_of AND l.last_day <= $date_to, l.last_day IS NULL) AS ok
     FROM (SELECT (SELECT max(activity_date) FROM activity_facts) AS last_day,

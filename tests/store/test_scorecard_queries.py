@@ -43,8 +43,8 @@ def _same(a, b) -> bool:
 
 @pytest.mark.parametrize("d0,d1", WINDOWS, ids=[f"{a}_{b}" for a, b in WINDOWS])
 def test_practice_grouped_equal_per_township(data_dir, con, d0, d1):
-    w = dict(NO, date_from=d0, date_to=d1, prev_from=d0, prev_to=d1, as_of=AS_OF)
-    idle = queries.execute("scorecard_idle_towns", date_to=d1, idle_days=30)
+    w = dict(NO, county="140423", date_from=d0, date_to=d1, prev_from=d0, prev_to=d1, as_of=AS_OF)
+    idle = queries.execute("scorecard_idle_towns", county="140423", date_to=d1, idle_days=30)
     wishes = queries.execute("scorecard_wishes_towns", **w)
     training = queries.execute("scorecard_training_towns", **w)
     towns = towns_of(con, "140423")
@@ -65,7 +65,7 @@ def test_practice_grouped_equal_per_township(data_dir, con, d0, d1):
 
 @pytest.mark.parametrize("d0,d1", WINDOWS, ids=[f"{a}_{b}" for a, b in WINDOWS])
 def test_renovation_grouped_equal_per_township(data_dir, con, d0, d1):
-    w = dict(NO, date_from=d0, date_to=d1, as_of=AS_OF)
+    w = dict(NO, county="511823", date_from=d0, date_to=d1, as_of=AS_OF)
     reno = queries.execute("scorecard_renovation_towns", **w)
     feedback = queries.execute("scorecard_feedback_towns", **w)
     meetings = queries.execute("scorecard_meetings_towns", **w)
@@ -85,13 +85,17 @@ def test_renovation_grouped_equal_per_township(data_dir, con, d0, d1):
         assert int(_row(meetings, code).get("in_window", 0)) == int(mt.in_window.sum()), code
 
 
-def test_grouped_queries_cover_some_township(data_dir):
+def test_grouped_queries_cover_some_township(data_dir, con):
     """Guards the test itself: on 本年 every grouped query has rows (a broken join would pass the equality
     checks above only through the absent-means-zero rule)."""
     w = dict(date_from=date(2026, 1, 1), date_to=AS_OF, as_of=AS_OF, idle_days=30)
-    for name in ("scorecard_idle_towns", "scorecard_wishes_towns", "scorecard_training_towns",
-                 "scorecard_renovation_towns", "scorecard_feedback_towns", "scorecard_meetings_towns"):
-        assert not queries.execute(name, **w).empty, name
+    for county, names in (("140423", ("scorecard_idle_towns", "scorecard_wishes_towns", "scorecard_training_towns")),
+                          ("511823", ("scorecard_renovation_towns", "scorecard_feedback_towns",
+                                      "scorecard_meetings_towns"))):
+        county_towns = set(towns_of(con, county))
+        for name in names:
+            df = queries.execute(name, county=county, **w)
+            assert not df.empty and set(df.town_code) <= county_towns, name    # only the county's townships
 
 
 def test_scorecard_table_is_shared_until_the_cache_clears(data_dir):
