@@ -1,16 +1,20 @@
 """The township scorecard (乡镇对比): every township of a county one row, one column per measure, with its
 同比, its rank and a 12-month sparkline.
 
-One truth: every figure comes from the named query another page already shows it with, run for one
-township at a time (volunteer_towns for 站均/active/beneficiaries/hours, volunteer_idle, volunteer_wish_funnel,
-volunteer_training_kpis; renovation_kpis, cogov_feedback_kpis, cogov_meetings_kpis), so a township's row is
-what the volunteer, renovation and co-governance pages show with that township chosen. Runs are cached by
-queries.run, so a warm rerun costs no query. A township without stations (襄垣) or compounds (汉源) has
-no figures: None, shown "—", never 0 %.
+One truth: every figure is what the volunteer, renovation and co-governance pages show with that township
+chosen. 站均/active/beneficiaries/hours come from volunteer_towns itself; the others from one query per
+measure grouped by township (queries/scorecard_*_towns.sql: the same views and conditions as
+volunteer_idle, volunteer_wish_funnel, volunteer_training_kpis, renovation_kpis, cogov_feedback_kpis and
+cogov_meetings_kpis, tests/store/test_scorecard_queries.py checks them equal per township on several dates).
+Running those named queries once per township and window cost ≈127 queries and 2.6 s of CPU on the first
+visit at ×100 (issue 21). Runs are cached by queries.run, so a warm rerun costs no query. A township
+without stations (襄垣) or compounds (汉源) has no figures: None, shown "—", never 0 %.
 """
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from civic import measures
-from civic.store import queries
+from civic.store import db, queries
 
 PRACTICE, RENOVATION = "140423", "511823"
 IDLE_DAYS = 30              # the issue's "idle stations (>30 days)", as the volunteer page's default
@@ -62,26 +66,34 @@ def _num(x: Any) -> float | None:
 
 
 # ── 襄垣: the civilisation-practice measures ─────────────────────────────────────────────────────
+def _by_town(name: str, **params: Any) -> pd.DataFrame:
+    """A scorecard_*_towns query, indexed by town_code (a township it leaves out has none: 0)."""
+    return queries.run(name, **params).set_index("town_code")
+
+
 def _practice_window(P: dict, c_from: date, c_to: date, towns: list[str]) -> dict[str, dict[str, Any]]:
-    """{town: {measure: value}} for one window."""
+    """{town: {measure: value}} for one window: one grouped query per source (volunteer_towns as the
+    volunteer page runs it; the scorecard_*_towns queries, tested equal to the per-township named ones)."""
     p = dict(P, stypes=[], ttypes=[], date_from=c_from, date_to=c_to, prev_from=c_from, prev_to=c_to)
     vt = queries.run("volunteer_towns", **p).set_index("town_code")
+    idle = _by_town("scorecard_idle_towns", county=PRACTICE, date_to=c_to, idle_days=IDLE_DAYS)
+    wf = _by_town("scorecard_wishes_towns", county=PRACTICE, date_from=c_from, date_to=c_to)
+    tk = _by_town("scorecard_training_towns", county=PRACTICE, date_from=c_from, date_to=c_to)
     out: dict[str, dict[str, Any]] = {}
     for code in towns:
         if code not in vt.index or int(vt.loc[code, "stations"]) == 0:
             out[code] = {}
             continue
         r = vt.loc[code]
-        one = dict(p, towns=[code])
-        idle = queries.run("volunteer_idle", **dict(one, idle_days=IDLE_DAYS))
-        wf = queries.run("volunteer_wish_funnel", **one).iloc[0]
-        tk = queries.run("volunteer_training_kpis", **one).iloc[0]
+        w = wf.loc[code] if code in wf.index else None
+        k = tk.loc[code] if code in tk.index else None
         out[code] = {
             "per_station": float(r.per_station), "active_share": _ratio(r.active_stations, r.stations),
-            "idle": 0 if idle.empty else int(idle.idle_total.iloc[0]),
+            "idle": int(idle.loc[code, "idle_total"]) if code in idle.index else 0,
             "beneficiaries": float(r.beneficiaries), "hours": float(r.hours),
-            "wishes_done": int(wf.done_in_window), "wish_rate": _ratio(wf.done, wf.published),
-            "trainings": int(tk.sessions), "trainees": int(tk.trainees),
+            "wishes_done": 0 if w is None else int(w.done_in_window),
+            "wish_rate": None if w is None else _ratio(w.done, w.published),
+            "trainings": 0 if k is None else int(k.sessions), "trainees": 0 if k is None else int(k.trainees),
         }
     return out
 
@@ -89,30 +101,68 @@ def _practice_window(P: dict, c_from: date, c_to: date, towns: list[str]) -> dic
 # ── 汉源: renovation and co-governance ────────────────────────────────────────────────────────────
 def _renovation_window(P: dict, c_from: date, c_to: date, towns: list[str], as_of: date,
                        state: bool) -> dict[str, dict[str, Any]]:
+    """{town: {measure: value}} for one window (the compounds' current state only when `state`)."""
+    rk = _by_town("scorecard_renovation_towns", county=RENOVATION, as_of=as_of) if state else None
+    fb = _by_town("scorecard_feedback_towns", county=RENOVATION, date_from=c_from, date_to=c_to)
+    mt = _by_town("scorecard_meetings_towns", county=RENOVATION, date_from=c_from, date_to=c_to)
     out: dict[str, dict[str, Any]] = {}
     for code in towns:
-        one = dict(towns=[code], date_from=c_from, date_to=c_to, as_of=as_of)
         row: dict[str, Any] = {}
-        if state:
-            k = queries.run("renovation_kpis", towns=[code], communities=[], batches=[], stages=[], types=[],
-                            as_of=as_of).iloc[0]
-            if int(k.compounds) == 0:
+        if rk is not None:
+            if code not in rk.index:
                 out[code] = {}
                 continue
+            k = rk.loc[code]
             row.update(compounds=int(k.compounds), completion=_ratio(k.completed, k.compounds),
                        behind=int(k.late_open))
-        fb = queries.run("cogov_feedback_kpis", **dict(one, overdue_days=measures.FEEDBACK_OVERDUE_DAYS)).iloc[0]
-        mt = queries.run("cogov_meetings_kpis", **one)
-        row.update(received=int(fb.received), closure=_ratio(fb.resolved, fb.received),
-                   median_days=_num(fb.median_days), meetings=int(mt.in_window.sum()))
+        f = fb.loc[code] if code in fb.index else None
+        row.update(received=0 if f is None else int(f.received),
+                   closure=None if f is None else _ratio(f.resolved, f.received),
+                   median_days=None if f is None else _num(f.median_days),
+                   meetings=int(mt.loc[code, "in_window"]) if code in mt.index else 0)
         out[code] = row
     return out
+
+
+# The finished tables, shared by every session: a township filter, a rerun with no change and a second
+# viewer show the same table (the scorecard always ranks every township of the county), and assembling it
+# (ranks, sparklines, ~30 rows × 40 columns through pandas) cost ~100 ms of CPU a rerun at ×100. Keyed by
+# everything table() reads, the data version included; emptied with the query cache.
+_TABLES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+TABLES_KEPT = 32
+
+
+def _clear_tables() -> None:
+    with _TABLES_LOCK:
+        _TABLES.clear()
+
+
+queries.on_clear(_clear_tables)
 
 
 def table(county: str, town_codes: list[str], names: dict[str, str], P: dict,
           cmp: measures.Comparison, as_of: date) -> pd.DataFrame:
     """One row per township: town_code, town_name, each measure, <id>_prev (同比 base, None when there is
-    none), <id>_rank (1 = best; None without a value) and spark (the last 12 months, a list)."""
+    none), <id>_rank (1 = best; None without a value) and spark (the last 12 months, a list). P, the page's
+    filters, narrows nothing: every township is ranked on all types (the volunteer page's town chart too)."""
+    key = (county, tuple(town_codes), tuple(names.get(c, c) for c in town_codes), cmp.window, cmp.yoy,
+           cmp.yoy_ok, as_of, db.data_version())
+    with _TABLES_LOCK:
+        hit = _TABLES.get(key)
+        if hit is not None:
+            _TABLES.move_to_end(key)
+            return hit.copy()
+    df = _table(county, town_codes, names, P, cmp, as_of)
+    with _TABLES_LOCK:
+        _TABLES[key] = df
+        while len(_TABLES) > TABLES_KEPT:
+            _TABLES.popitem(last=False)
+    return df.copy()
+
+
+def _table(county: str, town_codes: list[str], names: dict[str, str], P: dict,
+           cmp: measures.Comparison, as_of: date) -> pd.DataFrame:
     w, y = cmp.window, cmp.yoy
     if county == PRACTICE:
         cur = _practice_window(P, w.start, w.end, town_codes)
@@ -152,8 +202,12 @@ def sparklines(county: str, town_codes: list[str], end: date) -> list[list[float
     """Per township, the last 12 months up to the window's end month: activities (襄垣) or 诉求 received (汉源)."""
     months = spark_months(end)
     df = queries.run("scorecard_monthly", county=county, month_from=months[0], month_to=months[-1])
-    grid = {(r.town_code, r.month): float(r.value) for r in df.itertuples()}
-    return [[grid.get((c, pd.Timestamp(mo)), 0.0) for mo in months] for c in town_codes]
+    stamps = [pd.Timestamp(mo) for mo in months]
+    if df.empty:
+        return [[0.0] * len(months) for _ in town_codes]
+    grid = (df.pivot_table(index="town_code", columns="month", values="value", aggfunc="sum")
+            .reindex(index=town_codes, columns=stamps).fillna(0.0))
+    return [[float(v) for v in row] for row in grid.to_numpy()]
 
 
 def monthly(county: str, town_codes: list[str], end: date) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """乡镇对比 / 评分卡: every township of a county one row, ranked on every measure, with 同比 and a 12-month
 sparkline; 2–4 townships side by side (URL parameter cmp=, shareable); Excel export of the same numbers
-and ranks. The figures come from civic/scorecard.py (the other pages' named queries, per township)."""
+and ranks. The figures come from civic/scorecard.py (the other pages' named queries, grouped by township)."""
 from datetime import date
 
 import streamlit as st
