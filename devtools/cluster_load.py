@@ -59,7 +59,12 @@ def page_cookie(port: int, path: str = "/") -> tuple[str, str]:
     """What a browser's first page load gets from nginx: its sticky cookie (`civic_route=…`) and the replica."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
         cookies = [c.split(";")[0] for c in r.headers.get_all("Set-Cookie") or [] if c.startswith(COOKIE + "=")]
-        return (cookies[0] if cookies else ""), r.headers.get("X-Civic-Replica", "")
+        return (cookies[0] if cookies else ""), answered(r.headers.get("X-Civic-Replica", ""))
+
+
+def answered(upstream_addr: str) -> str:
+    """The replica that answered: nginx's $upstream_addr lists every one it tried ("dead:1, live:2")."""
+    return upstream_addr.split(",")[-1].strip()
 
 
 class RoutedSession(Session):
@@ -77,7 +82,7 @@ class RoutedSession(Session):
         self._ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
                                             max_size=None, open_timeout=60,
                                             additional_headers={"Cookie": self.cookie} if self.cookie else None)
-        self.replica = self._ws.response.headers.get("X-Civic-Replica", "")
+        self.replica = answered(self._ws.response.headers.get("X-Civic-Replica", ""))
         return self
 
 
