@@ -110,3 +110,28 @@ def test_kill_9_a_replica_under_load(fleet):
     assert {page_cookie(fleet["port"])[1] for _ in range(6)} == {survivor_addr}
     with urllib.request.urlopen(f"http://127.0.0.1:{fleet['port']}/_stcore/health", timeout=10) as r:
         assert r.status == 200
+
+
+def _run(replicas: int, n: int, p95: float, errors: int = 0) -> dict:
+    return {"replicas": replicas, "sessions": n, "errors": errors, "latency_ms": {"median": p95 / 2, "p95": p95},
+            "changes_per_s": 5.0, "per_replica": {"127.0.0.1:1": {"cores_used": 0.9, "sessions": n}},
+            "load_avg": [1.0, 1.0, 1.0]}
+
+
+def test_the_ceiling_is_the_largest_clean_n_within_a_second_per_core_and_the_bench_shows_it():
+    from devtools.bench.cluster_rows import cluster_md, cluster_targets
+    from devtools.cluster_load import ceiling
+    runs = [_run(1, 10, 400), _run(1, 25, 900), _run(1, 50, 2100), _run(2, 10, 300), _run(2, 25, 700),
+            _run(2, 50, 950, errors=1), _run(2, 100, 3000)]
+    c = ceiling(runs, cpus=2)
+    assert c == {"1": {"sessions": 25, "cores": 1, "sessions_per_core": 25.0},
+                 "2": {"sessions": 25, "cores": 2, "sessions_per_core": 12.5}}
+    assert ceiling([_run(1, 10, 1500)], cpus=2)["1"]["sessions"] is None
+    res = {"status": "ok", "scale": 1, "runs": runs, "ceiling": c, "page": "volunteer", "changes_per_session": 2,
+           "think_s": 0.0, "data_dir": "/d", "cpus": 2, "load_avg_start": [1, 1, 1], "load_avg_end": [1, 1, 1],
+           "cluster_start_s": 70.0, "seconds": 200.0}
+    [row] = cluster_targets(res)
+    assert row["met"] is False and "100 tabs" in row["measure"] and "1 errors" in row["value"]
+    md = "\n".join(cluster_md({"cluster_load": res}))
+    assert "| 2 | 100 | 1500.0 ms | 3000 ms |" in md and "12.5 sessions per core" in md
+    assert cluster_targets({"status": "skipped: no nginx"})[0]["met"] is None
