@@ -55,9 +55,9 @@ MD_END = "<!-- cluster-load:end -->"
 COOKIE = "civic_route"
 
 
-def page_cookie(port: int, path: str = "/") -> tuple[str, str]:
+def page_cookie(port: int, path: str = "/", timeout: float = 30) -> tuple[str, str]:
     """What a browser's first page load gets from nginx: its sticky cookie (`civic_route=…`) and the replica."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
         cookies = [c.split(";")[0] for c in r.headers.get_all("Set-Cookie") or [] if c.startswith(COOKIE + "=")]
         return (cookies[0] if cookies else ""), answered(r.headers.get("X-Civic-Replica", ""))
 
@@ -78,7 +78,8 @@ class RoutedSession(Session):
     async def __aenter__(self) -> RoutedSession:
         import websockets
         if self.cookie is None:
-            self.cookie, _ = await asyncio.to_thread(page_cookie, self.port)
+            # the page load waits as long as a run may: a busy replica answers it late, not wrongly
+            self.cookie, _ = await asyncio.to_thread(page_cookie, self.port, "/", self.timeout)
         self._ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
                                             max_size=None, open_timeout=60,
                                             additional_headers={"Cookie": self.cookie} if self.cookie else None)
