@@ -37,6 +37,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -180,6 +181,8 @@ async def run_load(plan: Plan, n: int, cpu: dict[str, CpuClock] | None = None,
     """N tabs through nginx; `cpu` maps replica host:port → its CPU clock; `cookies` are tabs that already hold
     one (else nginx gives each its own); `started(tally)` is called once the changes have begun."""
     tally, go, ready = Tally(), asyncio.Event(), []
+    # every tab loads its page at once, as browsers do, not six at a time (asyncio's default thread pool)
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max(8, n)))
     tasks = [asyncio.create_task(_clicker(plan, Tab(i * plan.changes, (cookies or [None] * n)[i]), tally, go, ready))
              for i in range(n)]
     while len(ready) < n:
@@ -232,7 +235,7 @@ def cluster(data_dir: Path, replicas: int, say: Callable[[str], None] = print) -
         shutil.rmtree(home, ignore_errors=True)
 
 
-def route_to(state: dict, ports: list[int], timeout: float = 15) -> None:
+def route_to(state: dict, ports: list[int], timeout: float = 300) -> None:
     """nginx's upstream narrowed (or widened) to these replica ports: the configuration rewritten and reloaded;
     returns once fresh tabs land only there."""
     from civic.cluster import nginx
@@ -244,8 +247,9 @@ def route_to(state: dict, ports: list[int], timeout: float = 15) -> None:
     allowed = {f"127.0.0.1:{p}" for p in ports}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if {page_cookie(state["port"], "/_stcore/health")[1] for _ in range(8)} <= allowed:
-            return
+        with contextlib.suppress(OSError):     # a replica busy with the last load answers late
+            if {page_cookie(state["port"], "/_stcore/health", 120)[1] for _ in range(8)} <= allowed:
+                return
         time.sleep(0.2)
     raise RuntimeError(f"nginx still routes outside {sorted(allowed)} after reload")
 
@@ -258,8 +262,10 @@ async def _warm(port: int, states: list[str]) -> None:
 
 
 def curve(data_dir: Path, sessions: tuple[int, ...] = SESSIONS, replicas: tuple[int, ...] = REPLICAS,
-          changes: int = CHANGES, think_s: float = 0.0, say: Callable[[str], None] = print) -> dict:
-    """The whole curve on one cluster of max(replicas) replicas."""
+          changes: int = CHANGES, think_s: float = 0.0, say: Callable[[str], None] = print,
+          progress: Callable[[dict], None] | None = None) -> dict:
+    """The whole curve on one cluster of max(replicas) replicas; `progress(out)` after every run (a partial
+    curve survives a failure)."""
     states = load_states(page_towns(LOAD_PAGE, read_towns(data_dir)))
     out: dict[str, Any] = {"status": "ok", "data_dir": str(data_dir), "page": LOAD_PAGE, "cpus": os.cpu_count(),
                            "changes_per_session": changes, "think_s": think_s, "load_avg_start": load_avg(),
@@ -280,7 +286,10 @@ def curve(data_dir: Path, sessions: tuple[int, ...] = SESSIONS, replicas: tuple[
                 lat = res["latency_ms"] or {}
                 say(f"  {r} replica(s), {n:>3} sessions × {changes}: p50 {lat.get('median', '–')} ms, p95 "
                     f"{lat.get('p95', '–')} ms, {res['changes_per_s']} changes/s, {res['errors']} errors, CPU "
-                    + ", ".join(f"{v['cores_used']}" for v in res["per_replica"].values()) + f"; load {res['load_avg']}")
+                    + ", ".join(f"{v['cores_used']}" for v in res["per_replica"].values()) + f"; load {res['load_avg']}"
+                    + (f"; e.g. {res['error_samples'][0]}" if res["error_samples"] else ""))
+                if progress is not None:
+                    progress(out)
     out["ceiling"] = ceiling(out["runs"], out["cpus"] or 1)
     out["load_avg_end"] = load_avg()
     out["seconds"] = round(time.perf_counter() - t0, 1)
@@ -354,9 +363,12 @@ def main(argv: list[str] | None = None) -> int:
         from devtools.bench.data import ensure_database
         from devtools.bench.settings import AS_OF
         data, _ = ensure_database(1, AS_OF)
-    res = curve(data.resolve(), a.sessions, a.replicas, a.changes, a.think)
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def save(res: dict) -> None:
+        a.out.write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    res = curve(data.resolve(), a.sessions, a.replicas, a.changes, a.think, progress=save)
+    save(res)
     md = markdown(res)
     if not a.no_md:
         write_markdown(md)
