@@ -316,20 +316,29 @@ def markdown(res: dict) -> str:
          f"through nginx (cookie-sticky), data `{res['data_dir']}`; {res['cpus']} CPUs; load average "
          f"{res['load_avg_start']} at start, {res['load_avg_end']} at end; cluster start {res.get('cluster_start_s')} s, "
          f"{res['seconds']} s in all. The load generator runs on the same box._", "",
-         "| replicas | sessions | p50 | p95 | changes/s | errors | CPU per replica (cores) | sessions per replica | load |",
-         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+         "| replicas | sessions | p50 | p95 | changes/s | errors | CPU per replica (cores) | CPU per change "
+         "| sessions per replica | load |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for x in res["runs"]:
         lat = x["latency_ms"] or {}
         cpu = " / ".join(f"{v['cores_used']}" for v in x["per_replica"].values())
         landed = " / ".join(str(v["sessions"]) for v in x["per_replica"].values())
+        per_change = cpu_per_change_ms(x)
         L.append(f"| {x['replicas']} | {x['sessions']} | {lat.get('median', '–')} ms | {lat.get('p95', '–')} ms | "
-                 f"{x['changes_per_s']} | {x['errors']} | {cpu} | {landed} | {x['load_avg'][0]} |")
+                 f"{x['changes_per_s']} | {x['errors']} | {cpu} | {per_change if per_change else '–'} ms | {landed} | "
+                 f"{x['load_avg'][0]} |")
     L += ["", "Sessions-per-core ceiling (largest N with p95 ≤ 1 s and no errors, per core the replicas had):"]
     for r, c in res["ceiling"].items():
         L.append(f"- {r} replica(s) on {c['cores']} core(s): " + (f"N = {c['sessions']} → **{c['sessions_per_core']} "
                                                                   "sessions per core**" if c["sessions"] else
                                                                   "no N measured met it"))
     return "\n".join(L) + "\n"
+
+
+def cpu_per_change_ms(run: dict) -> float | None:
+    """All replicas' CPU over the run per finished change (landings included: they are first runs of the page):
+    the figure the box's load does not inflate, unlike the latencies."""
+    cpu = sum(v["cpu_s"] for v in run["per_replica"].values())
+    return round(cpu / run["changes"] * 1000, 1) if run["changes"] else None
 
 
 def write_markdown(md: str, path: Path = BENCHMARKS_MD) -> None:

@@ -114,7 +114,8 @@ def test_kill_9_a_replica_under_load(fleet):
 
 def _run(replicas: int, n: int, p95: float, errors: int = 0) -> dict:
     return {"replicas": replicas, "sessions": n, "errors": errors, "latency_ms": {"median": p95 / 2, "p95": p95},
-            "changes_per_s": 5.0, "per_replica": {"127.0.0.1:1": {"cores_used": 0.9, "sessions": n}},
+            "changes": 2 * n, "changes_per_s": 5.0,
+            "per_replica": {"127.0.0.1:1": {"cores_used": 0.9, "cpu_s": 0.1 * n, "sessions": n}},
             "load_avg": [1.0, 1.0, 1.0]}
 
 
@@ -133,5 +134,5 @@ def test_the_ceiling_is_the_largest_clean_n_within_a_second_per_core_and_the_ben
     [row] = cluster_targets(res)
     assert row["met"] is False and "100 tabs" in row["measure"] and "1 errors" in row["value"]
     md = "\n".join(cluster_md({"cluster_load": res}))
-    assert "| 2 | 100 | 1500.0 ms | 3000 ms |" in md and "12.5 sessions per core" in md
+    assert "| 2 | 100 | 1500.0 ms | 3000 ms | 5.0 | 0 | 0.9 | 50.0 ms |" in md and "12.5 sessions per core" in md
     assert cluster_targets({"status": "skipped: no nginx"})[0]["met"] is None
