@@ -335,8 +335,8 @@ def markdown(res: dict) -> str:
 
 
 def cpu_per_change_ms(run: dict) -> float | None:
-    """All replicas' CPU over the run per finished change (landings included: they are first runs of the page):
-    the figure the box's load does not inflate, unlike the latencies."""
+    """All replicas' CPU from the first change to the last render, per finished change (the landings come before
+    and are not counted): a figure the box's load inflates far less than the latencies."""
     cpu = sum(v["cpu_s"] for v in run["per_replica"].values())
     return round(cpu / run["changes"] * 1000, 1) if run["changes"] else None
 
