@@ -81,8 +81,10 @@ class RoutedSession(Session):
         if self.cookie is None:
             # the page load waits as long as a run may: a busy replica answers it late, not wrongly
             self.cookie, _ = await asyncio.to_thread(page_cookie, self.port, "/", self.timeout)
+        # no keepalive pings (ping_interval=None): a browser sends none, and a replica too busy to answer one
+        # within websockets' 20 s would have its tabs dropped by the client, not by the server
         self._ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
-                                            max_size=None, open_timeout=60,
+                                            max_size=None, open_timeout=self.timeout, ping_interval=None,
                                             additional_headers={"Cookie": self.cookie} if self.cookie else None)
         self.replica = answered(self._ws.response.headers.get("X-Civic-Replica", ""))
         return self
