@@ -239,7 +239,8 @@ def cluster(data_dir: Path, replicas: int, say: Callable[[str], None] = print) -
 
 def route_to(state: dict, ports: list[int], timeout: float = 300) -> None:
     """nginx's upstream narrowed (or widened) to these replica ports: the configuration rewritten and reloaded;
-    returns once fresh tabs land only there."""
+    returns once fresh tabs land on exactly those (after a reload the old workers may still answer for a moment,
+    and a subset of the new upstream is not proof of it)."""
     from civic.cluster import nginx
     prefix = Path(state["home"]) / "nginx"
     conf = prefix / "nginx.conf"
@@ -250,7 +251,7 @@ def route_to(state: dict, ports: list[int], timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError):     # a replica busy with the last load answers late
-            if {page_cookie(state["port"], "/_stcore/health", 120)[1] for _ in range(8)} <= allowed:
+            if {page_cookie(state["port"], "/_stcore/health", 120)[1] for _ in range(16)} == allowed:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"nginx still routes outside {sorted(allowed)} after reload")
