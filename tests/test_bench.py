@@ -25,9 +25,9 @@ def test_discovers_every_available_page_and_screen_scene():
 
 def test_smoke_bench_writes_results(built_db, tmp_path):
     pages = ["overview"] + [p.id for p in nav.available() if p.id == "stations"]
-    # the live-server rows have their own test (tests/test_live_bench.py)
+    # the live-server rows have their own test (tests/test_live_bench.py), the cluster row tests/cluster/test_load.py
     res = bench.run_bench([1], 1, smoke=True, pages=pages, soak=False, out_dir=tmp_path,
-                          data_dirs={1: built_db}, timeout=180, live=False)
+                          data_dirs={1: built_db}, timeout=180, live=False, cluster=False)
     data = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert data["schema"] == bench.SCHEMA_VERSION and data["mode"] == "smoke"
     for key in ("date", "machine", "versions", "builds", "pages", "baseline", "targets", "elapsed_s"):

@@ -27,6 +27,8 @@ def _setup(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-startup", action="store_true",
                    help="skip the first request after a restart and the pages drawn in Chromium (startup.py)")
     p.add_argument("--no-imports", action="store_true", help="skip the sample download and the 500-row import")
+    p.add_argument("--no-cluster", action="store_true",
+                   help="skip the cluster load row (PostgreSQL, nginx, 1 and 2 replicas; devtools/cluster_load.py)")
     p.add_argument("--soak-switches", type=int, default=None, help="default 2000; smoke: 20")
     p.add_argument("--soak-clients", type=int, default=8, help="clients switching scenes in the soak (default 8)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
@@ -49,7 +51,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
                     soak_switches=a.soak_switches or (20 if a.smoke else 2000), rebuild=a.rebuild, out_dir=a.out,
                     profile=a.profile, soak_tabs=a.soak_clients, render=not a.no_render,
                     briefing=not a.no_briefing, live=not a.no_live, startup=not a.no_startup,
-                    imports=not a.no_imports)
+                    imports=not a.no_imports, cluster=not a.no_cluster)
     harness_errors = [p for p in res["pages"] if any(str(e).startswith("harness:") for e in p.get("errors", []))]
     page_errors = [p["label"] for p in res["pages"] if p.get("errors")]
     if page_errors:

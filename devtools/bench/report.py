@@ -6,6 +6,7 @@ import statistics
 from pathlib import Path
 from urllib.parse import unquote
 
+from devtools.bench.cluster_rows import cluster_md
 from devtools.bench.live_rows import live_md
 from devtools.bench.settings import MD_BEGIN, MD_END
 from devtools.bench.soak import soak_figures
@@ -20,7 +21,7 @@ def _met(m) -> str:
 def render_markdown(res: dict) -> str:
     """The generated block of BENCHMARKS.md: one section after another."""
     sections = (_header_md, _targets_md, _builds_md, _pages_md, _slow_queries_md, _baseline_md, _render_md,
-                _briefing_md, _imports_md, _soak_md, startup_md, live_md)
+                _briefing_md, _imports_md, _soak_md, startup_md, live_md, cluster_md)
     return "\n".join(line for section in sections for line in section(res))
 
 

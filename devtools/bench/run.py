@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from devtools.bench.baseline import measure_baseline
 from devtools.bench.chromium import measure_briefing, measure_public, measure_render
+from devtools.bench.cluster_rows import measure_cluster
 from devtools.bench.data import ensure_database, prune_cache, use_data_dir
 from devtools.bench.imports import measure_imports
 from devtools.bench.live_rows import measure_live
@@ -29,7 +30,7 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
               out_dir: Path | None = None, data_dirs: dict[int, Path] | None = None, as_of: date = AS_OF,
               timeout: float = 300, profile: bool = False, write_md: bool = True, soak_tabs: int | None = 8,
               render: bool = True, briefing: bool = True, live: bool = True, startup: bool = True,
-              imports: bool = True) -> dict:
+              imports: bool = True, cluster: bool = True) -> dict:
     """Run everything; write results.json (and BENCHMARKS.md unless smoke) to out_dir. Returns the results."""
     t_start = time.perf_counter()
     out_dir = out_dir or (SMOKE_OUT if smoke else BENCH_DIR)
@@ -77,6 +78,8 @@ def run_bench(scales: list[int], runs: int, *, smoke: bool = False, pages: list[
         res["live"] = measure_live(data_dirs[s], s, runs if smoke else max(runs, 3), smoke=smoke, pages=pages)
         res["live"]["seconds"] = round(time.perf_counter() - t_live, 1)
         say(f"  live server: {res['live']['seconds']} s")
+    if cluster:
+        res["cluster_load"] = measure_cluster(data_dirs[min(scales)], min(scales), smoke=smoke)
     res["targets"] = evaluate_targets(res)
     res["load_avg_end"] = load_avg()
     res["elapsed_s"] = round(time.perf_counter() - t_start, 1)

@@ -72,3 +72,9 @@ SAMPLE_ROWS = 10
 IMPORT_ROWS = 500
 TARGET_SAMPLE_S = 1.0
 TARGET_IMPORT_S = 3.0
+# The cluster's load row (issue 22; devtools/cluster_load.py, devtools/bench/cluster_rows.py): tabs through nginx
+# with 1 and 2 replicas at ×1 (the cluster copies the data into the lake and each replica's file: ×100 would take
+# minutes and gigabytes per run). The full curve (10–100 tabs) is `python -m devtools.cluster_load`.
+CLUSTER_SESSIONS, CLUSTER_SESSIONS_SMOKE = (10, 25), (5,)
+CLUSTER_CHANGES, CLUSTER_CHANGES_SMOKE = 3, 2
+TARGET_CLUSTER_P95_MS = 1000.0         # change → rendered through nginx, 2 replicas, the largest N of the row

@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from devtools.bench.chromium import public_targets
+from devtools.bench.cluster_rows import cluster_targets
 from devtools.bench.live_rows import live_targets
 from devtools.bench.settings import (
     TARGET_BASELINE_CPU,
@@ -36,7 +37,7 @@ def evaluate_targets(res: dict) -> list[dict]:
             + _payload_rows(pages, big) + _build_rows(res["builds"], scales) + _render_rows(res.get("render") or {})
             + _briefing_rows(res.get("briefing") or {}) + _soak_rows(res.get("soak") or {})
             + public_targets(res.get("public") or {}) + _import_rows(res.get("imports") or {})
-            + live_targets(res.get("live") or {})
+            + live_targets(res.get("live") or {}) + cluster_targets(res.get("cluster_load") or {})
             + startup_targets(res.get("startup") or {}, (res.get("startup") or {}).get("scale", min(scales))))
 
 

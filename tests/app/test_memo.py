@@ -141,11 +141,11 @@ def test_shared_frames_cannot_be_changed_by_a_session():
 
 def test_shared_keys_tell_changed_cells_apart():
     df = pd.DataFrame({"s": ["a", None, "c"], "d": pd.to_datetime(["2025-01-01"] * 3).date, "x": [1.0, 2.0, 3.0]})
-    keys = {memo._key(memo.Fig(doubled, (df,)), ())}
+    keys = {memo._key(doubled, (df,), {}, ())}
     for col, value in (("s", "b"), ("s", None), ("d", None), ("x", 2.5)):
         other = df.copy()
         other.loc[0, col] = value
-        keys.add(memo._key(memo.Fig(doubled, (other,)), ()))
+        keys.add(memo._key(doubled, (other,), {}, ()))
     assert len(keys) == 5
 
 
