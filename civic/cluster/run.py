@@ -49,10 +49,15 @@ def _spawn(cmd: list[str], env: dict[str, str], log: Path) -> int:
     return proc.pid
 
 
+def lake_files() -> Path:
+    """Where the lake's data files go: CIVIC_LAKE_DATA (the NFS mount of a prefecture), else cluster/lake-files."""
+    return Path(os.environ.get("CIVIC_LAKE_DATA") or home() / "lake-files")
+
+
 def _replica_env(url: str, data_dir: Path) -> dict[str, str]:
     # reads come from the replica's own data folder; writes (the admin page's imports, rollbacks) go to the lake
     return {**os.environ, "CIVIC_DATA_DIR": str(data_dir), "CIVIC_LAKE": url,
-            "CIVIC_LAKE_DATA": str(home() / "lake-files"), "MALLOC_ARENA_MAX": "2"}
+            "CIVIC_LAKE_DATA": str(lake_files()), "MALLOC_ARENA_MAX": "2"}
 
 
 def _start_replica(i: int, url: str, say) -> dict:
@@ -91,7 +96,7 @@ def start(port: int = DEFAULT_PORT, n_replicas: int = DEFAULT_REPLICAS, say=prin
     srv = pg.start(home() / "pg", log=home() / "pg.log")
     url = lake_url(srv)
     say(f"PostgreSQL: 127.0.0.1:{srv.port} (pid {srv.pid})")
-    os.environ["CIVIC_LAKE_DATA"] = str(home() / "lake-files")
+    os.environ["CIVIC_LAKE_DATA"] = str(lake_files())
     done = lake.migrate(snapshots.current().path, url, user=snapshots._user())
     say(f"数据湖 lake {done['version']}: {len(done['created'])} 张表新建, {len(done['altered'])} 列新增 "
         f"(tables created, columns added) → {url}")

@@ -57,7 +57,7 @@ from civic.importer.read import read_sheet
 from civic.importer.specs import ENTITIES
 from civic.importer.templates import sample_bytes, sample_rows, template_bytes
 from civic.importer.validate import Parsed, parse
-from civic.importer.write import Plan, _apply_in_place, _bump_meta, _rewrite_with_sites, plan
+from civic.importer.write import Plan, _apply_in_place, _bump_meta, _rewrite_with_sites, plan, refresh_derived_for
 from civic.store import db, lake, schema, snapshots
 
 log = logging.getLogger(__name__)
@@ -265,7 +265,7 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
                 _apply_in_place(con, ent, p)
             _bump_meta(con, ent, p, lk, report, user)
             if ent.name != "sites":     # sites: _rewrite_with_sites rebuilds the file, derived tables too
-                _refresh_derived(con, ent.name, p, as_of_before)
+                refresh_derived_for(con, ent.name, p, as_of_before)
             _stall("written")
             con.execute("CHECKPOINT")
         finally:
@@ -276,17 +276,6 @@ def _commit(data: bytes, file_name: str, entity: str | None, user: str, note: st
     report.version = audit.get("version") or snapshots.current().version
     report.committed = True
     return report
-
-
-def _refresh_derived(con, entity: str, p: Plan, as_of_before: str | None) -> None:
-    """Only the derived rows this import can have changed (not a rebuild of 4 M activity rows at ×100):
-    the activities it added or updated, the months and sites they fall in, and the published figures."""
-    if entity == "activities":
-        schema.refresh_derived(con, added=[i for i, _ in p.inserts], changed=[i for i, _ in p.updates],
-                               as_of_before=as_of_before, only_activities=True)
-    else:   # a team's type is copied into every activity of the team
-        schema.refresh_derived(con, as_of_before=as_of_before,
-                               full_activities=entity == "teams" and any("team_type" in ch for _, ch in p.updates))
 
 
 def import_path(path: Path | str, entity: str | None = None, dry_run: bool = False, user: str | None = None,

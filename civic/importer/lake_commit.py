@@ -7,7 +7,10 @@ activities); a commit that does (both moved 数据截至 in `meta`, or both upda
 whole, and then the import is simply done again from the start, so it is validated against the other
 import's rows too. After MAX_TRIES refusals the clerk gets a plain Chinese reason and nothing is written.
 Sites are updated in place here: the lake has no foreign keys, so DuckDB's refusal to update a referenced
-row (the reason for write._rewrite_with_sites) does not arise.
+row (the reason for write._rewrite_with_sites) does not arise. The lake's derived tables (data/views.sql's
+activity rollups) are refreshed for the rows the import adds, in the same transaction, by the same code as
+in a snapshot file (write.refresh_derived_for); concurrent imports both rewrite the month rollups, so
+they collide there and one is redone, like the meta rows.
 """
 from __future__ import annotations
 
@@ -20,8 +23,8 @@ import duckdb
 
 from civic.importer.problems import ImportRejected, Problem, Report
 from civic.importer.specs import ENTITIES
-from civic.importer.write import _apply_in_place, _bump_meta
-from civic.store import lake, snapshots
+from civic.importer.write import _apply_in_place, _bump_meta, refresh_derived_for
+from civic.store import lake, schema, snapshots
 
 MAX_TRIES = 5
 
@@ -51,8 +54,10 @@ def commit(data: bytes, report: Report, user: str, note: str | None, pii_mode: s
                                         "version": report.base_version})
                 report.version, report.committed = report.base_version, True
                 return report
+            as_of_before = schema.meta_value(con, "as_of")
             _apply_in_place(con, ent, plan)
             _bump_meta(con, ent, plan, lk, report, user)
+            refresh_derived_for(con, ent.name, plan, as_of_before)   # the lake's rollups, in this transaction
             stall("written")
             report.version = lake.commit(con, note, audit)
             report.committed = True

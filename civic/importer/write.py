@@ -17,7 +17,7 @@ from civic.importer.lookups import Lookups, _rows
 from civic.importer.problems import Report
 from civic.importer.rules import Rec, _show
 from civic.importer.specs import Entity
-from civic.store import db
+from civic.store import db, schema
 
 
 # ── planning and writing ──────────────────────────────────────────────────────────────────────
@@ -48,18 +48,12 @@ def keyed_rows(con, ent: Entity, keys: str, dates: list) -> str:
     Activities (4 M at ×100, in no date order) are found through the derived table activity_facts, which
     holds each activity's date and site sorted by date: the keys' date range, as constants, reads only its
     own row groups, and the activities are then read by id (0.03 s instead of a 1–2 s scan)."""
-    if ent.name != "activities" or not dates or any(d is None for d in dates) or not _has_facts(con):
+    if ent.name != "activities" or not dates or any(d is None for d in dates):
         return f'"{ent.table}"'
     lo, hi = (str(v)[:10] for v in (min(dates), max(dates)))
     return (f"(SELECT * FROM activities WHERE activity_id IN (SELECT f.activity_id FROM activity_facts f "
             f"SEMI JOIN {keys} k ON f.activity_date = k.activity_date AND f.site_id = k.site_id "
             f"WHERE f.activity_date BETWEEN DATE '{lo}' AND DATE '{hi}'))")
-
-
-def _has_facts(con) -> bool:
-    """The lake (cluster mode) holds only the base tables: there the activities are read directly."""
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'activity_facts' "
-                            "AND database_name = current_database()").fetchone()[0])
 
 
 def _arrow(rows: list[dict], types: dict[str, str]) -> pa.Table:
@@ -233,6 +227,19 @@ def _rewrite_with_sites(work: Path, p: Plan) -> None:
         raise
     con.close()
     os.replace(out, work)
+
+
+def refresh_derived_for(con, entity: str, p: Plan, as_of_before: str | None) -> None:
+    """Only the derived rows this import can have changed (not a rebuild of 4 M activity rows at ×100):
+    the activities it added or updated, the months and sites they fall in, and the published figures.
+    The same in a snapshot file and in the lake (civic/importer/lake_commit.py), inside the import's
+    transaction."""
+    if entity == "activities":
+        schema.refresh_derived(con, added=[i for i, _ in p.inserts], changed=[i for i, _ in p.updates],
+                               as_of_before=as_of_before, only_activities=True)
+    else:   # a team's type, a site's town or level are copied into every activity of the team or site
+        schema.refresh_derived(con, as_of_before=as_of_before, full_activities=(
+            entity == "sites" or entity == "teams" and any("team_type" in ch for _, ch in p.updates)))
 
 
 def _bump_meta(con, ent: Entity, p: Plan, lk: Lookups, report: Report, user: str) -> None:

@@ -13,8 +13,10 @@ writes the tables as they were at an earlier snapshot (time travel) as a new sna
 versions only grows, as in the embedded mode. The audit entry of a commit is its DuckLake commit message
 (author, note, the entry as JSON in extra_info): it is committed with the data or not at all.
 
-The lake holds the base tables only; the derived tables and views of data/views.sql are rebuilt by each
-reader when it materialises a snapshot into its local file (civic/cluster, docs/deploy.md).
+The lake holds the derived tables and views of data/views.sql too (the activity rollups, one definition:
+the derive_<table> views): `migrate` builds them from the base tables, and each import refreshes the rows
+it touches inside its own transaction (schema.refresh_derived, as in a snapshot file). A reader copies
+them with the base tables instead of rebuilding them (civic/cluster, docs/deploy.md).
 """
 from __future__ import annotations
 
@@ -113,12 +115,102 @@ def materialise(dest: Path, lake_url: str | None = None) -> str:
         for t in BASE_TABLES:
             if t in have:
                 con.execute(f'INSERT INTO main."{t}" BY NAME SELECT * FROM lake.main."{t}" AT (VERSION => {sid})')
-        con.execute("DETACH lake")
-        schema.apply_views(con)
+        if set(schema.DERIVED_TABLES) <= have:
+            for t in schema.DERIVED_TABLES:
+                con.execute(f'CREATE TABLE main."{t}" AS SELECT * FROM lake.main."{t}" AT (VERSION => {sid}) '
+                            f"ORDER BY {schema.derived_order(t)}")
+            copy_views(con)
+            con.execute("DETACH lake")
+        else:       # a lake migrated before it carried the derived tables: rebuild them here
+            con.execute("DETACH lake")
+            schema.apply_views(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return version_of(sid)
+
+
+def refresh(dest: Path, since: str, lake_url: str | None = None) -> str | None:
+    """Bring `dest`, a copy of a local file that holds lake version `since`, up to the lake's current snapshot
+    by applying only what changed since (civic/cluster/follow.py): rows appended to a table are appended
+    (DuckLake's table_changes); a table that lost rows (an update, the rollups an import rewrites, a
+    rollback) is copied whole at the new snapshot. Returns the new version, or None when the file cannot be
+    brought up this way (a table created or altered, or a table other tables reference lost rows): then the
+    caller materialises the whole snapshot."""
+    con = db.connect_write(dest)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        _attach(con, lake_url or url() or "")
+        row = con.execute("SELECT max(snapshot_id) FROM lake.snapshots()").fetchone()
+        sid, old = (int(row[0]) if row and row[0] is not None else 0), snapshot_id(since)
+        changes = _table_changes(con, old)
+        local = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                                           "current_database() AND schema_name = 'main'").fetchall()}
+        referenced = {r[0] for r in con.execute("SELECT referenced_table FROM duckdb_constraints() WHERE "
+                                                "constraint_type = 'FOREIGN KEY'").fetchall()}
+        if changes is None or sid < old or not set(changes) <= local \
+                or any("delete" in kinds and t in referenced for t, kinds in changes.items()):
+            return None
+        for t, kinds in sorted(changes.items()):
+            order = f" ORDER BY {schema.derived_order(t)}" if t in schema.DERIVED_TABLES else ""
+            if "delete" in kinds:
+                con.execute(f'DELETE FROM main."{t}"')
+                con.execute(f'INSERT INTO main."{t}" BY NAME SELECT * FROM lake.main."{t}" AT (VERSION => {sid}){order}')
+            else:
+                con.execute(f'INSERT INTO main."{t}" BY NAME SELECT * EXCLUDE (snapshot_id, rowid, change_type) '
+                            f"FROM ducklake_table_changes('lake', 'main', '{t}', {old + 1}, {sid}) "
+                            f"WHERE change_type = 'insert'{order}")
+        con.execute("DETACH lake")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return version_of(sid)
+
+
+def _table_changes(con: duckdb.DuckDBPyConnection, since: int) -> dict[str, set[str]] | None:
+    """Each table whose rows changed after snapshot `since`, with the kinds of change ("insert", "delete"),
+    or None when something else changed (a table or view created, altered or dropped)."""
+    names = dict(con.execute("SELECT table_id, table_name FROM __ducklake_metadata_lake.ducklake_table "
+                             "WHERE end_snapshot IS NULL").fetchall())
+    kind_of = {"tables_inserted_into": "insert", "inlined_insert": "insert", "tables_deleted_from": "delete",
+               "inlined_delete": "delete"}
+    out: dict[str, set[str]] = {}
+    for (changes,) in con.execute("SELECT changes FROM lake.snapshots() WHERE snapshot_id > $s",
+                                  {"s": since}).fetchall():
+        for kind, ids in (changes or {}).items():
+            if kind not in kind_of:
+                return None
+            for table_id in ids:
+                if int(table_id) not in names:
+                    return None
+                out.setdefault(names[int(table_id)], set()).add(kind_of[kind])
+    return out
+
+
+def copy_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The lake's views (data/views.sql's, as the lake was last migrated) into the local file's main schema.
+    A view binds its dependencies when created, so those whose dependencies are not there yet wait a round."""
+    pending = dict(con.execute("SELECT view_name, sql FROM duckdb_views() WHERE database_name = 'lake' "
+                               "AND schema_name = 'main'").fetchall())
+    while pending:
+        failed: dict[str, str] = {}
+        for name, sql in pending.items():
+            try:
+                con.execute(sql)
+            except duckdb.CatalogException:
+                failed[name] = sql
+        if len(failed) == len(pending):
+            raise RuntimeError(f"数据湖的视图无法复制 (views depend on missing objects: {sorted(failed)})")
+        pending = failed
+
+
+def ensure_derived(con: duckdb.DuckDBPyConnection) -> bool:
+    """The lake's derived tables and views built from its base tables (inside the caller's transaction) when
+    it lacks them or they were built by another version of data/views.sql. Returns whether it built them."""
+    if set(schema.DERIVED_TABLES) <= tables(con) and schema.meta_value(con, "views_hash") == schema.views_hash():
+        return False
+    schema.apply_views(con)
+    return True
 
 
 def _short(exc: BaseException) -> str:
@@ -178,14 +270,15 @@ def migrate(snapshot: Path, lake_url: str | None = None, user: str = "") -> dict
                 if name not in lake_cols:
                     con.execute(f'ALTER TABLE lake.main."{t}" ADD COLUMN "{name}" {typ}')
                     altered.append(f"{t}.{name}")
-        if not created and not altered:
+        derived = ensure_derived(con)
+        if not created and not altered and not derived:
             con.execute("ROLLBACK")
-            return {"created": [], "altered": [], "version": current_version(con)}
+            return {"created": [], "altered": [], "derived": False, "version": current_version(con)}
         action = "lake_create" if not have else "lake_migrate"
         version = commit(con, f"{action} from {snapshot.name}",
                          {"action": action, "user": user, "source": str(snapshot), "tables": len(created),
-                          "columns": len(altered)})
-        return {"created": created, "altered": altered, "version": version}
+                          "columns": len(altered), "derived": derived})
+        return {"created": created, "altered": altered, "derived": derived, "version": version}
     finally:
         con.close()
 
@@ -215,20 +308,8 @@ def versions(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict]:
 def _changed_tables(con: duckdb.DuckDBPyConnection, since: int) -> set[str] | None:
     """Names of the tables whose rows changed after snapshot `since`, or None when something else changed
     (a table created or altered): then every table is restored."""
-    names = dict(con.execute("SELECT table_id, table_name FROM __ducklake_metadata_lake.ducklake_table "
-                             "WHERE end_snapshot IS NULL").fetchall())
-    changed: set[str] = set()
-    row_changes = ("tables_inserted_into", "tables_deleted_from", "inlined_insert", "inlined_delete")
-    for (changes,) in con.execute("SELECT changes FROM lake.snapshots() WHERE snapshot_id > $s",
-                                  {"s": since}).fetchall():
-        for kind, ids in (changes or {}).items():
-            if kind not in row_changes:
-                return None
-            for table_id in ids:
-                if int(table_id) not in names:
-                    return None
-                changed.add(names[int(table_id)])
-    return changed
+    changes = _table_changes(con, since)
+    return None if changes is None else set(changes)
 
 
 def rollback(version: str | None = None, user: str = "") -> dict:

@@ -81,13 +81,19 @@ def views_hash() -> str:
 def apply_views(con) -> None:
     """Run data/views.sql (views and derived tables) and record which version of it the file holds."""
     con.execute(paths.VIEWS_SQL.read_text(encoding="utf-8"))
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('views_hash', $h)", {"h": views_hash()})
+    # delete + insert rather than INSERT OR REPLACE: the lake's meta (cluster mode) has no primary key
+    con.execute("DELETE FROM meta WHERE key = 'views_hash'")
+    con.execute("INSERT INTO meta VALUES ('views_hash', $h)", {"h": views_hash()})
 
 
 # How a build orders each derived table (zone maps: a date window reads only its own row groups).
 _DERIVED_ORDER = {"fact_computed": "fact_id", "activity_facts": "activity_date, town_code, site_id",
                   "activity_months": "month, town_code, service_type, team_type, site_level",
                   "site_activity": "site_id"}
+
+
+def derived_order(table: str) -> str:
+    return _DERIVED_ORDER[table]
 
 
 def refresh_derived(con, *, added: list[str] | None = None, changed: list[str] | None = None,

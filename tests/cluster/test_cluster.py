@@ -1,11 +1,11 @@
 """`make cluster` end to end (civic/cluster/run.py): PostgreSQL, the lake, 2 replicas, nginx; status JSON;
 sticky sessions; a replica killed with -9 while nginx keeps serving; an import reaching both replicas; and a
-stop that leaves no process behind. One cluster for the module (starting one takes most of the time)."""
+stop that leaves no process behind. One cluster for the module (starting one takes most of the time), on
+the session's PostgreSQL and lake (conftest.py): no second initdb or migration."""
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from civic.cluster import nginx, pg, run
-from tests.cluster.conftest import pg_root, require_pg
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,27 +39,36 @@ def _wait_for(predicate, timeout: float, what: str):
 
 
 @pytest.fixture(scope="module")
-def cluster(built_db):
-    require_pg()
+def cluster(pg_server, lake_dir):
     if nginx.binary() is None:
         reason = "nginx is not installed (apt-get install nginx): the cluster tests need it"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    home = pg_root()
-    data = home / "data"
-    shutil.copytree(built_db, data)
     env_before = dict(os.environ)
-    os.environ.update(CIVIC_CLUSTER_DIR=str(home / "cluster"), CIVIC_DATA_DIR=str(data))
+    # the cluster's home is the session server's folder: run.start finds PostgreSQL running there and the
+    # lake already migrated (a lake test may have stopped the server: it is started again on its port)
+    os.environ.update(CIVIC_CLUSTER_DIR=str(pg_server.data_dir.parent), CIVIC_DATA_DIR=str(lake_dir),
+                      CIVIC_LAKE_DATA=str(lake_dir / "lake"))
     os.environ.pop("CIVIC_LAKE", None)
+    pg.start(pg_server.data_dir, port=pg_server.port)
     try:
         state = run.start(port=pg.free_port(), n_replicas=2, say=lambda s: None)
+        state["version"] = _lake_version(state["lake"])
         yield state
     finally:
         run.stop(say=lambda s: None)
         os.environ.clear()
         os.environ.update(env_before)
-        shutil.rmtree(home, ignore_errors=True)
+
+
+def _lake_version(url: str) -> str:
+    from civic.store import lake
+    con = lake.connect(url)
+    try:
+        return lake.current_version(con)
+    finally:
+        con.close()
 
 
 def test_status_names_url_lake_and_each_replicas_snapshot(cluster):
@@ -70,7 +78,7 @@ def test_status_names_url_lake_and_each_replicas_snapshot(cluster):
     assert info["running"] and info["url"] == cluster["url"]
     assert info["lake"].startswith("ducklake:postgres:")
     assert [r["port"] for r in info["replicas"]] == [r["port"] for r in cluster["replicas"]]
-    assert all(r["pid"] and r["lake_version"] == "v000001" for r in info["replicas"])
+    assert all(r["pid"] and r["lake_version"] == cluster["version"] for r in info["replicas"])
 
 
 def test_nginx_health_and_sticky_sessions(cluster):
@@ -85,27 +93,21 @@ def test_nginx_health_and_sticky_sessions(cluster):
     assert len(spread) == 2
 
 
-def test_an_import_reaches_both_replicas(cluster, tmp_path):
+def test_an_import_reaches_both_replicas(cluster, tmp_path, monkeypatch):
     from civic.importer import api
     from civic.store import lake
-    env = {**os.environ, "CIVIC_LAKE": cluster["lake"],
-           "CIVIC_LAKE_DATA": str(Path(os.environ["CIVIC_CLUSTER_DIR"]) / "lake-files")}
-    os.environ.update(env)
+    monkeypatch.setenv("CIVIC_LAKE", cluster["lake"])
+    con = lake.connect()
     try:
-        con = lake.connect()
-        try:
-            rows = api.sample_rows("activities", 3, seed=41, con=con)
-        finally:
-            con.close()
+        rows = api.sample_rows("activities", 3, seed=41, con=con)
     finally:
-        os.environ.pop("CIVIC_LAKE")
+        con.close()
     f = tmp_path / "a.xlsx"
     f.write_bytes(api.template_bytes("activities", rows))
-    out = subprocess.run([sys.executable, "-m", "civic", "import", str(f)], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, out.stdout + out.stderr
+    report = api.import_path(f, user="clerk")       # in process: the CLI is run in test_lake.py
+    assert report.committed and report.added == 3
     started = time.monotonic()
-    _wait_for(lambda: all(r["lake_version"] == "v000002" for r in run.status()["replicas"]), 150,
+    _wait_for(lambda: all(r["lake_version"] == report.version for r in run.status()["replicas"]), 150,
               "both replicas to serve the import")
     print(f"commit → both replicas serving: {time.monotonic() - started:.1f} s")
 
