@@ -100,9 +100,12 @@ def grid_section() -> None:
 
 
 def reconcile_section() -> None:
-    with st.expander(t("cogovernance.reconcile_heading")):
-        st.caption(t("cogovernance.reconcile_caption"))
-        ui.facts_table("cogovernance", lang)
+    # collapsed, built only when opened (as the map's table): its st.table is Markdown per cell for the browser
+    box = st.expander(t("cogovernance.reconcile_heading"), key="cg_reconcile_open", on_change="rerun")
+    with box:
+        if box.open:
+            st.caption(t("cogovernance.reconcile_caption"))
+            ui.facts_table("cogovernance", lang)
 
 
 coverage_section()

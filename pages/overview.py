@@ -124,7 +124,10 @@ st.caption(t("overview.reconcile_period"))
 ui.table(facts, ui.FACT_GRID_COLS, lang, height=420)
 ui.downloads(lambda: facts, ui.FACT_GRID_COLS, lang, t("overview.export_name"), key="ov_dl")
 
-with st.expander(t("overview.provenance_heading")):
-    st.markdown(t("overview.provenance_text"))
-    # st.table, not st.dataframe: a grid inside a collapsed expander never draws its canvas
-    ui.static_table(queries.run("provenance"), PROVENANCE, lang)
+# collapsed, built only when opened (as the map's table): its st.table is Markdown per cell for the browser
+provenance = st.expander(t("overview.provenance_heading"), key="ov_provenance_open", on_change="rerun")
+with provenance:
+    if provenance.open:
+        st.markdown(t("overview.provenance_text"))
+        # st.table, not st.dataframe: a grid inside a collapsed expander never draws its canvas
+        ui.static_table(queries.run("provenance"), PROVENANCE, lang)

@@ -165,5 +165,8 @@ url_params[4].store()
 if ss.get("rv_compound") and not parts.compound_card(ss["rv_compound"], f.anchor, lang):
     shell.no_data()
 
-with st.expander(t("renovation.reconcile_heading")):
-    ui.facts_table("renovation", lang)
+# collapsed, built only when opened (as the map's table): its st.table is Markdown per cell for the browser
+reconcile = st.expander(t("renovation.reconcile_heading"), key="rv_reconcile_open", on_change="rerun")
+with reconcile:
+    if reconcile.open:
+        ui.facts_table("renovation", lang)

@@ -237,10 +237,13 @@ else:
     parts.activity_list(E, total, f"volunteer_activities_{eff_from:%Y%m%d}_{eff_to:%Y%m%d}", lang)
 
 # ── published figures and definitions ─────────────────────────────────────────────────────────
-with st.expander(t("volunteer.reconcile.heading")):
-    st.caption(t("volunteer.reconcile.caption"))
-    ui.facts_table("volunteer", lang)
-    st.markdown(t("volunteer.reconcile.definitions"))
+# collapsed, built only when opened (as the activity list): its st.table is Markdown per cell for the browser
+reconcile = st.expander(t("volunteer.reconcile.heading"), key="vol_reconcile_open", on_change="rerun")
+with reconcile:
+    if reconcile.open:
+        st.caption(t("volunteer.reconcile.caption"))
+        ui.facts_table("volunteer", lang)
+        st.markdown(t("volunteer.reconcile.definitions"))
 
 for p in page_params:
     p.store()

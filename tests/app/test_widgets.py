@@ -94,8 +94,30 @@ def test_kpi_row_draws_tiles_in_rows():
     assert len(at.columns) == 6          # two rows of three
 
 
+@pytest.mark.parametrize("page, key", [("pages/overview.py", "ov_provenance_open"),
+                                       ("pages/cogovernance.py", "cg_reconcile_open"),
+                                       ("pages/volunteer.py", "vol_reconcile_open")])
+def test_collapsed_tables_are_built_when_opened(make_app, page, key):
+    """Issue 21: every page's collapsed provenance / published-figures expander sends its st.table only once
+    the reader opens it."""
+    at = make_app(page).run(timeout=120)
+    assert not at.exception
+    closed = len(at.table)
+    at.session_state[key] = True
+    at.run(timeout=120)
+    assert not at.exception
+    assert len(at.table) == closed + 1
+
+
 def test_facts_table_in_an_expander(make_app):
+    """Issue 21: the published figures' expander is built only when opened (its st.table is Markdown per
+    cell for the browser): closed, the page sends no table; opened, the facts table."""
+    computed = widgets.t("facts.col_computed", "zh")
     at = make_app("pages/renovation.py").run(timeout=120)
     assert not at.exception
-    assert any(widgets.t("facts.col_computed", "zh") in str(tb.value.columns.tolist()) for tb in at.table)
+    assert not any(computed in str(tb.value.columns.tolist()) for tb in at.table)
+    at.session_state["rv_reconcile_open"] = True                                # the reader opens it
+    at.run(timeout=120)
+    assert not at.exception
+    assert any(computed in str(tb.value.columns.tolist()) for tb in at.table)
 
