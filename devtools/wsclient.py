@@ -141,8 +141,11 @@ class Session:
 
     async def __aenter__(self) -> Session:
         import websockets
+        # no keepalive pings (a browser sends none): a server busy with 20 sessions may not answer one within
+        # websockets' 20 s, and the client would drop the session (devtools/cluster_load.py found it)
         self._ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/_stcore/stream",
-                                            subprotocols=["streamlit"], max_size=None, open_timeout=60)
+                                            subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                                            ping_interval=None)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

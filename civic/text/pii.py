@@ -65,6 +65,8 @@ def invisible_free(s: str) -> str:
 def _norm_map(s: str) -> tuple[str, list[int]]:
     """NFKC per character without invisible ones, and for each position of the result the index of the
     original character it came from (so a mask replaces only the number, leaving the rest as written)."""
+    if s.isascii():     # NFKC is the identity on ASCII, which has no format characters: codes and ids
+        return s, list(range(len(s)))
     out, where = [], []
     for i, ch in enumerate(s):
         if unicodedata.category(ch) == "Cf":
