@@ -41,6 +41,16 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("id_card", re.compile(_B + r"[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}" + _E)),
 ]
 
+# The shapes of the codes and ids the data carries (county 140423, town 140423103, village 140423103201, site
+# S-140423103201, base B-140423-001, team T-140423-P0001 …), which no pattern above can match: a digit run is
+# taken only when no digit or Latin letter touches it, and these runs are 6, 9 or 12 digits (a village code
+# never starts with 0, so it is no landline either) or are cut by a letter; a mobile needs 11 digits, a landline
+# starts with 0, ID numbers 15 or 18, cards 16–19. A cell of exactly such a shape is never personal, so the
+# query screen (civic/store/queries.py) skips it without a call per cell. ASCII digits only (re.ASCII; RE2's \d
+# is ASCII too), so full-width digits are still screened. tests/text/test_pii.py checks it against find().
+CODE_PATTERN = (r"^(?:[A-Z]{1,2}-)?(?:\d{6}(?:-(?:[A-Z]\d{0,4}|\d{3,4}))?|\d{9}(?:-[A-Z])?|[1-9]\d{11})$")
+CODE = re.compile(CODE_PATTERN, re.ASCII)
+
 # Unicode "format" characters (Cf: zero-width space/joiners, BOM, soft hyphen, direction marks …) are
 # invisible: they split a number or a name without showing, so they are removed before any comparison.
 
