@@ -80,6 +80,7 @@ def connect(lake_url: str | None = None, create: bool = False) -> duckdb.DuckDBP
         raise LakeUnavailable(f"{ENV_URL} 未设置 (not set)")
     con = db.connect_write(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")     # a clerk's import printed DuckDB's bar on stdout
         _attach(con, target, create)
         con.execute("USE lake")
     except LakeUnavailable:
@@ -133,8 +134,9 @@ def materialise(dest: Path, lake_url: str | None = None) -> str:
 def refresh(dest: Path, since: str, lake_url: str | None = None) -> str | None:
     """Bring `dest`, a copy of a local file that holds lake version `since`, up to the lake's current snapshot
     by applying only what changed since (civic/cluster/follow.py): rows appended to a table are appended
-    (DuckLake's table_changes); a table that lost rows (an update, the rollups an import rewrites, a
-    rollback) is copied whole at the new snapshot. Returns the new version, or None when the file cannot be
+    (DuckLake's table_changes); in a keyed table that lost rows (an update, a rollback) the rows of the keys
+    the changes name are re-read (_apply_keyed); an unkeyed one (the rollups an import rewrites) is copied
+    whole at the new snapshot. Returns the new version, or None when the file cannot be
     brought up this way (a table created or altered, or a table other tables reference lost rows): then the
     caller materialises the whole snapshot."""
     con = db.connect_write(dest)
@@ -151,9 +153,12 @@ def refresh(dest: Path, since: str, lake_url: str | None = None) -> str | None:
         if changes is None or sid < old or not set(changes) <= local \
                 or any("delete" in kinds and t in referenced for t, kinds in changes.items()):
             return None
+        keys = _primary_keys(con)
         for t, kinds in sorted(changes.items()):
             order = f" ORDER BY {schema.derived_order(t)}" if t in schema.DERIVED_TABLES else ""
-            if "delete" in kinds:
+            if "delete" in kinds and t in keys:
+                _apply_keyed(con, t, keys[t], old, sid)
+            elif "delete" in kinds:
                 con.execute(f'DELETE FROM main."{t}"')
                 con.execute(f'INSERT INTO main."{t}" BY NAME SELECT * FROM lake.main."{t}" AT (VERSION => {sid}){order}')
             else:
@@ -165,6 +170,30 @@ def refresh(dest: Path, since: str, lake_url: str | None = None) -> str | None:
     finally:
         con.close()
     return version_of(sid)
+
+
+def _primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The local file's tables with a primary key, and its columns."""
+    return {t: list(cols) for t, cols in con.execute(
+        "SELECT table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' "
+        "AND database_name = current_database() AND schema_name = 'main'").fetchall()}
+
+
+def _apply_keyed(con: duckdb.DuckDBPyConnection, table: str, key: list[str], old: int, sid: int) -> None:
+    """A keyed table some of whose rows were updated or deleted since snapshot `old`: every key the lake's
+    changes name is deleted here, then those keys' rows as of `sid` are inserted (whatever happened to a key
+    in between, its last state wins). Emptying the table and copying it whole instead ran for minutes at ×100:
+    4 M activities re-inserted against a primary-key index that still held their old entries."""
+    cols = ", ".join(f'"{c}"' for c in key)
+    match = " AND ".join(f't."{c}" = k."{c}"' for c in key)
+    con.execute(f'CREATE TEMP TABLE changed_keys AS SELECT DISTINCT {cols} FROM '
+                f"ducklake_table_changes('lake', 'main', '{table}', {old + 1}, {sid})")
+    try:
+        con.execute(f'DELETE FROM main."{table}" t USING changed_keys k WHERE {match}')
+        con.execute(f'INSERT INTO main."{table}" BY NAME SELECT t.* FROM (SELECT * FROM lake.main."{table}" '
+                    f'AT (VERSION => {sid})) t SEMI JOIN changed_keys k ON {match}')
+    finally:
+        con.execute("DROP TABLE changed_keys")
 
 
 def _table_changes(con: duckdb.DuckDBPyConnection, since: int) -> dict[str, set[str]] | None:

@@ -326,7 +326,27 @@ def test_a_replica_file_brought_up_by_the_lakes_changes_equals_a_full_copy(on_la
     full = tmp_path / "full.duckdb"
     lake.materialise(full)
     _tables_equal(refreshed, full)
-    lake.rollback(had, user="admin")        # a rollback rewrites activities: copied whole, still equal
+    # an import that changes an activity already there (the lake's changes hold its old row's deletion): the
+    # refresh deletes and re-reads that key alone, never the whole table
+    con = lake.connect()
+    try:
+        row = dict(api.sample_rows("activities", 5, seed=59, con=con)[0])
+    finally:
+        con.close()
+    first, again = tmp_path / "one.xlsx", tmp_path / "changed.xlsx"
+    first.write_bytes(api.template_bytes("activities", [row]))
+    assert api.import_path(first, user="clerk").committed
+    before_update = lake.refresh(refreshed, imported)
+    row["participants"] = int(row["participants"]) + 7
+    again.write_bytes(api.template_bytes("activities", [row]))
+    rep = api.import_path(again, user="clerk")
+    assert rep.committed and rep.updated == 1
+    imported = lake.refresh(refreshed, before_update)
+    assert imported == _status()["version"]
+    full.unlink()
+    lake.materialise(full)
+    _tables_equal(refreshed, full)
+    lake.rollback(had, user="admin")        # a rollback deletes the imported activities: by key, still equal
     assert lake.refresh(refreshed, imported) == _status()["version"]
     full.unlink()
     lake.materialise(full)
