@@ -21,6 +21,7 @@ from streamlit import dataframe_util
 from civic import measures
 from civic.app import export, memo, plot, shell
 from civic.app.export import Col
+from civic.app.filters import UrlParam
 from civic.store import db, queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
@@ -134,6 +135,25 @@ def chart(has_data: bool, build: Callable[[], go.Figure], **kwargs: Any) -> Any:
         shell.no_data()
         return None
     return plot.show(build(), **kwargs)
+
+
+# ── one analysis section at a time ────────────────────────────────────────────────────────────
+def section_param(param: str, key: str, sections: Sequence[str]) -> UrlParam:
+    """The URL parameter keeping a page's open section (`?view=towns`): a link or a reload shows the same
+    section; an unknown value falls back to the first with the usual notice."""
+    return UrlParam(param, key, allowed=tuple(sections), default=sections[0])
+
+
+def section_bar(key: str, sections: Sequence[str], catalog: str) -> str:
+    """The bar choosing which of a page's analysis sections is built, and that section's code.
+
+    Why one at a time: a click reruns the whole script, and each chart or grid costs server CPU (plotly
+    construction, serialisation) and browser drawing whether or not it is scrolled to (BENCHMARKS.md, issue
+    21). The headline tiles stay above the bar; every section's words are `{catalog}.{code}` in the catalog."""
+    st.segmented_control(t(f"{catalog}.label"), list(sections), key=key, required=True, width="stretch",
+                         format_func=lambda code: t(f"{catalog}.{code}"), label_visibility="collapsed")
+    chosen = st.session_state.get(key)
+    return str(chosen) if chosen in sections else sections[0]
 
 
 # ── paged tables: only one page of rows goes to the browser ───────────────────────────────────
