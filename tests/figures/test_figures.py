@@ -193,5 +193,10 @@ def test_station_and_ranking_figures():
                           "station_activities": [10, 30], "stations": [10, 10]})
     rank = of.station_ranking(towns, {"1"})
     assert list(rank.data[0].y) == ["甲镇", "乙镇"] and rank.layout.height == 300
+    assert list(rank.data[0].marker.color) == [vf.charts.PALETTE[1], vf.charts.PALETTE[0]]   # 甲镇 picked
+    daily = of.daily_activities(pd.DataFrame({"day": pd.to_datetime(["2025-01-01", "2025-01-02"]),
+                                              "activities": [3, 5]}), "zh")
+    for fig in (rank, daily):       # built from dicts (charts.figure): what they make must pass validation
+        go.Figure(fig.to_dict())
     assert of.station_ranking(towns.iloc[:0], set()).to_dict() is not None
     assert of.daily_activities(pd.DataFrame({"day": [], "activities": []}), "en").to_dict() is not None
