@@ -7,7 +7,9 @@ export button.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -67,6 +69,37 @@ def figure(data: list[dict], layout: dict | None = None) -> go.Figure:
     return go.Figure({"data": data, "layout": layout or {}}, _validate=False)
 
 
+@lru_cache(maxsize=64)
+def _grid(rows: int, cols: int, n_titles: int, options: tuple) -> dict:
+    from plotly.subplots import make_subplots
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[str(i) for i in range(n_titles)], **dict(options))
+    return {k: v for k, v in fig.layout.to_plotly_json().items() if k != "template"}
+
+
+def grid_layout(rows: int, cols: int, titles: Sequence[str] = (), **options: Any) -> dict:
+    """make_subplots' layout (the axes' domains, the panels' titles), for figures built from dicts: plotly's
+    validation of it ran on every build; here it runs once per grid shape. Panel i (from 0, row by row) draws
+    on axes `grid_axes(i)`."""
+    layout = copy.deepcopy(_grid(rows, cols, len(titles), tuple(sorted(options.items()))))
+    if "annotations" in layout:     # the panels' titles, placeholders "0", "1", … in the cached layout
+        layout["annotations"] = [dict(a, text=titles[int(a["text"])]) for a in layout["annotations"]
+                                 if titles[int(a["text"])]]
+    return layout
+
+
+def grid_axes(i: int) -> dict:
+    """The trace keys that put a trace on panel i (from 0) of a grid_layout."""
+    return dict(xaxis=f"x{i + 1}" if i else "x", yaxis=f"y{i + 1}" if i else "y")
+
+
+def template(dark: bool = False) -> dict:
+    """Our template as a layout's "template" value, for a figure built from dicts that `style` would
+    otherwise give it (a dark one: a figure is made with the default, light template, and assigning another
+    validates all of it, ~20 ms)."""
+    register_template(dark)
+    return copy.deepcopy(_template_json("civic_dark" if dark else "civic"))
+
+
 def merge(*parts: dict) -> dict:
     """Layout dicts merged as update_layout would: nested dicts key by key, the later part winning."""
     out: dict = {}
@@ -83,8 +116,13 @@ def style(fig: go.Figure, title: str | None = None, height: int = 320, dark: boo
     # (its layout part: plotly itself adds placeholder trace defaults under "data")
     if (fig.layout._props.get("template") or {}).get("layout") != _template_json(name)["layout"]:
         # a validating figure turns the name into the template; one built by `figure` stores what it is
-        # given, and a bare name would reach plotly.js, which ignores it
-        layout["template"] = name if fig._validate else copy.deepcopy(_template_json(name))
+        # given, and a bare name would reach plotly.js, which ignores it. Assigned, not merged: a figure made
+        # while another template was the default (Streamlit makes its own the default when it is imported)
+        # would keep that one's trace defaults and colour scales under ours
+        if fig._validate:
+            layout["template"] = name
+        else:
+            fig.layout.template = copy.deepcopy(_template_json(name))
     fig.update_layout(layout)
     if title is not None:
         fig.update_layout(title_text=title)

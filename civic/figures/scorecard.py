@@ -11,9 +11,9 @@ from typing import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from civic import scorecard as sc
+from civic.figures import charts
 
 # a single-hue sequential scale (ColorBrewer Blues, 5 steps): light = worse, dark = better
 BLUES = ("#EFF3FF", "#C6DBEF", "#9ECAE1", "#4292C6", "#08519C")
@@ -61,20 +61,23 @@ def small_multiples(series: pd.DataFrame, names: dict[str, str], value_title: st
                     hover_unit: str = "") -> go.Figure:
     """One panel per township (town_code, month, value), side by side on one shared y axis."""
     codes = list(dict.fromkeys(series.town_code))
-    fig = make_subplots(rows=1, cols=max(1, len(codes)), shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[names.get(c, c) for c in codes])
+    layout = charts.grid_layout(1, max(1, len(codes)), [names.get(c, c) for c in codes], shared_yaxes=True,
+                                horizontal_spacing=0.03)
     top = float(series.value.max()) if len(series) else 0.0
-    for i, code in enumerate(codes, start=1):
+    data = []
+    for i, code in enumerate(codes):
         s = series[series.town_code == code]
-        fig.add_trace(go.Scatter(x=s.month, y=s.value, mode="lines+markers", name=names.get(code, code),
-                                 line=dict(color="#1F6FB2", width=2), showlegend=False,
-                                 hovertemplate="%{x|%Y-%m}<br>%{y:,} " + hover_unit + "<extra></extra>"),
-                      row=1, col=i)
-    fig.update_yaxes(range=[0, top * 1.1 if top else 1], rangemode="tozero")
-    fig.update_yaxes(title_text=value_title, row=1, col=1)
-    fig.update_xaxes(tickformat="%m", dtick="M2")
-    fig.update_layout(margin=dict(t=72))          # the chart's title above the panels' titles
-    return fig
+        data.append(dict(type="scatter", x=s.month.to_numpy(), y=s.value.to_numpy(), mode="lines+markers",
+                         name=names.get(code, code), line=dict(color="#1F6FB2", width=2), showlegend=False,
+                         hovertemplate="%{x|%Y-%m}<br>%{y:,} " + hover_unit + "<extra></extra>", **charts.grid_axes(i)))
+    for k in layout:
+        if k.startswith("yaxis"):
+            layout[k].update(range=[0, top * 1.1 if top else 1], rangemode="tozero")
+        elif k.startswith("xaxis"):
+            layout[k].update(tickformat="%m", dtick="M2")
+    layout["yaxis"]["title"] = dict(text=value_title)
+    layout["margin"] = dict(t=72)          # the chart's title above the panels' titles
+    return charts.figure(data, layout)
 
 
 def measure_bars(table: pd.DataFrame, codes: Sequence[str], measures: Sequence[tuple[str, str]],
@@ -83,20 +86,22 @@ def measure_bars(table: pd.DataFrame, codes: Sequence[str], measures: Sequence[t
     value has no bar and its value reads —."""
     cols = min(4, max(1, len(measures)))
     rows = (len(measures) + cols - 1) // cols
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[title for _, title in measures],
-                        vertical_spacing=0.18 if rows > 1 else 0.1, horizontal_spacing=0.06)
+    layout = charts.grid_layout(rows, cols, [title for _, title in measures],
+                                vertical_spacing=0.18 if rows > 1 else 0.1, horizontal_spacing=0.06)
     sub = table.set_index("town_code").loc[list(codes)]
     labels = [names.get(c, c) for c in codes]
+    data = []
     for i, (mid, _) in enumerate(measures):
         vals = [None if pd.isna(v) else float(v) for v in sub[mid]]
-        fig.add_trace(go.Bar(x=labels, y=[0 if v is None else v for v in vals], marker_color="#1F6FB2",
-                             text=["—" if v is None else f"{v:,.1f}".rstrip("0").rstrip(".") for v in vals],
-                             textposition="outside", cliponaxis=False, showlegend=False,
-                             hovertemplate="%{x}: %{text}<extra></extra>"),
-                      row=i // cols + 1, col=i % cols + 1)
-    fig.update_yaxes(rangemode="tozero", showticklabels=False)
-    fig.update_layout(margin=dict(t=72))
-    return fig
+        data.append(dict(type="bar", x=labels, y=[0 if v is None else v for v in vals], marker=dict(color="#1F6FB2"),
+                         text=["—" if v is None else f"{v:,.1f}".rstrip("0").rstrip(".") for v in vals],
+                         textposition="outside", cliponaxis=False, showlegend=False,
+                         hovertemplate="%{x}: %{text}<extra></extra>", **charts.grid_axes(i)))
+    for k in layout:
+        if k.startswith("yaxis"):
+            layout[k].update(rangemode="tozero", showticklabels=False)
+    layout["margin"] = dict(t=72)
+    return charts.figure(data, layout)
 
 
 def heatmap(grid: pd.DataFrame, names: dict[str, str], months: Sequence[date], colorbar_title: str,
@@ -107,22 +112,19 @@ def heatmap(grid: pd.DataFrame, names: dict[str, str], months: Sequence[date], c
     pivot = {(r.town_code, r.month): r.share for r in grid.itertuples()}
     z = [[pivot.get((c, m)) for m in months] for c in codes]
     text = [["—" if v is None or pd.isna(v) else f"{v:.0f}%" for v in row] for row in z]
-    fig = go.Figure(go.Heatmap(
-        z=[[None if v is None or pd.isna(v) else float(v) for v in row] for row in z],
-        x=list(month_labels), y=[names.get(c, c) for c in codes], text=text, texttemplate="%{text}",
+    ys = [names.get(c, c) for c in codes]
+    cells = dict(
+        type="heatmap", z=[[None if v is None or pd.isna(v) else float(v) for v in row] for row in z],
+        x=list(month_labels), y=ys, text=text, texttemplate="%{text}",
         colorscale=[[i / (len(BLUES) - 1), col] for i, col in enumerate(BLUES)], zmin=0, zmax=100,
-        xgap=2, ygap=2, colorbar=dict(title=colorbar_title, ticksuffix="%"),
-        hoverinfo="skip"))
+        xgap=2, ygap=2, colorbar=dict(title=dict(text=colorbar_title), ticksuffix="%"), hoverinfo="skip")
     # Heatmap cells are not selectable in Streamlit's plotly events: a square, nearly transparent marker on
     # each cell takes the click (its customdata is the township and month) and the hover.
-    ys = [names.get(c, c) for c in codes]
-    fig.add_trace(go.Scatter(
-        x=[lab for _ in codes for lab in month_labels], y=[y for y in ys for _ in months], mode="markers",
-        marker=dict(symbol="square", size=26, color="#000000", opacity=0.01),
+    clicks = dict(
+        type="scatter", x=[lab for _ in codes for lab in month_labels], y=[y for y in ys for _ in months],
+        mode="markers", marker=dict(symbol="square", size=26, color="#000000", opacity=0.01),
         customdata=[[c, m.isoformat()] for c in codes for m in months],
         text=[v for row in text for v in row], showlegend=False,
-        hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
-    fig.update_layout(clickmode="event+select")
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", side="bottom")
-    return fig
+        hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>")
+    return charts.figure([cells, clicks], dict(clickmode="event+select", yaxis=dict(autorange="reversed", type="category"),
+                                               xaxis=dict(type="category", side="bottom")))

@@ -114,17 +114,47 @@ RENOVATION = dict(towns=[], communities=[], batches=[], stages=[], types=[], as_
 COGOV = dict(towns=[], date_from=date(2023, 1, 1), date_to=AS_OF, as_of=AS_OF, overdue_days=30)
 
 
+STATION = "S-140423100252"
+SITE = dict(site=STATION, towns=[], date_from=date(AS_OF.year, 1, 1), date_to=AS_OF, as_of=AS_OF)
+
+
+def _scorecard_builders(q):
+    """The scorecard's and the reporting monitor's figures from the frames their pages hand them."""
+    from civic import completeness as cp
+    from civic import measures
+    from civic import scorecard as sc
+    from civic.figures import scorecard as scf
+    g = cp.grid([], AS_OF)
+    names = dict(zip(g.town_code, g.town_name))
+    codes = list(names)[:3]
+    cmp = measures.compare(date(AS_OF.year, 1, 1), AS_OF, date(2023, 1, 1))
+    bars = [(m.id, m.id) for m in sc.MEASURES[sc.PRACTICE]]
+    months = cp.months(AS_OF)
+    return {
+        "multiples": (lambda: sc.monthly(sc.PRACTICE, codes, AS_OF),
+                      lambda df: scf.small_multiples(df, names, "活动", "场")),
+        "measure_bars": (lambda: sc.table(sc.PRACTICE, list(names), names, {"towns": []}, cmp, AS_OF),
+                         lambda df: scf.measure_bars(df, list(df.town_code[:3]), bars, names)),
+        "heatmap": (lambda: cp.heat([], AS_OF)[0],
+                    lambda df: scf.heatmap(df, names, months, "%", [m.isoformat()[:7] for m in months])),
+    }
+
+
 def _builders():
     from civic import stages
     from civic.figures import cogovernance as cf
     from civic.figures import overview as of
     from civic.figures import renovation as rf
+    from civic.figures import stations as sf
     from civic.store import queries
 
     def q(name, **p):
         return lambda: queries.run(name, **p)
     kpis = q("cogov_feedback_kpis", **COGOV)
     return {
+        **_scorecard_builders(q),
+        "site_spark": (q("map_site_monthly", **SITE), lambda df: sf.site_spark(df, "activities")),
+        "site_mix": (q("map_site_mix", **SITE), lambda df: sf.site_mix(df, "activities")),
         "funnel": (lambda: stages.counts(), lambda df: rf.funnel(df, "zh")),
         "scurve": (q("renovation_scurve", **RENOVATION),
                    lambda df: rf.scurve(df, queries.run("renovation_batch_windows", **RENOVATION), AS_OF, "zh")),
@@ -147,7 +177,8 @@ def _builders():
 
 
 NAMES = ["funnel", "scurve", "works", "community", "type", "funding", "gantt", "coverage", "matrix", "pipeline",
-         "feedback", "categories", "meetings", "grid", "partners", "trend"]
+         "feedback", "categories", "meetings", "grid", "partners", "trend", "multiples", "measure_bars", "heatmap",
+         "site_spark", "site_mix"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -200,3 +231,34 @@ def test_station_and_ranking_figures():
         go.Figure(fig.to_dict())
     assert of.station_ranking(towns.iloc[:0], set()).to_dict() is not None
     assert of.daily_activities(pd.DataFrame({"day": [], "activities": []}), "en").to_dict() is not None
+
+
+def test_dict_built_figures_show_names_as_text():
+    """Figures built from dicts (charts.figure) take the same neutralising path as validated ones: a name
+    with plotly markup reaches the chart as text, in the traces and in the panels' titles."""
+    from civic.figures import charts
+    from civic.figures import scorecard as scf
+    bad = '<a href="http://evil.example">镇</a>'
+    names = {"1": bad, "2": "乙镇"}
+    series = pd.DataFrame({"town_code": ["1", "2"], "month": pd.to_datetime(["2025-01-01"] * 2), "value": [3.0, 4.0]})
+    table = pd.DataFrame({"town_code": ["1", "2"], "m": [1.0, None]})
+    grid = pd.DataFrame({"town_code": ["1", "2"], "month": [date(2025, 1, 1)] * 2, "share": [50.0, None]})
+    charts.register_template()
+    for fig in (scf.small_multiples(series, names, "v"), scf.measure_bars(table, ["1", "2"], [("m", bad)], names),
+                scf.heatmap(grid, names, [date(2025, 1, 1)], "%", ["2025-01"])):
+        go.Figure(fig.to_dict())
+        shown = charts.neutralise(charts.style(fig)).to_json()
+        assert "evil.example" in shown and "<a href" not in shown and "\\u003ca href" not in shown.lower()
+
+
+def test_grid_layout_is_make_subplots_layout():
+    from plotly.subplots import make_subplots
+
+    from civic.figures import charts
+    for rows, cols, titles, kw in [(1, 3, ["a", "b", "c"], dict(shared_yaxes=True, horizontal_spacing=0.03)),
+                                   (2, 4, ["a", "", "c", "d", "e"], dict(vertical_spacing=0.18)),
+                                   (1, 1, [], {})]:
+        want = make_subplots(rows=rows, cols=cols, subplot_titles=titles, **kw).layout.to_plotly_json()
+        want.pop("template", None)
+        assert charts.grid_layout(rows, cols, titles, **kw) == want
+    assert charts.grid_axes(0) == {"xaxis": "x", "yaxis": "y"} and charts.grid_axes(4) == {"xaxis": "x5", "yaxis": "y5"}

@@ -31,17 +31,21 @@ def map_deck(m: dict[str, Any], L: Layout, width: int, height: int) -> tuple[Any
     return deck, sm
 
 
-def fig_base(L: Layout, height: int) -> go.Figure:
-    fig = go.Figure()
-    charts.style(fig, height=height, dark=True)
+def base_layout(L: Layout) -> dict[str, Any]:
+    """The screen's chart layout (sized for the wall, no legend), for figures built from dicts."""
     p = L.px
-    fig.update_layout(font=dict(size=p(20), color="#cfe3ff"), margin=dict(l=p(8), r=p(16), t=p(12), b=p(8)),
-                      showlegend=False, bargap=0.35,
-                      legend=dict(font=dict(size=p(22)), orientation="h", yanchor="bottom", y=1.0, x=1,
-                                  xanchor="right"))
-    fig.update_xaxes(tickfont=dict(size=p(22)), showgrid=False, linecolor="rgba(70,160,255,.3)")
-    fig.update_yaxes(tickfont=dict(size=p(20)), gridcolor="rgba(70,160,255,.14)", zeroline=False)
-    return fig
+    return dict(font=dict(size=p(20), color="#cfe3ff"), margin=dict(l=p(8), r=p(16), t=p(12), b=p(8)),
+                showlegend=False, bargap=0.35,
+                legend=dict(font=dict(size=p(22)), orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"),
+                xaxis=dict(tickfont=dict(size=p(22)), showgrid=False, linecolor="rgba(70,160,255,.3)"),
+                yaxis=dict(tickfont=dict(size=p(20)), gridcolor="rgba(70,160,255,.14)", zeroline=False))
+
+
+def screen_figure(L: Layout, height: int, data: list[dict[str, Any]], *layouts: dict[str, Any]) -> go.Figure:
+    """A dark screen chart from trace dicts and layout parts over base_layout (charts.figure: plotly's
+    per-property validation was most of a scene's chart build, issue 21)."""
+    fig = charts.figure(data, charts.merge(dict(template=charts.template(dark=True)), base_layout(L), *layouts))
+    return charts.style(fig, height=height, dark=True)
 
 
 def value_axis(vmax: float, lang: str, n: int = 4) -> dict[str, Any]:

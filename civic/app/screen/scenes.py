@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from civic import completeness, stages
-from civic.app.screen.figures import bar_texts, fig_base, map_deck, maps, partial_months, plot, value_axis
+from civic.app.screen.figures import bar_texts, map_deck, maps, partial_months, plot, screen_figure, value_axis
 from civic.app.screen.html import bars, day_label, em_width, esc, kpi, mix_rows, ticker_rows, town_rows
 from civic.app.screen.params import Layout
 from civic.app.screen.theme import AMBER, BLUE, CYAN, GREEN, MUTED_TXT
@@ -43,34 +43,34 @@ def _overview_cards(data: Payload, L: Layout, lang: str) -> tuple[list[str], lis
 
 def _overview_trend(data: Payload, L: Layout, lang: str, chart_h: int) -> go.Figure:
     trend, as_of = data["trend"], data["head"]["as_of"]
-    fig = fig_base(L, chart_h)
+    bars: list[dict[str, Any]] = []
+    axes: dict[str, Any] = {}
     if not trend.empty:
         partial = partial_months(trend, as_of)
-        fig.add_bar(x=trend.month, y=trend.activities, marker=charts.partial_marker(CYAN, partial, dark=True),
-                    text=bar_texts(trend.activities, partial, as_of, lang, L.px(15)),
-                    textposition="outside", cliponaxis=False, constraintext="none",
-                    textfont=dict(size=L.px(20), color="#dff3ff"))
-        fig.update_xaxes(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1")
-        fig.update_yaxes(rangemode="tozero", range=[0, float(trend.activities.max()) * 1.3], showticklabels=False,
-                         showgrid=False)
-    fig.update_layout(title=dict(text=t("screen.xy.trend"), font=dict(size=L.px(22), color="#a9c4e8"), x=0,
-                                 y=0.98), margin=dict(t=L.px(44)))
-    return fig
+        bars.append(dict(type="bar", x=trend.month.to_numpy(), y=trend.activities.to_numpy(),
+                         marker=charts.partial_marker(CYAN, partial, dark=True),
+                         text=bar_texts(trend.activities, partial, as_of, lang, L.px(15)),
+                         textposition="outside", cliponaxis=False, constraintext="none",
+                         textfont=dict(size=L.px(20), color="#dff3ff")))
+        axes = dict(xaxis=dict(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1"),
+                    yaxis=dict(rangemode="tozero", range=[0, float(trend.activities.max()) * 1.3],
+                               showticklabels=False, showgrid=False))
+    return screen_figure(L, chart_h, bars, axes, dict(
+        title=dict(text=t("screen.xy.trend"), font=dict(size=L.px(22), color="#a9c4e8"), x=0, y=0.98),
+        margin=dict(t=L.px(44))))
 
 
 def _overview_stages(data: Payload, L: Layout, chart_h: int) -> go.Figure:
     fn = data["funnel"]
-    fig = fig_base(L, chart_h)
-    labels = [stages.now_label(s) for s in fn.stage]
-    fig.add_bar(y=labels, x=[int(v) for v in fn.at_stage], orientation="h",
-                marker=dict(color=[charts.STAGE_COLORS.get(s, CYAN) for s in fn.stage]),
+    bars = dict(type="bar", y=[stages.now_label(s) for s in fn.stage], x=[int(v) for v in fn.at_stage],
+                orientation="h", marker=dict(color=[charts.STAGE_COLORS.get(s, CYAN) for s in fn.stage]),
                 text=[f"{int(v)}" for v in fn.at_stage], textposition="outside", cliponaxis=False,
                 textfont=dict(size=L.px(24), color="#ffffff"))
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=L.px(22)), showgrid=False)
-    fig.update_xaxes(showticklabels=False, showgrid=False, range=[0, max(1.0, float(fn.at_stage.max())) * 1.15])
-    fig.update_layout(title=dict(text=t("screen.hy.stages"), font=dict(size=L.px(22), color="#a9c4e8"), x=0,
-                                 y=0.98), margin=dict(t=L.px(44), l=L.px(8)), bargap=0.3)
-    return fig
+    return screen_figure(L, chart_h, [bars], dict(
+        yaxis=dict(autorange="reversed", tickfont=dict(size=L.px(22)), showgrid=False),
+        xaxis=dict(showticklabels=False, showgrid=False, range=[0, max(1.0, float(fn.at_stage.max())) * 1.15]),
+        title=dict(text=t("screen.hy.stages"), font=dict(size=L.px(22), color="#a9c4e8"), x=0, y=0.98),
+        margin=dict(t=L.px(44), l=L.px(8)), bargap=0.3))
 
 
 def scene_overview(data: Payload, L: Layout, lang: str) -> None:
@@ -149,34 +149,34 @@ def scene_map(data: Payload, L: Layout, lang: str, today: date) -> None:
 
 # ── 3 renovation ─────────────────────────────────────────────────────────────────────────────
 def _renovation_funnel(fn: Any, L: Layout, chart_h: int) -> go.Figure:
-    fig = fig_base(L, chart_h)
-    fig.add_trace(go.Funnel(
-        y=[stages.reached_label(s) for s in fn.stage], x=[int(v) for v in fn.reached], textinfo="value+percent initial",
-        textfont=dict(size=L.px(24), color="#ffffff"),
+    funnel = dict(
+        type="funnel", y=[stages.reached_label(s) for s in fn.stage], x=[int(v) for v in fn.reached],
+        textinfo="value+percent initial", textfont=dict(size=L.px(24), color="#ffffff"),
         marker=dict(color=["#2f7cf6", "#7e62b3", "#e8833a", "#2ba6a6", "#3ddc97"]),
-        connector=dict(fillcolor="rgba(70,160,255,.12)", line=dict(width=0))))
-    fig.update_yaxes(tickfont=dict(size=L.px(24)))
-    fig.update_layout(margin=dict(l=L.px(8), r=L.px(8), t=L.px(8), b=L.px(8)))
-    return fig
+        connector=dict(fillcolor="rgba(70,160,255,.12)", line=dict(width=0)))
+    return screen_figure(L, chart_h, [funnel], dict(yaxis=dict(tickfont=dict(size=L.px(24))),
+                                                     margin=dict(l=L.px(8), r=L.px(8), t=L.px(8), b=L.px(8))))
 
 
 def _renovation_scurve(sc: Any, L: Layout, chart_h: int) -> go.Figure:
-    fig = fig_base(L, chart_h)
-    fig.add_scatter(x=sc.month, y=sc.planned_cum, name=t("screen.renovation.planned"), mode="lines",
-                    line=dict(color=MUTED_TXT, width=L.px(3), dash="dash"))
     act = sc.dropna(subset=["actual_cum"])
-    fig.add_scatter(x=act.month, y=act.actual_cum, name=t("screen.renovation.actual"), mode="lines",
-                    line=dict(color=GREEN, width=L.px(4)), fill="tozeroy", fillcolor="rgba(61,220,151,.14)")
+    lines = [dict(type="scatter", x=sc.month.to_numpy(), y=sc.planned_cum.to_numpy(), name=t("screen.renovation.planned"),
+                  mode="lines", line=dict(color=MUTED_TXT, width=L.px(3), dash="dash")),
+             dict(type="scatter", x=act.month.to_numpy(), y=act.actual_cum.to_numpy(), name=t("screen.renovation.actual"),
+                  mode="lines", line=dict(color=GREEN, width=L.px(4)), fill="tozeroy", fillcolor="rgba(61,220,151,.14)")]
     if not act.empty:
         last = act.iloc[-1]
-        fig.add_scatter(x=[last.month], y=[last.actual_cum], mode="markers+text", text=[f"{int(last.actual_cum)}"],
-                        textposition="top center", marker=dict(size=L.px(14), color=GREEN),
-                        textfont=dict(size=L.px(26), color="#ffffff"), showlegend=False)
+        lines.append(dict(type="scatter", x=[last.month], y=[last.actual_cum], mode="markers+text",
+                          text=[f"{int(last.actual_cum)}"], textposition="top center",
+                          marker=dict(size=L.px(14), color=GREEN), textfont=dict(size=L.px(26), color="#ffffff"),
+                          showlegend=False))
     total = int(sc.compounds.max()) if not sc.empty else 0
-    fig.update_yaxes(range=[0, max(1, total) * 1.08], dtick=20 if total > 40 else None)
-    fig.update_xaxes(tickformat="%Y", dtick="M12", ticklabelmode="period")
-    fig.update_layout(showlegend=True, margin=dict(t=L.px(40)))
-    return fig
+    yaxis: dict[str, Any] = dict(range=[0, max(1, total) * 1.08])
+    if total > 40:
+        yaxis["dtick"] = 20
+    return screen_figure(L, chart_h, lines, dict(
+        yaxis=yaxis, xaxis=dict(tickformat="%Y", dtick="M12", ticklabelmode="period"),
+        showlegend=True, margin=dict(t=L.px(40))))
 
 
 def scene_renovation(data: Payload, L: Layout, lang: str) -> None:
@@ -206,17 +206,16 @@ def scene_renovation(data: Payload, L: Layout, lang: str) -> None:
 def _volunteer_trend(data: Payload, L: Layout, lang: str, h: int) -> go.Figure:
     months = data["trend"] if L.wide else data["trend"].tail(12)
     as_of = data["head"]["as_of"]
-    fig = fig_base(L, h)
     partial = partial_months(months, as_of)
-    fig.add_bar(x=months.month, y=months.volunteers, name=t("screen.volunteer.turns"),
+    bars = dict(type="bar", x=months.month.to_numpy(), y=months.volunteers.to_numpy(), name=t("screen.volunteer.turns"),
                 marker=charts.partial_marker(BLUE, partial, dark=True),
                 text=bar_texts(months.volunteers, partial, as_of, lang, L.px(15), lambda v: fmt.num(v, lang, 1)),
                 textposition="outside", cliponaxis=False, constraintext="none",
                 textfont=dict(size=L.px(20), color="#dff3ff"))
     ymax = float(months.volunteers.max()) if not months.empty else 1.0
-    fig.update_layout(margin=dict(t=L.px(16)), yaxis=dict(showgrid=True, **value_axis(ymax, lang)))
-    fig.update_xaxes(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1" if not L.wide else "M2")
-    return fig
+    return screen_figure(L, h, [bars], dict(
+        margin=dict(t=L.px(16)), yaxis=dict(showgrid=True, **value_axis(ymax, lang)),
+        xaxis=dict(tickformat="%-m月" if lang == "zh" else "%b", dtick="M1" if not L.wide else "M2")))
 
 
 def _volunteer_side(data: Payload, L: Layout, lang: str) -> str:
