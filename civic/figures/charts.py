@@ -7,11 +7,12 @@ export button.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -98,6 +99,21 @@ def template(dark: bool = False) -> dict:
     validates all of it, ~20 ms)."""
     register_template(dark)
     return copy.deepcopy(_template_json("civic_dark" if dark else "civic"))
+
+
+def split(df: pd.DataFrame, by: str, columns: Sequence[str]) -> Callable[[Any], dict[str, np.ndarray]]:
+    """`rows(value)`: the columns of df's rows whose `by` is value, as numpy arrays (none: empty ones). One
+    pass over the frame for a chart of one trace per group: a boolean filter and a column selection per
+    group cost about 1 ms of pandas overhead each (most of a stacked chart's build once plotly's validation
+    was gone)."""
+    codes, uniques = pd.factorize(df[by])
+    index = {u: i for i, u in enumerate(uniques)}
+    arrays = {c: df[c].to_numpy() for c in columns}
+
+    def rows(value: Any) -> dict[str, np.ndarray]:
+        sel = codes == index.get(value, -2)
+        return {c: a[sel] for c, a in arrays.items()}
+    return rows
 
 
 def merge(*parts: dict) -> dict:

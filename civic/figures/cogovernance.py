@@ -106,11 +106,12 @@ def monthly_feedback(df: pd.DataFrame, lang: str) -> go.Figure:
 def categories(df: pd.DataFrame, lang: str) -> go.Figure:
     """Items per area of concern, by status."""
     data = []
+    rows = charts.split(df, "status", ["area", "items", "area_total"])
     for s in ["收集", "议事", "办结"]:
-        d = df[df.status == s]
-        data.append(dict(type="bar", y=[tv("concern_area", a) for a in d.area], x=d["items"].to_numpy(),
+        d = rows(s)
+        data.append(dict(type="bar", y=[tv("concern_area", a) for a in d["area"]], x=d["items"],
                          orientation="h", name=tv("feedback_status", s), marker=dict(color=STATUS_COLORS[s]),
-                         customdata=d[["area_total"]].to_numpy(),
+                         customdata=d["area_total"][:, None],
                          hovertemplate="<b>%{y}</b> · " + tv("feedback_status", s) + sep(lang) + "%{x} " +
                                        t("cogovernance.u_items") + "<br>" + colon("cogovernance.h_area_total", lang) +
                                        "%{customdata[0]}<extra></extra>"))
@@ -122,10 +123,11 @@ def meetings(df: pd.DataFrame, lang: str) -> go.Figure:
     """Meetings per month by type, attendees in the hover."""
     unit = t("cogovernance.u_times")
     data = []
+    rows = charts.split(df, "meeting_type", ["month", "meetings", "attendees"])
     for mt, color in MEETING_COLORS.items():
-        d = df[df.meeting_type == mt]
-        data.append(dict(type="bar", x=d.month.to_numpy(), y=d.meetings.to_numpy(), name=tv("meeting_type", mt),
-                         marker=dict(color=color), customdata=d[["attendees"]].to_numpy(),
+        d = rows(mt)
+        data.append(dict(type="bar", x=d["month"], y=d["meetings"], name=tv("meeting_type", mt),
+                         marker=dict(color=color), customdata=d["attendees"][:, None],
                          hovertemplate="%{x|%Y-%m} · " + tv("meeting_type", mt) + sep(lang) + "%{y} " + unit + "<br>" +
                                        colon("cogovernance.h_attendees", lang) + "%{customdata[0]:,} " +
                                        t("cogovernance.u_people") + "<extra></extra>"))
@@ -154,11 +156,12 @@ def grid_communities(df: pd.DataFrame, lang: str) -> go.Figure:
 def partners(pk: pd.DataFrame, lang: str) -> go.Figure:
     """Partner projects per kind of partner, by kind of project."""
     data = []
+    rows = charts.split(pk, "project_kind", ["partner_kind", "projects", "partners_of_kind"])
     for kind, color in PROJECT_COLORS.items():
-        d = pk[pk.project_kind == kind]
+        d = rows(kind)
         data.append(dict(
-            type="bar", y=[tv("partner_kind", v) for v in d.partner_kind], x=d.projects.to_numpy(), orientation="h",
-            name=tv("project_kind", kind), marker=dict(color=color), customdata=d[["partners_of_kind"]].to_numpy(),
+            type="bar", y=[tv("partner_kind", v) for v in d["partner_kind"]], x=d["projects"], orientation="h",
+            name=tv("project_kind", kind), marker=dict(color=color), customdata=d["partners_of_kind"][:, None],
             hovertemplate="<b>%{y}</b> · " + tv("project_kind", kind) + sep(lang) + "%{x} " +
                           t("cogovernance.u_projects") + "<br>" + colon("cogovernance.h_partners", lang) +
                           "%{customdata[0]}<extra></extra>"))

@@ -262,3 +262,13 @@ def test_grid_layout_is_make_subplots_layout():
         want.pop("template", None)
         assert charts.grid_layout(rows, cols, titles, **kw) == want
     assert charts.grid_axes(0) == {"xaxis": "x", "yaxis": "y"} and charts.grid_axes(4) == {"xaxis": "x5", "yaxis": "y5"}
+
+
+def test_split_gives_each_groups_columns_and_empty_ones_for_a_missing_group():
+    from civic.figures import charts
+    df = pd.DataFrame({"k": ["a", None, "b", "a"], "v": [1, 2, 3, 4],
+                       "d": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"])})
+    rows = charts.split(df, "k", ["v", "d"])
+    assert rows("a")["v"].tolist() == [1, 4] and rows("a")["d"].dtype.kind == "M"
+    assert rows("b")["v"].tolist() == [3] and rows("c")["v"].tolist() == [] and rows(None)["v"].tolist() == []
+    assert rows("a")["v"][:, None].shape == (2, 1)      # customdata: one column per row, as df[["v"]] gives
