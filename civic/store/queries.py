@@ -156,11 +156,28 @@ def _maybe_personal(col: pd.Series) -> np.ndarray | None:
         return None
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return np.zeros(len(col), dtype=bool)       # no text in it (dates, numbers, all empty): nothing to mask
-    hits = pc.match_substring_regex(arr, _MAYBE_RE2).to_numpy(zero_copy_only=False).astype(bool)
-    codes = pc.match_substring_regex(arr, pii.CODE_PATTERN).to_numpy(zero_copy_only=False).astype(bool)
-    if hits.any():          # the town areas' GeoJSON (pii.GEOMETRY): only digits, points, commas and brackets
-        hits &= ~pc.match_substring_regex(arr, pii.GEOMETRY_PATTERN).to_numpy(zero_copy_only=False).astype(bool)
-    return hits & ~codes & ~col.isna().to_numpy()
+    # each distinct text is matched once: most text columns of a result repeat a few values (levels, kinds,
+    # towns, parent sites), and at ×100 map_sites' 14 text columns of 35,600 rows took ~0.4 s cell by cell
+    encoded = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
+    words = encoded.dictionary
+    if not len(words):
+        return np.zeros(len(col), dtype=bool)
+    maybe = _words_maybe_personal(words)
+    return maybe[encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)] & ~col.isna().to_numpy()
+
+
+def _words_maybe_personal(words: pa.Array) -> np.ndarray:
+    """_maybe_personal for distinct texts: the prefilter's hits that are neither code shapes nor outlines."""
+    def matches(pattern: str, of: pa.Array) -> np.ndarray:
+        return pc.match_substring_regex(of, pattern).to_numpy(zero_copy_only=False).astype(bool)
+    hits = matches(_MAYBE_RE2, words)
+    if not hits.any():          # no digit run nor at sign (names, levels, kinds): nothing more to ask
+        return hits
+    where = np.flatnonzero(hits)
+    hit_words = words.take(pa.array(where))
+    # the data's codes (pii.CODE) and the town areas' GeoJSON (pii.GEOMETRY: digits, points, commas, brackets)
+    hits[where] = ~(matches(pii.CODE_PATTERN, hit_words) | matches(pii.GEOMETRY_PATTERN, hit_words))
+    return hits
 
 
 def _run(snap, cur: duckdb.DuckDBPyConnection, sql: str, bound: dict, name: str) -> pd.DataFrame:
