@@ -119,6 +119,19 @@ def test_the_page_runs_fill_what_the_first_request_reads_and_change_nothing_it_s
     assert _drawn(warmed) == cold
 
 
+def test_the_page_runs_without_a_published_snapshot_fail_nothing(tmp_path, monkeypatch):
+    """Nothing published yet: each page says so (civic/app/shell.py), and the launcher still starts quietly."""
+    from civic.store import db, queries
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    db.close_all()
+    queries.clear_cache()
+    lines: list[str] = []
+    pages = warm.warm_pages(ROOT / "app.py")
+    assert set(warm.run_pages(ROOT / "app.py", pages, say=lines.append)) == set(pages)
+    assert lines == [] and len(queries._cache) == 0
+    db.close_all()
+
+
 def test_a_failing_page_run_is_reported_and_the_rest_still_run(data_dir, tmp_path):
     main = tmp_path / "app.py"
     (tmp_path / "pages").mkdir()
