@@ -9,20 +9,10 @@ first request.
 """
 from __future__ import annotations
 
+from civic.app.routing import apptest_in_navigation_mode
+
 
 def start_in_navigation_mode() -> None:
-    """Make every later AppTest run start in navigation mode. Idempotent."""
-    import streamlit.testing.v1.app_test as app_test_mod
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if getattr(app_test_mod.PagesManager, "navigation_mode", False):
-        return
-
-    class NavigationModePagesManager(PagesManager):
-        navigation_mode = True
-
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            PagesManager.uses_pages_directory = False
-
-    app_test_mod.PagesManager = NavigationModePagesManager
+    """Make every later AppTest run start in navigation mode (civic/app/routing.py, which the warm start's page
+    runs share). Idempotent."""
+    apptest_in_navigation_mode()

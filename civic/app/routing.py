@@ -24,3 +24,25 @@ def leave_legacy_pages_mode() -> None:
         import streamlit as st
 
         st.rerun()
+
+
+def apptest_in_navigation_mode() -> None:
+    """Make every later AppTest run start in navigation mode, as a real server is after its first request.
+    AppTest resets `PagesManager.uses_pages_directory` before every run, so each run would start in the legacy
+    pages/ mode, where a switched-to page runs without app.py; leave_legacy_pages_mode above reroutes only the
+    first run of a process. Used by the warm start's page runs (civic/app/warm.py), the tests and the
+    benchmark (devtools/apptest.py). Idempotent."""
+    import streamlit.testing.v1.app_test as app_test_mod
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(app_test_mod.PagesManager, "navigation_mode", False):
+        return
+
+    class NavigationModePagesManager(PagesManager):
+        navigation_mode = True
+
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            PagesManager.uses_pages_directory = False
+
+    app_test_mod.PagesManager = NavigationModePagesManager  # type: ignore[misc]

@@ -13,8 +13,17 @@ map's icon atlases: 1–2 s on this machine (issue 21). Here that work is done b
    app's template, each trace type serialised as st.plotly_chart does), pydeck (a deck to JSON), pyarrow
    (a frame as st.dataframe sends it), the map's icon atlases and label font;
 3. open the current snapshot's reader (the connection is shared by every script thread) and run one
-   uncached query. The result caches stay empty: the first visitor's data is read for that visitor;
-4. once Streamlit's runtime exists, compile the scripts into its script cache, before its event loop
+   uncached query;
+4. run each analyst page's bare URL once, in this process, as a first visitor would (AppTest, default
+   filters): what that visit pays once per process and data version stays in this process's caches for the
+   real first visitor, whose run reads them instead (the named queries' results, civic/store/queries.py; the
+   figures and the map's deck, civic/app/memo.py; the town areas' parsed outlines and the map's base image,
+   civic/map; the traces' plotly validators). Measured at ×100 (issue 21): the first request after a restart
+   was 0.9–2.3 s a page, of which the queries, their personal-data screen and the map's build were most;
+   these runs add ~8 s to the start, before the server answers, so no visitor waits behind them. Bounded by
+   PAGE_RUNS_BUDGET_S; `CIVIC_WARM_PAGES=0` leaves them out (the previous start: caches empty). Nothing
+   seen by a visitor changes: the caches are keyed by the data version, and a session's state is its own;
+5. once Streamlit's runtime exists, compile the scripts into its script cache, before its event loop
    accepts the first connection.
 
 Streamlit's legacy pages/ mode (civic/app/routing.py) is switched off before the first session: app.py
@@ -26,6 +35,7 @@ from __future__ import annotations
 import ast
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -164,6 +174,66 @@ def open_reader() -> None:
         pass
 
 
+# Step 4 starts no further page run past this many seconds (a slower box or a bigger database starts in time;
+# the pages left out are warmed by their first visitor, as before).
+PAGE_RUNS_BUDGET_S = 30.0
+PAGE_RUN_TIMEOUT_S = 60.0
+
+
+def warm_pages(main_script: Path) -> list[str]:
+    """The page scripts a first visitor opens on this main script, in menu order: the analysts' pages of app.py
+    (civic/app/nav.py) but the admin page (behind its sign-in) and the kiosk screen (its own loop and caches);
+    none for another main script (the residents' server) or with CIVIC_WARM_PAGES=0."""
+    from civic import paths
+    from civic.app import nav
+    if os.environ.get("CIVIC_WARM_PAGES", "1") == "0" or main_script.resolve() != (paths.ROOT / "app.py").resolve():
+        return []
+    return [s.file for s in nav.available() if not s.admin and not s.kiosk]
+
+
+def run_pages(main_script: Path, pages: list[str], budget_s: float = PAGE_RUNS_BUDGET_S,
+              say: Callable[[str], None] = lambda s: None) -> dict[str, float]:
+    """Step 4: each page's bare URL run once through the router (main_script) in this process; the milliseconds
+    of each. A page that raises is reported and skipped; past `budget_s` the rest are left out."""
+    from streamlit.testing.v1 import AppTest
+
+    from civic.app.routing import apptest_in_navigation_mode
+    apptest_in_navigation_mode()
+    # AppTest's runs outside a server warn "missing ScriptRunContext" on the launcher's thread: no news here
+    # (a filter, not a level: each run re-applies Streamlit's log level to its loggers)
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    bare_mode = _Without("missing ScriptRunContext")
+    quiet.addFilter(bare_mode)
+    took: dict[str, float] = {}
+    t_start = time.perf_counter()
+    try:
+        for i, page in enumerate(pages):
+            t0 = time.perf_counter()
+            at = AppTest.from_file(str(main_script.resolve()), default_timeout=PAGE_RUN_TIMEOUT_S)
+            at.switch_page(page)
+            at.run()
+            took[page] = round((time.perf_counter() - t0) * 1000, 1)
+            if at.exception:        # its traceback is in the log above (the message shown is redacted)
+                say(f"warm-up page {page} failed: {at.exception[0].message}")
+            if pages[i + 1:] and time.perf_counter() - t_start > budget_s:
+                say(f"warm-up pages: {budget_s:.0f} s spent, left out: {', '.join(pages[i + 1:])}")
+                break
+    finally:
+        quiet.removeFilter(bare_mode)
+    return took
+
+
+class _Without(logging.Filter):
+    """Drops the records whose message contains `text`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.text not in record.getMessage()
+
+
 def leave_legacy_pages_mode() -> None:
     """The first session would otherwise run a page script without app.py (civic/app/routing.py)."""
     from streamlit.runtime.pages_manager import PagesManager
@@ -193,12 +263,13 @@ def compile_when_ready(scripts: list[Path], timeout_s: float = 60.0) -> threadin
 
 
 def warm(main_script: Path, say: Callable[[str], None] = lambda s: None) -> dict[str, float]:
-    """Steps 1–3 for this main script; the milliseconds of each step. A failing step is reported, not fatal."""
+    """Steps 1–4 for this main script; the milliseconds of each step. A failing step is reported, not fatal."""
     scripts = scripts_of(main_script)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("imports", lambda: import_all(["streamlit", "civic", *imported_modules(scripts), *FIRST_RUN_MODULES])),
         ("first_use", first_use),
         ("reader", open_reader),
+        ("pages", lambda: run_pages(main_script, warm_pages(main_script), say=say)),
     ]
     took: dict[str, float] = {}
     # st.cache_data checks its storage when a module defines a cached function; before the runtime exists

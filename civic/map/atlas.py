@@ -1,5 +1,8 @@
 """Images drawn server-side with Pillow and the bundled font, cached and inlined as data: URLs: the symbol
-atlas, the label atlas, the legend's SVG symbols and the base map (county and town areas in one image)."""
+atlas, the label atlas, the legend's SVG symbols and the base map (county and town areas in one image).
+
+The icon mappings leave out deck.gl's `mask` (false when not given: the image's own colours are drawn): it was
+13 bytes an entry in every deck, resent on every filter change (a label, a town mask: 900 towns at ×100)."""
 from __future__ import annotations
 
 import base64
@@ -89,8 +92,7 @@ def icon_atlas(dark: bool = False, only: tuple[str, ...] | None = None) -> tuple
     draw = ImageDraw.Draw(img)
     mapping = {}
     for i, name in enumerate(names):
-        mapping[name] = {"x": i * cell, "y": 0, "width": cell, "height": cell, "anchorY": cell // 2,
-                         "mask": False}
+        mapping[name] = {"x": i * cell, "y": 0, "width": cell, "height": cell, "anchorY": cell // 2}
         if name not in colours:
             continue
         cx, cy = (i * cell + cell / 2) * ss, (cell / 2 + (4 if name == "triangle" else 0)) * ss
@@ -212,12 +214,12 @@ def _draw_label_atlas(labels: tuple[tuple[str, LabelStyle], ...], ring: tuple | 
     mapping = {}
     if ring is not None:
         img.paste(_circle_cell(None, ring, 0.09, cell), (0, 0))
-        mapping[RING_KEY] = {"x": 0, "y": 0, "width": cell, "height": cell, "mask": False}
+        mapping[RING_KEY] = {"x": 0, "y": 0, "width": cell, "height": cell}
     draw = ImageDraw.Draw(img)
     for i, ((text, st), (ox, oy, w, h, font, sw), (px, py)) in enumerate(zip(labels, boxes, places)):
         draw.text((px - ox + 1, py - oy + 1), text, font=font, fill=tuple(st.colour), stroke_width=sw,
                   stroke_fill=tuple(st.halo))
-        mapping[str(i)] = {"x": px, "y": py, "width": w, "height": h, "mask": False}
+        mapping[str(i)] = {"x": px, "y": py, "width": w, "height": h}
     return _png_url(img, blend=True), mapping
 
 
@@ -340,5 +342,5 @@ def town_mask_atlas(areas: tuple[tuple[str, tuple], ...]) -> tuple[str, dict, di
             xs = cx + (a[:, 0] - lon0) / max(lon1 - lon0, 1e-12) * w
             ys = cy + (y1 - merc_y(a[:, 1])) / max(y1 - y0, 1e-12) * h
             draw.polygon(list(zip(xs, ys)), fill=(255, 255, 255, MASK_ALPHA))
-        mapping[code] = {"x": cx, "y": cy, "width": w, "height": h, "mask": False}
+        mapping[code] = {"x": cx, "y": cy, "width": w, "height": h}
     return _png_url(img, palette=False), mapping, extents

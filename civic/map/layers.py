@@ -87,7 +87,7 @@ def base_layer(towns: pd.DataFrame, outline_rings: pd.DataFrame, view: pdk.ViewS
     p, s = _flat_icon(lon0, y0, lon1, y1)
     row = {"p": p, "i": "base", "s": s}
     return _layer("IconLayer", [row], stable_id("base", suffix), **ICON_LAYER_FEED, icon_atlas=_lit(url),
-                  icon_mapping={"base": {"x": 0, "y": 0, "width": size[0], "height": size[1], "mask": False}},
+                  icon_mapping={"base": {"x": 0, "y": 0, "width": size[0], "height": size[1]}},
                   size_units=_lit("meters"), billboard=False, pickable=False)
 
 
@@ -191,7 +191,8 @@ def labels_layer(towns: pd.DataFrame, label_sites: pd.DataFrame | None = None, s
 
 def _site_row(r: Mapping, lang: str) -> dict:
     vc = r.get("village_code")
-    return {"site_id": r["site_id"], "level": r["level"], "name": r["name"],
+    # the name is the tooltip's title (t1), not sent twice: a town view at ×100 resends ~50 rows per change
+    return {"site_id": r["site_id"], "level": r["level"],
             "village_code": vc if isinstance(vc, str) and vc else None,
             "p": [round_coord(r["lon"]), round_coord(r["lat"])],
             "t1": r["name"], "t2": site_subtitle(r), "t3": site_lines(r, lang)}
@@ -214,7 +215,7 @@ def site_layer(sites: pd.DataFrame, metric: str = "activities", dark: bool = Fal
                breaks: Sequence[float] | None = None, zoomed_out: bool = False, scale: float = 1.0) -> pdk.Layer:
     """Every site in one layer, bottom to top: bases (▲), village stations (●, colour and size by the
     metric, idle ones white with a red ring), institutes (◆), the county centre (★). Each row carries
-    site_id, level, name and, for stations, village_code, plus the tooltip lines. `zoomed_out` sizes the
+    site_id, level and, for stations, village_code, plus the tooltip lines (t1 is the name). `zoomed_out` sizes the
     symbols in metres (capped in pixels) so a view of many counties does not drown in symbols.
 
     One layer rather than one per level: in a GPU-less browser every layer costs ~0.1 s more before the

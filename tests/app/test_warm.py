@@ -46,9 +46,10 @@ def test_every_module_a_page_imports_is_imported():
 
 
 def test_warm_runs_every_step_and_reports_failures_without_raising(data_dir, monkeypatch):
+    monkeypatch.setenv("CIVIC_WARM_PAGES", "0")        # the page runs have their own tests below
     lines: list[str] = []
     took = warm.warm(ROOT / "app.py", lines.append)
-    assert set(took) == {"imports", "first_use", "reader"}
+    assert set(took) == {"imports", "first_use", "reader", "pages"}
     assert not [line for line in lines if "failed" in line]
 
     def broken() -> None:
@@ -66,11 +67,86 @@ def test_the_reader_without_a_snapshot_is_no_error(tmp_path, monkeypatch):
     warm.open_reader()         # nothing published: the pages say so, the launcher still starts
 
 
-def test_warm_leaves_the_result_caches_empty(data_dir):
+def test_without_page_runs_warm_leaves_the_result_caches_empty(data_dir, monkeypatch):
     from civic.store import queries
+    monkeypatch.setenv("CIVIC_WARM_PAGES", "0")
     queries.clear_cache()
     warm.warm(ROOT / "app.py")
     assert len(queries._cache) == 0
+
+
+def test_the_pages_warmed_are_the_analysts_pages_a_first_visitor_opens(monkeypatch):
+    from civic.app import nav
+    pages = warm.warm_pages(ROOT / "app.py")
+    assert pages[0] == "pages/overview.py"          # the default page at "/"
+    assert set(pages) == {s.file for s in nav.available()} - {"pages/admin.py", "pages/screen.py"}
+    assert warm.warm_pages(ROOT / "public" / "app.py") == []       # the residents' server: no analyst page
+    monkeypatch.setenv("CIVIC_WARM_PAGES", "0")
+    assert warm.warm_pages(ROOT / "app.py") == []
+
+
+def _first_visit(page: str):
+    """A visitor's first run of a page's bare URL, as an AppTest session of its own."""
+    from tests.conftest import app_test
+    return app_test(page, timeout=120).run()
+
+
+def _drawn(at) -> list:
+    """What a run shows: every element's type and value, in order (widgets' values included)."""
+    out = []
+    for node in at.main:
+        out.append((type(node).__name__, repr(getattr(node, "value", getattr(node, "proto", None)))))
+    return out
+
+
+@pytest.mark.parametrize("page", ["pages/stations.py", "pages/overview.py"])
+def test_the_page_runs_fill_what_the_first_request_reads_and_change_nothing_it_shows(data_dir, page):
+    """After the warm start's page run, a first visitor's run of that page runs no named query (every result is
+    in the cache) and builds no figure or map (civic/app/memo.py), and shows exactly what a visitor of a cold
+    server is shown."""
+    from civic.app import memo
+    from civic.store import queries
+    queries.clear_cache()
+    cold = _drawn(_first_visit(page))
+    queries.clear_cache()
+    took = warm.run_pages(ROOT / "app.py", [page])
+    assert set(took) == {page} and len(queries._cache) > 0
+    misses, built = queries.stats["misses"], memo.stats["misses"]
+    warmed = _first_visit(page)
+    assert not warmed.exception
+    assert queries.stats["misses"] == misses, "the first visitor still ran a query the warm start left out"
+    assert memo.stats["misses"] == built, "the first visitor still built a figure the warm start left out"
+    assert _drawn(warmed) == cold
+
+
+def test_the_page_runs_without_a_published_snapshot_fail_nothing(tmp_path, monkeypatch):
+    """Nothing published yet: each page says so (civic/app/shell.py), and the launcher still starts quietly."""
+    from civic.store import db, queries
+    monkeypatch.setenv("CIVIC_DATA_DIR", str(tmp_path))
+    db.close_all()
+    queries.clear_cache()
+    lines: list[str] = []
+    pages = warm.warm_pages(ROOT / "app.py")
+    assert set(warm.run_pages(ROOT / "app.py", pages, say=lines.append)) == set(pages)
+    assert lines == [] and len(queries._cache) == 0
+    db.close_all()
+
+
+def test_a_failing_page_run_is_reported_and_the_rest_still_run(data_dir, tmp_path):
+    main = tmp_path / "app.py"
+    (tmp_path / "pages").mkdir()
+    main.write_text("import streamlit as st\n"
+                    "st.navigation([st.Page('pages/bad.py'), st.Page('pages/good.py')]).run()\n", encoding="utf-8")
+    (tmp_path / "pages" / "bad.py").write_text("raise ValueError('broken page')\n", encoding="utf-8")
+    (tmp_path / "pages" / "good.py").write_text("import streamlit as st\nst.write('ok')\n", encoding="utf-8")
+    lines: list[str] = []
+    took = warm.run_pages(main, ["pages/bad.py", "pages/good.py"], say=lines.append)
+    assert set(took) == {"pages/bad.py", "pages/good.py"}
+    assert any("page pages/bad.py failed" in line for line in lines)
+    assert not any("good.py" in line for line in lines)
+    lines.clear()
+    took = warm.run_pages(main, ["pages/good.py", "pages/bad.py"], budget_s=0.0, say=lines.append)
+    assert set(took) == {"pages/good.py"} and any("left out" in line for line in lines)
 
 
 @pytest.mark.parametrize("argv", [[], ["--server.port", "1"], ["no_such_script.py"]])

@@ -290,7 +290,7 @@ def test_deck_is_offline_with_stable_ids_and_chinese_labels(frames):
         base64.b64decode(lyr["iconAtlas"].strip('"').split(",", 1)[1])
     stations = sites_of(spec, "站")
     assert len(stations) == 238
-    assert all({"site_id", "name", "village_code", "t1", "t2", "t3"} <= set(r) for r in stations)
+    assert all({"site_id", "village_code", "t1", "t2", "t3"} <= set(r) and "name" not in r for r in stations)
     links = layer(spec, "institute_links")
     assert len(links) == 238 + 9
     assert maps.payload_bytes(sm.deck) == len(text.encode("utf-8")) < 1_000_000
@@ -420,7 +420,7 @@ def test_page_without_filter_holds_all_238_stations(rendered, con):
     codes = {r[0] for r in con.execute("SELECT village_code FROM villages v JOIN towns t USING (town_code) "
                                        "WHERE t.county_code = '140423' AND v.kind <> '虚拟社区'").fetchall()}
     assert {r["village_code"] for r in stations} == codes
-    assert all(r["site_id"] == f"S-{r['village_code']}" and r["name"].endswith("实践站") for r in stations)
+    assert all(r["site_id"] == f"S-{r['village_code']}" and r["t1"].endswith("实践站") for r in stations)
     assert len(sites_of(spec, "所")) == 9
     assert len(sites_of(spec, "中心")) == 1
     assert len(sites_of(spec, "基地")) == con.execute("SELECT count(*) FROM sites WHERE level = '基地'").fetchone()[0]

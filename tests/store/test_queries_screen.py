@@ -40,3 +40,21 @@ def test_screened_as_mapping_every_cell():
 def test_clean_text_is_left_as_it_is():
     df = pd.DataFrame({"s": pd.Series(["甲", "乙", None], dtype=object), "mixed": ["x", 1, None]})
     pd.testing.assert_frame_equal(queries._screened(df.copy()), df)
+
+
+def test_repeated_texts_matched_once_are_mapped_back_to_every_cell():
+    """The prefilter matches each distinct text once (most columns repeat a few values): every cell, in any
+    order and over any number of Arrow chunks, gets its own text's answer."""
+    import random
+
+    import pyarrow as pa
+    cells = SAMPLES * 7
+    random.Random(21).shuffle(cells)
+
+    def want(values: list) -> list[bool]:
+        return [bool(isinstance(v, str) and pii._MAYBE.search(v) and not pii.CODE.fullmatch(v)) for v in values]
+    for series in (pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object),
+                   pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([cells[:50], cells[50:]])))):
+        got = queries._maybe_personal(series)
+        assert got is not None and list(got) == want(cells)
+    assert list(queries._maybe_personal(pd.Series([None, None], dtype="str"))) == [False, False]
