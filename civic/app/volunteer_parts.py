@@ -24,6 +24,8 @@ from civic.text.i18n import t, tv
 IDLE_CHOICES = ("7", "14", "30", "60", "90", "180")
 EXPORT_MAX = 100_000
 LIST_OPEN = "vol_list_open"      # the activity list's expander (built only while open)
+# the page's analysis sections, in the bar's order (`?view=`; the first is the default): one is built at a time
+SECTIONS = ("trend", "yoy", "mix", "towns", "top", "wishes", "trainings", "list")
 
 THEMES = [Col("month", "volunteer.themes.col_month", "month", width=95),
           Col("theme", "volunteer.themes.col_theme", width=150),
