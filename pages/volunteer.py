@@ -113,8 +113,7 @@ if view == "trend":
         st.caption(parts.trend_caption(totals, f.date_from, f.date_to, as_of))
 
 elif view == "yoy":
-    metric = sections.metric_choice()
-    sections.year_section(P, metric, year_opts, default_year, as_of, lang)
+    sections.year_section(P, year_opts, default_year, as_of, lang)
 
 elif view == "mix":          # service mix and 一月一主题
     st.subheader(t("volunteer.mix.heading"))

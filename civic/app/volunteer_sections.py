@@ -36,11 +36,12 @@ def published(section: str = "volunteer") -> dict[str, Any]:
     return {r.fact_id: r for r in queries.run("published_facts", section=section).itertuples()}
 
 
-def year_section(params: dict[str, Any], metric: str, year_opts: Sequence[str], default_year: str, as_of: date,
+def year_section(params: dict[str, Any], year_opts: Sequence[str], default_year: str, as_of: date,
                  lang: str) -> None:
-    """The chosen year against the year before, and 天天有活动 (the share of days with an activity, per town,
-    and the calendar)."""
+    """The chosen year against the year before, in the chosen measure, and 天天有活动 (the share of days with
+    an activity, per town, and the calendar)."""
     st.subheader(t("volunteer.yoy.heading"))
+    metric = metric_choice()             # under the heading, as in the trend section
     with st.columns([1, 4])[0]:
         st.selectbox(t("volunteer.yoy.year"), year_opts, key="vol_year",
                      format_func=lambda y: f"{y}年" if lang == "zh" else y)
