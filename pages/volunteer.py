@@ -2,7 +2,9 @@
 idle stations, micro-wishes, trainings and the filtered activity list (襄垣县).
 
 Every figure comes from a named query (queries/volunteer_*.sql), every chart from civic/figures/volunteer.py.
-Time series show the whole window; a click on a month bar focuses the breakdowns (KPIs, towns, stations,
+The headline tiles sit above a section bar (`?view=`); only the chosen section runs its queries and builds its
+figures (a click reruns the script: issue 21). A hidden section's parameters (year=, idle=, metric= …) stay in
+the URL. Time series show the whole window; a click on a month bar focuses the breakdowns (KPIs, towns, stations,
 wishes, trainings, list) on that month; a click on a town bar sets the shared township filter.
 """
 from datetime import date
@@ -12,6 +14,7 @@ import streamlit as st
 from civic import domain, measures
 from civic.app import crossfilter, memo, plot, shell
 from civic.app import volunteer_parts as parts
+from civic.app import volunteer_sections as sections
 from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
 from civic.app.filters import UrlParam, load_page_params, month_param, read_month
@@ -42,7 +45,8 @@ page_params = (UrlParam("stype", "vol_stype", allowed=stype_opts, multi=True, de
                UrlParam("metric", "vol_metric", allowed=vf.METRICS, default="activities"),
                UrlParam("year", "vol_year", allowed=year_opts, default=default_year),
                UrlParam("idle", "vol_idle", allowed=parts.IDLE_CHOICES, default="30"),
-               UrlParam("month", "vol_month", allowed=_month_ok, default=None, clean=month_param(data_start, as_of)))
+               UrlParam("month", "vol_month", allowed=_month_ok, default=None, clean=month_param(data_start, as_of)),
+               ui.section_param("view", "vol_view", parts.SECTIONS))     # the open section (below the tiles)
 load_page_params(*page_params)
 
 stypes, ttypes = parts.type_filters(stype_opts, ttype_opts)
@@ -86,155 +90,72 @@ ui.kpi_row(ui.activity_kpis(measures.activity_figures(P, cmp, stypes, ttypes), v
 st.caption(measures.delta_help(cmp, lang))
 
 
-# ── monthly trend ─────────────────────────────────────────────────────────────────────────────
+# ── one analysis section at a time (widgets.section_bar): only the chosen one runs its queries ──────
+view = ui.section_bar("vol_view", parts.SECTIONS, "volunteer.sections")
+parts.hidden_from_url(page_params, view)        # filters never change silently, shown or not
 grain = measures.trend_grain(f.date_from, f.date_to)
-st.subheader(t("volunteer.trend.heading") if grain == "month" else t("measures.daily_heading"))
-st.segmented_control(t("volunteer.trend.metric"), vf.METRICS, key="vol_metric", required=True,
-                     format_func=vf.metric_label, label_visibility="collapsed")
-metric = ss.get("vol_metric") or "activities"
-metric_words = dict(metric=vf.metric_label(metric), unit=vf.unit(metric))
-totals, mix = parts.window(P, f.date_from, f.date_to)
-daily = queries.run("activity_daily", **P) if grain == "day" else None
-if grain == "day" and vf.has_activity(daily):
-    plot.show(memo.fig(vf.daily_trend, daily, metric, lang), key="vol_trend_daily", height=360,
-              title=t("measures.daily_metric_title", **metric_words))
-    st.caption(t("measures.daily_note"))
-elif not vf.has_activity(totals):
-    shell.no_data()
-else:
-    partial = measures.partial_label(min(as_of, f.date_to), lang) if bool(totals.partial.iloc[-1]) else ""
-    plot.show(memo.fig(vf.monthly_trend, totals, metric, queries.run("volunteer_marks", **P), lang, focus, partial),
-              key=trend_sel.key, title=t("volunteer.trend.title", **metric_words), height=360,
-              on_select=trend_sel.on_select(_pick_month), selection_mode="points")
-    st.caption(parts.trend_caption(totals, f.date_from, f.date_to, as_of))
-
-# ── year on year and 天天有活动 ────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.yoy.heading"))
-with st.columns([1, 4])[0]:
-    st.selectbox(t("volunteer.yoy.year"), year_opts, key="vol_year", format_func=lambda y: f"{y}年" if lang == "zh" else y)
-year = int(ss.get("vol_year") or default_year)
-Y = dict(P, year=year)
-left, right = st.columns([3, 2])
-yoy = queries.run("volunteer_yoy", **Y)
-with left:
-    if not (vf.has_activity(yoy, metric) or vf.has_activity(yoy, f"{metric}_prev")):
+if view == "trend":
+    st.subheader(t("volunteer.trend.heading") if grain == "month" else t("measures.daily_heading"))
+    metric = sections.metric_choice()
+    metric_words = dict(metric=vf.metric_label(metric), unit=vf.unit(metric))
+    totals, _ = parts.window(P, f.date_from, f.date_to)
+    daily = queries.run("activity_daily", **P) if grain == "day" else None
+    if grain == "day" and vf.has_activity(daily):
+        plot.show(memo.fig(vf.daily_trend, daily, metric, lang), key="vol_trend_daily", height=360,
+                  title=t("measures.daily_metric_title", **metric_words))
+        st.caption(t("measures.daily_note"))
+    elif not vf.has_activity(totals):
         shell.no_data()
     else:
-        plot.show(memo.fig(vf.year_on_year, yoy, metric, year), key="vol_yoy", height=330,
-                  title=t("volunteer.yoy.title", year=year, prev=year - 1, metric=vf.metric_label(metric)))
-        st.caption(parts.ytd_caption(yoy, metric, lang))
+        partial = measures.partial_label(min(as_of, f.date_to), lang) if bool(totals.partial.iloc[-1]) else ""
+        plot.show(memo.fig(vf.monthly_trend, totals, metric, queries.run("volunteer_marks", **P), lang, focus, partial),
+                  key=trend_sel.key, title=t("volunteer.trend.title", **metric_words), height=360,
+                  on_select=trend_sel.on_select(_pick_month), selection_mode="points")
+        st.caption(parts.trend_caption(totals, f.date_from, f.date_to, as_of))
 
-overall, towns_share = parts.active_days(Y)
-with right:
-    if overall is None or int(overall.active_days) == 0 or towns_share.empty:
+elif view == "yoy":
+    sections.year_section(P, year_opts, default_year, as_of, lang)
+
+elif view == "mix":          # service mix and 一月一主题
+    st.subheader(t("volunteer.mix.heading"))
+    totals, mix = parts.window(P, f.date_from, f.date_to)
+    left, right = st.columns(2)
+    with left:
+        ui.chart(vf.has_activity(mix), lambda: memo.fig(vf.service_mix, mix, stype_opts, lang), key="vol_mix",
+                 title=t("volunteer.mix.title"), height=340)
+    with right:
+        st.markdown(f"**{t('volunteer.themes.title')}**")
+        if not vf.has_activity(totals):
+            shell.no_data()
+        else:
+            ui.table(totals.iloc[::-1], parts.THEMES, lang, height=310)     # the latest month first
+            st.caption(t("volunteer.themes.caption"))
+
+elif view == "towns":
+    sections.towns_section(towns, selected_towns, towns_sel, crossfilter.pick_town, lang)
+
+elif view == "top":          # stations and teams, idle stations
+    st.subheader(t("volunteer.top.heading"))
+    left, right = st.columns(2)
+    for col, title, query, cols in ((left, "volunteer.top.stations_title", "volunteer_top_stations", parts.TOP_STATIONS),
+                                    (right, "volunteer.top.teams_title", "volunteer_top_teams", parts.TOP_TEAMS)):
+        with col:
+            st.markdown(f"**{t(title)}**")
+            ui.table_or_empty(queries.run(query, **E), cols, lang)
+    parts.idle_stations(E, int(k.stations), eff_to, lang, page_params[4].store)     # a fragment; [4]: idle=
+
+elif view == "wishes":
+    sections.wishes_section(E, cmp, lang)
+
+elif view == "trainings":
+    sections.trainings_section(E, P, cmp, grain, lang)
+
+elif view == "list":         # the activity list and its export
+    st.subheader(t("volunteer.list.heading"))
+    if int(k.activities) == 0:
         shell.no_data()
     else:
-        parts.active_days_tile(overall, year, as_of, lang)
-        plot.show(memo.fig(vf.active_days_by_town, towns_share), key="vol_days_town", height=max(130, 84 + 26 * len(towns_share)),
-                  title=t("volunteer.daily.per_town_title", year=year))
-
-cal = queries.run("volunteer_calendar", **Y)
-ui.chart(vf.has_activity(cal), lambda: memo.fig(vf.calendar, cal, lang), key="vol_calendar",
-         title=t("volunteer.daily.title", year=year), height=250)
-
-
-# ── service mix and 一月一主题 ────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.mix.heading"))
-left, right = st.columns(2)
-with left:
-    ui.chart(vf.has_activity(mix), lambda: memo.fig(vf.service_mix, mix, stype_opts, lang), key="vol_mix",
-          title=t("volunteer.mix.title"), height=340)
-with right:
-    st.markdown(f"**{t('volunteer.themes.title')}**")
-    if not vf.has_activity(totals):
-        shell.no_data()
-    else:
-        ui.table(totals.iloc[::-1], parts.THEMES, lang, height=310)     # the latest month first
-        st.caption(t("volunteer.themes.caption"))
-
-
-# ── towns ─────────────────────────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.towns.heading"))
-rec = {r.fact_id: r for r in queries.run("published_facts", section="volunteer").itertuples()}
-left, right = st.columns([3, 2])
-with left:
-    if towns.empty or towns.per_station.sum() == 0:
-        shell.no_data()
-    else:
-        shown = towns.head(vf.TOWN_CHART_MAX).iloc[::-1]
-        plot.show(memo.fig(vf.towns_per_station, shown, selected_towns), key=towns_sel.key, title=t("volunteer.towns.title"),
-                  height=max(260, 70 + 30 * len(shown)), on_select=towns_sel.on_select(crossfilter.pick_town),
-                  selection_mode="points")
-        more = len(towns) > vf.TOWN_CHART_MAX
-        st.caption(t("volunteer.town_hint") +
-                   (" " + t("volunteer.towns.more", n=vf.TOWN_CHART_MAX, total=len(towns)) if more else ""))
-with right:
-    st.markdown(f"**{t('volunteer.towns.linkage_heading')}**")
-    if "X17" in rec and "X18" in rec:
-        st.markdown(t("volunteer.towns.linkage_text", sites=int(rec["X17"].linkage_sites)))
-        st.markdown(parts.linkage_lines(rec, lang))
-    gh = vf.linkage_town(towns)
-    if gh is not None:
-        st.caption(t("volunteer.towns.linkage_town", acts=fmt.integer(gh.activities), stations=int(gh.stations)))
-
-
-# ── stations and teams ────────────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.top.heading"))
-left, right = st.columns(2)
-for col, title, query, cols in ((left, "volunteer.top.stations_title", "volunteer_top_stations", parts.TOP_STATIONS),
-                                (right, "volunteer.top.teams_title", "volunteer_top_teams", parts.TOP_TEAMS)):
-    with col:
-        st.markdown(f"**{t(title)}**")
-        ui.table_or_empty(queries.run(query, **E), cols, lang)
-parts.idle_stations(E, int(k.stations), eff_to, lang, page_params[4].store)     # a fragment; [4]: idle=
-
-
-# ── micro-wishes ──────────────────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.wishes.heading"))
-wf = queries.run("volunteer_wish_funnel", **E).iloc[0]
-ui.kpi_row(parts.wish_kpis(wf, measures.wish_figures(E, cmp), cmp, lang))     # wishes done: as the overview
-left, right = st.columns(2)
-with left:
-    ui.chart(int(wf.published) > 0, lambda: memo.fig(vf.wish_funnel, int(wf.published), int(wf.claimed), int(wf.done)),
-          key="vol_wish_funnel", title=t("volunteer.wishes.funnel_title"), height=280)
-wd = queries.run("volunteer_wish_days", **E)
-with right:
-    ui.chart(vf.has_activity(wd, "wishes"), lambda: memo.fig(vf.wish_days, wd), key="vol_wish_days",
-          title=t("volunteer.wishes.days_title"), height=280)
-st.markdown(f"**{t('volunteer.wishes.branches_title')}**")
-branches = queries.run("volunteer_wish_branches", **E)
-if branches.empty:
-    shell.no_data()
-else:
-    ui.table(branches, parts.BRANCHES, lang)
-    st.caption(t("volunteer.wishes.branches_caption"))
-
-
-# ── trainings ─────────────────────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.trainings.heading"))
-tk = queries.run("volunteer_training_kpis", **E).iloc[0]
-ui.kpi_row(parts.training_kpis(tk, cmp, lang))
-if notes := parts.training_notes(rec):
-    st.caption(notes)
-left, right = st.columns(2)
-with left:
-    tm = queries.run("volunteer_trainings_monthly", **P)
-    if grain == "day":
-        st.caption(t("measures.monthly_skipped"))       # a monthly chart of one or two months is one dot
-    else:
-        ui.chart(not tm.empty, lambda: memo.fig(vf.trainings, tm, lang), key="vol_trainings",
-                 title=t("volunteer.trainings.title"), height=330)
-with right:
-    st.markdown(f"**{t('volunteer.trainings.bases_title')}**")
-    ui.table_or_empty(queries.run("volunteer_training_bases", **E), parts.BASES, lang)
-
-# ── activity list and export ──────────────────────────────────────────────────────────────────
-st.subheader(t("volunteer.list.heading"))
-total = int(k.activities)
-if total == 0:
-    shell.no_data()
-else:
-    parts.activity_list(E, total, f"volunteer_activities_{eff_from:%Y%m%d}_{eff_to:%Y%m%d}", lang)
+        parts.activity_list(E, int(k.activities), f"volunteer_activities_{eff_from:%Y%m%d}_{eff_to:%Y%m%d}", lang)
 
 # ── published figures and definitions ─────────────────────────────────────────────────────────
 # collapsed, built only when opened (as the activity list): its st.table is Markdown per cell for the browser

@@ -5,7 +5,7 @@ widgets.Kpi built from one query row each.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,7 @@ import streamlit as st
 from civic import measures
 from civic.app import memo
 from civic.app.export import Col
+from civic.app.filters import UrlParam
 from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table
 from civic.figures import volunteer as vf
 from civic.store import db, queries
@@ -24,6 +25,10 @@ from civic.text.i18n import t, tv
 IDLE_CHOICES = ("7", "14", "30", "60", "90", "180")
 EXPORT_MAX = 100_000
 LIST_OPEN = "vol_list_open"      # the activity list's expander (built only while open)
+# the page's analysis sections, in the bar's order (`?view=`; the first is the default): one is built at a time
+SECTIONS = ("trend", "yoy", "mix", "towns", "top", "wishes", "trainings", "list")
+# the page parameters' widgets each section draws (by widget key)
+SECTION_WIDGETS = {"trend": ("vol_metric",), "yoy": ("vol_metric", "vol_year"), "top": ("vol_idle",)}
 
 THEMES = [Col("month", "volunteer.themes.col_month", "month", width=95),
           Col("theme", "volunteer.themes.col_theme", width=150),
@@ -230,6 +235,18 @@ def active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
 
 def _active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
     return vf.active_days(queries.run("volunteer_active_days", **params))
+
+
+def hidden_from_url(params: Sequence[UrlParam], view: str) -> None:
+    """A hidden section's parameters read back from the URL, which holds their last value (every run stores
+    them there). Streamlit drops a widget's state after a run that does not draw it, and a value once set
+    through the Session State API (UrlParam.load) can then come back in its place: the year chosen on the
+    widget, hidden, would revert to the URL's year of the first visit."""
+    drawn = set(SECTION_WIDGETS.get(view, ()))
+    hidden = {key for keys in SECTION_WIDGETS.values() for key in keys} - drawn
+    for p in params:
+        if p.key in hidden:
+            st.session_state[p.key] = p.parse(st.query_params.get_all(p.param))[0]
 
 
 def type_filters(stype_opts: list[str], ttype_opts: list[str]) -> tuple[list[str], list[str]]:

@@ -224,9 +224,13 @@ def test_station_detail_with_hostile_names(hostile):
     assert quoted
 
 
-@pytest.mark.parametrize("page", ["pages/volunteer.py", "pages/overview.py"])
-def test_other_pages_with_hostile_names(hostile, page):
-    assert_no_markup(app_test(page).run())
+# the volunteer page draws one section at a time: each section that shows stations', teams' or hosts' names
+@pytest.mark.parametrize("page, query", [("pages/volunteer.py", {}), ("pages/volunteer.py", {"view": "towns"}),
+                                         ("pages/volunteer.py", {"view": "top"}),
+                                         ("pages/volunteer.py", {"view": "wishes"}),
+                                         ("pages/volunteer.py", {"view": "trainings"}), ("pages/overview.py", {})])
+def test_other_pages_with_hostile_names(hostile, page, query):
+    assert_no_markup(app_test(page, query).run())
 
 
 @pytest.mark.parametrize("scene", ["1", "2", "3", "4", "5"])

@@ -192,7 +192,7 @@ def test_scorecard_agrees_with_the_volunteer_and_renovation_pages(rendered, quer
     """乡镇对比 (issue 18): its 站均 is the volunteer page's ranking, township by township, and its compounds and
     completion are the renovation page's tiles with that township chosen."""
     from tests.pages.test_scorecard import table_of
-    sc_at, vo = render(rendered, SCORECARD, query), render(rendered, "pages/volunteer.py", query)
+    sc_at, vo = render(rendered, SCORECARD, query), render(rendered, "pages/volunteer.py", dict(query, view="towns"))
     practice = table_of(sc_at, "140423").set_index("town_name")
     trace = _chart(vo, "vol_towns")["data"][0]
     xs, ys = _values(trace["x"]), _values(trace["y"])

@@ -29,7 +29,7 @@ def test_every_grid_is_a_page_or_bounded_and_the_page_is_small(rendered, page):
 def test_the_growing_lists_send_one_page(make_app):
     """The volunteer activity list (tens of thousands of rows at ×1) is built when opened and arrives one
     page at a time, the pager saying where the reader is."""
-    at = make_app("pages/volunteer.py", {"range": "all"})
+    at = make_app("pages/volunteer.py", {"range": "all", "view": "list"})
     at.session_state["vol_list_open"] = True
     at.run()
     activities = next(d.value for d in at.dataframe if "activity_id" in d.value.columns)
