@@ -3,6 +3,9 @@ pipeline, consultation meetings and policy publicity, the grid and its partners.
 
 Shared filters: town and date range. The date range applies to feedback and meetings (when received / held);
 coverage, open items, the grid and partners describe the current state and follow the town filter only.
+One analysis section is built at a time (view=: coverage, feedback, meetings, grid; widgets.section_bar),
+each with its own tiles, since a click reruns the whole script and every chart and grid costs server CPU and
+browser drawing (issue 21).
 Charts come from civic/figures/cogovernance.py, tiles and lists from civic/app/cogovernance_parts.py.
 """
 import streamlit as st
@@ -12,6 +15,7 @@ from civic.app import cogovernance_parts as parts
 from civic.app import memo, plot, shell
 from civic.app import widgets as ui
 from civic.app.briefing_button import briefing_button
+from civic.app.filters import load_page_params
 from civic.figures import cogovernance as cf
 from civic.store import queries
 from civic.text import fmt
@@ -23,6 +27,8 @@ f = shell.filters()
 lang = shell.lang()
 shell.page_header("cogovernance.title", "cogovernance.caption")
 briefing_button(small=True)
+view_param = ui.section_param("view", parts.VIEW_KEY, parts.SECTIONS)
+load_page_params(view_param)
 P = dict(towns=f.town_codes(COUNTY), date_from=f.date_from, date_to=f.date_to, as_of=f.anchor,
          overdue_days=measures.FEEDBACK_OVERDUE_DAYS)
 window = t("cogovernance.window", start=fmt.day(f.date_from, lang), end=fmt.day(f.date_to, lang))
@@ -108,8 +114,9 @@ def reconcile_section() -> None:
             ui.facts_table("cogovernance", lang)
 
 
-coverage_section()
-feedback_section()
-meetings_section()
-grid_section()
+# ── the open section, and only it ────────────────────────────────────────────────────────────────
+view = ui.section_bar(parts.VIEW_KEY, parts.SECTIONS, "cogovernance.section")
+view_param.store()
+{"coverage": coverage_section, "feedback": feedback_section, "meetings": meetings_section,
+ "grid": grid_section}[view]()
 reconcile_section()

@@ -38,6 +38,10 @@ PROJECTS = [Col("project", "cogovernance.c_project"),
             Col("partner", "cogovernance.c_partner"),
             Col("partner_kind", "cogovernance.c_partner_kind", "value", domain="partner_kind"),
             Col("community_name", "cogovernance.c_community"), Col("start_date", "cogovernance.c_start", "date")]
+# one analysis section at a time (widgets.section_bar; URL view=), each with its own tiles: coverage of the
+# governance bodies and the gaps, the feedback pipeline and open items, meetings and publicity, the grid
+SECTIONS = ("coverage", "feedback", "meetings", "grid")
+VIEW_KEY = "cg_view"
 MEETING_GROUPS = [("cogovernance.k_baba", ["坝坝会", "座谈会"]), ("cogovernance.k_yishi", ["议事会"]),
                   ("cogovernance.k_joint", ["联席会议"]), ("cogovernance.k_policy", ["政策宣传"])]
 

@@ -1,10 +1,12 @@
-"""The renovation page's filter bar, tiles, table specs and compound card (pages/renovation.py lays them out).
+"""The renovation page's filter bar, tiles, table specs, compound card and its analysis sections
+(pages/renovation.py lays them out, one section at a time: widgets.section_bar).
 
 Tables are lists of export.Col (screen and download headers in one place); the compound card is drawn in
 parts of a few tables and lines each, all read from the renovation_compound_* named queries.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -13,10 +15,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from civic import measures
-from civic.app import memo
+from civic import measures, stages
+from civic.app import memo, plot, shell
 from civic.app.export import Col
-from civic.app.widgets import Kpi, first_customdata, kpi_row, table
+from civic.app.filters import UrlParam
+from civic.app.widgets import Kpi, Selectable, chart, downloads, first_customdata, kpi_row, table
+from civic.figures import renovation as rf
 from civic.store import queries
 from civic.text import fmt
 from civic.text.i18n import t, tv
@@ -249,3 +253,162 @@ def compound_card(cid: str, anchor: date, lang: str) -> bool:
         with right:
             _card_feedback_and_bodies(cid, c, anchor, lang)
     return True
+
+
+# ── one analysis section at a time (widgets.section_bar; URL view=) ───────────────────────────
+# progress: funnel + S-curve; works: works and funding; breakdown: by community, town and type; schedule:
+# the Gantt; compounds: the compound table and the selected compound's card (anchor #compound-detail).
+SECTIONS = ("progress", "works", "breakdown", "schedule", "compounds")
+VIEW_KEY = "rv_view"
+CARD_VIEW = "compounds"
+# clickable charts and the table: a click is applied to a filter (or opens a compound), then dropped
+SELECTABLE = {name: Selectable(f"rv_{name}", f"_rv_nonce_{name}")
+              for name in ("funnel", "community", "type", "funding", "gantt", "table")}
+
+
+def open_linked_compound(opening: bool) -> None:
+    """A link naming a compound and no section (`?compound=HY-001`, docs/renovation.md) opens the section
+    with its card. Only when the page is opened (`opening`: the bar's state did not exist yet): later the
+    reader's own choice of section stands. The page never writes such a URL itself (store_view)."""
+    ss = st.session_state
+    if opening and ss.get("rv_compound") and "view" not in st.query_params:
+        ss[VIEW_KEY] = CARD_VIEW
+
+
+def store_view(param: UrlParam) -> None:
+    """The open section → URL. With a compound selected, the first section is written too (it is otherwise
+    left out as the default), so that a reload shows the same section and `compound=` alone keeps meaning
+    "open its card" (open_linked_compound)."""
+    explicit = st.session_state.get("rv_compound") is not None
+    (dataclasses.replace(param, default=None) if explicit else param).store()
+
+
+def _open_card() -> None:
+    st.session_state[VIEW_KEY] = CARD_VIEW
+
+
+def selected_note(compound_name: dict[str, str]) -> None:
+    """Which compound is selected, in every section; outside the compounds section a button opens its card."""
+    cid = st.session_state.get("rv_compound")
+    if not cid:
+        return
+    st.info(t("renovation.selected_note", name=md_text(compound_name.get(cid, cid))))
+    if st.session_state.get(VIEW_KEY) != CARD_VIEW:
+        st.button(t("renovation.open_card"), key="rv_open_card", on_click=_open_card, type="tertiary")
+
+
+def clickable(name: str, apply: Callable[[list[dict]], None]) -> dict[str, Any]:
+    """plot.show arguments of a chart whose click is `apply`-ed (then dropped: Selectable)."""
+    sel = SELECTABLE[name]
+    return dict(key=sel.key, on_select=sel.on_select(apply), selection_mode="points")
+
+
+def _pick_compound_and_open(points: list[dict]) -> None:
+    """A Gantt click: that compound, and the section showing its card."""
+    pick_into("rv_compound", False)(points)
+    if st.session_state.get("rv_compound"):
+        _open_card()
+
+
+@dataclass(frozen=True)
+class View:
+    """What every section reads: the named queries' parameters, the data's last day, the language."""
+    params: dict[str, Any]
+    anchor: date
+    lang: str
+
+    def run(self, name: str) -> pd.DataFrame:
+        return queries.run(name, **self.params)
+
+
+def progress_section(v: View) -> None:
+    """The stage funnel (a click filters by stage) beside the S-curve of completions against plan."""
+    left, right = st.columns([2, 3])
+    with left:
+        p = v.params
+        counts = stages.counts(towns=p["towns"], communities=p["communities"], batches=p["batches"],
+                               stages=p["stages"], types=p["types"])
+        plot.show(memo.fig(rf.funnel, counts, v.lang), title=t("renovation.funnel_title"), height=340,
+                  **clickable("funnel", pick_into("rv_stage", True)))
+        st.caption(t("renovation.funnel_caption"))
+    with right:
+        fig = memo.fig(rf.scurve, v.run("renovation_scurve"), v.run("renovation_batch_windows"), v.anchor, v.lang)
+        plot.show(fig, key="rv_scurve", title=t("renovation.scurve_title"), height=340)
+        st.caption(t("renovation.scurve_caption"))
+
+
+def works_section(v: View) -> None:
+    """Works done against planned (and the published totals), then the funding per batch (a click filters)."""
+    st.subheader(t("renovation.works_heading"))
+    works = v.run("renovation_works")
+    chart(works.planned.sum() > 0, lambda: memo.fig(rf.works, works, v.lang), key="rv_works",
+          title=t("renovation.works_title"))
+    if works.planned.sum() > 0:
+        st.caption(t("renovation.works_caption") if bool(works.is_all.iloc[0]) else t("renovation.works_caption_filtered"))
+    funding = v.run("renovation_funding")
+    left, _ = st.columns([3, 2])
+    with left:
+        chart(not funding.empty, lambda: memo.fig(rf.funding, funding, v.lang), title=t("renovation.funding_title"),
+              height=340, **clickable("funding", pick_into("rv_batch", True)))
+        if not funding.empty:
+            st.caption(t("renovation.funding_caption"))
+
+
+def breakdown_section(v: View) -> None:
+    """Compounds per community (a click filters) with the town table, and per type (a click filters)."""
+    st.subheader(t("renovation.breakdown_heading"))
+    left, right = st.columns([3, 2])
+    with left:
+        plot.show(memo.fig(rf.by_community, v.run("renovation_by_community"), v.lang),
+                  title=t("renovation.community_title"), **clickable("community", pick_into("rv_community", True)))
+        st.markdown(f"**{t('renovation.town_heading')}**")
+        table(v.run("renovation_by_town"), TOWNS, v.lang, placeholder="—")
+    with right:
+        plot.show(memo.fig(rf.by_type, v.run("renovation_by_type"), v.lang), title=t("renovation.type_title"),
+                  height=260, **clickable("type", pick_into("rv_type", True)))
+
+
+def schedule_section(v: View) -> None:
+    """The Gantt: planned windows against the stages gone through; a click opens that compound's card."""
+    st.subheader(t("renovation.gantt_heading"))
+    plot.show(memo.fig(rf.gantt, v.run("renovation_gantt"), v.anchor, v.lang),
+              title=t("renovation.gantt_title"), **clickable("gantt", _pick_compound_and_open))
+    st.caption(t("renovation.gantt_caption"))
+
+
+def _pick_row(points: list[dict]) -> None:
+    ids = st.session_state.get("_rv_table_ids", [])
+    row = points[0].get("row")
+    if row is not None and row < len(ids):
+        st.session_state["rv_compound"] = ids[row]
+
+
+def _clear_compound() -> None:
+    st.session_state["rv_compound"] = None
+
+
+def compounds_section(v: View, compound_name: dict[str, str], any_rows: bool) -> None:
+    """The compound table (a row click selects), its downloads, the compound picker and the selected
+    compound's card. `any_rows`: the filters leave compounds (else only the picker and the card)."""
+    ss = st.session_state
+    st.subheader(t("renovation.detail_heading"), anchor="compound-detail")
+    rows = compound_rows(v.run("renovation_compounds"))
+    ids = list(rows.compound_id)
+    if any_rows:
+        st.caption(t("renovation.table_hint"))
+        ss["_rv_table_ids"] = ids
+        sel = SELECTABLE["table"]
+        table(rows, COMPOUNDS, v.lang, height=320, key=sel.key, placeholder="—",
+              on_select=sel.on_select(_pick_row), selection_mode="single-row")
+        downloads(lambda: rows, COMPOUNDS, v.lang, "renovation_compounds", key="rv_export")
+    if ss.get("rv_compound") and ss["rv_compound"] not in ids:
+        ids = [ss["rv_compound"], *ids]
+    pick, clear = st.columns([4, 1], vertical_alignment="bottom")
+    # persist_state: the selection outlives the runs that draw another section (the note above the bar names it)
+    pick.selectbox(t("renovation.pick_compound"), ids, key="rv_compound", index=None, persist_state="page",
+                   format_func=lambda c: f"{compound_name.get(c, c)}（{c}）",
+                   placeholder=t("renovation.pick_placeholder"))
+    clear.button(t("renovation.clear_compound"), on_click=_clear_compound, width="stretch",
+                 disabled=not ss.get("rv_compound"))
+    if ss.get("rv_compound") and not compound_card(ss["rv_compound"], v.anchor, v.lang):
+        shell.no_data()

@@ -1,5 +1,6 @@
 """The renovation and co-governance pages in Chromium at 1366×768 and 1920×1080: no exception, no request off
-the machine, every chart drawn with nothing overlapping, the empty state, and a click on a chart that filters."""
+the machine, every chart drawn with nothing overlapping, the empty state, a click on a chart that filters, and
+the section bar (one analysis section built at a time, URL view=)."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlsplit
@@ -9,15 +10,19 @@ import pytest
 from devtools.harness import exceptions, settle, shot
 
 VIEWPORTS = [(1366, 768), (1920, 1080)]
+# route → the charts its section draws (one section per page view)
 ROUTES = {
-    "renovation": "/renovation",
-    "renovation-compound": "/renovation?compound=HY-001",
-    "renovation-en": "/renovation?lang=en&batch=" + quote("实施一批"),
-    "renovation-empty": "/renovation?batch=" + quote("储备一批") + "&stage=" + quote("完成"),
-    "cogovernance": "/cogovernance",
-    "cogovernance-all-en": "/cogovernance?range=all&lang=en",
-    "cogovernance-town": "/cogovernance?town=" + quote("九襄镇"),
-    "cogovernance-empty": "/cogovernance?from=2023-01-01&to=2023-01-31",
+    "renovation": ("/renovation", 2),
+    "renovation-works": ("/renovation?view=works", 2),
+    "renovation-breakdown-en": ("/renovation?view=breakdown&lang=en&batch=" + quote("实施一批"), 2),
+    "renovation-schedule": ("/renovation?view=schedule", 1),
+    "renovation-compound": ("/renovation?compound=HY-001", 0),
+    "renovation-empty": ("/renovation?batch=" + quote("储备一批") + "&stage=" + quote("完成"), 0),
+    "cogovernance": ("/cogovernance", 2),
+    "cogovernance-feedback-all-en": ("/cogovernance?view=feedback&range=all&lang=en", 3),
+    "cogovernance-meetings": ("/cogovernance?view=meetings", 1),
+    "cogovernance-grid-town": ("/cogovernance?view=grid&town=" + quote("九襄镇"), 2),
+    "cogovernance-empty": ("/cogovernance?view=feedback&from=2023-01-01&to=2023-01-31", 0),
 }
 
 # For every plotly chart: its title fits, title, legend and plot area do not overlap each other, and neither the
@@ -58,7 +63,8 @@ def _open(server, browser, route: str, size: tuple[int, int]):
 @pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("name", list(ROUTES))
 def test_page_renders_cleanly(server, browser, name, size):
-    page = _open(server, browser, ROUTES[name], size)
+    route, n_charts = ROUTES[name]
+    page = _open(server, browser, route, size)
     try:
         assert exceptions(page) == []
         assert page.page_errors == []
@@ -67,16 +73,16 @@ def test_page_renders_cleanly(server, browser, name, size):
         charts = page.query_selector_all('[data-testid="stPlotlyChart"]')
         if name.endswith("-empty"):
             assert "无数据" in main
-        else:
-            assert len(charts) >= 5
+        assert len(charts) == n_charts
         for c in charts:      # a drawn chart, never an empty frame
             assert c.query_selector(".main-svg") and c.query_selector(".plot .trace, .funnellayer .trace, .hm image, "
                                                                       ".heatmaplayer image, .cartesianlayer .trace")
         assert page.evaluate(LAYOUT_JS) == []
         if name.endswith("-en"):
             assert "Hanyuan" in page.inner_text("h1")
-        if name == "renovation-compound":
-            assert "HY-001" in main and "德鑫小区" in main
+        if name == "renovation-compound":      # a compound link opens the compounds section, its card shown
+            assert "HY-001" in main and "德鑫小区" in main and "小区明细与详情" in main
+            assert parse_qs(urlsplit(page.url).query)["view"] == ["compounds"]
         shot(page, f"{name}-{size[0]}x{size[1]}")
         # the whole page for review: Streamlit scrolls inside stMain, so grow the viewport to its height
         tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
@@ -90,7 +96,7 @@ def test_page_renders_cleanly(server, browser, name, size):
 
 
 def test_click_on_a_community_bar_filters_and_goes_into_the_url(server, browser):
-    page = _open(server, browser, "/renovation", (1366, 768))
+    page = _open(server, browser, "/renovation?view=breakdown", (1366, 768))
     try:
         chart = next(c for c in page.query_selector_all('[data-testid="stPlotlyChart"]')
                      if "点击筛选社区" in (c.query_selector(".gtitle").text_content() or ""))
@@ -101,6 +107,7 @@ def test_click_on_a_community_bar_filters_and_goes_into_the_url(server, browser)
         page.wait_for_url("**community=*", timeout=30_000)
         settle(page)
         assert parse_qs(urlsplit(page.url).query)["community"] == ["511823101002"]
+        assert parse_qs(urlsplit(page.url).query)["view"] == ["breakdown"]          # the section stays open
         assert exceptions(page) == [] and page.external_requests == []
         chips = page.inner_text('[data-testid="stMain"] [data-testid="stMultiSelect"]')
         assert "梨城社区" in chips
@@ -109,7 +116,8 @@ def test_click_on_a_community_bar_filters_and_goes_into_the_url(server, browser)
 
 
 def test_click_on_a_gantt_bar_opens_the_compound_card(server, browser):
-    page = _open(server, browser, "/renovation?community=511823101002", (1366, 768))
+    """The Gantt is in the schedule section, the card in the compounds section: a click opens the latter."""
+    page = _open(server, browser, "/renovation?community=511823101002&view=schedule", (1366, 768))
     try:
         gantt = next(c for c in page.query_selector_all('[data-testid="stPlotlyChart"]')
                      if "甘特" in (c.query_selector(".gtitle").text_content() or "")
@@ -119,8 +127,11 @@ def test_click_on_a_gantt_bar_opens_the_compound_card(server, browser):
         bar.click(force=True)
         page.wait_for_url("**compound=HY-*", timeout=30_000)
         settle(page)
-        cid = parse_qs(urlsplit(page.url).query)["compound"][0]
-        assert cid in page.inner_text('[data-testid="stMain"]')
+        query = parse_qs(urlsplit(page.url).query)
+        cid = query["compound"][0]
+        assert query["view"] == ["compounds"] and query["community"] == ["511823101002"]
+        main = page.inner_text('[data-testid="stMain"]')
+        assert cid in main and "小区明细与详情" in main
         assert exceptions(page) == []
     finally:
         page.context.close()
@@ -130,7 +141,7 @@ def test_click_on_a_gantt_bar_opens_the_compound_card(server, browser):
 def test_csv_then_excel_both_download(server, browser, wait_between):
     """A CSV click and then an Excel click each deliver their file (a CSV click used to leave the Excel button
     holding a deferred-file id the rerun had already dropped: "Deferred file … not found", nothing happened)."""
-    page = _open(server, browser, "/renovation?lang=en", (1366, 768))
+    page = _open(server, browser, "/renovation?lang=en&view=compounds", (1366, 768))
     got = []
     for fmt_key, suffix in (("rv_export_csv", ".csv"), ("rv_export_xlsx", ".xlsx")):
         button = page.locator(f".st-key-{fmt_key} button")
@@ -180,5 +191,28 @@ def test_click_on_a_funnel_stage_filters_with_a_chip_and_a_clear(server, browser
         settle(page)
         assert page.locator(".st-key-rv_chip").count() == 0
         assert _metric(page, "纳入改造小区") == before
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("path,key,label,view,n_charts", [
+    ("/renovation?batch=" + quote("实施一批"), "rv_view", "工期甘特图", "schedule", 1),
+    ("/cogovernance?town=" + quote("富林镇"), "cg_view", "诉求办理", "feedback", 3),
+])
+def test_the_section_bar_opens_one_section_and_keeps_the_filters(server, browser, path, key, label, view, n_charts):
+    page = _open(server, browser, path, (1366, 768))
+    try:
+        before = parse_qs(urlsplit(page.url).query)
+        page.locator(f".st-key-{key} button", has_text=label).click()
+        page.wait_for_url(f"**view={view}*", timeout=30_000)
+        settle(page)
+        after = parse_qs(urlsplit(page.url).query)
+        assert after.pop("view") == [view] and after == before
+        assert len(page.query_selector_all('[data-testid="stPlotlyChart"]')) == n_charts
+        assert exceptions(page) == [] and page.external_requests == []
+        page.reload()
+        settle(page)
+        assert parse_qs(urlsplit(page.url).query)["view"] == [view]           # a reload shows the same section
+        assert len(page.query_selector_all('[data-testid="stPlotlyChart"]')) == n_charts
     finally:
         page.context.close()

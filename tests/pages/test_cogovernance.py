@@ -1,5 +1,6 @@
 """小区共治 page: runs, town and date filters change the numbers as independent SQL says, gaps, the open-items
-list, agreement with the overview and v_fact_check, empty state, chart furniture in both languages."""
+list, agreement with the overview and v_fact_check, empty state, chart furniture in both languages, and one
+analysis section built at a time (URL view=; widgets.section_bar): each test opens the sections it checks."""
 from __future__ import annotations
 
 import base64
@@ -16,6 +17,9 @@ from tests.conftest import AS_OF
 PAGE = "pages/cogovernance.py"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ALL = dict(towns=[], date_from=date(2023, 1, 1), date_to=AS_OF, as_of=AS_OF, overdue_days=60)
+# the charts each section draws (parts.SECTIONS), its first section being the page's default
+SECTION_CHARTS = {"coverage": {"cg_matrix", "cg_coverage"}, "feedback": {"cg_pipeline", "cg_fb_month", "cg_categories"},
+                  "meetings": {"cg_meetings"}, "grid": {"cg_grid", "cg_partners"}}
 
 
 def run(rendered, **query):
@@ -23,6 +27,20 @@ def run(rendered, **query):
     at = rendered(PAGE, query)
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+class Sections:
+    """The elements of several sections of the page under one URL, each section opened by its own run
+    (view=): for the tests that compare figures from more than one section."""
+
+    def __init__(self, rendered, views=tuple(SECTION_CHARTS), **query):
+        self.runs = [run(rendered, **query, view=v) for v in views]
+
+    def __getattr__(self, name: str) -> list:
+        return [el for at in self.runs for el in getattr(at, name)]
+
+    def get(self, kind: str) -> list:
+        return [el for at in self.runs for el in at.get(kind)]
 
 
 def metric(at, label: str) -> str:
@@ -51,7 +69,7 @@ def town_sql(alias: str, town: str | None) -> tuple[str, list]:
 
 # ── default view ────────────────────────────────────────────────────────────────────────────────
 def test_default_page_matches_sql_overview_and_fact_check(rendered, con):
-    at = run(rendered)
+    at = Sections(rendered)
     facts = dict(con.execute("SELECT fact_id, computed FROM v_fact_check").fetchall())
     assert as_int(metric(at, "纳入统计小区")) == facts["H27"] == 55
     assert as_int(metric(at, "小区党组织")) == facts["H28"] == 48
@@ -105,7 +123,7 @@ def test_feedback_all_time_reconciles_with_300yu(data_dir, con):
 # ── the town filter ──────────────────────────────────────────────────────────────────────────────
 @pytest.mark.parametrize("town,code", [("富林镇", "511823100"), ("九襄镇", "511823101")])
 def test_town_filter_changes_numbers(rendered, con, town, code):
-    at = run(rendered, town=town, range="all")
+    at = Sections(rendered, town=town, range="all")
     scope = con.execute("SELECT count(*) FROM compounds WHERE in_governance_scope AND town_code = ?", [code]).fetchone()[0]
     party = con.execute("""SELECT count(*) FROM governance_bodies g JOIN compounds c USING (compound_id)
                            WHERE c.in_governance_scope AND c.town_code = ? AND g.body_type = '小区党组织'""",
@@ -144,7 +162,7 @@ def test_town_filter_changes_numbers(rendered, con, town, code):
     ({"range": "last_12m"}, date(2025, 12, 1), AS_OF),
 ])
 def test_date_filter_changes_feedback_and_meetings(rendered, con, query, d_from, d_to):
-    at = run(rendered, **query)
+    at = Sections(rendered, ("coverage", "feedback", "meetings"), **query)
     n, done, med, p90 = con.execute("""
         SELECT count(*), count(*) FILTER (WHERE status = '办结'),
                quantile_cont(date_diff('day', received_date, resolved_date), 0.5) FILTER (WHERE status = '办结'),
@@ -189,7 +207,7 @@ def test_long_open_items_are_flagged_for_follow_up(rendered, con):
     items = queries.run("cogov_open_items", **ALL, limit=None, offset=0)
     assert int(items.overdue.sum()) == n_over and (items.overdue == (items.age_days > days)).all()
     assert queries.run("cogov_feedback_kpis", **ALL).iloc[0].overdue_now == n_over
-    at = run(rendered)
+    at = run(rendered, view="feedback")
     assert any(f"其中 {n_over} 条超过 {days} 天" in c.value for c in at.caption)
     assert any(f"{n_over} 条诉求已超过 {days} 天未办结" in w.value for w in at.warning)
     table = next(d.value for d in at.dataframe if "overdue" in d.value.columns)
@@ -213,7 +231,7 @@ def test_gaps_list_the_compounds_without_bodies(data_dir, con):
 # ── furniture, language, empty ───────────────────────────────────────────────────────────────────
 def test_charts_have_titles_axis_units_and_tooltips(rendered):
     for lang in ("zh", "en"):
-        at = run(rendered, **({"lang": "en"} if lang == "en" else {}))
+        at = Sections(rendered, **({"lang": "en"} if lang == "en" else {}))
         figs = charts(at)
         assert {"cg_coverage", "cg_matrix", "cg_pipeline", "cg_fb_month", "cg_categories", "cg_meetings", "cg_grid",
                 "cg_partners"} <= set(figs)
@@ -232,7 +250,7 @@ def test_charts_have_titles_axis_units_and_tooltips(rendered):
 
 
 def test_empty_window_shows_no_data(rendered):
-    at = run(rendered, **{"from": "2023-01-01", "to": "2023-01-31"})
+    at = Sections(rendered, **{"from": "2023-01-01", "to": "2023-01-31"})
     assert as_int(metric(at, "收到诉求（条）")) == 0
     assert sum("无数据" in i.value for i in at.info) >= 2          # feedback and meetings
     figs = charts(at)
@@ -243,7 +261,7 @@ def test_empty_window_shows_no_data(rendered):
 def test_open_items_are_sent_a_page_at_a_time(make_app, con):
     """Issue 21: the open-items grid holds one page (oldest first); its count is the open-now tile's."""
     from civic.app.widgets import PAGE_SIZE
-    at = make_app(PAGE).run()
+    at = make_app(PAGE, {"view": "feedback"}).run()
     assert not at.exception
     n = con.execute("SELECT count(*) FROM feedback WHERE status <> '办结'").fetchone()[0]
     table = next(d.value for d in at.dataframe if "feedback_id" in d.value.columns)
@@ -255,3 +273,46 @@ def test_open_items_are_sent_a_page_at_a_time(make_app, con):
         second = queries.run("cogov_open_items", **ALL, limit=PAGE_SIZE, offset=PAGE_SIZE)
         assert list(table.feedback_id) == list(second.feedback_id)
     assert len(queries.run("cogov_open_items", **ALL, limit=None, offset=0)) == n       # the download's rows
+
+
+# ── one analysis section at a time (URL view=) ────────────────────────────────────────────────────
+def test_default_section_is_coverage(rendered):
+    from civic.app import cogovernance_parts as parts
+    from civic.text.i18n import t
+    at = run(rendered)
+    bar = at.button_group(key="cg_view")
+    assert list(parts.SECTIONS) == list(SECTION_CHARTS) and bar.value == "coverage"
+    assert list(bar.options) == [t(f"cogovernance.section.{c}") for c in parts.SECTIONS]
+    assert set(charts(at)) == SECTION_CHARTS["coverage"] and "view" not in at.query_params
+
+
+@pytest.mark.parametrize("view", list(SECTION_CHARTS))
+def test_each_section_builds_its_own_elements_only(rendered, view):
+    at = run(rendered, view=view, town="富林镇")
+    assert set(charts(at)) == SECTION_CHARTS[view]
+    assert at.query_params.get("view") == (None if view == "coverage" else view)
+    assert at.query_params.get("town") == "富林镇"
+    labels = {m.label for m in at.metric}
+    own = {"coverage": "纳入统计小区", "feedback": "收到诉求（条）", "meetings": "政策宣传（次）", "grid": "大党委（个）"}
+    assert {sec for sec, label in own.items() if label in labels} == {view}
+    frames = [d.value for d in at.dataframe]
+    assert any("feedback_id" in f.columns for f in frames) == (view == "feedback")      # the open items
+    assert any("missing" in f.columns for f in frames) == (view == "coverage")          # the gaps
+    assert at.expander[-1].label.startswith("口径核对")                                # reconcile, at the bottom
+
+
+def test_a_bad_section_falls_back_with_a_notice_and_keeps_the_filters(rendered):
+    at = run(rendered, view="<b>grid</b>", range="last_12m")
+    assert any("view" in w.value and "grid" in w.value for w in at.warning)
+    assert set(charts(at)) == SECTION_CHARTS["coverage"] and "view" not in at.query_params
+    assert at.query_params.get("range") == "last_12m"
+
+
+def test_the_section_bar_switches_and_keeps_the_url(make_app):
+    at = make_app(PAGE, {"town": "九襄镇"}).run()
+    at.button_group(key="cg_view").set_value("grid").run()
+    assert not at.exception
+    assert set(charts(at)) == SECTION_CHARTS["grid"]
+    assert at.query_params.get("view") == "grid" and at.query_params.get("town") == "九襄镇"
+    at.run()                                                   # a rerun keeps the section
+    assert set(charts(at)) == SECTION_CHARTS["grid"]

@@ -196,18 +196,22 @@ def _first(query: str, column: str, **params) -> str:
 
 
 def test_renovation_with_hostile_names(hostile):
-    at = app_test("pages/renovation.py").run()
-    assert_no_markup(at)
+    for view in ("progress", "works", "breakdown", "schedule"):       # one section is built at a time
+        assert_no_markup(app_test("pages/renovation.py", {"view": view}).run())
     cid = str(queries.run("renovation_compounds", towns=[], communities=[], batches=[], stages=[], types=[],
                           as_of=AS_OF).compound_id.iloc[0])
-    at = app_test("pages/renovation.py", {"compound": cid}).run()
+    at = app_test("pages/renovation.py", {"compound": cid}).run()     # opens the compounds section
     quoted = assert_no_markup(at)
     assert any(s.startswith("#### ") for s in quoted), "the compound card's title quotes the hostile name, escaped"
+    at = app_test("pages/renovation.py", {"compound": cid, "view": "schedule"}).run()
+    assert any("example" in s for s in assert_no_markup(at)), "the note above the bar names it, escaped"
 
 
 def test_cogovernance_with_hostile_names(hostile):
     quoted = assert_no_markup(app_test("pages/cogovernance.py").run())
     assert quoted, "the compounds without a governance body are listed by name (escaped)"
+    for view in ("feedback", "meetings", "grid"):                     # one section is built at a time
+        assert_no_markup(app_test("pages/cogovernance.py", {"view": view}).run())
 
 
 def test_station_detail_with_hostile_names(hostile):
@@ -254,7 +258,8 @@ def test_bad_town_in_the_url_is_quoted_as_text(data_dir, page, value):
 
 
 @pytest.mark.parametrize("page,param", [("pages/renovation.py", "compound"), ("pages/stations.py", "site"),
-                                        ("pages/volunteer.py", "month")])
+                                        ("pages/volunteer.py", "month"), ("pages/renovation.py", "view"),
+                                        ("pages/cogovernance.py", "view")])
 def test_bad_page_parameter_is_quoted_as_text(data_dir, page, param):
     at = app_test(page, {param: URL_LINK[:60]}).run()
     assert_no_markup(at)

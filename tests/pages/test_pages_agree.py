@@ -122,6 +122,8 @@ def test_every_metric_on_every_page_says_what_it_counts_and_when(rendered):
     pages = [(OVERVIEW, {"range": "this_month"}), (RENOVATION, {}), (RENOVATION, {"compound": _a_compound()}),
              (COGOV, {"range": "this_month"}), ("pages/volunteer.py", {"range": "this_month"}),
              ("pages/stations.py", {"site": _a_site(), "range": "this_month"})]
+    # co-governance builds one section at a time, each with its own tiles (view=; coverage is the default)
+    pages += [(COGOV, {"range": "this_month", "view": view}) for view in ("feedback", "meetings", "grid")]
     for page, query in pages:
         at = render(rendered, page, query)
         assert at.metric, page
@@ -136,13 +138,15 @@ def test_every_metric_on_every_page_says_what_it_counts_and_when(rendered):
 
 
 def test_cogovernance_window_tiles_give_the_custom_range(rendered):
-    at = render(rendered, COGOV, {"from": "2025-03-10", "to": "2025-06-20"})
-    k = tiles(at)
+    window = {"from": "2025-03-10", "to": "2025-06-20"}
+    k = tiles(render(rendered, COGOV, dict(window, view="feedback"))) | tiles(
+        render(rendered, COGOV, dict(window, view="meetings")))
     assert "本期：2025年3月10日—6月20日" in k["收到诉求（条）"][2]
     assert "现状：截至2026年11月26日" in k["当前未办结（条）"][2]
     assert k["坝坝会、座谈会（次）"][2].startswith("坝坝会、座谈会：本期召开的次数")
-    en = tiles(render(rendered, COGOV, {"from": "2025-03-10", "to": "2025-06-20", "lang": "en"}))
-    assert all(h and "measures." not in h and "本期" not in h for _, _, h in en.values())
+    for view in ("coverage", "feedback", "meetings", "grid"):
+        en = tiles(render(rendered, COGOV, dict(window, lang="en", view=view)))
+        assert en and all(h and "measures." not in h and "本期" not in h for _, _, h in en.values()), view
 
 
 def test_admin_import_tiles_have_tooltips():

@@ -17,9 +17,14 @@ PAGES = ["overview", "renovation", "cogovernance", "volunteer", "scorecard", "co
 BOUNDED_ROWS = 100          # the largest bounded grid at ×1: the overview's published figures (57 rows)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_grid_is_a_page_or_bounded_and_the_page_is_small(rendered, page):
-    at = rendered(f"pages/{page}.py")
+# the pages that build one analysis section at a time (URL view=): every section is checked
+SECTIONS = {"renovation": ("works", "breakdown", "schedule", "compounds"), "cogovernance": ("feedback", "meetings", "grid")}
+CASES = [(page, {}) for page in PAGES] + [(page, {"view": v}) for page, views in SECTIONS.items() for v in views]
+
+
+@pytest.mark.parametrize("page,query", CASES, ids=lambda c: c if isinstance(c, str) else c.get("view", ""))
+def test_every_grid_is_a_page_or_bounded_and_the_page_is_small(rendered, page, query):
+    at = rendered(f"pages/{page}.py", query)
     assert not at.exception, [e.value for e in at.exception]
     rows = [len(d.value) for d in at.dataframe]
     assert all(n <= BOUNDED_ROWS for n in rows), rows

@@ -1,5 +1,6 @@
 """老旧小区改造 page: runs, every filter changes the numbers as independent SQL says, drill-down, URL, empty state,
-agreement with the overview and v_fact_check, chart furniture in both languages."""
+agreement with the overview and v_fact_check, chart furniture in both languages, and one analysis section built
+at a time (URL view=; widgets.section_bar): each test opens the section it checks."""
 from __future__ import annotations
 
 import base64
@@ -17,6 +18,9 @@ PAGE = "pages/renovation.py"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 NO_FILTERS = dict(towns=[], communities=[], batches=[], stages=[], types=[], as_of=AS_OF)
 LEVEL = {"未启动": 0, "设计": 1, "施工": 2, "验收": 3, "完成": 4}
+# the charts each section draws (parts.SECTIONS; the compounds section has the table and the card, no chart)
+SECTION_CHARTS = {"progress": {"rv_funnel", "rv_scurve"}, "works": {"rv_works", "rv_funding"},
+                  "breakdown": {"rv_community", "rv_type"}, "schedule": {"rv_gantt"}, "compounds": set()}
 
 
 # ── helpers ──────────────────────────────────────────────────────────────────────────────────
@@ -132,8 +136,10 @@ def test_works_agree_with_published_totals_and_overview(data_dir, con):
 
 def test_charts_have_titles_axis_units_and_tooltips(rendered):
     for lang in ("zh", "en"):
-        at = shown(rendered, **({"lang": "en"} if lang == "en" else {}), compound="HY-001")
-        figs = charts(at)
+        figs = {}
+        for view in SECTION_CHARTS:
+            at = shown(rendered, **({"lang": "en"} if lang == "en" else {}), compound="HY-001", view=view)
+            figs.update(charts(at))
         assert {"rv_funnel", "rv_scurve", "rv_works", "rv_community", "rv_type", "rv_funding", "rv_gantt"} <= set(figs)
         for key, fig in figs.items():
             title = fig["layout"]["title"]["text"]
@@ -149,7 +155,7 @@ def test_charts_have_titles_axis_units_and_tooltips(rendered):
 
 
 def test_funnel_and_gantt_follow_the_data(rendered, con):
-    figs = charts(shown(rendered))
+    figs = charts(shown(rendered)) | charts(shown(rendered, view="schedule"))
     reached = [con.execute("SELECT count(*) FROM compounds WHERE list_position(['未启动','设计','施工','验收','完成'], "
                            "status) >= ?", [lvl + 1]).fetchone()[0] for lvl in range(5)]
     assert arr(figs["rv_funnel"]["data"][0]["x"]) == reached
@@ -181,7 +187,8 @@ def test_each_filter_changes_numbers(rendered, con, query, flt):
     for k, v in query.items():
         if k != "town":
             assert qp(at, k) == [v], k        # the filter stays in the URL
-    figs = charts(at)
+    # the charts, each in its own section under the same filters
+    figs = charts(at) | charts(shown(rendered, **query, view="schedule")) | charts(shown(rendered, **query, view="works"))
     assert arr(figs["rv_funnel"]["data"][0]["x"])[0] == e["compounds"]
     assert len(figs["rv_gantt"]["layout"]["yaxis"]["categoryarray"]) == e["compounds"]
     # funding per batch and works totals, against SQL
@@ -216,9 +223,12 @@ def test_community_options_follow_the_town_filter(rendered):
 
 # ── drill-down ───────────────────────────────────────────────────────────────────────────────────
 def test_compound_in_url_opens_its_card(rendered, con):
+    """A link naming a compound and no section (the link form docs/renovation.md gives) lands on the
+    compounds section with the card open."""
     at = shown(rendered, compound="HY-001")
     name, buildings, households = con.execute(
         "SELECT name, buildings, households FROM compounds WHERE compound_id = 'HY-001'").fetchone()
+    assert at.session_state["rv_view"] == "compounds" and qp(at, "view") == ["compounds"]
     assert at.selectbox(key="rv_compound").value == "HY-001"
     assert any(name in m.value and "HY-001" in m.value for m in at.markdown)
     assert as_int(metric(at, "楼栋")) == buildings and as_int(metric(at, "户数")) == households
@@ -247,14 +257,82 @@ def test_stage_history_reads_records_against_status(data_dir, con):
 
 
 def test_picking_a_compound_puts_it_in_the_url(make_app):
-    at = run(make_app, batch="实施一批")
+    at = run(make_app, batch="实施一批", view="compounds")
     at.selectbox(key="rv_compound").set_value("HY-003").run(timeout=120)
     assert not at.exception
-    assert qp(at, "compound") == ["HY-003"] and qp(at, "batch") == ["实施一批"]
+    assert qp(at, "compound") == ["HY-003"] and qp(at, "batch") == ["实施一批"] and qp(at, "view") == ["compounds"]
     assert any("金鑫小区" in m.value for m in at.markdown)
     close = next(b for b in at.button if b.label == "关闭详情")
     close.click().run(timeout=120)
-    assert "compound" not in at.query_params
+    assert "compound" not in at.query_params and qp(at, "view") == ["compounds"]
+
+
+# ── one analysis section at a time (URL view=) ────────────────────────────────────────────────────
+def test_default_section_is_progress_below_the_headline(rendered):
+    from civic.app import renovation_parts as parts
+    from civic.text.i18n import t
+    at = shown(rendered)
+    bar = at.button_group(key="rv_view")
+    assert list(parts.SECTIONS) == list(SECTION_CHARTS) and bar.value == "progress"
+    assert list(bar.options) == [t(f"renovation.section.{c}") for c in parts.SECTIONS]
+    assert set(charts(at)) == SECTION_CHARTS["progress"]
+    assert "view" not in at.query_params                      # the first section is the URL's default
+    assert as_int(metric(at, "纳入改造小区")) == 92
+
+
+def _elements(at) -> dict[str, bool]:
+    frames = [d.value for d in at.dataframe]
+    return {"compound table": any("compound_id" in f.columns for f in frames),
+            "town table": any("communities" in f.columns for f in frames),
+            "picker": any(s.key == "rv_compound" for s in at.selectbox),
+            "detail heading": any(h.value == "小区明细与详情" for h in at.subheader)}
+
+
+@pytest.mark.parametrize("view", list(SECTION_CHARTS))
+def test_each_section_builds_its_own_elements_only(rendered, view):
+    at = shown(rendered, view=view)
+    assert set(charts(at)) == SECTION_CHARTS[view]
+    assert qp(at, "view") == ([] if view == "progress" else [view])
+    assert at.button_group(key="rv_view").value == view
+    assert as_int(metric(at, "纳入改造小区")) == 92            # the headline tiles stay above the bar
+    shown_parts = _elements(at)
+    assert shown_parts == {"compound table": view == "compounds", "town table": view == "breakdown",
+                           "picker": view == "compounds", "detail heading": view == "compounds"}
+
+
+def test_a_bad_section_falls_back_with_a_notice_and_keeps_the_filters(rendered):
+    at = shown(rendered, view="甘特图", batch="实施一批")
+    assert any("view" in w.value and "甘特图" in w.value for w in at.warning)
+    assert set(charts(at)) == SECTION_CHARTS["progress"] and "view" not in at.query_params
+    assert qp(at, "batch") == ["实施一批"]
+
+
+def test_a_hidden_sections_compound_stays_selected_and_in_the_url(make_app):
+    """The compound is picked in the compounds section; while another section is open it stays selected,
+    named above the bar and in the URL (a filter never changes silently), through a filter change; one click
+    opens its card again."""
+    at = run(make_app, compound="HY-003")
+    assert at.session_state["rv_view"] == "compounds"
+    at.button_group(key="rv_view").set_value("schedule").run(timeout=120)
+    assert not at.exception
+    assert set(charts(at)) == {"rv_gantt"} and qp(at, "compound") == ["HY-003"] and qp(at, "view") == ["schedule"]
+    assert any("金鑫小区" in i.value for i in at.info)
+    at.multiselect(key="rv_batch").set_value(["实施一批"]).run(timeout=120)
+    at.run(timeout=120)
+    assert qp(at, "compound") == ["HY-003"] and qp(at, "batch") == ["实施一批"] and qp(at, "view") == ["schedule"]
+    at.button_group(key="rv_view").set_value("progress").run(timeout=120)
+    assert qp(at, "view") == ["progress"], "beside a compound the URL names even the first section"
+    at.button(key="rv_open_card").click().run(timeout=120)
+    assert at.session_state["rv_view"] == "compounds" and qp(at, "view") == ["compounds"]
+    assert at.selectbox(key="rv_compound").value == "HY-003"
+    assert any(m.value.startswith("#### ") and "HY-003" in m.value for m in at.markdown)
+
+
+def test_a_link_with_a_compound_and_a_section_opens_that_section(rendered):
+    at = shown(rendered, compound="HY-001", view="schedule")
+    assert set(charts(at)) == {"rv_gantt"} and qp(at, "compound") == ["HY-001"]
+    assert any("德鑫小区" in i.value for i in at.info)
+    assert any(b.key == "rv_open_card" for b in at.button)
 
 
 # ── empty and bad input ──────────────────────────────────────────────────────────────────────────
@@ -304,8 +382,10 @@ def _word_counts(pairs) -> dict[str, int]:
     return out
 
 
-def _stage_pairs_renovation(at) -> list[tuple[str, int]]:
-    ch = charts(at)
+def _stage_pairs_renovation(at, breakdown) -> list[tuple[str, int]]:
+    """The stage words and counts of the progress section (`at`: funnel, the headline's captions) and the
+    breakdown section (`breakdown`: the community and type bars), under the same filters."""
+    ch = charts(at) | charts(breakdown)
     funnel = ch["rv_funnel"]["data"][0]
     pairs = list(zip(funnel["y"], [int(v) for v in arr(funnel["x"])]))
     for tr in ch["rv_community"]["data"]:           # stacked bars: one trace per current stage
@@ -337,7 +417,7 @@ def _stage_pairs_screen(rendered, lang: str) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_stage_word_counts_the_same_on_the_page_and_the_screen(rendered, con, lang):
-    page = _word_counts(_stage_pairs_renovation(shown(rendered, lang=lang)))
+    page = _word_counts(_stage_pairs_renovation(shown(rendered, lang=lang), shown(rendered, lang=lang, view="breakdown")))
     screen = _word_counts(_stage_pairs_screen(rendered, lang))
     both = _word_counts(list(page.items()) + list(screen.items()))
     from civic import stages
@@ -379,14 +459,15 @@ def _spy_exports(monkeypatch) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page,keys", [("pages/renovation.py", ["rv_export"]),
-                                       ("pages/cogovernance.py", ["cg_gaps_export", "cg_open_export"])])
-def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, keys):
-    """One run per page and language checks every export of the page."""
+@pytest.mark.parametrize("page,view,keys", [("pages/renovation.py", "compounds", ["rv_export"]),
+                                            ("pages/cogovernance.py", "coverage", ["cg_gaps_export"]),
+                                            ("pages/cogovernance.py", "feedback", ["cg_open_export"])])
+def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, view, keys):
+    """One run per section and language checks every export of the section."""
     from civic.app import export
     from civic.text.i18n import t
     seen = _spy_exports(monkeypatch)
-    at = make_app(page, {"lang": lang, "range": "all"}).run(timeout=120)
+    at = make_app(page, {"lang": lang, "range": "all", "view": view}).run(timeout=120)
     assert not at.exception
     tables = [[c.get("label") for name, c in json.loads(el.proto.columns).items() if name != "_index"]
               for el in at.dataframe]
@@ -403,16 +484,16 @@ def test_exports_carry_the_tables_headers(make_app, monkeypatch, lang, page, key
 
 
 # ── a click on the stage funnel or a batch bar filters the page, with a chip and a one-click clear ──────────
-@pytest.mark.parametrize("chart,target,value,flt,word", [
-    ("rv_funnel", "rv_stage", "施工", {"stage": "施工"}, "当前阶段 施工"),
-    ("rv_funding", "rv_batch", "谋划一批", {"batch": "谋划一批"}, "批次 谋划一批"),
+@pytest.mark.parametrize("view,chart,target,value,flt,word", [
+    ("progress", "rv_funnel", "rv_stage", "施工", {"stage": "施工"}, "当前阶段 施工"),
+    ("works", "rv_funding", "rv_batch", "谋划一批", {"batch": "谋划一批"}, "批次 谋划一批"),
 ])
-def test_a_chart_click_filters_with_a_chip_and_a_clear(make_app, con, chart, target, value, flt, word):
+def test_a_chart_click_filters_with_a_chip_and_a_clear(make_app, con, view, chart, target, value, flt, word):
     """What the chart's on_select callback does with a clicked point (renovation_parts.pick_into, the value in
     customdata[0] as the figure puts it), then the page's follow-through; the real click in Chromium is
-    tests/browser/test_renovation.py."""
+    tests/browser/test_renovation.py. The section stays open."""
     from civic.app import renovation_parts as parts
-    at = run(make_app)
+    at = run(make_app, **({"view": view} if view != "progress" else {}))
     clicked = next(tr for tr in charts(at)[chart]["data"] if tr.get("customdata") is not None)
     assert value in [row[0] for row in clicked["customdata"]]          # the figure carries what a click sets
     at.session_state[target] = [value]
@@ -426,6 +507,7 @@ def test_a_chart_click_filters_with_a_chip_and_a_clear(make_app, con, chart, tar
     assert as_int(metric(at, "进度滞后小区")) == late_open(con, **flt)
     chips = [m.value for m in at.markdown if "点击筛选" in m.value]
     assert chips and word in chips[0]
+    assert chart in charts(at) and at.session_state["rv_view"] == view
     at.run(timeout=120)                                              # a rerun keeps filter and chip
     assert [m.value for m in at.markdown if "点击筛选" in m.value] == chips
     at.button(key="rv_chip_clear").click().run(timeout=120)
