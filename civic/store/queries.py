@@ -98,11 +98,9 @@ def _screened(df: pd.DataFrame) -> pd.DataFrame:
     (civic/text/pii.py) and leaves masked (138****8000). The importer rejects such text, but rows that got in
     before the rule (or through a masked-on-request import gone wrong) must not show on any page, the screen
     or an export. Results are cached per snapshot, so each cell is screened once per version."""
-    for c in df.columns:
+    texts = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    for c, maybe in zip(texts, _maybe_personal_columns([df[c] for c in texts])):
         col = df[c]
-        if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
-            continue
-        maybe = _maybe_personal(col)
         if maybe is None:                   # not a text column Arrow can read: every cell through the rule
             masked = col.map(pii.mask)
             if not masked.equals(col):
@@ -149,21 +147,47 @@ def _maybe_personal(col: pd.Series) -> np.ndarray | None:
     the column is not plain text to Arrow (mixed objects). Cells shaped as the data's codes (pii.CODE: never
     personal) are left out: at ×100 the map's sites carry ~120,000 of them, 1.1 s of pii.mask calls; so are the
     town areas' GeoJSON outlines (pii.GEOMETRY: 900 cells, 0.4 s)."""
+    return _maybe_personal_columns([col])[0]
+
+
+def _dictionary(col: pd.Series) -> pa.DictionaryArray | None:
+    """The column's distinct texts and each cell's index into them; None for what Arrow cannot read as text,
+    an empty dictionary for a column without text (dates, numbers, all empty)."""
     values = col.array
     try:
         arr = values._pa_array if hasattr(values, "_pa_array") else pa.chunked_array([pa.array(values)])
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
         return None
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return np.zeros(len(col), dtype=bool)       # no text in it (dates, numbers, all empty): nothing to mask
-    # each distinct text is matched once: most text columns of a result repeat a few values (levels, kinds,
-    # towns, parent sites), and at ×100 map_sites' 14 text columns of 35,600 rows took ~0.4 s cell by cell
-    encoded = (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
-    words = encoded.dictionary
-    if not len(words):
-        return np.zeros(len(col), dtype=bool)
-    maybe = _words_maybe_personal(words)
-    return maybe[encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)] & ~col.isna().to_numpy()
+        return pa.array([], pa.large_string()).dictionary_encode()
+    return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).dictionary_encode()
+
+
+def _maybe_personal_columns(cols: list[pd.Series]) -> list[np.ndarray | None]:
+    """_maybe_personal for all the text columns of one result, their distinct texts matched in one pass.
+
+    One pass, not one per column: Arrow compiles the prefilter's RE2 pattern on every call (2.8 ms: the
+    Unicode digit classes under a counted repetition), and a map result of 13 text columns paid it 13 times,
+    ~35 ms of a town change on the map page at ×100 for 53 rows (issue 21). Each distinct text of a column
+    is matched once: most text columns repeat a few values (levels, kinds, towns, parent sites)."""
+    encoded = [_dictionary(c) for c in cols]
+    dicts = [e.dictionary.cast(pa.large_string()) for e in encoded if e is not None]
+    words = pa.concat_arrays(dicts) if dicts else pa.array([], pa.large_string())
+    maybe_words = _words_maybe_personal(words) if len(words) else np.zeros(0, dtype=bool)
+    out: list[np.ndarray | None] = []
+    start = 0
+    for col, e in zip(cols, encoded):
+        if e is None:
+            out.append(None)
+            continue
+        n = len(e.dictionary)
+        if n == 0:
+            out.append(np.zeros(len(col), dtype=bool))
+            continue
+        mine = maybe_words[start:start + n]
+        start += n
+        out.append(mine[e.indices.fill_null(0).to_numpy(zero_copy_only=False)] & ~col.isna().to_numpy())
+    return out
 
 
 def _words_maybe_personal(words: pa.Array) -> np.ndarray:

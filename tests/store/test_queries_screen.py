@@ -58,3 +58,24 @@ def test_repeated_texts_matched_once_are_mapped_back_to_every_cell():
         got = queries._maybe_personal(series)
         assert got is not None and list(got) == want(cells)
     assert list(queries._maybe_personal(pd.Series([None, None], dtype="str"))) == [False, False]
+
+
+def test_columns_screened_in_one_pass_keep_their_own_answers():
+    """All text columns of a result are matched in one pass (one RE2 compile per result): each column must
+    still get its own cells' answers, whatever columns without text or unreadable by Arrow sit between."""
+    import random
+    rng = random.Random(7)
+    cols = {}
+    for i in range(5):
+        cells = SAMPLES[:]
+        rng.shuffle(cells)
+        cols[f"t{i}"] = pd.Series(cells, dtype="str" if i % 2 else object)
+        cols[f"n{i}"] = pd.Series(range(len(SAMPLES)))
+    cols["mixed"] = pd.Series(["x", 1] * (len(SAMPLES) // 2), dtype=object)
+    cols["empty"] = pd.Series([None] * len(SAMPLES), dtype="str")
+    got = queries._maybe_personal_columns(list(cols.values()))
+    for (name, col), maybe in zip(cols.items(), got):
+        if name == "mixed":
+            assert maybe is None
+        else:
+            assert maybe is not None and list(maybe) == list(queries._maybe_personal(col)), name
