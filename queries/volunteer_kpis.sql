@@ -8,13 +8,26 @@
 -- the days before m0 and from m1 on, summed from activity_facts (activities with their site's town and
 -- team's type, sorted by date). Each of those day ranges is its own plain range filter, so it reads only
 -- its row groups. Everything is grouped by the window flag, then the two rows are pivoted.
+-- The page's default has no type filter: then the months come from activity_town_months (no team type
+-- or site level: ~5× fewer rows; it serves a service-type filter too) and the days from
+-- activity_town_days (per day and town). DuckDB folds the bound $stypes/$ttypes, so only the branch
+-- that applies is scanned.
 -- $towns, $stypes, $ttypes, $date_from, $date_to, $prev_from, $prev_to.
 WITH f AS NOT MATERIALIZED (
-    SELECT activity_date, participants, volunteers, beneficiaries, hours, theme
+    -- one row per activity (n = 1, th = 1 when themed) ...
+    SELECT activity_date, 1 AS n, participants, volunteers, beneficiaries, hours,
+           CAST(theme IS NOT NULL AS INTEGER) AS th
     FROM activity_facts
-    WHERE (len($stypes) = 0 OR list_contains($stypes, service_type))
+    WHERE (len($stypes) > 0 OR len($ttypes) > 0)
+      AND (len($stypes) = 0 OR list_contains($stypes, service_type))
       AND (len($towns) = 0 OR list_contains($towns, town_code))
       AND (len($ttypes) = 0 OR list_contains($ttypes, team_type))
+    UNION ALL
+    -- ... or, without a service-type or team-type filter, one row per day and town
+    SELECT activity_date, activities, participants, volunteers, beneficiaries, hours, themed
+    FROM activity_town_days
+    WHERE len($stypes) = 0 AND len($ttypes) = 0
+      AND (len($towns) = 0 OR list_contains($towns, town_code))
 ), days AS (
     -- the window's days before its first whole month, and from m1 on (or all of it, without whole months)
     SELECT true AS cur, * FROM f
@@ -38,12 +51,18 @@ WITH f AS NOT MATERIALIZED (
 ), mon AS NOT MATERIALIZED (
     SELECT m.month, m.activities, m.participants, m.volunteers, m.beneficiaries, m.hours, m.themed
     FROM activity_months m
-    WHERE (len($stypes) = 0 OR list_contains($stypes, m.service_type))
+    WHERE len($ttypes) > 0 AND list_contains($ttypes, m.team_type)
+      AND (len($stypes) = 0 OR list_contains($stypes, m.service_type))
       AND (len($towns) = 0 OR list_contains($towns, m.town_code))
-      AND (len($ttypes) = 0 OR list_contains($ttypes, m.team_type))
+    UNION ALL
+    SELECT m.month, m.activities, m.participants, m.volunteers, m.beneficiaries, m.hours, m.themed
+    FROM activity_town_months m
+    WHERE len($ttypes) = 0
+      AND (len($stypes) = 0 OR list_contains($stypes, m.service_type))
+      AND (len($towns) = 0 OR list_contains($towns, m.town_code))
 ), g AS (
-    SELECT cur, count(*) AS n, sum(participants) AS pa, sum(volunteers) AS vo, sum(beneficiaries) AS be,
-           sum(hours) AS ho, count(theme) AS th
+    SELECT cur, sum(n) AS n, sum(participants) AS pa, sum(volunteers) AS vo, sum(beneficiaries) AS be,
+           sum(hours) AS ho, sum(th) AS th
     FROM days
     GROUP BY cur
     UNION ALL

@@ -66,6 +66,9 @@ PROVENANCE = {
                        "rebuilt by every build and import; read-only"),
     "activity_months": ("derived", "activity_facts summed by month, town, service type, team type, site level",
                         "rebuilt by every build and import; read-only"),
+    "activity_town_months": ("derived", "activity_months summed by month, town and service type (no team type, "
+                             "site level)", "rebuilt by every build and import; read-only"),
+    "activity_town_days": ("derived", "activity_facts summed by day and town", "rebuilt by every build and import; read-only"),
     "site_activity": ("derived", "each site's last activity up to meta.as_of (data/views.sql)",
                       "rebuilt by every build and import; read-only"),
 }
@@ -89,7 +92,8 @@ def apply_views(con) -> None:
 # How a build orders each derived table (zone maps: a date window reads only its own row groups).
 _DERIVED_ORDER = {"fact_computed": "fact_id", "activity_facts": "activity_date, town_code, site_id",
                   "activity_months": "month, town_code, service_type, team_type, site_level",
-                  "site_activity": "site_id"}
+                  "activity_town_months": "month, town_code, service_type",
+                  "activity_town_days": "activity_date, town_code", "site_activity": "site_id"}
 
 
 def derived_order(table: str) -> str:
@@ -119,20 +123,23 @@ def refresh_derived(con, *, added: list[str] | None = None, changed: list[str] |
     if full_activities or not only_activities or (in_period and in_period[0]):
         _refill(con, "fact_computed")
     if full_activities:
-        for t in ("activity_facts", "activity_months", "site_activity"):
+        for t in ("activity_facts", "activity_months", "activity_town_months", "activity_town_days", "site_activity"):
             _refill(con, t)
         return
-    # the months of the touched activities, before (changed rows) and after
-    _keep_keys(con, "month", "SELECT month FROM activity_facts WHERE activity_id IN (SELECT unnest($changed)) "
-               "UNION ALL SELECT CAST(date_trunc('month', activity_date) AS DATE) FROM activities "
-               f"WHERE activity_id IN ({touched})", ids)
+    # the days (and their months) of the touched activities, before (changed rows) and after
+    _keep_keys(con, "activity_date", "SELECT activity_date FROM activity_facts WHERE activity_id IN "
+               f"(SELECT unnest($changed)) UNION ALL SELECT activity_date FROM activities WHERE activity_id IN ({touched})",
+               ids)
+    _keep_keys(con, "month", "SELECT CAST(date_trunc('month', activity_date) AS DATE) FROM _keys_activity_date", {})
     if ids["changed"]:
         con.execute("DELETE FROM activity_facts WHERE activity_id IN (SELECT unnest($changed))",
                     {"changed": ids["changed"]})
     if ids["added"] or ids["changed"]:
         con.execute(f"INSERT INTO activity_facts SELECT * FROM derive_activity_facts WHERE activity_id IN ({touched}) "
                     f"ORDER BY {_DERIVED_ORDER['activity_facts']}", ids)
-    _refill(con, "activity_months", key="month")
+    _refill(con, "activity_months", key="month", keep_keys=True)
+    _refill(con, "activity_town_months", key="month")       # from activity_months, so after it
+    _refill(con, "activity_town_days", key="activity_date")
     # sites of the touched activities (an update never moves one: the site is part of its key), and those
     # with activities between the old and the new 数据截至, which enter (or leave) the count
     sites = f"SELECT site_id FROM activities WHERE activity_id IN ({touched})"
@@ -156,13 +163,15 @@ def _keep_keys(con, key: str, keys_sql: str, params: dict) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE _keys_{key} AS SELECT DISTINCT * FROM ({keys_sql}) k({key})", params)
 
 
-def _refill(con, table: str, key: str | None = None) -> None:
-    """Replace a derived table's rows (all, or those whose `key` is in `_keys_<key>`) by its view's rows."""
+def _refill(con, table: str, key: str | None = None, keep_keys: bool = False) -> None:
+    """Replace a derived table's rows (all, or those whose `key` is in `_keys_<key>`) by its view's rows.
+    The keys are dropped afterwards unless `keep_keys` (another table is refilled by the same keys)."""
     where, params = "", {}
     if key:
         bounds = con.execute(f"SELECT min({key}), max({key}) FROM _keys_{key}").fetchone()
         if bounds is None or bounds[0] is None:
-            con.execute(f"DROP TABLE _keys_{key}")
+            if not keep_keys:
+                con.execute(f"DROP TABLE _keys_{key}")
             return
         # the range as constants: DuckDB pushes it through the view's GROUP BY into the scan (zone maps),
         # which it does not do for the IN (subquery) alone (8 s instead of 0.3 s for 4 M activities)
@@ -170,7 +179,7 @@ def _refill(con, table: str, key: str | None = None) -> None:
         params = {"lo": bounds[0], "hi": bounds[1]}
     con.execute(f"DELETE FROM {table}{where}", params)
     con.execute(f"INSERT INTO {table} SELECT * FROM derive_{table}{where} ORDER BY {_DERIVED_ORDER[table]}", params)
-    if key:
+    if key and not keep_keys:
         con.execute(f"DROP TABLE _keys_{key}")
 
 

@@ -187,7 +187,8 @@ def test_stored_figures_equal_the_live_query(con):
 
 
 def assert_derived_tables_current(con) -> None:
-    """activity_facts / activity_months / site_activity (data/views.sql) agree with the data tables."""
+    """activity_facts / activity_months / activity_town_months / activity_town_days / site_activity
+    (data/views.sql) agree with the data tables."""
     facts = con.execute("""
         SELECT count(*), count(*) FILTER (WHERE f.town_code IS DISTINCT FROM s.town_code
                                            OR f.site_level <> s.level OR f.team_type IS DISTINCT FROM tm.team_type
@@ -205,6 +206,21 @@ def assert_derived_tables_current(con) -> None:
                sum(a.beneficiaries), count(a.theme)
         FROM activities a JOIN sites s USING (site_id) GROUP BY ALL ORDER BY ALL""").fetchall()
     assert months == expected
+    # the rollups without the type dimensions (one row per key: read as stored, not re-grouped)
+    town_months = con.execute("""
+        SELECT month, town_code, service_type, activities, station_activities, beneficiaries, themed
+        FROM activity_town_months ORDER BY ALL""").fetchall()
+    assert town_months == con.execute("""
+        SELECT date_trunc('month', a.activity_date)::DATE, s.town_code, a.service_type, count(*),
+               count(*) FILTER (WHERE s.level = '站'), sum(a.beneficiaries), count(a.theme)
+        FROM activities a JOIN sites s USING (site_id) GROUP BY ALL ORDER BY ALL""").fetchall()
+    town_days = con.execute("""
+        SELECT activity_date, town_code, activities, station_activities, participants, beneficiaries, themed
+        FROM activity_town_days ORDER BY ALL""").fetchall()
+    assert town_days == con.execute("""
+        SELECT a.activity_date, s.town_code, count(*), count(*) FILTER (WHERE s.level = '站'),
+               sum(a.participants), sum(a.beneficiaries), count(a.theme)
+        FROM activities a JOIN sites s USING (site_id) GROUP BY ALL ORDER BY ALL""").fetchall()
     last = con.execute("""
         SELECT count(*) FROM (
             SELECT site_id, max(activity_date) AS d FROM activities
@@ -221,6 +237,9 @@ def test_derived_tables_match_the_data_tables(con):
     assert con.execute("SELECT bool_and(activity_date >= prev) FROM (SELECT activity_date, "
                        "lag(activity_date, 1, DATE '1900-01-01') OVER (ORDER BY rowid) AS prev "
                        "FROM activity_facts)").fetchone()[0]
+    assert con.execute("SELECT bool_and(activity_date >= prev) FROM (SELECT activity_date, "
+                       "lag(activity_date, 1, DATE '1900-01-01') OVER (ORDER BY rowid) AS prev "
+                       "FROM activity_town_days)").fetchone()[0]
 
 
 def test_an_older_snapshot_is_brought_up_to_the_current_views(private_data_dir):
