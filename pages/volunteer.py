@@ -92,7 +92,6 @@ st.caption(measures.delta_help(cmp, lang))
 
 # ── one analysis section at a time (widgets.section_bar): only the chosen one runs its queries ──────
 view = ui.section_bar("vol_view", parts.SECTIONS, "volunteer.sections")
-parts.hidden_from_url(page_params, view)        # filters never change silently, shown or not
 grain = measures.trend_grain(f.date_from, f.date_to)
 if view == "trend":
     st.subheader(t("volunteer.trend.heading") if grain == "month" else t("measures.daily_heading"))

@@ -5,7 +5,7 @@ widgets.Kpi built from one query row each.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,6 @@ import streamlit as st
 from civic import measures
 from civic.app import memo
 from civic.app.export import Col
-from civic.app.filters import UrlParam
 from civic.app.widgets import PAGE_SIZE, Kpi, activity_kpis, downloads, paged_table
 from civic.figures import volunteer as vf
 from civic.store import db, queries
@@ -27,8 +26,6 @@ EXPORT_MAX = 100_000
 LIST_OPEN = "vol_list_open"      # the activity list's expander (built only while open)
 # the page's analysis sections, in the bar's order (`?view=`; the first is the default): one is built at a time
 SECTIONS = ("trend", "yoy", "mix", "towns", "top", "wishes", "trainings", "list")
-# the page parameters' widgets each section draws (by widget key)
-SECTION_WIDGETS = {"trend": ("vol_metric",), "yoy": ("vol_metric", "vol_year"), "top": ("vol_idle",)}
 
 THEMES = [Col("month", "volunteer.themes.col_month", "month", width=95),
           Col("theme", "volunteer.themes.col_theme", width=150),
@@ -157,7 +154,7 @@ def idle_stations(params: dict[str, Any], total_stations: int, day: date, lang: 
     `store` writes it to the URL (the page's `idle=` UrlParam), which the page's end does not reach then."""
     st.markdown(f"**{t('volunteer.idle.title')}**")
     ic1, ic2 = st.columns([1, 3], vertical_alignment="bottom")
-    ic1.selectbox(t("volunteer.idle.days"), IDLE_CHOICES, key="vol_idle",
+    ic1.selectbox(t("volunteer.idle.days"), IDLE_CHOICES, key="vol_idle", persist_state="page",
                   format_func=lambda n: t("volunteer.idle.days_option", n=n))
     store()
     days = int(st.session_state.get("vol_idle") or 30)
@@ -235,18 +232,6 @@ def active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
 
 def _active_days(params: dict) -> tuple[pd.Series | None, pd.DataFrame]:
     return vf.active_days(queries.run("volunteer_active_days", **params))
-
-
-def hidden_from_url(params: Sequence[UrlParam], view: str) -> None:
-    """A hidden section's parameters read back from the URL, which holds their last value (every run stores
-    them there). Streamlit drops a widget's state after a run that does not draw it, and a value once set
-    through the Session State API (UrlParam.load) can then come back in its place: the year chosen on the
-    widget, hidden, would revert to the URL's year of the first visit."""
-    drawn = set(SECTION_WIDGETS.get(view, ()))
-    hidden = {key for keys in SECTION_WIDGETS.values() for key in keys} - drawn
-    for p in params:
-        if p.key in hidden:
-            st.session_state[p.key] = p.parse(st.query_params.get_all(p.param))[0]
 
 
 def type_filters(stype_opts: list[str], ttype_opts: list[str]) -> tuple[list[str], list[str]]:

@@ -27,7 +27,7 @@ def metric_choice() -> str:
     """The measure the trend and year-on-year charts draw (activities, participants …): one control, shown
     in whichever of those two sections is open; its value lives on (in the URL, `metric=`) while hidden."""
     st.segmented_control(t("volunteer.trend.metric"), vf.METRICS, key="vol_metric", required=True,
-                         format_func=vf.metric_label, label_visibility="collapsed")
+                         format_func=vf.metric_label, label_visibility="collapsed", persist_state="page")
     return str(st.session_state.get("vol_metric") or "activities")
 
 
@@ -43,7 +43,7 @@ def year_section(params: dict[str, Any], year_opts: Sequence[str], default_year:
     st.subheader(t("volunteer.yoy.heading"))
     metric = metric_choice()             # under the heading, as in the trend section
     with st.columns([1, 4])[0]:
-        st.selectbox(t("volunteer.yoy.year"), year_opts, key="vol_year",
+        st.selectbox(t("volunteer.yoy.year"), year_opts, key="vol_year", persist_state="page",
                      format_func=lambda y: f"{y}年" if lang == "zh" else y)
     year = int(st.session_state.get("vol_year") or default_year)
     by_year = dict(params, year=year)
