@@ -21,26 +21,31 @@ WITH st AS (
     FROM sites s JOIN counties c USING (county_code)
     WHERE s.level = '站' AND c.programme = '文明实践'
     GROUP BY s.town_code
-), sums AS (
-    SELECT f.town_code, count(*) AS n, count(*) FILTER (WHERE f.site_level = '站') AS sn,
-           sum(f.beneficiaries) AS be, sum(f.volunteers) AS vo, sum(f.hours) AS ho
+), edge AS NOT MATERIALIZED (
+    -- the window's edge days: one row per activity, or, without a service-type or team-type filter, one row
+    -- per day and town from the rollup (as volunteer_kpis); each day range below is its own plain range
+    SELECT f.activity_date, f.town_code, 1 AS n, CAST(f.site_level = '站' AS INTEGER) AS sn,
+           f.beneficiaries, f.volunteers, f.hours
     FROM activity_facts f
     WHERE (len($stypes) > 0 OR len($ttypes) > 0)
-      AND f.activity_date BETWEEN $date_from
-              AND least($date_to::DATE, CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE) - 1)
       AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
       AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
+    UNION ALL
+    SELECT d.activity_date, d.town_code, d.activities, d.station_activities, d.beneficiaries, d.volunteers, d.hours
+    FROM activity_town_days d
+    WHERE len($stypes) = 0 AND len($ttypes) = 0
+), sums AS (
+    SELECT town_code, sum(n) AS n, sum(sn) AS sn, sum(beneficiaries) AS be, sum(volunteers) AS vo, sum(hours) AS ho
+    FROM edge
+    WHERE activity_date BETWEEN $date_from
+              AND least($date_to::DATE, CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE) - 1)
     GROUP BY ALL
     UNION ALL
-    SELECT f.town_code, count(*), count(*) FILTER (WHERE f.site_level = '站'),
-           sum(f.beneficiaries), sum(f.volunteers), sum(f.hours)
-    FROM activity_facts f
-    WHERE (len($stypes) > 0 OR len($ttypes) > 0)
-      AND f.activity_date BETWEEN greatest(CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE),
-                                           CAST(date_trunc('month', $date_to::DATE + 1) AS DATE))
+    SELECT town_code, sum(n), sum(sn), sum(beneficiaries), sum(volunteers), sum(hours)
+    FROM edge
+    WHERE activity_date BETWEEN greatest(CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE),
+                                         CAST(date_trunc('month', $date_to::DATE + 1) AS DATE))
               AND $date_to
-      AND (len($stypes) = 0 OR list_contains($stypes, f.service_type))
-      AND (len($ttypes) = 0 OR list_contains($ttypes, f.team_type))
     GROUP BY ALL
     UNION ALL
     SELECT m.town_code, sum(m.activities), sum(m.activities) FILTER (WHERE m.site_level = '站'),
@@ -50,24 +55,6 @@ WITH st AS (
       AND m.month >= CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE)
       AND m.month < CAST(date_trunc('month', $date_to::DATE + 1) AS DATE)
       AND (len($stypes) = 0 OR list_contains($stypes, m.service_type))
-    GROUP BY ALL
-    UNION ALL
-    -- without a service-type or team-type filter: the edge days from the days × town rollup
-    SELECT d.town_code, sum(d.activities), sum(d.station_activities),
-           sum(d.beneficiaries), sum(d.volunteers), sum(d.hours)
-    FROM activity_town_days d
-    WHERE len($stypes) = 0 AND len($ttypes) = 0
-      AND d.activity_date BETWEEN $date_from
-              AND least($date_to::DATE, CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE) - 1)
-    GROUP BY ALL
-    UNION ALL
-    SELECT d.town_code, sum(d.activities), sum(d.station_activities),
-           sum(d.beneficiaries), sum(d.volunteers), sum(d.hours)
-    FROM activity_town_days d
-    WHERE len($stypes) = 0 AND len($ttypes) = 0
-      AND d.activity_date BETWEEN greatest(CAST(date_trunc('month', $date_from::DATE - 1) + INTERVAL 1 MONTH AS DATE),
-                                           CAST(date_trunc('month', $date_to::DATE + 1) AS DATE))
-              AND $date_to
     GROUP BY ALL
     UNION ALL
     -- without a team-type filter: the whole months from the rollup without team type and site level
